@@ -1,0 +1,59 @@
+"""aikg: a knowledge graph of the global AI race, where every fact is a sourced claim.
+
+>>> from aikg import KnowledgeGraph
+>>> kg = KnowledgeGraph.load()
+>>> [c.label for c in kg.conflicts()]
+['Is France among the AI leading countries?', 'Who holds 350,000: Meta or China?']
+"""
+
+from aikg.analyst import Conflict, ConflictingClaim, Evidence, Holding, IndexPosition, Provenance
+from aikg.config import DEFAULT_BASE_IRI, Settings
+from aikg.errors import (
+    AikgError,
+    ConfigError,
+    InputError,
+    NotFoundError,
+    ParameterError,
+    QueryRefusedError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    RdfSyntaxError,
+    StoreError,
+    UnsupportedFormatError,
+    ValidationError,
+)
+from aikg.knowledge_graph import KnowledgeGraph, Stats
+from aikg.sparql import QueryResult, SelectResult
+from aikg.validation import ValidationReport, Violation
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "AikgError",
+    "ConfigError",
+    "Conflict",
+    "ConflictingClaim",
+    "Evidence",
+    "Holding",
+    "IndexPosition",
+    "InputError",
+    "KnowledgeGraph",
+    "NotFoundError",
+    "ParameterError",
+    "Provenance",
+    "QueryRefusedError",
+    "QueryResult",
+    "QuerySyntaxError",
+    "QueryTimeoutError",
+    "RdfSyntaxError",
+    "SelectResult",
+    "Settings",
+    "Stats",
+    "StoreError",
+    "UnsupportedFormatError",
+    "ValidationError",
+    "ValidationReport",
+    "Violation",
+    "__version__",
+]

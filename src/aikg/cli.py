@@ -1,0 +1,257 @@
+"""The ``aikg`` command: parse arguments, call the core, print the answer.
+
+Exit codes (the same for every command):
+
+- 0: done (for ``validate``: the data conforms);
+- 1: the data does not conform to the shapes (``validate``, ``load``);
+- 2: unusable input: a syntax error (with file, line and column), a missing file, an
+  unknown format or parameter, a refused query;
+- 3: the service cannot do it: the store cannot be opened, a query timed out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from aikg.config import Settings
+from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
+from aikg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from aikg.knowledge_graph import KnowledgeGraph
+from aikg.results import text_table
+from aikg.sparql import SelectResult
+from aikg.store import prefixes_for
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_SERVICE = 0, 1, 2, 3
+
+RDF_NAMES = [f.name for f in RDF_FORMATS]
+RESULT_NAMES = [f.name for f in RESULT_FORMATS]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        store=getattr(args, "store", None),
+        base_iri=getattr(args, "base_iri", None),
+    )
+
+
+def _open(args: argparse.Namespace) -> KnowledgeGraph:
+    return KnowledgeGraph.open(_settings(args))
+
+
+def _write(data: bytes | str, output: str | None, out: TextIO) -> None:
+    if output:
+        Path(output).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    elif isinstance(data, bytes):
+        if out is sys.stdout:
+            out.flush()
+            sys.stdout.buffer.write(data)
+        else:
+            out.write(data.decode("utf-8"))
+    else:
+        out.write(data if data.endswith("\n") else data + "\n")
+
+
+# -- commands ------------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
+    kg = _open(args)
+    stats = kg.stats()
+    if args.format == "json":
+        out.write(
+            json.dumps(
+                {"triples": stats.triples, "graphs": stats.graphs, "classes": stats.classes},
+                indent=2,
+            )
+            + "\n"
+        )
+        return EXIT_OK
+    prefixes = prefixes_for(kg.settings)
+    out.write(f"{stats.triples} triples in {len(stats.graphs)} named graphs\n\n")
+    out.write(
+        text_table(
+            ["graph", "triples"],
+            [{"graph": g, "triples": n} for g, n in stats.graphs.items()],
+            prefixes,
+        )
+        + "\n\n"
+    )
+    out.write(
+        text_table(
+            ["class", "instances"],
+            [{"class": c, "instances": n} for c, n in stats.classes.items()],
+            prefixes,
+        )
+        + "\n"
+    )
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    if args.files:
+        try:
+            kg = KnowledgeGraph.load(args.files, settings=settings, validate=False)
+        except FileNotFoundError as error:
+            raise NotFoundError(str(error)) from None
+    else:
+        kg = KnowledgeGraph.open(settings, validate=False)
+    report = kg.validate()
+    if args.format == "json":
+        out.write(report.to_json() + "\n")
+    elif args.format == "turtle":
+        out.write(report.to_turtle())
+    else:
+        out.write(report.to_text() + "\n")
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
+def _query_text(args: argparse.Namespace) -> str:
+    if args.file and args.query:
+        raise InputError("give the query as text or with --file, not both", hint="drop one of them")
+    if args.file:
+        try:
+            return Path(args.file).read_text("utf-8")
+        except OSError as error:
+            raise NotFoundError(
+                f"cannot read {args.file}: {error.strerror}", where=args.file, hint="check the path"
+            ) from None
+    if args.query == "-" or (args.query is None and not sys.stdin.isatty()):
+        return sys.stdin.read()
+    if not args.query:
+        raise InputError("no query given", hint="aikg query 'SELECT ...' or --file q.rq")
+    return str(args.query)
+
+
+def _print_result(
+    kg: KnowledgeGraph, sparql: str, fmt: str, output: str | None, out: TextIO
+) -> int:
+    if fmt == "table":
+        result = kg.query(sparql)
+        if isinstance(result, bool):
+            _write("true" if result else "false", output, out)
+        elif isinstance(result, SelectResult):
+            text = text_table(result.variables, result.values(), prefixes_for(kg.settings))
+            note = f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
+            _write(text + note, output, out)
+        else:
+            _write(kg.serialize_query(sparql, rdf_format("turtle")).body, output, out)
+        return EXIT_OK
+    spec = result_format(fmt) if fmt in RESULT_NAMES else rdf_format(fmt)
+    serialized = kg.serialize_query(sparql, spec)
+    _write(serialized.body, output, out)
+    if serialized.truncated:
+        print(f"aikg: answer truncated at {serialized.rows} rows (AIKG_MAX_ROWS)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
+    sparql = _query_text(args)
+    return _print_result(_open(args), sparql, args.format, args.output, out)
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    kg = _open(args)
+    graph = kg.graph_iri(args.graph) if args.graph and "/" not in args.graph else args.graph
+    _write(kg.export(args.format, graph), args.output, out)
+    return EXIT_OK
+
+
+# -- parser --------------------------------------------------------------------------
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        help="persistent store directory (default: in memory, or AIKG_STORE)",
+    )
+    parser.add_argument(
+        "--base-iri",
+        metavar="IRI",
+        help="base of entity IRIs (default https://w3id.org/aikg/, or AIKG_BASE_IRI)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aikg",
+        description="A knowledge graph of the global AI race: query, validate, export.",
+        epilog="Exit codes: 0 done, 1 data does not conform, 2 unusable input, 3 service error.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("stats", help="triples per named graph and instances per class")
+    _common(p)
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser(
+        "validate",
+        help="check data against the SHACL shapes",
+        description="Validate the bundled data (or the files given) against "
+        "the SHACL shapes. Exit 0: conforms; 1: violations; 2: unusable input.",
+    )
+    _common(p)
+    p.add_argument(
+        "files", nargs="*", metavar="FILE", help="RDF files to check instead of the bundled data"
+    )
+    p.add_argument("--format", choices=["text", "turtle", "json"], default="text")
+    p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser(
+        "query",
+        help="run a SPARQL query",
+        description="Run a SPARQL query on the graph. The common prefixes "
+        "(aikg, rdf, rdfs, xsd, owl, skos, schema, prov, dcterms, org) need no "
+        "declaration; relative IRIs resolve against the base IRI.",
+    )
+    _common(p)
+    p.add_argument("query", nargs="?", help="the query text ('-' reads standard input)")
+    p.add_argument("--file", "-f", metavar="FILE", help="read the query from a file")
+    p.add_argument(
+        "--format",
+        choices=["table", *RESULT_NAMES, *RDF_NAMES],
+        default="table",
+        help="table (default), csv, tsv, json, xml for SELECT/ASK; an RDF "
+        "format for CONSTRUCT/DESCRIBE",
+    )
+    p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
+    p.set_defaults(handler=cmd_query)
+
+    p = sub.add_parser("export", help="dump the graph in an RDF format")
+    _common(p)
+    p.add_argument("--format", choices=RDF_NAMES, default="turtle")
+    p.add_argument(
+        "--graph", metavar="GRAPH", help="one named graph (its IRI, or its name such as 'holdings')"
+    )
+    p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
+    p.set_defaults(handler=cmd_export)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
+    try:
+        return handler(args, out)
+    except ValidationError as error:
+        print(f"aikg: {error.describe()}", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    except AikgError as error:
+        print(f"aikg: {error.describe()}", file=sys.stderr)
+        return EXIT_INPUT if error.status < 500 else EXIT_SERVICE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

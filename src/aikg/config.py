@@ -1,0 +1,124 @@
+"""Settings: base IRI, store, limits, timeouts and the write token.
+
+Every setting has a default, can be given in Python, and is read from an ``AIKG_*``
+environment variable by :meth:`Settings.from_env` (the CLI and the server use that).
+A value that cannot be used raises :class:`~aikg.errors.ConfigError` naming the variable.
+
+>>> Settings().base_iri
+'https://w3id.org/aikg/'
+>>> Settings.from_env({"AIKG_MAX_ROWS": "50"}).max_rows
+50
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from aikg.errors import ConfigError
+
+DEFAULT_BASE_IRI = "https://w3id.org/aikg/"
+"""Where every entity, claim and graph of the bundled data lives by default."""
+
+ONTOLOGY_IRI = "https://w3id.org/aikg/ontology"
+ONTOLOGY_NS = ONTOLOGY_IRI + "#"
+SHAPES_IRI = "https://w3id.org/aikg/shapes"
+SHAPES_NS = SHAPES_IRI + "#"
+
+ENV_PREFIX = "AIKG_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How aikg runs. Immutable; derive a changed copy with :meth:`replace`."""
+
+    base_iri: str = DEFAULT_BASE_IRI
+    """Base of entity, claim and graph IRIs. The ontology and shapes namespaces are fixed."""
+    store: str | None = None
+    """None for the in-memory store, or a directory for a persistent on-disk store."""
+    token: str | None = None
+    """Bearer token that enables writes (SPARQL Update, Graph Store PUT/POST/DELETE)."""
+    query_timeout: float = 10.0
+    """Seconds a query may run before it is stopped."""
+    max_rows: int = 10_000
+    """Most result rows returned; an answer that hits it says it was truncated."""
+    max_query_length: int = 500_000
+    """Longest query or update text accepted, in characters."""
+    max_query_depth: int = 100
+    """Deepest nesting of brackets accepted in a query (the engine crashes on deep ones)."""
+    max_body_bytes: int = 10 * 1024 * 1024
+    """Largest request body the server reads."""
+    service_allowlist: tuple[str, ...] = ()
+    """Hosts a SERVICE clause may call. Empty: SERVICE is refused."""
+    workers: int = 2
+    """Query worker processes of the server."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cors_origins: tuple[str, ...] = field(default=("*",))
+    """Origins allowed to read cross-origin (never with credentials, never for writes)."""
+
+    def __post_init__(self) -> None:
+        if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(
+            ("/", "#")
+        ):
+            raise ConfigError(
+                f"base IRI {self.base_iri!r} is not usable",
+                where="base_iri / AIKG_BASE_IRI",
+                hint="give an absolute http(s) IRI ending in '/', e.g. https://example.org/aikg/",
+            )
+        for name in (
+            "query_timeout",
+            "max_rows",
+            "max_query_length",
+            "max_query_depth",
+            "max_body_bytes",
+            "workers",
+        ):
+            if getattr(self, name) <= 0:
+                raise ConfigError(
+                    f"{name} must be greater than 0, not {getattr(self, name)!r}",
+                    where=f"{name} / {ENV_PREFIX}{name.upper()}",
+                    hint="give a positive number",
+                )
+
+    @property
+    def writable(self) -> bool:
+        """Writes are possible only when a token is configured."""
+        return bool(self.token)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (validated like a new one)."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``AIKG_*`` variables, then ``overrides`` (which win when not None)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _parse(f.name, raw, f.type)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _parse(name: str, raw: str, annotation: Any) -> Any:
+    """Turn one environment string into the field's type, or say what is wrong with it."""
+    text = str(annotation)
+    try:
+        if text.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if text == "int":
+            return int(raw)
+        if text == "float":
+            return float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{ENV_PREFIX}{name.upper()}={raw!r} is not a {text}",
+            where=f"environment variable {ENV_PREFIX}{name.upper()}",
+            hint=f"set it to a {text}",
+        ) from None
+    return raw or None

@@ -1,0 +1,207 @@
+"""One error hierarchy for the package, the CLI and the HTTP API.
+
+Every error says *what* went wrong, *where* (file and line, parameter, setting) and *how to
+fix it*; it carries the HTTP status the server answers with and a stable machine-readable
+code. The CLI prints :meth:`AikgError.describe`, the server returns :meth:`AikgError.to_dict`
+as JSON.
+
+>>> error = ParameterError("'abc' is not an xsd:integer", where="parameter 'limit'",
+...                        hint="give a whole number")
+>>> error.status, error.code
+(400, 'invalid-parameter')
+>>> print(error.describe())
+'abc' is not an xsd:integer
+  where: parameter 'limit'
+  fix:   give a whole number
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from aikg.validation import ValidationReport
+
+
+class AikgError(Exception):
+    """Base class of every error aikg raises on purpose."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal-error"
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def describe(self) -> str:
+        """The message with where and how-to-fix lines, for people."""
+        lines = [self.message]
+        if self.where:
+            lines.append(f"  where: {self.where}")
+        if self.hint:
+            lines.append(f"  fix:   {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as JSON-ready data (the HTTP API's one error shape)."""
+        data: dict[str, Any] = {"error": self.code, "status": self.status, "message": self.message}
+        if self.where:
+            data["where"] = self.where
+        if self.hint:
+            data["hint"] = self.hint
+        return data
+
+
+class ConfigError(AikgError):
+    """A setting cannot be used."""
+
+    code = "invalid-setting"
+
+
+class InputError(AikgError):
+    """The request or input is wrong; the caller must change it."""
+
+    status = 400
+    code = "bad-request"
+
+
+class RdfSyntaxError(InputError):
+    """RDF that does not parse, with the file, line and column."""
+
+    code = "rdf-syntax-error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ):
+        position = f"{source}, line {line}, column {column}" if line else source
+        super().__init__(message, where=position, hint=hint or "correct the syntax and retry")
+        self.source = source
+        self.line = line
+        self.column = column
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data.update({"source": self.source, "line": self.line, "column": self.column})
+        return data
+
+
+class QuerySyntaxError(InputError):
+    """A SPARQL query or update that does not parse."""
+
+    code = "sparql-syntax-error"
+
+
+class QueryRefusedError(InputError):
+    """A query the service will not run: too long, too deep, SERVICE or LOAD."""
+
+    code = "query-refused"
+
+
+class ParameterError(InputError):
+    """A saved-query parameter of the wrong type or value."""
+
+    code = "invalid-parameter"
+
+
+class UnsupportedFormatError(InputError):
+    """An RDF or result format aikg cannot read or write."""
+
+    code = "unsupported-format"
+
+
+class NotAcceptableError(AikgError):
+    """Content negotiation found no representation the client accepts."""
+
+    status = 406
+    code = "not-acceptable"
+
+
+class UnsupportedMediaTypeError(AikgError):
+    """A request body in a media type the route does not take."""
+
+    status = 415
+    code = "unsupported-media-type"
+
+
+class PayloadTooLargeError(AikgError):
+    """A request body over the configured limit."""
+
+    status = 413
+    code = "payload-too-large"
+
+
+class NotFoundError(AikgError):
+    """No such resource, graph, saved query or file."""
+
+    status = 404
+    code = "not-found"
+
+
+class UnauthorizedError(AikgError):
+    """A write without the right bearer token."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class WritesDisabledError(AikgError):
+    """A write to a read-only service (no token configured)."""
+
+    status = 403
+    code = "writes-disabled"
+
+
+class QueryTimeoutError(AikgError):
+    """A query stopped at its deadline."""
+
+    status = 503
+    code = "query-timeout"
+
+
+class EngineCrashError(AikgError):
+    """The query engine died on a query; the service itself keeps running."""
+
+    status = 500
+    code = "engine-crash"
+
+
+class StoreError(AikgError):
+    """The store cannot be opened or written (missing, read-only or full directory)."""
+
+    status = 503
+    code = "store-unavailable"
+
+
+class ValidationError(AikgError):
+    """Data that does not conform to the SHACL shapes; nothing was loaded or written."""
+
+    status = 422
+    code = "shacl-violation"
+
+    def __init__(self, report: ValidationReport, *, action: str = "loading"):
+        count = len(report.violations)
+        first = report.violations[0] if report.violations else None
+        where = first.location() if first else None
+        super().__init__(
+            f"{action} refused: the data does not conform to the shapes "
+            f"({count} violation{'s' if count != 1 else ''}); nothing was changed",
+            where=where,
+            hint="fix each violation listed in the report (focus node, path, message) and retry",
+        )
+        self.report = report
+
+    def describe(self) -> str:
+        return super().describe() + "\n" + self.report.to_text()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        data["report"] = self.report.to_dict()
+        return data

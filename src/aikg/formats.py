@@ -1,0 +1,190 @@
+"""Media types, file extensions and format names, and the one content-negotiation function.
+
+Every RDF and SPARQL-results format aikg reads or writes is declared once here; the CLI,
+the Python API and the server look formats up by name, extension or media type.
+
+>>> rdf_format("ttl").media_type
+'text/turtle'
+>>> rdf_format_for_path("slice.nq").name
+'nquads'
+>>> negotiate("text/csv;q=0.5, application/sparql-results+json", RESULT_MEDIA_TYPES)
+'application/sparql-results+json'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from aikg.errors import NotAcceptableError, UnsupportedFormatError
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    """An RDF serialization."""
+
+    name: str
+    media_type: str
+    extension: str
+    engine: ox.RdfFormat
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def datasets(self) -> bool:
+        """Whether the format carries named graphs."""
+        return bool(self.engine.supports_datasets)
+
+
+@dataclass(frozen=True)
+class ResultFormat:
+    """A SPARQL query-results serialization (SELECT and ASK answers)."""
+
+    name: str
+    media_type: str
+    extension: str
+    engine: ox.QueryResultsFormat
+    aliases: tuple[str, ...] = ()
+
+
+RDF_FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE, ("ttl",)),
+    RdfFormat(
+        "ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, ("nt", "n-triples")
+    ),
+    RdfFormat("nquads", "application/n-quads", "nq", ox.RdfFormat.N_QUADS, ("nq", "n-quads")),
+    RdfFormat("trig", "application/trig", "trig", ox.RdfFormat.TRIG),
+    RdfFormat("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, ("json-ld",)),
+    RdfFormat(
+        "xml",
+        "application/rdf+xml",
+        "rdf",
+        ox.RdfFormat.RDF_XML,
+        ("rdfxml", "rdf", "rdf/xml", "owl"),
+    ),
+)
+
+RESULT_FORMATS: tuple[ResultFormat, ...] = (
+    ResultFormat(
+        "json", "application/sparql-results+json", "srj", ox.QueryResultsFormat.JSON, ("srj",)
+    ),
+    ResultFormat(
+        "xml", "application/sparql-results+xml", "srx", ox.QueryResultsFormat.XML, ("srx",)
+    ),
+    ResultFormat("csv", "text/csv", "csv", ox.QueryResultsFormat.CSV),
+    ResultFormat("tsv", "text/tab-separated-values", "tsv", ox.QueryResultsFormat.TSV),
+)
+
+RDF_MEDIA_TYPES: tuple[str, ...] = tuple(f.media_type for f in RDF_FORMATS)
+RESULT_MEDIA_TYPES: tuple[str, ...] = tuple(f.media_type for f in RESULT_FORMATS)
+
+
+def rdf_format(name: str) -> RdfFormat:
+    """The RDF format with this name, alias, extension or media type."""
+    key = name.strip().lower()
+    for fmt in RDF_FORMATS:
+        if key in (fmt.name, fmt.extension, fmt.media_type, *fmt.aliases):
+            return fmt
+    raise UnsupportedFormatError(
+        f"unknown RDF format {name!r}",
+        hint="use one of " + ", ".join(f.name for f in RDF_FORMATS),
+    )
+
+
+def result_format(name: str) -> ResultFormat:
+    """The SPARQL results format with this name, alias, extension or media type."""
+    key = name.strip().lower()
+    for fmt in RESULT_FORMATS:
+        if key in (fmt.name, fmt.extension, fmt.media_type, *fmt.aliases):
+            return fmt
+    raise UnsupportedFormatError(
+        f"unknown results format {name!r}",
+        hint="use one of " + ", ".join(f.name for f in RESULT_FORMATS),
+    )
+
+
+def rdf_format_for_path(path: str) -> RdfFormat:
+    """The RDF format a file name's extension stands for."""
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    for fmt in RDF_FORMATS:
+        if suffix in (fmt.extension, *fmt.aliases, fmt.name):
+            return fmt
+    raise UnsupportedFormatError(
+        f"cannot tell the RDF format of {path!r} from its extension",
+        where=path,
+        hint="name the file .ttl, .nt, .nq, .trig, .jsonld or .rdf",
+    )
+
+
+def _parse_accept(header: str) -> list[tuple[str, float, int]]:
+    """Media ranges of an Accept header as (range, q, position), best first."""
+    ranges: list[tuple[str, float, int]] = []
+    for position, part in enumerate(header.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media_range = fields[0].lower()
+        if not media_range:
+            continue
+        q = 1.0
+        for param in fields[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        ranges.append((media_range, max(0.0, min(q, 1.0)), position))
+    return ranges
+
+
+def _specificity(media_range: str, offer: str) -> int | None:
+    """How specifically a media range matches an offer: 2 exact, 1 type/*, 0 */*."""
+    if media_range == offer:
+        return 2
+    kind, _, _ = offer.partition("/")
+    if media_range == f"{kind}/*":
+        return 1
+    if media_range in ("*/*", "*"):
+        return 0
+    return None
+
+
+def negotiate(accept: str | None, offers: tuple[str, ...] | list[str]) -> str:
+    """Pick the offer an ``Accept`` header prefers (RFC 9110 section 12.5.1).
+
+    Each offer takes the q-value of the most specific media range matching it; the highest
+    q wins, ties go to the earlier offer (the server's preference). A missing or empty
+    header accepts the first offer. When nothing matches, or every match has q=0,
+    :class:`NotAcceptableError` lists what is on offer.
+
+    >>> negotiate(None, ["text/turtle", "application/ld+json"])
+    'text/turtle'
+    >>> negotiate("application/*;q=0.9, text/turtle;q=0.1", ["text/turtle", "application/ld+json"])
+    'application/ld+json'
+    >>> negotiate("image/png", ["text/turtle"])
+    Traceback (most recent call last):
+    aikg.errors.NotAcceptableError: none of the representations on offer matches Accept: image/png
+    """
+    if accept is None or not accept.strip():
+        return offers[0]
+    ranges = _parse_accept(accept)
+    best: tuple[float, int] | None = None
+    chosen: str | None = None
+    for index, offer in enumerate(offers):
+        matches = [
+            (spec, q)
+            for media_range, q, _ in ranges
+            if (spec := _specificity(media_range, offer)) is not None
+        ]
+        if not matches:
+            continue
+        q = max(matches, key=lambda m: m[0])[1]
+        if q <= 0:
+            continue
+        if best is None or q > best[0] or (q == best[0] and index < best[1]):
+            best, chosen = (q, index), offer
+    if chosen is None:
+        raise NotAcceptableError(
+            f"none of the representations on offer matches Accept: {accept}",
+            hint="accept one of " + ", ".join(offers),
+        )
+    return chosen

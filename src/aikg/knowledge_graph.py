@@ -1,0 +1,316 @@
+"""The Python API: :class:`KnowledgeGraph`.
+
+>>> kg = KnowledgeGraph.load()
+>>> kg.query("ASK { <country/KR> ?p ?o }")
+True
+>>> top = kg.holdings()[0]
+>>> top.holder_label, top.quantity, top.source_id, top.conflict is not None
+('China', 350000, 'S1', True)
+>>> row = kg.query("SELECT ?n WHERE { <claim/h100-tesla-s1> aikg:quantity ?n }")[0]
+>>> row["n"].toPython()
+35000
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from aikg import analyst
+from aikg.config import Settings
+from aikg.errors import InputError, NotFoundError
+from aikg.formats import RdfFormat, ResultFormat
+from aikg.results import Serialized, serialize
+from aikg.saved_queries import saved_query
+from aikg.sparql import QueryResult, SelectResult, execute, to_python
+from aikg.store import ParsedFile, Store, bundled_files, graph_iri, read_file
+from aikg.terms import triples_to_graph
+from aikg.validation import ValidationReport, validate_quads
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the graph holds: triples per named graph and instances per class."""
+
+    triples: int
+    graphs: dict[str, int]
+    classes: dict[str, int]
+
+
+_VALIDATION_CACHE: dict[str, ValidationReport] = {}
+
+
+class KnowledgeGraph:
+    """The aikg knowledge graph: an RDF dataset with its ontology, shapes and data.
+
+    Create one with :meth:`load` (the bundled data, or your files, in memory) or
+    :meth:`open` (a persistent store directory, filled with the bundled data on first
+    use). Data that does not conform to the shapes is refused with a
+    :class:`~aikg.errors.ValidationError` and nothing is loaded.
+    """
+
+    def __init__(self, store: Store, *, graph_files: dict[str, str] | None = None):
+        self.store = store
+        self.graph_files: dict[str, str] = dict(graph_files or {})
+
+    @property
+    def settings(self) -> Settings:
+        return self.store.settings
+
+    # -- creating -------------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls,
+        paths: Iterable[str | Path] | None = None,
+        *,
+        settings: Settings | None = None,
+        validate: bool = True,
+    ) -> KnowledgeGraph:
+        """A graph in memory: the ontology, the shapes, and the bundled data or ``paths``."""
+        settings = (settings or Settings()).replace(store=None)
+        kg = cls(Store(settings))
+        kg._load(kg._parse(paths), validate=validate)
+        return kg
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, *, validate: bool = True) -> KnowledgeGraph:
+        """The graph the settings point at: in memory, or a persistent store directory.
+
+        A new or empty directory is filled with the bundled data; one that already holds
+        data is opened as it is, with every write made to it before.
+        """
+        settings = settings or Settings()
+        kg = cls(Store(settings))
+        if kg.store.is_empty():
+            kg._load(kg._parse(None), validate=validate)
+        else:
+            kg.graph_files = {g: g.rsplit("/", 1)[-1] for g in kg.store.data_graphs()}
+        return kg
+
+    def _parse(self, paths: Iterable[str | Path] | None) -> list[ParsedFile]:
+        if paths is None:
+            return bundled_files(self.settings)
+        fixed = bundled_files(self.settings)[:2]  # the ontology and the shapes
+        parsed = [read_file(p, self.settings) for p in paths]
+        return fixed + parsed
+
+    def _load(self, parsed: Sequence[ParsedFile], *, validate: bool) -> None:
+        taken = set(self.store.named_graphs())
+        seen: set[str] = set()
+        for p in parsed:
+            if p.graph in taken or p.graph in seen:
+                raise InputError(
+                    f"graph {p.graph} is already loaded",
+                    where=p.source,
+                    hint="rename the file: each file loads into the graph named after it",
+                )
+            seen.add(p.graph)
+        files = {p.graph: p.source for p in parsed}
+        if validate:
+            fixed = {self.store.ontology_graph, self.store.shapes_graph}
+            new_data = [q for p in parsed if p.graph not in fixed for q in p.quads]
+            report = self._validate_data(
+                [*self._data_quads(), *new_data], {**self.graph_files, **files}
+            )
+            if not report.conforms:
+                from aikg.errors import ValidationError  # noqa: PLC0415 - avoid cycle
+
+                raise ValidationError(report)
+        self.store.add(parsed)
+        self.graph_files.update(files)
+
+    def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
+        """Load more files, each into its own named graph; all of them or none.
+
+        Returns the IRIs of the new graphs.
+        """
+        parsed = [read_file(p, self.settings) for p in paths]
+        self._load(parsed, validate=validate)
+        return [p.graph for p in parsed]
+
+    # -- querying -------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query: SELECT gives a :class:`~aikg.sparql.SelectResult`, ASK a
+        bool, CONSTRUCT and DESCRIBE an rdflib Graph.
+
+        The common prefixes (aikg, rdf, rdfs, xsd, skos, schema, prov, dcterms, org) need
+        no declaration, and relative IRIs resolve against the base IRI.
+        """
+        result = execute(
+            self.store.engine,
+            sparql,
+            self.settings,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
+        return to_python(result, max_rows=max_rows or self.settings.max_rows)
+
+    def serialize_query(
+        self,
+        sparql: str,
+        fmt: ResultFormat | RdfFormat,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+    ) -> Serialized:
+        """Run a query and serialize its answer (SPARQL JSON/XML/CSV/TSV or an RDF format),
+        with the number of rows and whether the row limit truncated it."""
+        result = execute(
+            self.store.engine,
+            sparql,
+            self.settings,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+        )
+        return serialize(result, fmt, max_rows or self.settings.max_rows)
+
+    def saved(self, name: str, **params: str | Sequence[str] | None) -> QueryResult:
+        """Run the saved query ``name`` with its parameters (see ``aikg queries``)."""
+        query = saved_query(name)
+        return self.query(query.sparql(params, self.settings.base_iri))
+
+    def _select(self, name: str, **params: str | None) -> SelectResult:
+        result = self.saved(name, **params)
+        assert isinstance(result, SelectResult)
+        return result
+
+    def describe(self, iri: str) -> Graph:
+        """Every triple about ``iri`` (as subject), following blank nodes.
+
+        Raises :class:`~aikg.errors.NotFoundError` when the graph knows nothing about it.
+        """
+        node = ox.NamedNode(iri)
+        graph = triples_to_graph(
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self.store.engine.quads_for_pattern(node, None, None, None)
+        )
+        if not len(graph):
+            raise NotFoundError(
+                f"nothing is known about {iri}",
+                hint=f"check the IRI; entity IRIs start with {self.settings.base_iri}",
+            )
+        return graph
+
+    # -- checking and exporting -----------------------------------------------------
+
+    def validate(self) -> ValidationReport:
+        """Validate the instance data against the SHACL shapes."""
+        return self._validate_data(list(self._data_quads()), self.graph_files)
+
+    def _data_quads(self) -> Iterable[ox.Quad]:
+        for graph in self.store.data_graphs():
+            yield from self.store.quads(graph)
+
+    @staticmethod
+    def _validate_data(quads: list[ox.Quad], files: dict[str, str]) -> ValidationReport:
+        # The same data always gets the same report: cache it for the life of the
+        # process, keyed by the data itself (pySHACL takes seconds).
+        digest = hashlib.sha256()
+        for line in sorted(str(q) for q in quads):
+            digest.update(line.encode())
+        for graph, source in sorted(files.items()):
+            digest.update(f"{graph}={source}".encode())
+        key = digest.hexdigest()
+        if key not in _VALIDATION_CACHE:
+            _VALIDATION_CACHE[key] = validate_quads(quads, graph_files=files)
+        return _VALIDATION_CACHE[key]
+
+    def export(self, fmt: str | RdfFormat = "turtle", graph: str | None = None) -> bytes:
+        """The dataset (or one named graph) serialized in an RDF format.
+
+        Formats with named graphs (TriG, N-Quads, JSON-LD) keep them; the others get the
+        union of all graphs.
+        """
+        return self.store.dump(fmt, graph)
+
+    def stats(self) -> Stats:
+        """Triples per named graph, and instances per class in the instance data."""
+        graphs = {g: sum(1 for _ in self.store.quads(g)) for g in self.store.named_graphs()}
+        classes: dict[str, int] = {}
+        result = self.query(
+            "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } "
+            "GROUP BY ?class ORDER BY DESC(?n) ?class",
+            default_graphs=self.store.data_graphs(),
+        )
+        assert isinstance(result, SelectResult)
+        for row in result.values():
+            classes[row["class"]] = int(row["n"])
+        return Stats(triples=sum(graphs.values()), graphs=graphs, classes=classes)
+
+    def graph_iri(self, name: str) -> str:
+        """The IRI of the named graph loaded from the file with stem ``name``."""
+        return graph_iri(self.settings, name)
+
+    # -- the analyst's first questions ----------------------------------------------
+
+    def holdings(
+        self, holder: str | None = None, hardware: str | None = None
+    ) -> list[analyst.Holding]:
+        """Hardware holdings, largest first, each with its source and quotes.
+
+        ``holder`` and ``hardware`` are IRIs, absolute or relative to the base IRI.
+        """
+        return analyst.holdings(self._select("holdings", holder=holder, hardware=hardware))
+
+    def index_positions(
+        self, country: str | None = None, index: str | None = None
+    ) -> list[analyst.IndexPosition]:
+        """Positions in indexes and rankings, optionally of one country or one index.
+
+        >>> kg = KnowledgeGraph.load()
+        >>> for p in kg.index_positions("country/KR"):
+        ...     print(p.index_label, p.rank or p.tier_label)
+        AI Maturity Matrix stable competitive countries
+        Manufacturing Competitiveness Index 4
+        global AI ranking 35
+        labor productivity (OECD-based) 33
+        """
+        return analyst.index_positions(
+            self._select("index-positions", country=country, index=index)
+        )
+
+    def conflicts(self) -> list[analyst.Conflict]:
+        """Claims flagged as conflicting, grouped by conflict."""
+        return analyst.conflicts(self._select("conflicts"))
+
+    def provenance(self, iri: str) -> list[analyst.Provenance]:
+        """Where a claim comes from, or every claim involving an entity.
+
+        >>> [(p.source_id, [e.text for e in p.evidence])
+        ...  for p in KnowledgeGraph.load().provenance("claim/h100-china-s1")]
+        [('S1', ['350,000'])]
+        """
+        return analyst.provenance(self._select("provenance", resource=iri))
+
+    # -- lifetime -------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Flush a persistent store."""
+        self.store.close()
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,196 @@
+"""Serialize query answers: SPARQL results (JSON, XML, CSV, TSV), RDF graphs, text tables.
+
+SELECT answers are written here row by row rather than by Oxigraph's serializer so that
+the row limit can stop them: the answer says how many rows it has and whether it was
+truncated. Booleans and graphs use Oxigraph's serializers.
+
+>>> store = ox.Store()
+>>> store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x,y")))
+>>> out = serialize(store.query("SELECT ?s ?o WHERE { ?s ?p ?o }"), result_format("csv"), 10)
+>>> out.body, out.rows, out.truncated
+(b's,o\\r\\nhttp://e/a,"x,y"\\r\\n', 1, False)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TypeVar
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from aikg.formats import RdfFormat, ResultFormat, rdf_format, result_format
+from aikg.terms import OxTerm
+
+T = TypeVar("T")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass(frozen=True)
+class Serialized:
+    """A serialized answer with what the response headers report about it."""
+
+    body: bytes
+    media_type: str
+    rows: int
+    """Rows (SELECT), triples (CONSTRUCT/DESCRIBE) or 1 (ASK)."""
+    truncated: bool
+    kind: str
+    """"select", "ask" or "graph"."""
+
+
+def serialize(
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    fmt: ResultFormat | RdfFormat,
+    max_rows: int,
+) -> Serialized:
+    """Serialize an Oxigraph answer in ``fmt``, stopping after ``max_rows`` rows or triples.
+
+    A graph answer asked for in a results format (or the reverse) gets the default of
+    its kind: SPARQL JSON for SELECT and ASK, Turtle for graphs.
+    """
+    if isinstance(result, ox.QueryBoolean):
+        rf = fmt if isinstance(fmt, ResultFormat) else result_format("json")
+        return Serialized(
+            bytes(result.serialize(format=rf.engine) or b""), rf.media_type, 1, False, "ask"
+        )
+    if isinstance(result, ox.QueryTriples):
+        gf = fmt if isinstance(fmt, RdfFormat) else rdf_format("turtle")
+        triples, truncated = _take(result, max_rows)
+        body = ox.serialize(triples, format=gf.engine) if triples else b""
+        return Serialized(bytes(body or b""), gf.media_type, len(triples), truncated, "graph")
+    rf = fmt if isinstance(fmt, ResultFormat) else result_format("json")
+    variables = [v.value for v in result.variables]
+    rows, truncated = _take(result, max_rows)
+    writer = _WRITERS[rf.name]
+    body = "".join(writer(variables, rows)).encode("utf-8")
+    return Serialized(body, rf.media_type, len(rows), truncated, "select")
+
+
+def _take(items: Iterable[T], limit: int) -> tuple[list[T], bool]:
+    taken: list[T] = []
+    for item in items:
+        if len(taken) >= limit:
+            return taken, True
+        taken.append(item)
+    return taken, False
+
+
+def _json_term(term: OxTerm) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    data = {"type": "literal", "value": term.value}
+    if term.language:
+        data["xml:lang"] = term.language
+    elif term.datatype.value != XSD_STRING:
+        data["datatype"] = term.datatype.value
+    return data
+
+
+def _json(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+    yield json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1]
+    yield ',"results":{"bindings":['
+    for i, row in enumerate(rows):
+        binding = {v: _json_term(t) for v in variables if (t := row[v]) is not None}
+        yield ("," if i else "") + json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
+    yield "]}}"
+
+
+def _xml_text(text: str) -> str:
+    return escape(text).replace("\n", "&#10;").replace("\r", "&#13;")
+
+
+def _xml_term(term: OxTerm) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{_xml_text(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
+    if term.datatype.value != XSD_STRING:
+        return (
+            f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        )
+    return f"<literal>{_xml_text(term.value)}</literal>"
+
+
+def _xml(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+    yield "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+    yield "</head><results>"
+    for row in rows:
+        yield "<result>"
+        for v in variables:
+            term = row[v]
+            if term is not None:
+                yield f"<binding name={quoteattr(v)}>{_xml_term(term)}</binding>"
+        yield "</result>"
+    yield "</results></sparql>\n"
+
+
+def _csv_field(term: OxTerm | None) -> str:
+    if term is None:
+        return ""
+    text = f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+    yield ",".join(variables) + "\r\n"
+    for row in rows:
+        yield ",".join(_csv_field(row[v]) for v in variables) + "\r\n"
+
+
+def _tsv(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+    yield "\t".join(f"?{v}" for v in variables) + "\n"
+    for row in rows:
+        yield "\t".join("" if (t := row[v]) is None else str(t) for v in variables) + "\n"
+
+
+_WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}
+
+
+def text_table(
+    variables: list[str] | tuple[str, ...],
+    rows: Iterable[dict[str, object]],
+    prefixes: dict[str, str],
+    *,
+    width: int = 72,
+) -> str:
+    """An aligned plain-text table, IRIs shortened with ``prefixes``, long cells cut.
+
+    >>> print(text_table(["who", "n"], [{"who": "https://w3id.org/aikg/country/KR", "n": 2000}],
+    ...                  {"country": "https://w3id.org/aikg/country/"}))
+    who        | n
+    -----------+-----
+    country:KR | 2000
+    """
+    by_length = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+    def cell(value: object) -> str:
+        if value is None:
+            return ""
+        text = str(value)
+        for prefix, namespace in by_length:
+            if text.startswith(namespace) and " " not in text:
+                text = f"{prefix}:{text[len(namespace) :]}"
+                break
+        text = text.replace("\n", " | ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    cells = [[cell(row.get(v)) for v in variables] for row in rows]
+    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(variables)]
+    lines = [" | ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip()]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines.extend(
+        " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
+    )
+    return "\n".join(lines)

@@ -1,0 +1,359 @@
+"""Saved queries: ``queries/*.rq`` files with a typed metadata header.
+
+A saved query opens with ``#+`` comment lines holding YAML: a title, a description, and
+its parameters, each with a type, whether it is required, a default, allowed values, an
+example and a description::
+
+    #+ title: Hardware holdings, ranked
+    #+ description: Who holds how many GPUs, largest first.
+    #+ params:
+    #+   holder:
+    #+     type: iri
+    #+     description: Only the claims about this holder.
+    #+     example: country/KR
+
+A parameter ``holder`` binds the query variable ``?holder``. Values are parsed into RDF
+terms of the declared type (a wrong value is a :class:`~aikg.errors.ParameterError` naming
+the parameter and the type it expects) and bound as a ``VALUES`` clause generated from
+the terms' own serialization, placed first inside the query's WHERE group (found by the
+lexer). Text is never pasted into the query, so a value cannot change its shape: grlc
+pastes values and its users found the injection (grlc issue #101).
+
+>>> query = catalog()["holdings"]
+>>> [p.name for p in query.params]
+['holder', 'hardware']
+>>> query.bind({"holder": "country/KR"}, "https://w3id.org/aikg/").values_clause()
+'VALUES ?holder { <https://w3id.org/aikg/country/KR> }'
+
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import pyoxigraph as ox
+import yaml
+
+from aikg import resources
+from aikg.errors import ConfigError, NotFoundError, ParameterError
+from aikg.sparql_lexer import where_group_start
+from aikg.terms import OxTerm
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+PARAMETER_TYPES: dict[str, str] = {
+    "iri": "an IRI: absolute (https://...) or relative to the base IRI (country/KR)",
+    "string": "a string",
+    "langString": "a language-tagged string written text@lang (Korea@en)",
+    "language": "a BCP 47 language tag (en, ko, en-GB)",
+    "integer": "an xsd:integer (a whole number)",
+    "decimal": "an xsd:decimal (a number such as 2.5)",
+    "boolean": "an xsd:boolean (true or false)",
+    "date": "an xsd:date (YYYY-MM-DD)",
+    "gYear": "an xsd:gYear (YYYY)",
+}
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A typed parameter of a saved query, bound to the query variable of the same name."""
+
+    name: str
+    type: str
+    description: str = ""
+    required: bool = False
+    default: str | None = None
+    example: str | None = None
+    enum: tuple[str, ...] = ()
+    list: bool = False
+
+    @property
+    def expects(self) -> str:
+        """What a value must look like, for error messages and documentation."""
+        text = PARAMETER_TYPES[self.type]
+        if self.enum:
+            text += " among " + ", ".join(self.enum)
+        if self.list:
+            text = "one or more values, each " + text
+        return text
+
+    def parse_one(self, raw: str, base_iri: str) -> OxTerm:
+        """One value as an RDF term of this parameter's type."""
+        value = raw.strip() if self.type != "string" else raw
+        if self.enum and value not in self.enum:
+            raise self._error(raw)
+        try:
+            return _TERM_PARSERS[self.type](value, base_iri)
+        except (ValueError, InvalidOperation):
+            raise self._error(raw) from None
+
+    def _error(self, raw: str) -> ParameterError:
+        shown = raw if len(raw) <= 80 else raw[:77] + "..."
+        return ParameterError(
+            f"parameter {self.name!r}: {shown!r} is not {self.expects}",
+            where=f"parameter {self.name!r}",
+            hint=f"give {self.expects}" + (f", e.g. {self.example}" if self.example else ""),
+        )
+
+
+def _iri(value: str, base_iri: str) -> ox.NamedNode:
+    resolved = urljoin(base_iri, value)
+    if not urlsplit(resolved).scheme or any(c in value for c in '<>"{}|^`\\ \n\r\t'):
+        raise ValueError(value)
+    return ox.NamedNode(resolved)
+
+
+def _typed(datatype: str, check: Any) -> Any:
+    def parse(value: str, _base: str) -> ox.Literal:
+        canonical = check(value)
+        return ox.Literal(str(canonical), datatype=ox.NamedNode(XSD + datatype))
+
+    return parse
+
+
+def _boolean(value: str) -> str:
+    lowered = value.lower()
+    if lowered in ("true", "1"):
+        return "true"
+    if lowered in ("false", "0"):
+        return "false"
+    raise ValueError(value)
+
+
+def _language(value: str, _base: str) -> ox.Literal:
+    if not _LANGUAGE.match(value):
+        raise ValueError(value)
+    return ox.Literal(value.lower())
+
+
+def _lang_string(value: str, _base: str) -> ox.Literal:
+    text, sep, lang = value.rpartition("@")
+    if not sep or not _LANGUAGE.match(lang):
+        raise ValueError(value)
+    return ox.Literal(text, language=lang.lower())
+
+
+def _gyear(value: str) -> str:
+    if not re.fullmatch(r"-?\d{4,}", value):
+        raise ValueError(value)
+    return value
+
+
+_TERM_PARSERS: dict[str, Callable[[str, str], OxTerm]] = {
+    "iri": _iri,
+    "string": lambda value, _base: ox.Literal(value),
+    "langString": _lang_string,
+    "language": _language,
+    "integer": _typed("integer", int),
+    "decimal": _typed("decimal", Decimal),
+    "boolean": _typed("boolean", _boolean),
+    "date": _typed("date", lambda v: dt.date.fromisoformat(v).isoformat()),
+    "gYear": _typed("gYear", _gyear),
+}
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Parameter values bound for one run, each a list of RDF terms (one for a single value).
+
+    They are bound as initial bindings: a ``VALUES`` clause generated from the terms' own
+    serialization (Oxigraph escapes every character that could end a term) and placed
+    first inside the query's WHERE group, so that every pattern and FILTER of the group
+    sees them. Oxigraph's ``substitutions`` were not used: they require the variable in
+    the projection and are not seen by FILTER expressions.
+    """
+
+    values: dict[str, list[OxTerm]] = field(default_factory=dict)
+
+    def values_clause(self) -> str:
+        """The ``VALUES`` clauses for the bound parameters ('' when none is bound)."""
+        return " ".join(
+            f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
+            for name, terms in self.values.items()
+        )
+
+    def apply(self, query: str) -> str:
+        """The query with the bound values as initial bindings of its WHERE group."""
+        clause = self.values_clause()
+        if not clause:
+            return query
+        start = where_group_start(query)
+        return f"{query[:start]} {clause}\n{query[start:]}"
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A saved query: its file's header and its SPARQL text."""
+
+    name: str
+    title: str
+    description: str
+    text: str
+    params: tuple[Parameter, ...] = ()
+    tags: tuple[str, ...] = ()
+    kind: str = "select"
+
+    def param(self, name: str) -> Parameter:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise ParameterError(
+            f"saved query {self.name!r} has no parameter {name!r}",
+            where=f"parameter {name!r}",
+            hint="its parameters are: " + (", ".join(p.name for p in self.params) or "none"),
+        )
+
+    def bind(self, given: Mapping[str, str | Sequence[str] | None], base_iri: str) -> Binding:
+        """Parse and bind parameter values; defaults fill what is not given."""
+        for name in given:
+            self.param(name)
+        binding = Binding()
+        for p in self.params:
+            raw = given.get(p.name)
+            if raw is None or (not raw and not isinstance(raw, bool)):
+                raw = p.default
+            if raw is None:
+                if p.required:
+                    raise ParameterError(
+                        f"parameter {p.name!r} of {self.name!r} is required",
+                        where=f"parameter {p.name!r}",
+                        hint=f"give {p.expects}" + (f", e.g. {p.example}" if p.example else ""),
+                    )
+                continue
+            raws = [raw] if isinstance(raw, str) else list(raw)
+            if p.list:
+                # A single string may list values separated by commas, except for text
+                # types, whose values may hold commas: repeat the parameter for those.
+                items = (
+                    raws
+                    if p.type in ("string", "langString") or len(raws) > 1
+                    else [part for part in raws[0].split(",") if part.strip()]
+                )
+                binding.values[p.name] = [p.parse_one(item, base_iri) for item in items]
+            else:
+                if len(raws) != 1:
+                    raise ParameterError(
+                        f"parameter {p.name!r} takes one value, got {len(raws)}",
+                        where=f"parameter {p.name!r}",
+                        hint=f"give {p.expects}",
+                    )
+                binding.values[p.name] = [p.parse_one(raws[0], base_iri)]
+        return binding
+
+    def sparql(self, given: Mapping[str, str | Sequence[str] | None], base_iri: str) -> str:
+        """The query text to run with these parameter values bound."""
+        return self.bind(given, base_iri).apply(self.text)
+
+
+def parse_saved_query(name: str, text: str) -> SavedQuery:
+    """Read a saved query's header; a malformed header is a ConfigError naming the file."""
+    where = f"queries/{name}.rq"
+    header = "\n".join(
+        line[3:] if line.startswith("#+ ") else line[2:]
+        for line in text.splitlines()
+        if line.startswith("#+")
+    )
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(
+            f"the header of {name}.rq is not valid YAML: {error}",
+            where=where,
+            hint="fix the '#+' lines",
+        ) from None
+    if not _NAME.match(name) or not isinstance(meta, dict) or "title" not in meta:
+        raise ConfigError(
+            f"saved query {name!r} needs a lower-case name and a '#+ title:'",
+            where=where,
+            hint="see queries/README.md for the header format",
+        )
+    params = []
+    for pname, given_spec in (meta.get("params") or {}).items():
+        spec = given_spec or {}
+        ptype = spec.get("type", "string")
+        if ptype not in PARAMETER_TYPES or not _VARIABLE.match(str(pname)):
+            raise ConfigError(
+                f"parameter {pname!r} of {name}.rq has unknown type {ptype!r}",
+                where=where,
+                hint="use one of " + ", ".join(PARAMETER_TYPES),
+            )
+        default = spec.get("default")
+        params.append(
+            Parameter(
+                name=str(pname),
+                type=ptype,
+                description=str(spec.get("description", "")).strip(),
+                required=bool(spec.get("required", False)),
+                default=None if default is None else str(default),
+                example=None if spec.get("example") is None else str(spec["example"]),
+                enum=tuple(str(v) for v in spec.get("enum") or ()),
+                list=bool(spec.get("list", False)),
+            )
+        )
+    kind = _query_kind(text)
+    return SavedQuery(
+        name=name,
+        title=str(meta["title"]).strip(),
+        description=str(meta.get("description", "")).strip(),
+        text=text,
+        params=tuple(params),
+        tags=tuple(str(t) for t in meta.get("tags") or ()),
+        kind=kind,
+    )
+
+
+def _query_kind(text: str) -> str:
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    body = re.sub(r"<[^>]*>|\"[^\"]*\"|'[^']*'", " ", body)
+    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
+    return match.group(1).lower() if match else "select"
+
+
+@cache
+def catalog() -> dict[str, SavedQuery]:
+    """Every bundled saved query by name (the ``.rq`` file's stem), sorted by name."""
+    queries = {}
+    for f in resources.query_files():
+        name = f.name[: -len(".rq")]
+        queries[name] = parse_saved_query(name, f.read_text("utf-8"))
+    return queries
+
+
+def saved_query(name: str) -> SavedQuery:
+    """The saved query called ``name``."""
+    try:
+        return catalog()[name]
+    except KeyError:
+        raise NotFoundError(
+            f"no saved query {name!r}",
+            hint="list them with `aikg queries` or GET /queries",
+        ) from None
+
+
+def describe_parameters(query: SavedQuery) -> list[dict[str, Any]]:
+    """The parameters as JSON-ready dictionaries (catalog, OpenAPI)."""
+    return [
+        {
+            "name": p.name,
+            "type": p.type,
+            "description": p.description,
+            "required": p.required,
+            "default": p.default,
+            "example": p.example,
+            "enum": list(p.enum) or None,
+            "list": p.list,
+            "expects": p.expects,
+        }
+        for p in query.params
+    ]

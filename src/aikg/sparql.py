@@ -1,0 +1,157 @@
+"""Run a SPARQL query on the store and hand back typed results.
+
+SELECT gives a :class:`SelectResult` (rows of rdflib terms, with a ``truncated`` flag when
+the row limit cut it short), ASK a ``bool``, CONSTRUCT and DESCRIBE an rdflib ``Graph``.
+Every query passes :func:`aikg.query_guard.check_query` first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Node
+
+from aikg.config import ONTOLOGY_NS, Settings
+from aikg.errors import QuerySyntaxError
+from aikg.query_guard import check_query
+from aikg.terms import to_rdflib, triples_to_graph
+
+OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+DEFAULT_PREFIXES = {
+    "aikg": ONTOLOGY_NS,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "http://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "org": "http://www.w3.org/ns/org#",
+}
+"""Prefixes every query may use without declaring them; a query's own PREFIX wins."""
+
+
+@dataclass
+class SelectResult:
+    """The answer to a SELECT query.
+
+    Each row maps variable names to rdflib terms; an unbound variable is absent from its
+    row. ``truncated`` is True when the row limit stopped the answer early.
+    """
+
+    variables: tuple[str, ...]
+    rows: list[dict[str, Node]] = field(default_factory=list)
+    truncated: bool = False
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, Node]]:
+        return iter(self.rows)
+
+    def __getitem__(self, index: int) -> dict[str, Node]:
+        return self.rows[index]
+
+    def values(self) -> list[dict[str, Any]]:
+        """The rows as plain Python values (int, str, Decimal, ...); IRIs become strings."""
+        return [{k: _python(v) for k, v in row.items()} for row in self.rows]
+
+    def column(self, name: str) -> list[Node | None]:
+        """One variable's values, row by row (None where unbound)."""
+        return [row.get(name) for row in self.rows]
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas DataFrame of Python values (needs ``aikg[pandas]``)."""
+        try:
+            import pandas as pd  # noqa: PLC0415 - an optional extra
+        except ImportError as error:
+            raise ImportError("pandas is not installed: pip install 'aikg[pandas]'") from error
+        return pd.DataFrame(self.values(), columns=list(self.variables))
+
+
+QueryResult = SelectResult | bool | Graph
+
+
+def _python(term: Node) -> Any:
+    value = term.toPython() if hasattr(term, "toPython") else term
+    return str(value) if isinstance(value, Node) else value
+
+
+def _parse_error(error: SyntaxError, query: str) -> QuerySyntaxError:
+    return QuerySyntaxError(
+        f"SPARQL syntax error: {error.msg}",
+        where=_where(str(error.msg), query),
+        hint="check the query against the SPARQL 1.1 grammar",
+    )
+
+
+def _where(message: str, query: str) -> str | None:
+    """'line L, column C' from Oxigraph's 'error at L:C' message, with the offending line."""
+    match = re.search(r"at (\d+):(\d+)", message)
+    if not match:
+        return None
+    line, column = int(match.group(1)), int(match.group(2))
+    lines = query.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return f"line {line}, column {column}: {text.strip()[:120]}"
+
+
+def execute(
+    store: ox.Store,
+    query: str,
+    settings: Settings,
+    *,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+) -> OxResult:
+    """Run a query on an Oxigraph store after the guard's checks; Oxigraph results out.
+
+    The default graph is the union of all graphs unless ``default_graphs`` names graphs
+    (the SPARQL protocol's ``default-graph-uri``, which overrides the query's FROM).
+    Relative IRIs resolve against the configured base IRI, so ``<country/KR>`` works, and
+    the prefixes of :data:`DEFAULT_PREFIXES` need no declaration.
+    """
+    check_query(
+        query,
+        max_length=settings.max_query_length,
+        max_depth=settings.max_query_depth,
+        allowed_hosts=settings.service_allowlist,
+    )
+    options: dict[str, Any] = {"base_iri": settings.base_iri, "prefixes": DEFAULT_PREFIXES}
+    if default_graphs is not None or named_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
+    else:
+        options["use_default_graph_as_union"] = True
+    try:
+        return store.query(query, **options)
+    except SyntaxError as error:
+        raise _parse_error(error, query) from None
+
+
+def to_python(result: OxResult, *, max_rows: int | None = None) -> QueryResult:
+    """Oxigraph results as Python: SelectResult, bool or rdflib Graph."""
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QueryTriples):
+        return triples_to_graph(result)
+    variables = tuple(v.value for v in result.variables)
+    select = SelectResult(variables=variables)
+    for solution in result:
+        if max_rows is not None and len(select.rows) >= max_rows:
+            select.truncated = True
+            break
+        row: dict[str, Node] = {}
+        for name in variables:
+            term = solution[name]
+            if term is not None:
+                row[name] = to_rdflib(term)
+        select.rows.append(row)
+    return select

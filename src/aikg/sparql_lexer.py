@@ -1,0 +1,126 @@
+"""Lexical analysis of SPARQL text: tokens, codepoint escapes, where the WHERE group opens.
+
+The tokens follow the SPARQL 1.1 grammar closely enough to tell strings, IRIs, comments,
+variables and prefixed names apart, which is all the guard (:mod:`aikg.query_guard`) and
+the parameter binding of saved queries need.
+
+>>> [t.text for t in tokens('SELECT ?s WHERE { ?s a <x> . "str" } # comment')]
+['SELECT', '?s', 'WHERE', '{', '?s', 'a', 'x', '.', '}']
+>>> text = "SELECT * WHERE { ?s ?p ?o }"
+>>> text[:where_group_start(text)]
+'SELECT * WHERE {'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_STRING = re.compile(
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|"(?:[^"\\\n\r]|\\.)*"',
+    re.DOTALL,
+)
+_NAME_CHAR = r"A-Za-z0-9_\-\u00b7\u00c0-\ufffd\U00010000-\U000effff"
+_START_CHAR = r"A-Za-z\u00c0-\ufffd\U00010000-\U000effff"
+# A prefixed name as the SPARQL grammar defines it (PNAME_LN / PNAME_NS, and blank node
+# labels): a dot may sit inside a name but never end it.
+_PNAME = re.compile(
+    rf"(?:[{_START_CHAR}_](?:[{_NAME_CHAR}.]*[{_NAME_CHAR}])?)?:"
+    rf"(?:(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])"
+    rf"(?:(?:[{_NAME_CHAR}.:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%])*"
+    rf"(?:[{_NAME_CHAR}:]|%[0-9A-Fa-f]{{2}}|\\[_~.\-!$&'()*+,;=/?#@%]))?)?"
+)
+_VARIABLE = re.compile(r"[?$][A-Za-z0-9_\u00b7\u00c0-\ufffd\U00010000-\U000effff]+")
+# Keywords are runs of letters; digits are split off so that "1SERVICE" still shows
+# SERVICE to the check below.
+_LETTERS = re.compile(r"[A-Za-z_]+")
+_DIGITS = re.compile(r"[0-9]+")
+OPEN = "({["
+CLOSE = ")}]"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "iri", "variable", "pname", "word", "number" or "punct"
+    text: str
+    offset: int
+
+
+def unescape_codepoints(text: str) -> str:
+    """Decode ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes, as SPARQL does before parsing.
+
+    >>> unescape_codepoints("\\\\u0053ERVICE")
+    'SERVICE'
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+
+    return _ESCAPE.sub(replace, text)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """The IRIs, names and punctuation of a SPARQL text; strings and comments are skipped."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif c == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif c in "'\"":
+            m = _STRING.match(text, i)
+            i = m.end() if m else n  # an unterminated string: the engine will reject it
+        elif c == "<" and (m := _IRI.match(text, i)):
+            yield Token("iri", m.group(0)[1:-1], i)
+            i = m.end()
+        elif c in "?$" and (m := _VARIABLE.match(text, i)):
+            yield Token("variable", m.group(0), i)
+            i = m.end()
+        elif (m := _PNAME.match(text, i)) and m.end() > i:
+            yield Token("pname", m.group(0), i)
+            i = m.end()
+        elif m := _LETTERS.match(text, i):
+            yield Token("word", m.group(0), i)
+            i = m.end()
+        elif m := _DIGITS.match(text, i):
+            yield Token("number", m.group(0), i)
+            i = m.end()
+        else:
+            yield Token("punct", c, i)
+            i += 1
+
+
+def where_group_start(text: str) -> int:
+    """The offset just inside the opening brace of the query's WHERE group.
+
+    It is the first ``{`` at bracket depth 0 after the ``WHERE`` keyword, or, for queries
+    that leave the keyword out (``SELECT * { ... }``), the first ``{`` at depth 0 outside
+    a CONSTRUCT template. ValueError when there is none.
+    """
+    depth = 0
+    seen_where = False
+    construct_template_pending = False
+    for tok in tokens(text):
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if depth == 0 and word == "WHERE":
+            seen_where = True
+        elif depth == 0 and word == "CONSTRUCT":
+            construct_template_pending = True
+        elif tok.kind == "punct" and tok.text in OPEN:
+            if tok.text == "{" and depth == 0:
+                if seen_where or not construct_template_pending:
+                    return tok.offset + 1
+                construct_template_pending = False
+            depth += 1
+        elif tok.kind == "punct" and tok.text in CLOSE:
+            depth = max(0, depth - 1)
+    raise ValueError("the query has no WHERE group")

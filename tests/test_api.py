@@ -1,0 +1,196 @@
+"""The Python API: typed answers, exports that round-trip, the analyst's helpers, errors."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+import aikg
+from aikg import (
+    AikgError,
+    KnowledgeGraph,
+    NotFoundError,
+    QueryRefusedError,
+    QuerySyntaxError,
+    SelectResult,
+    Settings,
+)
+from aikg.formats import RDF_FORMATS
+
+KR = "https://w3id.org/aikg/country/KR"
+
+
+def test_select_gives_rows_of_rdflib_terms_and_python_values(kg: KnowledgeGraph) -> None:
+    result = kg.query("SELECT ?n WHERE { <claim/h100-xai-s1> aikg:quantity ?n }")
+    assert isinstance(result, SelectResult)
+    assert result.variables == ("n",)
+    assert result[0]["n"] == Literal(100000)
+    assert result.values() == [{"n": 100000}]
+
+
+def test_unbound_variables_are_absent_from_their_row(kg: KnowledgeGraph) -> None:
+    result = kg.query(
+        "SELECT ?c ?model WHERE { ?c aikg:subject <company/meta> ; aikg:quantity ?q "
+        "OPTIONAL { ?c aikg:hardwareModel ?model } }"
+    )
+    assert isinstance(result, SelectResult)
+    assert result.rows == [{"c": URIRef("https://w3id.org/aikg/claim/accelerators-meta-s1")}]
+    assert result.column("model") == [None]
+
+
+def test_ask_gives_a_bool(kg: KnowledgeGraph) -> None:
+    assert kg.query("ASK { <country/FR> aikg:iso3166Alpha2 'FR' }") is True
+    assert kg.query("ASK { <country/FR> aikg:iso3166Alpha2 'XX' }") is False
+
+
+def test_construct_and_describe_give_rdflib_graphs(kg: KnowledgeGraph) -> None:
+    built = kg.query("CONSTRUCT { ?c <http://e/holds> ?n } WHERE { ?c aikg:quantity ?n }")
+    assert isinstance(built, Graph)
+    assert len(built) == 6
+    described = kg.query("DESCRIBE <country/KR>")
+    assert isinstance(described, Graph)
+    assert (
+        URIRef(KR),
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+        Literal("South Korea", lang="en"),
+    ) in described
+
+
+def test_describe_returns_what_is_known_about_an_iri(kg: KnowledgeGraph) -> None:
+    graph = kg.describe(KR)
+    assert Literal("KR") in set(graph.objects(URIRef(KR), None))
+    with pytest.raises(NotFoundError, match="nothing is known"):
+        kg.describe("https://w3id.org/aikg/country/XX")
+
+
+def test_the_row_limit_truncates_and_says_so(kg: KnowledgeGraph) -> None:
+    result = kg.query("SELECT ?s WHERE { ?s a aikg:Quotation }", max_rows=5)
+    assert isinstance(result, SelectResult)
+    assert (len(result), result.truncated) == (5, True)
+    whole = kg.query("SELECT ?s WHERE { ?s a aikg:TableCell }", max_rows=50)
+    assert isinstance(whole, SelectResult)
+    assert (len(whole), whole.truncated) == (12, False)
+
+
+def test_a_syntax_error_names_line_and_column(kg: KnowledgeGraph) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        kg.query("SELECT ?s\nWHERE { ?s ?p }")
+    assert caught.value.where is not None
+    assert caught.value.where.startswith("line 2, column 16")
+
+
+def test_service_is_refused_in_process_too(kg: KnowledgeGraph) -> None:
+    with pytest.raises(QueryRefusedError, match="not on the allow-list"):
+        kg.query("SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }")
+
+
+@pytest.mark.parametrize("fmt", RDF_FORMATS, ids=[f.name for f in RDF_FORMATS])
+def test_every_export_format_parses_back_to_the_same_data(
+    kg: KnowledgeGraph, fmt: aikg.formats.RdfFormat
+) -> None:
+    data = kg.export(fmt.name)
+    parsed = list(ox.parse(data, format=fmt.engine))
+    quads = list(kg.store.quads())
+    if fmt.datasets:
+        assert len(parsed) == len(quads)
+        assert {q.graph_name for q in parsed} == {q.graph_name for q in quads}
+    else:
+        assert len(parsed) == len({(q.subject, q.predicate, q.object) for q in quads})
+
+
+def test_one_graph_can_be_exported_alone(kg: KnowledgeGraph) -> None:
+    data = kg.export("ntriples", kg.graph_iri("conflicts"))
+    assert len(data.decode().strip().splitlines()) == 14
+
+
+def test_holdings_are_ranked_with_sources_quotes_and_conflicts(kg: KnowledgeGraph) -> None:
+    holdings = kg.holdings()
+    assert [(h.holder_label, h.quantity, h.source_id) for h in holdings] == [
+        ("China", 350000, "S1"),
+        ("Meta", 350000, "S1"),
+        ("xAI", 100000, "S1"),
+        ("Tesla", 35000, "S1"),
+        ("South Korea", 2000, "S1"),
+        ("South Korea", 2000, "S2"),
+    ]
+    meta = holdings[1]
+    assert meta.hardware_model is None and meta.hardware_label == "AI Accelerator"
+    assert meta.conflict == "https://w3id.org/aikg/conflict/holder-of-350000"
+    assert meta.quotes == ("Meta’s AI Accelerator: 350,000 vs 2,000 – The Unstoppable AI War",)
+    assert [h.holder_label for h in kg.holdings(holder="country/KR")] == ["South Korea"] * 2
+
+
+def test_holdings_filter_by_hardware_model(kg: KnowledgeGraph) -> None:
+    labels = {h.holder_label for h in kg.holdings(hardware="hardware/nvidia-h100")}
+    assert labels == {"China", "xAI", "Tesla", "South Korea"}
+
+
+def test_index_positions_of_a_country(kg: KnowledgeGraph) -> None:
+    positions = kg.index_positions("country/KR")
+    assert [(p.index_label, p.rank, p.ranked_count, p.tier_label) for p in positions] == [
+        ("AI Maturity Matrix", None, None, "stable competitive countries"),
+        ("Manufacturing Competitiveness Index", 4, None, None),
+        ("global AI ranking", 35, None, None),
+        ("labor productivity (OECD-based)", 33, 38, None),
+    ]
+    assert positions[0].publisher_label == "Boston Consulting Group"
+
+
+def test_conflicts_group_their_claims(kg: KnowledgeGraph) -> None:
+    conflicts = {c.label: c for c in kg.conflicts()}
+    holder = conflicts["Who holds 350,000: Meta or China?"]
+    assert sorted(c.subject_label or "" for c in holder.claims) == ["China", "Meta"]
+    assert holder.explanation is not None and "same figure" in holder.explanation
+    france = conflicts["Is France among the AI leading countries?"]
+    assert len(france.claims) == 6
+
+
+def test_provenance_of_a_claim_gives_its_source_and_table_cell(kg: KnowledgeGraph) -> None:
+    [record] = kg.provenance("claim/h100-china-s1")
+    assert (record.source_id, record.relation) == ("S1", None)
+    [cell] = record.evidence
+    assert (cell.text, cell.table_row, cell.table_column) == (
+        "350,000",
+        "GPU Units (H100)",
+        "China",
+    )
+
+
+def test_provenance_of_an_entity_lists_every_claim_involving_it(kg: KnowledgeGraph) -> None:
+    records = kg.provenance("person/min-woo-kim")
+    relations = {r.relation for r in records}
+    assert "http://www.w3.org/ns/prov#wasAttributedTo" in relations
+    assert "https://w3id.org/aikg/ontology#speaker" in relations
+    assert all(r.source_id == "S2" for r in records)
+
+
+def test_saved_queries_run_from_python(kg: KnowledgeGraph) -> None:
+    result = kg.saved("holdings", holder="company/tesla")
+    assert isinstance(result, SelectResult)
+    assert [int(r["quantity"]) for r in result.values()] == [35000]
+
+
+def test_errors_form_one_hierarchy_with_http_statuses() -> None:
+    classes = [
+        getattr(aikg, name)
+        for name in aikg.__all__
+        if isinstance(getattr(aikg, name), type) and issubclass(getattr(aikg, name), Exception)
+    ]
+    assert classes and all(issubclass(c, AikgError) for c in classes)
+    error = NotFoundError("no such thing", where="here", hint="look elsewhere")
+    assert error.to_dict() == {
+        "error": "not-found",
+        "status": 404,
+        "message": "no such thing",
+        "where": "here",
+        "hint": "look elsewhere",
+    }
+
+
+def test_bad_settings_say_which_variable_to_fix() -> None:
+    with pytest.raises(aikg.ConfigError) as caught:
+        Settings.from_env({"AIKG_QUERY_TIMEOUT": "soon"})
+    assert caught.value.where == "environment variable AIKG_QUERY_TIMEOUT"
+    with pytest.raises(aikg.ConfigError, match="base IRI"):
+        Settings(base_iri="not an iri")
