@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from aikg import KnowledgeGraph
+from tests.server import Server, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "sources" / "article.txt"
@@ -44,3 +48,36 @@ def ask(kg: KnowledgeGraph, body: str) -> bool:
     result = kg.query(PREFIXES + body)
     assert isinstance(result, bool)
     return result
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    """A read-only server on the bundled data (3 s query deadline, 50-row limit)."""
+    with running_server(
+        {"AIKG_QUERY_TIMEOUT": "3", "AIKG_MAX_ROWS": "50", "AIKG_WORKERS": "3", "AIKG_TOKEN": ""}
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server that counts every request it gets (GET or POST)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.end_headers()
+            self.wfile.write(b'{"@context": {"name": "http://schema.org/name"}}')
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()

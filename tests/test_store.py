@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -168,28 +165,6 @@ def test_rdf_xml_with_entity_declarations_is_refused_before_parsing(tmp_path: Pa
     )
     with pytest.raises(InputError, match="DOCTYPE or entity declaration is refused"):
         KnowledgeGraph.load([bomb], validate=False)
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[str, list[str]]]:
-    """A loopback HTTP server that counts the requests it gets."""
-    hits: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/ld+json")
-            self.end_headers()
-            self.wfile.write(b'{"@context": {"name": "http://schema.org/name"}}')
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
 
 
 def test_json_ld_never_fetches_a_remote_or_local_context(

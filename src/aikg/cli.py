@@ -162,6 +162,37 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    from aikg.web import create_app  # noqa: PLC0415
+
+    settings = Settings.from_env(
+        store=args.store,
+        base_iri=args.base_iri,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+    )
+    # The app (and its store process) is created here, before uvicorn starts any thread.
+    app = create_app(settings)
+    print(
+        f"aikg: serving on http://{settings.host}:{settings.port}/ "
+        f"({'writable' if settings.writable else 'read-only'}, "
+        f"store {'in ' + settings.store if settings.store else 'in memory'})",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=2,
+        server_header=False,
+    )
+    return EXIT_OK
+
+
 # -- parser --------------------------------------------------------------------------
 
 
@@ -223,6 +254,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_query)
+
+    p = sub.add_parser(
+        "serve",
+        help="serve the graph over HTTP (SPARQL endpoint and more)",
+        description="Serve the graph: SPARQL 1.1 Protocol at /sparql, Graph "
+        "Store at /store. Read-only unless AIKG_TOKEN is set.",
+    )
+    _common(p)
+    p.add_argument("--host", default=None, help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="query worker processes (default 4, or AIKG_WORKERS)",
+    )
+    p.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("export", help="dump the graph in an RDF format")
     _common(p)

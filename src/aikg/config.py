@@ -52,8 +52,8 @@ class Settings:
     """Largest request body the server reads."""
     service_allowlist: tuple[str, ...] = ()
     """Hosts a SERVICE clause may call. Empty: SERVICE is refused."""
-    workers: int = 2
-    """Query worker processes of the server."""
+    workers: int = 4
+    """Query worker processes of the server (each a fork sharing the store's memory)."""
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: tuple[str, ...] = field(default=("*",))

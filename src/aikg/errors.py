@@ -35,6 +35,11 @@ class AikgError(Exception):
         self.where = where
         self.hint = hint
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (query workers, the store keeper): rebuild them
+        # from their attributes, whatever their constructor takes.
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
+
     def describe(self) -> str:
         """The message with where and how-to-fix lines, for people."""
         lines = [self.message]
@@ -52,6 +57,13 @@ class AikgError(Exception):
         if self.hint:
             data["hint"] = self.hint
         return data
+
+
+def _rebuild(cls: type[AikgError], message: str, state: dict[str, Any]) -> AikgError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigError(AikgError):
@@ -191,7 +203,7 @@ class ValidationError(AikgError):
         first = report.violations[0] if report.violations else None
         where = first.location() if first else None
         super().__init__(
-            f"{action} refused: the data does not conform to the shapes "
+            f"{action} was refused: the data would not conform to the shapes "
             f"({count} violation{'s' if count != 1 else ''}); nothing was changed",
             where=where,
             hint="fix each violation listed in the report (focus node, path, message) and retry",

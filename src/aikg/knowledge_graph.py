@@ -214,8 +214,7 @@ class KnowledgeGraph:
         return self._validate_data(list(self._data_quads()), self.graph_files)
 
     def _data_quads(self) -> Iterable[ox.Quad]:
-        for graph in self.store.data_graphs():
-            yield from self.store.quads(graph)
+        return self.store.data_quads()
 
     @staticmethod
     def _validate_data(quads: list[ox.Quad], files: dict[str, str]) -> ValidationReport:

@@ -19,6 +19,7 @@ from rdflib.term import Node
 from aikg.config import ONTOLOGY_NS, Settings
 from aikg.errors import QuerySyntaxError
 from aikg.query_guard import check_query
+from aikg.sparql_lexer import has_dataset_clause
 from aikg.terms import to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -113,8 +114,9 @@ def execute(
 ) -> OxResult:
     """Run a query on an Oxigraph store after the guard's checks; Oxigraph results out.
 
-    The default graph is the union of all graphs unless ``default_graphs`` names graphs
-    (the SPARQL protocol's ``default-graph-uri``, which overrides the query's FROM).
+    The default graph is the union of all graphs, unless the query has FROM / FROM NAMED
+    or ``default_graphs`` names graphs (the SPARQL protocol's ``default-graph-uri``, which
+    overrides the query's FROM).
     Relative IRIs resolve against the configured base IRI, so ``<country/KR>`` works, and
     the prefixes of :data:`DEFAULT_PREFIXES` need no declaration.
     """
@@ -128,7 +130,8 @@ def execute(
     if default_graphs is not None or named_graphs is not None:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
-    else:
+    elif not has_dataset_clause(query):
+        # The union of all graphs is the default graph, unless the query says otherwise.
         options["use_default_graph_as_union"] = True
     try:
         return store.query(query, **options)

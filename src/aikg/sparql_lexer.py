@@ -124,3 +124,87 @@ def where_group_start(text: str) -> int:
         elif tok.kind == "punct" and tok.text in CLOSE:
             depth = max(0, depth - 1)
     raise ValueError("the query has no WHERE group")
+
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+UPDATE_KEYWORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "DROP",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+)
+
+
+def operation(text: str) -> str:
+    """What a SPARQL text asks for: "select", "construct", "describe", "ask", "update",
+    or "unknown" when it starts with none of their keywords.
+
+    >>> operation("PREFIX a: <http://e/> CONSTRUCT WHERE { ?s ?p ?o }")
+    'construct'
+    >>> operation("INSERT DATA { <a> <b> <c> }")
+    'update'
+    """
+    for tok in tokens(unescape_codepoints(text)):
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word in QUERY_FORMS:
+            return word.lower()
+        if word in UPDATE_KEYWORDS:
+            return "update"
+    return "unknown"
+
+
+def using_clauses_conflict(text: str) -> bool:
+    """Whether an update names its own dataset (USING, USING NAMED or WITH)."""
+    depth = 0
+    for tok in tokens(text):
+        if tok.kind == "punct" and tok.text in OPEN:
+            depth += 1
+        elif tok.kind == "punct" and tok.text in CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and tok.kind == "word" and tok.text.upper() in ("USING", "WITH"):
+            return True
+    return False
+
+
+def insert_using(text: str, clause: str) -> str:
+    """Put ``clause`` (USING ... clauses) before the WHERE of every DELETE/INSERT operation.
+
+    ``DELETE WHERE`` shorthand takes no USING in the grammar and is left alone.
+
+    >>> insert_using("INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }", "USING <http://e/g>")
+    'INSERT { ?s ?p ?o } USING <http://e/g> WHERE { ?s ?p ?o }'
+    """
+    depth = 0
+    previous = ""
+    offsets = []
+    for tok in tokens(text):
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if tok.kind == "punct" and tok.text in OPEN:
+            depth += 1
+        elif tok.kind == "punct" and tok.text in CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0 and word == "WHERE" and previous != "DELETE":
+            offsets.append(tok.offset)
+        previous = word
+    for offset in reversed(offsets):
+        text = f"{text[:offset]}{clause} {text[offset:]}"
+    return text
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether a query names its own dataset (FROM or FROM NAMED).
+
+    >>> has_dataset_clause("SELECT * FROM <http://e/g> { ?s ?p ?o }")
+    True
+    >>> has_dataset_clause("SELECT * { ?s <http://e/from> 'FROM' }")
+    False
+    """
+    return any(
+        t.kind == "word" and t.text.upper() == "FROM" for t in tokens(unescape_codepoints(text))
+    )

@@ -82,6 +82,7 @@ def parse_rdf(
     fmt: RdfFormat,
     graph: str,
     base_iri: str = DEFAULT_BASE_IRI,
+    resolve_against: str | None = None,
 ) -> ParsedFile:
     """Parse RDF bytes into quads of ``graph``; quads of other graphs keep their graph.
 
@@ -89,6 +90,9 @@ def parse_rdf(
     reaches a parser (a 0.9 KB "billion laughs" file cost rdflib 575 s of CPU), and
     JSON-LD remote or local ``@context`` documents are never fetched (the engine has no
     document loader). Syntax errors carry the source, line and column.
+
+    IRIs of the default base move to ``base_iri``; relative IRIs resolve against
+    ``resolve_against`` (default: ``base_iri``).
     """
     if fmt.name == "xml" and _DOCTYPE.search(data):
         raise InputError(
@@ -108,7 +112,7 @@ def parse_rdf(
     target = ox.NamedNode(graph)
     quads: list[ox.Quad] = []
     try:
-        for quad in ox.parse(text, format=fmt.engine, base_iri=base_iri):
+        for quad in ox.parse(text, format=fmt.engine, base_iri=resolve_against or base_iri):
             graph_name = target if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
             quads.append(
                 ox.Quad(
@@ -226,6 +230,15 @@ class Store:
     def has_graph(self, graph: str) -> bool:
         return bool(self.engine.contains_named_graph(ox.NamedNode(graph)))
 
+    def data_quads(self) -> Iterator[ox.Quad]:
+        """The instance data: every quad outside the ontology and shapes graphs, the
+        default graph included (updates without GRAPH write there)."""
+        fixed = {self.ontology_graph, self.shapes_graph}
+        for quad in self.engine.quads_for_pattern(None, None, None, None):
+            name = quad.graph_name
+            if not (isinstance(name, ox.NamedNode) and name.value in fixed):
+                yield quad
+
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """The quads of one named graph, or of the whole dataset."""
         graph_name = ox.NamedNode(graph) if graph else None
@@ -276,6 +289,11 @@ class Store:
         )
         data = union.dump(format=spec.engine, from_graph=ox.DefaultGraph(), prefixes=prefixes)
         return bytes(data) if data is not None else b""
+
+    def persist(self) -> None:
+        """Make the last writes durable on disk (a no-op in memory)."""
+        if self.path:
+            self.engine.flush()
 
     def close(self) -> None:
         """Flush a persistent store to disk and release it (its directory lock too).

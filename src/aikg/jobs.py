@@ -1,0 +1,185 @@
+"""The jobs the server's processes run on the knowledge graph.
+
+Read jobs run in query workers (forks of the keeper, killed at their deadline); write jobs
+run in the keeper, first as a dry run on a throwaway copy (``dry_run=True``: apply, then
+validate against the shapes) and then for real (``dry_run=False``). See
+:mod:`aikg.processes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pyoxigraph as ox
+
+from aikg.errors import NotFoundError, QuerySyntaxError, ValidationError
+from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
+from aikg.knowledge_graph import KnowledgeGraph
+from aikg.results import Serialized, serialize
+from aikg.sparql import DEFAULT_PREFIXES, execute
+from aikg.store import Store
+
+# -- read jobs -----------------------------------------------------------------------
+
+
+def _format(media: str) -> ResultFormat | RdfFormat:
+    """The format with this media type (media types, unlike names, are unambiguous)."""
+    for result in RESULT_FORMATS:
+        if result.media_type == media:
+            return result
+    return rdf_format(media)
+
+
+def query(
+    kg: KnowledgeGraph,
+    *,
+    sparql: str,
+    fmt: str,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+    max_rows: int | None = None,
+) -> Serialized:
+    """Run a query and serialize its answer in the format with media type ``fmt``."""
+    result = execute(
+        kg.store.engine,
+        sparql,
+        kg.settings,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+    )
+    return serialize(result, _format(fmt), max_rows or kg.settings.max_rows)
+
+
+def graphs(kg: KnowledgeGraph) -> dict[str, Any]:
+    """Every named graph with its number of triples, and the size of the union graph."""
+    counts = {g: sum(1 for _ in kg.store.quads(g)) for g in kg.store.named_graphs()}
+    union = kg.store.engine.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+        use_default_graph_as_union=True,
+    )
+    assert isinstance(union, ox.QuerySolutions)
+    count = next(iter(union))["n"]
+    total = int(count.value) if isinstance(count, ox.Literal) else 0
+    return {"graphs": counts, "union": total}
+
+
+def dump(kg: KnowledgeGraph, fmt: str, graph: str | None = None, default: bool = False) -> bytes:
+    """One named graph, the default graph (``default``), or the whole dataset."""
+    if default:
+        quads = kg.store.engine.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        data = ox.serialize(
+            (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
+            format=rdf_format(fmt).engine,
+        )
+        return bytes(data or b"")
+    return kg.store.dump(fmt, graph)
+
+
+READ_JOBS: dict[str, Callable[..., Any]] = {"query": query, "graphs": graphs, "dump": dump}
+
+# -- write jobs ----------------------------------------------------------------------
+
+
+def _target(kg: KnowledgeGraph, dry_run: bool) -> KnowledgeGraph:
+    """Where a write goes: the real graph, or for a dry run a copy that can be thrown away.
+
+    A dry run happens in a forked child: an in-memory store is already a private
+    copy-on-write copy there; a store on disk is shared with the keeper and must not be
+    written by the child, so its quads are copied into memory.
+    """
+    if not dry_run or not kg.store.path:
+        return kg
+    scratch = KnowledgeGraph(Store(kg.settings.replace(store=None)), graph_files=kg.graph_files)
+    scratch.store.engine.extend(kg.store.quads())
+    return scratch
+
+
+def _check(kg: KnowledgeGraph, dry_run: bool) -> None:
+    if dry_run:
+        report = kg.validate()
+        if not report.conforms:
+            raise ValidationError(report, action="the write")
+
+
+def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
+    """Apply a SPARQL update (already checked by the guard), in one transaction."""
+    target = _target(kg, dry_run)
+    try:
+        target.store.engine.update(sparql, base_iri=kg.settings.base_iri, prefixes=DEFAULT_PREFIXES)
+    except SyntaxError as error:
+        raise QuerySyntaxError(
+            f"SPARQL update syntax error: {error.msg}",
+            hint="check the update against the SPARQL 1.1 grammar",
+        ) from None
+    _check(target, dry_run)
+    if not dry_run:
+        kg.store.persist()
+    return {"applied": True}
+
+
+def _graph_ref(graph: str | None) -> str:
+    return f"GRAPH {ox.NamedNode(graph)}" if graph else "DEFAULT"
+
+
+def _insert_data(graph: str | None, nquads: bytes) -> tuple[str, int]:
+    """An INSERT DATA operation for parsed triples, written from the terms' own syntax."""
+    triples = " ".join(
+        f"{q.subject} {q.predicate} {q.object} ."
+        for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+    )
+    count = triples.count(" .")
+    if not triples:
+        return "", 0
+    body = f"GRAPH {ox.NamedNode(graph)} {{ {triples} }}" if graph else triples
+    return f"INSERT DATA {{ {body} }}", count
+
+
+def _exists(kg: KnowledgeGraph, graph: str | None) -> bool:
+    return graph is None or bool(kg.store.engine.contains_named_graph(ox.NamedNode(graph)))
+
+
+def put_graph(
+    kg: KnowledgeGraph, dry_run: bool, graph: str | None, nquads: bytes
+) -> dict[str, Any]:
+    """Replace a named graph (or the default graph, ``graph=None``) with new triples,
+    in one transaction (an update that drops and refills it)."""
+    existed = _exists(kg, graph)
+    insert, count = _insert_data(graph, nquads)
+    create = f"CREATE SILENT {_graph_ref(graph)} ;" if graph else ""
+    operations = f"DROP SILENT {_graph_ref(graph)} ; {create} {insert}"
+    update(kg, dry_run, operations.strip().rstrip(";"))
+    return {"created": not existed, "triples": count}
+
+
+def post_graph(
+    kg: KnowledgeGraph, dry_run: bool, graph: str | None, nquads: bytes
+) -> dict[str, Any]:
+    """Add triples to a named graph (created if new) or to the default graph."""
+    existed = _exists(kg, graph)
+    insert, count = _insert_data(graph, nquads)
+    create = f"CREATE SILENT {_graph_ref(graph)} ;" if graph and not existed else ""
+    operations = f"{create} {insert}".strip().rstrip(";")
+    if operations:
+        update(kg, dry_run, operations)
+    return {"created": not existed, "triples": count}
+
+
+def delete_graph(kg: KnowledgeGraph, dry_run: bool, graph: str | None) -> dict[str, Any]:
+    """Remove a named graph, or empty the default graph."""
+    if not _exists(kg, graph):
+        raise NotFoundError(
+            f"no graph {graph}",
+            where="graph parameter",
+            hint="the service description (GET /sparql) lists the named graphs",
+        )
+    update(kg, dry_run, f"DROP {_graph_ref(graph)}")
+    return {"deleted": True}
+
+
+WRITE_JOBS: dict[str, Callable[..., Any]] = {
+    "update": update,
+    "put_graph": put_graph,
+    "post_graph": post_graph,
+    "delete_graph": delete_graph,
+}

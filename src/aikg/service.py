@@ -1,0 +1,194 @@
+"""The service behind the HTTP API: queries with deadlines, validated writes, versions.
+
+:class:`Service` is what the web layer calls; it checks requests (the query guard, the
+dataset parameters), hands the work to :class:`~aikg.processes.WorkerPool` and reports
+what happened: the serialized answer, its row count, whether it was truncated, how long
+it took, and the data version it was computed on (for ETags).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from aikg import jobs
+from aikg.config import Settings
+from aikg.errors import InputError, UnsupportedMediaTypeError
+from aikg.formats import RdfFormat
+from aikg.knowledge_graph import KnowledgeGraph
+from aikg.processes import WorkerPool
+from aikg.query_guard import check_query
+from aikg.results import Serialized
+from aikg.sparql_lexer import insert_using, operation, using_clauses_conflict
+from aikg.store import parse_rdf
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialized answer and what the response headers report about it."""
+
+    result: Serialized
+    elapsed_ms: float
+    version: str
+
+
+def _iris(values: Sequence[str], parameter: str) -> list[str]:
+    iris = []
+    for value in values:
+        try:
+            iris.append(ox.NamedNode(value).value)
+        except ValueError:
+            raise InputError(
+                f"{parameter} {value!r} is not an absolute IRI",
+                where=f"parameter {parameter}",
+                hint="give absolute IRIs such as https://w3id.org/aikg/graph/holdings",
+            ) from None
+    return iris
+
+
+class Service:
+    """Queries, writes and graph-store operations on the knowledge graph, out of process."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.pool = WorkerPool(
+            settings,
+            open_state=lambda: KnowledgeGraph.open(settings),
+            read_jobs=jobs.READ_JOBS,
+            write_jobs=jobs.WRITE_JOBS,
+        )
+        self._graphs: tuple[str, dict[str, Any]] | None = None
+
+    @property
+    def version(self) -> str:
+        """The data version: changes with every acknowledged write and every restart."""
+        return f"{self.pool.instance}-{self.pool.version}"
+
+    def etag(self, *parts: str) -> str:
+        """A weak ETag for an answer computed from these request parts on this version."""
+        digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
+        return f'W/"{self.version}-{digest}"'
+
+    def check(self, sparql: str, *, update: bool = False) -> None:
+        """Refuse a dangerous query or update before it takes a worker."""
+        check_query(
+            sparql,
+            max_length=self.settings.max_query_length,
+            max_depth=self.settings.max_query_depth,
+            allowed_hosts=self.settings.service_allowlist,
+            update=update,
+        )
+
+    def query(
+        self,
+        sparql: str,
+        fmt: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> Answer:
+        """Run a query in a worker under the deadline; serialize the answer in the format
+        with media type ``fmt``."""
+        self.check(sparql)
+        dataset = bool(default_graphs or named_graphs)
+        started = time.perf_counter()
+        result = self.pool.run(
+            "query",
+            sparql=sparql,
+            fmt=fmt,
+            default_graphs=_iris(default_graphs, "default-graph-uri") if dataset else None,
+            named_graphs=_iris(named_graphs, "named-graph-uri") if dataset else None,
+            max_rows=self.settings.max_rows,
+        )
+        return Answer(result, (time.perf_counter() - started) * 1000, self.version)
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """Apply a SPARQL update: validated, atomic, or refused with nothing changed."""
+        self.check(sparql, update=True)
+        if operation(sparql) not in ("update", "unknown"):
+            raise InputError(
+                "a query was sent as an update",
+                hint="send queries as query=..., updates as update=...",
+            )
+        if using_graphs or using_named_graphs:
+            if using_clauses_conflict(sparql):
+                raise InputError(
+                    "the update names its own dataset (USING or WITH) and the request names "
+                    "one too (using-graph-uri / using-named-graph-uri)",
+                    hint="name the dataset in one place only (SPARQL 1.1 Protocol 2.2.3)",
+                )
+            clause = " ".join(
+                [f"USING {ox.NamedNode(g)}" for g in _iris(using_graphs, "using-graph-uri")]
+                + [
+                    f"USING NAMED {ox.NamedNode(g)}"
+                    for g in _iris(using_named_graphs, "using-named-graph-uri")
+                ]
+            )
+            sparql = insert_using(sparql, clause)
+        result: dict[str, Any] = self.pool.write("update", sparql=sparql)
+        return result
+
+    # -- the graph store ----------------------------------------------------------------
+
+    def graphs(self) -> dict[str, Any]:
+        """Named graphs with their triple counts, and the union graph's size ("union"),
+        cached per data version."""
+        if self._graphs is None or self._graphs[0] != self.version:
+            self._graphs = (self.version, self.pool.run("graphs"))
+        return self._graphs[1]
+
+    def read_graph(self, graph: str | None, fmt: str) -> bytes:
+        """A named graph, or the default graph (``graph=None``), serialized."""
+        data: bytes = self.pool.run("dump", fmt=fmt, graph=graph, default=graph is None)
+        return data
+
+    def write_graph(
+        self, method: str, graph: str | None, body: bytes, fmt: RdfFormat
+    ) -> dict[str, Any]:
+        """PUT (replace) or POST (merge) RDF into a graph; validated and atomic."""
+        if fmt.datasets and fmt.name != "jsonld":
+            raise UnsupportedMediaTypeError(
+                f"a graph takes triples, not a dataset ({fmt.media_type})",
+                hint="send Turtle, N-Triples, RDF/XML or JSON-LD",
+            )
+        parsed = parse_rdf(
+            body,
+            source="request body",
+            fmt=fmt,
+            graph="urn:aikg:body",
+            base_iri=self.settings.base_iri,
+            resolve_against=graph or self.settings.base_iri,
+        )
+        if any(q.graph_name != ox.NamedNode("urn:aikg:body") for q in parsed.quads):
+            raise InputError(
+                "the body names graphs of its own",
+                hint="send the triples of one graph, without named graphs",
+            )
+        nquads = bytes(
+            ox.serialize(
+                (ox.Quad(q.subject, q.predicate, q.object) for q in parsed.quads),
+                format=ox.RdfFormat.N_QUADS,
+            )
+            or b""
+        )
+        job = "put_graph" if method == "PUT" else "post_graph"
+        result: dict[str, Any] = self.pool.write(job, graph=graph, nquads=nquads)
+        return result
+
+    def delete_graph(self, graph: str | None) -> dict[str, Any]:
+        result: dict[str, Any] = self.pool.write("delete_graph", graph=graph)
+        return result
+
+    def close(self) -> None:
+        self.pool.close()

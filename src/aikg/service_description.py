@@ -1,0 +1,100 @@
+"""The SPARQL 1.1 Service Description of the endpoint, as RDF.
+
+>>> graphs = {"https://w3id.org/aikg/graph/holdings": 71}
+>>> triples = describe_service("http://localhost:8000/sparql", Settings(), graphs)
+>>> ox.Triple(ox.NamedNode("http://localhost:8000/sparql"), RDF_TYPE, SD("Service")) in triples
+True
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from aikg.config import Settings
+from aikg.formats import RDF_FORMATS, RESULT_FORMATS
+
+SD_NS = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+# W3C's IRIs for the formats (https://www.w3.org/ns/formats/).
+FORMAT_IRIS = {
+    "json": "SPARQL_Results_JSON",
+    "xml": "SPARQL_Results_XML",
+    "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV",
+    "turtle": "Turtle",
+    "ntriples": "N-Triples",
+    "nquads": "N-Quads",
+    "trig": "TriG",
+    "jsonld": "JSON-LD",
+    "rdfxml": "RDF_XML",
+}
+
+
+def SD(name: str) -> ox.NamedNode:
+    """A term of the Service Description vocabulary."""
+    return ox.NamedNode(SD_NS + name)
+
+
+def _format_iri(name: str) -> ox.NamedNode:
+    return ox.NamedNode(FORMATS_NS + FORMAT_IRIS[name])
+
+
+def describe_service(
+    endpoint: str,
+    settings: Settings,
+    graphs: dict[str, int],
+    *,
+    default_graph_triples: int | None = None,
+) -> list[ox.Triple]:
+    """The ``sd:Service`` at ``endpoint``: languages, formats, features, default dataset."""
+    service = ox.NamedNode(endpoint)
+    triples = [
+        ox.Triple(service, RDF_TYPE, SD("Service")),
+        ox.Triple(service, SD("endpoint"), service),
+        ox.Triple(service, DCTERMS_TITLE, ox.Literal("aikg SPARQL endpoint", language="en")),
+        ox.Triple(service, SD("supportedLanguage"), SD("SPARQL11Query")),
+        ox.Triple(service, SD("feature"), SD("UnionDefaultGraph")),
+        ox.Triple(
+            service,
+            SD("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+    ]
+    if settings.writable:
+        triples.append(ox.Triple(service, SD("supportedLanguage"), SD("SPARQL11Update")))
+    if settings.service_allowlist:
+        triples.append(ox.Triple(service, SD("feature"), SD("BasicFederatedQuery")))
+    for fmt in RESULT_FORMATS:
+        triples.append(ox.Triple(service, SD("resultFormat"), _format_iri(fmt.name)))
+    for rdf in RDF_FORMATS:
+        name = "rdfxml" if rdf.name == "xml" else rdf.name
+        triples.append(ox.Triple(service, SD("resultFormat"), _format_iri(name)))
+        if not rdf.datasets or rdf.name == "jsonld":
+            triples.append(ox.Triple(service, SD("inputFormat"), _format_iri(name)))
+    dataset = ox.BlankNode("dataset")
+    default = ox.BlankNode("defaultGraph")
+    triples += [
+        ox.Triple(service, SD("defaultDataset"), dataset),
+        ox.Triple(dataset, RDF_TYPE, SD("Dataset")),
+        ox.Triple(dataset, SD("defaultGraph"), default),
+        ox.Triple(default, RDF_TYPE, SD("Graph")),
+    ]
+    total = default_graph_triples if default_graph_triples is not None else sum(graphs.values())
+    triples.append(ox.Triple(default, VOID_TRIPLES, ox.Literal(str(total), datatype=XSD_INTEGER)))
+    for index, (name, count) in enumerate(sorted(graphs.items())):
+        named = ox.BlankNode(f"namedGraph{index}")
+        graph = ox.BlankNode(f"graph{index}")
+        triples += [
+            ox.Triple(dataset, SD("namedGraph"), named),
+            ox.Triple(named, RDF_TYPE, SD("NamedGraph")),
+            ox.Triple(named, SD("name"), ox.NamedNode(name)),
+            ox.Triple(named, SD("graph"), graph),
+            ox.Triple(graph, RDF_TYPE, SD("Graph")),
+            ox.Triple(graph, VOID_TRIPLES, ox.Literal(str(count), datatype=XSD_INTEGER)),
+        ]
+    return triples

@@ -1,0 +1,173 @@
+"""The FastAPI application: ``create_app(settings)``.
+
+The app only parses requests, calls :class:`~aikg.service.Service` and renders answers;
+it never runs a query itself (queries run in killable worker processes) and never blocks
+its event loop (blocking calls go to the thread pool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aikg import __version__
+from aikg.config import Settings
+from aikg.errors import AikgError
+from aikg.service import Service
+from aikg.web import sparql, store
+from aikg.web.http import EXPOSED_HEADERS, error_response
+
+READ_METHODS = {"GET", "HEAD", "POST", "OPTIONS"}
+
+
+class Guard:
+    """Pure ASGI middleware: CORS for reads and security headers on every response.
+
+    Reads may come from any origin, without credentials; a preflight is granted only for
+    GET, HEAD and POST with the Accept and Content-Type headers, so a browser on another
+    site can never send the Authorization header a write needs (and the write handlers
+    refuse a foreign Origin outright).
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings):
+        self.app = app
+        self.settings = settings
+
+    def _allowed_origin(self, origin: str | None) -> str | None:
+        if not origin:
+            return None
+        if "*" in self.settings.cors_origins:
+            return "*"
+        return origin if origin in self.settings.cors_origins else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        origin = self._allowed_origin(headers.get("origin"))
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            response = self._preflight(origin, headers)
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                ]
+                if origin:
+                    extra += [
+                        (b"access-control-allow-origin", origin.encode("latin-1")),
+                        (b"access-control-expose-headers", EXPOSED_HEADERS.encode()),
+                    ]
+                    if origin != "*":
+                        extra.append((b"vary", b"Origin"))
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def _preflight(self, origin: str | None, headers: dict[str, str]) -> Response:
+        method = headers.get("access-control-request-method", "").upper()
+        asked = {
+            h.strip().lower()
+            for h in headers.get("access-control-request-headers", "").split(",")
+            if h.strip()
+        }
+        if (
+            not origin
+            or method not in {"GET", "HEAD", "POST"}
+            or not asked <= {"accept", "content-type"}
+        ):
+            return Response(status_code=403, content=b"", headers={"Vary": "Origin"})
+        return Response(
+            status_code=204,
+            headers={
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": "GET, HEAD, POST",
+                "Access-Control-Allow-Headers": "Accept, Content-Type",
+                "Access-Control-Max-Age": "600",
+                "Vary": "Origin",
+            },
+        )
+
+
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    """The web application over a new :class:`Service` (or the one given).
+
+    The service (its store process and query workers) starts here, in the calling thread,
+    so that the store process is forked before the server starts its threads.
+    """
+    settings = settings or Settings.from_env()
+    service = service or Service(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        service.close()
+
+    app = FastAPI(
+        title="aikg",
+        version=__version__,
+        description="A knowledge graph of the global AI race: every fact a sourced, quoted "
+        "claim. SPARQL 1.1 Protocol, Graph Store Protocol, saved queries, linked data.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.settings = settings
+
+    @app.exception_handler(AikgError)
+    async def aikg_error(request: Request, error: AikgError) -> JSONResponse:
+        return error_response(error)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "not-found", 405: "method-not-allowed"}
+        data: dict[str, Any] = {
+            "error": codes.get(error.status_code, "http-error"),
+            "status": error.status_code,
+            "message": str(error.detail),
+        }
+        if error.status_code == 404:
+            data["hint"] = "see /docs for the routes"
+        return JSONResponse(data, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse(
+            {
+                "error": "bad-request",
+                "status": 400,
+                "message": first.get("msg", "invalid request"),
+                "where": where,
+            },
+            status_code=400,
+        )
+
+    @app.get("/health", tags=["Service"], summary="Liveness, data version and sandbox state")
+    async def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "version": __version__,
+            "data_version": service.version,
+            "workers": settings.workers,
+            "query_timeout_s": settings.query_timeout,
+            "network_isolation": service.pool.network,
+            "writable": settings.writable,
+        }
+
+    app.include_router(sparql.router)
+    app.include_router(store.router)
+    app.add_middleware(Guard, settings=settings)
+    return app

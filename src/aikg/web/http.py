@@ -1,0 +1,210 @@
+"""HTTP plumbing shared by the routers: bodies, forms, media types, auth, errors, headers.
+
+Request parameters are parsed here strictly (UTF-8 or 400, a parameter given twice where
+once is allowed is a 400), because the SPARQL protocol says so and because a lenient
+parser is how requests get smuggled past checks.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from aikg.config import Settings
+from aikg.errors import (
+    AikgError,
+    InputError,
+    PayloadTooLargeError,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
+    WritesDisabledError,
+)
+from aikg.formats import negotiate
+from aikg.service import Answer
+
+Params = dict[str, list[str]]
+
+TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
+EXPOSED_HEADERS = (
+    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Elapsed-Ms, AIKG-Data-Version, Server-Timing, Location"
+)
+
+
+def parse_params(raw: bytes | str, where: str) -> Params:
+    """Parse URL-encoded parameters; text that is not UTF-8 is a 400."""
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    try:
+        return parse_qs(
+            text, keep_blank_values=True, strict_parsing=False, encoding="utf-8", errors="strict"
+        )
+    except UnicodeDecodeError:
+        raise InputError(
+            f"the {where} is not valid UTF-8 once percent-decoded",
+            where=where,
+            hint="percent-encode UTF-8 bytes",
+        ) from None
+
+
+def query_params(request: Request) -> Params:
+    return parse_params(request.scope.get("query_string", b""), "URL query string")
+
+
+def single(params: Params, name: str) -> str | None:
+    """A parameter that may appear at most once."""
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise InputError(
+            f"parameter {name!r} is given {len(values)} times",
+            where=f"parameter {name!r}",
+            hint="give it once",
+        )
+    return values[0] if values else None
+
+
+def media_type(request: Request) -> tuple[str, dict[str, str]]:
+    """The request's Content-Type as (type, parameters), lower-cased."""
+    header = request.headers.get("content-type", "")
+    kind, *rest = [part.strip() for part in header.split(";")]
+    params = {}
+    for part in rest:
+        key, _, value = part.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"').lower()
+    return kind.lower(), params
+
+
+def require_utf8(params: Mapping[str, str]) -> None:
+    charset = params.get("charset")
+    if charset and charset.replace("-", "") != "utf8":
+        raise UnsupportedMediaTypeError(
+            f"charset {charset} is not accepted",
+            hint="send the body in UTF-8 (the SPARQL protocol requires it)",
+        )
+
+
+def decode_text(body: bytes, where: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"the {where} is not valid UTF-8 (byte {error.start})", where=where, hint="send UTF-8"
+        ) from None
+
+
+async def read_body(request: Request, settings: Settings) -> bytes:
+    """The request body, refused with 413 beyond ``max_body_bytes`` (read no further)."""
+    limit = settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLargeError(
+            f"the body is {int(declared):,} bytes; the limit is {limit:,}",
+            hint="send less, or raise AIKG_MAX_BODY_BYTES",
+        )
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLargeError(
+                f"the body is over the limit of {limit:,} bytes",
+                hint="send less, or raise AIKG_MAX_BODY_BYTES",
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def require_writer(request: Request, settings: Settings) -> None:
+    """Writes need the configured bearer token, and never come from another origin."""
+    if not settings.token:
+        raise WritesDisabledError(
+            "this service is read-only",
+            hint="start it with AIKG_TOKEN set to enable writes with "
+            "'Authorization: Bearer <token>'",
+        )
+    origin = request.headers.get("origin")
+    if origin and origin != own_origin(request):
+        raise WritesDisabledError(
+            f"writes from another origin ({origin}) are refused",
+            hint="send writes from a server-side client, not a web page",
+        )
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        token.strip().encode(), settings.token.encode()
+    ):
+        raise UnauthorizedError(
+            "a write needs 'Authorization: Bearer <token>'",
+            hint="send the token the service was started with",
+        )
+
+
+def own_origin(request: Request) -> str:
+    parts = urlsplit(str(request.base_url))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def choose(
+    request: Request, offers: Sequence[str], fmt: str | None, by_name: Mapping[str, str]
+) -> str:
+    """The media type to answer with: the ``format`` parameter, else the Accept header."""
+    if fmt:
+        key = fmt.strip().lower()
+        if key in offers:
+            return key
+        if key in by_name:
+            return by_name[key]
+        raise InputError(
+            f"format {fmt!r} is not available here",
+            where="parameter 'format'",
+            hint="use one of " + ", ".join(sorted(by_name)),
+        )
+    return negotiate(request.headers.get("accept"), list(offers))
+
+
+def content_type(media: str) -> str:
+    return f"{media}; charset=utf-8" if media.startswith(TEXT_TYPES) else media
+
+
+def not_modified(request: Request, etag: str) -> Response | None:
+    """A 304 when the client already holds this ETag."""
+    held = request.headers.get("if-none-match", "")
+    tags = {t.strip() for t in held.split(",")}
+    if (
+        etag in tags
+        or "*" in tags
+        or etag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
+    ):
+        return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
+    return None
+
+
+def answer_response(answer: Answer, etag: str, *, head: bool = False) -> Response:
+    """The response for a query answer, with its completeness headers."""
+    result = answer.result
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept",
+        "Cache-Control": "no-cache",
+        "AIKG-Rows": str(result.rows),
+        "AIKG-Truncated": "true" if result.truncated else "false",
+        "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
+        "AIKG-Data-Version": answer.version,
+        "Server-Timing": f"query;dur={answer.elapsed_ms:.2f}",
+    }
+    return Response(
+        b"" if head else result.body, media_type=content_type(result.media_type), headers=headers
+    )
+
+
+def error_response(error: AikgError) -> JSONResponse:
+    """The one error shape: {"error", "status", "message", "where", "hint", ...}."""
+    headers: dict[str, Any] = {}
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="aikg"'
+    if error.status == 503:
+        headers["Retry-After"] = "1"
+    return JSONResponse(error.to_dict(), status_code=error.status, headers=headers)

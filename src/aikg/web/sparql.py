@@ -1,0 +1,253 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query, update, service description).
+
+- query by GET (``?query=``), by POST ``application/x-www-form-urlencoded`` and by POST
+  ``application/sparql-query``; ``default-graph-uri`` / ``named-graph-uri`` override
+  the query's FROM / FROM NAMED;
+- update by POST (form ``update=`` or ``application/sparql-update``), with
+  ``using-graph-uri`` / ``using-named-graph-uri``; it needs the bearer token;
+- GET without a query answers the service description.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from aikg.errors import InputError, UnsupportedMediaTypeError
+from aikg.formats import (
+    RDF_FORMATS,
+    RDF_MEDIA_TYPES,
+    RESULT_FORMATS,
+    RESULT_MEDIA_TYPES,
+    rdf_format,
+)
+from aikg.service import Service
+from aikg.service_description import describe_service
+from aikg.sparql_lexer import operation
+from aikg.web.http import (
+    Params,
+    answer_response,
+    choose,
+    content_type,
+    decode_text,
+    media_type,
+    not_modified,
+    parse_params,
+    query_params,
+    read_body,
+    require_utf8,
+    require_writer,
+    single,
+)
+
+router = APIRouter(tags=["SPARQL 1.1 Protocol"])
+
+RESULT_NAMES = {f.name: f.media_type for f in RESULT_FORMATS} | {
+    f.extension: f.media_type for f in RESULT_FORMATS
+}
+RDF_NAMES = (
+    {f.name: f.media_type for f in RDF_FORMATS}
+    | {f.extension: f.media_type for f in RDF_FORMATS}
+    | {"rdfxml": "application/rdf+xml"}
+)
+
+QUERY_DOC = {
+    "parameters": [
+        {
+            "name": "query",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "The SPARQL query. Without it, GET answers the service description.",
+            "example": "SELECT ?holder ?n WHERE { ?c aikg:subject ?holder ; aikg:quantity ?n }",
+        },
+        {
+            "name": "default-graph-uri",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "style": "form",
+            "explode": True,
+            "description": "Graphs whose merge is the default graph (overrides FROM).",
+        },
+        {
+            "name": "named-graph-uri",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "style": "form",
+            "explode": True,
+            "description": "Named graphs the query may use (overrides FROM NAMED).",
+        },
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": sorted(set(RESULT_NAMES) | set(RDF_NAMES))},
+            "description": "Answer format, overriding the Accept header (for browsers).",
+        },
+    ],
+}
+
+
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+async def _run_query(request: Request, params: Params, sparql: str, head: bool = False) -> Response:
+    service = _service(request)
+    fmt_param = single(params, "format")
+    kind = operation(sparql)
+    if kind == "update":
+        raise InputError(
+            "an update was sent as a query",
+            hint="POST updates as update=... or application/sparql-update",
+        )
+    graph_form = kind in ("construct", "describe")
+    offers = RDF_MEDIA_TYPES if graph_form else RESULT_MEDIA_TYPES
+    chosen = choose(request, offers, fmt_param, RDF_NAMES if graph_form else RESULT_NAMES)
+    default_graphs = params.get("default-graph-uri", [])
+    named_graphs = params.get("named-graph-uri", [])
+    etag = service.etag(sparql, chosen, "\x01".join(default_graphs), "\x01".join(named_graphs))
+    if request.method in ("GET", "HEAD") and (cached := not_modified(request, etag)):
+        return cached
+    answer = await run_in_threadpool(
+        service.query,
+        sparql,
+        chosen,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+    )
+    return answer_response(answer, etag, head=head)
+
+
+async def _service_description(request: Request, params: Params, head: bool) -> Response:
+    service = _service(request)
+    chosen = choose(request, RDF_MEDIA_TYPES, single(params, "format"), RDF_NAMES)
+    graphs = await run_in_threadpool(service.graphs)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    triples = describe_service(
+        endpoint, service.settings, graphs["graphs"], default_graph_triples=graphs["union"]
+    )
+    body = bytes(ox.serialize(triples, format=rdf_format(chosen).engine) or b"")
+    return Response(
+        b"" if head else body,
+        media_type=content_type(chosen),
+        headers={"Vary": "Accept", "ETag": service.etag("sd", chosen, endpoint)},
+    )
+
+
+@router.api_route(
+    "/sparql/",
+    methods=["GET", "HEAD"],
+    include_in_schema=False,
+)
+@router.api_route(
+    "/sparql",
+    methods=["GET", "HEAD"],
+    summary="Query (GET) or read the service description",
+    openapi_extra=QUERY_DOC,
+    responses={
+        200: {
+            "description": "SPARQL results (JSON, XML, CSV, TSV) or RDF",
+            "content": {m: {} for m in (*RESULT_MEDIA_TYPES, *RDF_MEDIA_TYPES)},
+        },
+        304: {"description": "Not modified (If-None-Match)"},
+    },
+)
+async def sparql_get(request: Request) -> Response:
+    params = query_params(request)
+    if "update" in params:
+        raise InputError(
+            "updates are not accepted by GET",
+            hint="POST the update as update=... or application/sparql-update",
+        )
+    sparql = single(params, "query")
+    head = request.method == "HEAD"
+    if sparql is None:
+        return await _service_description(request, params, head)
+    return await _run_query(request, params, sparql, head=head)
+
+
+@router.post("/sparql/", include_in_schema=False)
+@router.post(
+    "/sparql",
+    summary="Query or update (POST)",
+    openapi_extra={
+        "parameters": QUERY_DOC["parameters"][1:],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/sparql-query": {"schema": {"type": "string"}},
+                "application/sparql-update": {"schema": {"type": "string"}},
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "query": {"type": "string"},
+                            "update": {"type": "string"},
+                            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        },
+                    }
+                },
+            },
+        },
+    },
+    responses={
+        200: {
+            "description": "SPARQL results or RDF",
+            "content": {m: {} for m in (*RESULT_MEDIA_TYPES, *RDF_MEDIA_TYPES)},
+        },
+        204: {"description": "Update applied"},
+    },
+)
+async def sparql_post(request: Request) -> Response:
+    service = _service(request)
+    kind, type_params = media_type(request)
+    url_params = query_params(request)
+    body = await read_body(request, service.settings)
+    if kind == "application/x-www-form-urlencoded":
+        require_utf8(type_params)
+        params = parse_params(decode_text(body, "request body"), "request body")
+        for name, values in url_params.items():
+            params.setdefault(name, []).extend(values)
+        sparql = single(params, "query")
+        update = single(params, "update")
+        if (sparql is None) == (update is None):
+            raise InputError(
+                "a form POST needs exactly one of query= and update=",
+                hint="send query=... to query, update=... to update",
+            )
+        if update is not None:
+            return await _run_update(request, params, update)
+        assert sparql is not None
+        return await _run_query(request, params, sparql)
+    if kind == "application/sparql-query":
+        require_utf8(type_params)
+        return await _run_query(request, url_params, decode_text(body, "query"))
+    if kind == "application/sparql-update":
+        require_utf8(type_params)
+        return await _run_update(request, url_params, decode_text(body, "update"))
+    raise UnsupportedMediaTypeError(
+        f"POST /sparql does not take {kind or 'a body without Content-Type'}",
+        hint="use application/sparql-query, application/sparql-update or "
+        "application/x-www-form-urlencoded",
+    )
+
+
+async def _run_update(request: Request, params: Params, update: str) -> Response:
+    service = _service(request)
+    require_writer(request, service.settings)
+    await run_in_threadpool(
+        service.update,
+        update,
+        using_graphs=params.get("using-graph-uri", []),
+        using_named_graphs=params.get("using-named-graph-uri", []),
+    )
+    return Response(status_code=204, headers={"AIKG-Data-Version": service.version})

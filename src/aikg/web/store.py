@@ -1,0 +1,172 @@
+"""``/store``: the SPARQL 1.1 Graph Store HTTP Protocol (indirect graph identification).
+
+``?graph=IRI`` names a graph (an IRI relative to the base IRI is resolved), ``?default``
+the default graph. GET and HEAD are public; PUT (replace), POST (merge; to ``/store``
+itself it creates a new graph and answers its Location) and DELETE need the bearer token
+and are validated against the shapes: a write that would break them changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urljoin
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from aikg.errors import InputError, UnsupportedMediaTypeError
+from aikg.formats import RDF_FORMATS, rdf_format
+from aikg.service import Service
+from aikg.web.http import (
+    Params,
+    choose,
+    content_type,
+    media_type,
+    not_modified,
+    query_params,
+    read_body,
+    require_writer,
+    single,
+)
+
+router = APIRouter(tags=["Graph Store Protocol"])
+
+TRIPLE_FORMATS = [f for f in RDF_FORMATS if not f.datasets or f.name == "jsonld"]
+OFFERS = [f.media_type for f in TRIPLE_FORMATS]
+BY_NAME = {f.name: f.media_type for f in TRIPLE_FORMATS} | {
+    f.extension: f.media_type for f in TRIPLE_FORMATS
+}
+GRAPH_PARAMS = [
+    {
+        "name": "graph",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The graph's IRI (absolute, or relative to the base IRI).",
+        "example": "graph/holdings",
+    },
+    {
+        "name": "default",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "allowEmptyValue": True,
+        "description": "Present (empty) to address the default graph.",
+    },
+]
+
+
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def _target(request: Request, params: Params, *, optional: bool = False) -> tuple[bool, str | None]:
+    """(named?, graph IRI) from ?graph= or ?default; exactly one of them."""
+    graph = single(params, "graph")
+    default = "default" in params
+    if graph is not None and default:
+        raise InputError("give ?graph= or ?default, not both", hint="name one graph")
+    if graph is None and not default:
+        if optional:
+            return False, None
+        raise InputError(
+            "no graph named",
+            where="URL query string",
+            hint="add ?graph=<IRI> or ?default; the whole dataset is at /dumps",
+        )
+    if graph is None:
+        return True, None
+    base = _service(request).settings.base_iri
+    return True, urljoin(base, graph)
+
+
+@router.api_route(
+    "/store",
+    methods=["GET", "HEAD"],
+    summary="Read a graph",
+    openapi_extra={"parameters": GRAPH_PARAMS},
+    responses={200: {"content": {m: {} for m in OFFERS}}, 404: {"description": "No such graph"}},
+)
+async def store_get(request: Request) -> Response:
+    service = _service(request)
+    params = query_params(request)
+    _, graph = _target(request, params)
+    chosen = choose(request, OFFERS, single(params, "format"), BY_NAME)
+    etag = service.etag("store", graph or "", chosen)
+    if cached := not_modified(request, etag):
+        return cached
+    body = await run_in_threadpool(service.read_graph, graph, rdf_format(chosen).name)
+    return Response(
+        b"" if request.method == "HEAD" else body,
+        media_type=content_type(chosen),
+        headers={
+            "ETag": etag,
+            "Vary": "Accept",
+            "Cache-Control": "no-cache",
+            "AIKG-Data-Version": service.version,
+        },
+    )
+
+
+async def _write(request: Request, method: str) -> Response:
+    service = _service(request)
+    require_writer(request, service.settings)
+    params = query_params(request)
+    named, graph = _target(request, params, optional=method == "POST")
+    location = None
+    if not named:  # POST to the store itself: a new graph with an IRI of ours
+        graph = f"{service.settings.base_iri}graph/{uuid.uuid4()}"
+        location = graph
+    kind, _ = media_type(request)
+    try:
+        fmt = rdf_format(kind)
+    except Exception:
+        raise UnsupportedMediaTypeError(
+            f"{kind or 'a body without Content-Type'} is not an RDF format taken here",
+            hint="send " + ", ".join(OFFERS),
+        ) from None
+    body = await read_body(request, service.settings)
+    result = await run_in_threadpool(service.write_graph, method, graph, body, fmt)
+    headers = {"AIKG-Data-Version": service.version}
+    if location:
+        headers["Location"] = location
+    return Response(status_code=201 if result["created"] else 204, headers=headers)
+
+
+@router.put(
+    "/store",
+    summary="Replace a graph",
+    openapi_extra={"parameters": GRAPH_PARAMS},
+    status_code=204,
+    responses={201: {"description": "Graph created"}, 204: {"description": "Graph replaced"}},
+)
+async def store_put(request: Request) -> Response:
+    return await _write(request, "PUT")
+
+
+@router.post(
+    "/store",
+    summary="Add to a graph (or create one)",
+    openapi_extra={"parameters": GRAPH_PARAMS},
+    status_code=204,
+    responses={201: {"description": "Graph created"}, 204: {"description": "Triples added"}},
+)
+async def store_post(request: Request) -> Response:
+    return await _write(request, "POST")
+
+
+@router.delete(
+    "/store",
+    summary="Delete a graph",
+    openapi_extra={"parameters": GRAPH_PARAMS},
+    status_code=204,
+    responses={204: {"description": "Graph deleted"}, 404: {"description": "No such graph"}},
+)
+async def store_delete(request: Request) -> Response:
+    service = _service(request)
+    require_writer(request, service.settings)
+    _, graph = _target(request, query_params(request))
+    await run_in_threadpool(service.delete_graph, graph)
+    return Response(status_code=204, headers={"AIKG-Data-Version": service.version})

@@ -1,0 +1,285 @@
+"""Writes: SPARQL Update and the Graph Store Protocol, behind a token, validated, atomic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import rdflib
+
+from tests.server import Server, running_server
+
+TOKEN = "write-token-for-tests"
+JAPAN = """@prefix aikg: <https://w3id.org/aikg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/aikg/country/JP> a aikg:Country ; rdfs:label "Japan"@en ;
+    aikg:mentionedIn <https://w3id.org/aikg/source/s1> .
+"""
+NAMELESS_COUNTRY = """@prefix aikg: <https://w3id.org/aikg/ontology#> .
+<https://w3id.org/aikg/country/XX> a aikg:Country .
+"""
+
+
+@pytest.fixture(scope="module")
+def writable() -> Iterator[Server]:
+    with running_server({"AIKG_TOKEN": TOKEN, "AIKG_QUERY_TIMEOUT": "10"}) as server:
+        yield server
+
+
+def ask(server: Server, query: str) -> bool:
+    response = httpx.get(f"{server.url}/sparql", params={"query": query}, timeout=30)
+    assert response.status_code == 200, response.text
+    return bool(response.json()["boolean"])
+
+
+def update(
+    server: Server, text: str, headers: dict[str, str] | None = None, **params: str
+) -> httpx.Response:
+    return httpx.post(
+        f"{server.url}/sparql",
+        params=params,
+        content=text.encode(),
+        timeout=60,
+        headers={
+            "Content-Type": "application/sparql-update",
+            **(server.auth() if headers is None else headers),
+        },
+    )
+
+
+def version(server: Server) -> str:
+    return str(httpx.get(f"{server.url}/health", timeout=10).json()["data_version"])
+
+
+def test_writes_are_off_without_a_token(server: Server) -> None:
+    response = update(server, "INSERT DATA { <http://e/a> <http://e/b> 1 }", headers={})
+    assert (response.status_code, response.json()["error"]) == (403, "writes-disabled")
+    put = httpx.put(
+        f"{server.url}/store",
+        params={"graph": "http://e/g"},
+        content=JAPAN,
+        headers={"Content-Type": "text/turtle"},
+        timeout=30,
+    )
+    assert put.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "header", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}]
+)
+def test_a_write_without_the_right_bearer_token_is_401(
+    writable: Server, header: dict[str, str]
+) -> None:
+    before = version(writable)
+    response = update(writable, "INSERT DATA { <http://e/a> <http://e/b> 1 }", headers=header)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert version(writable) == before
+
+
+def test_an_update_with_the_token_is_applied_and_seen_by_the_next_query(writable: Server) -> None:
+    before = version(writable)
+    response = update(
+        writable,
+        "INSERT DATA { GRAPH <http://example.org/notes> { <http://example.org/n1> <http://example.org/says> 'hello' } }",
+    )
+    assert response.status_code == 204
+    assert response.headers["aikg-data-version"] != before
+    assert ask(writable, "ASK { GRAPH <http://example.org/notes> { ?s ?p 'hello' } }")
+
+
+def test_a_form_encoded_update_is_accepted(writable: Server) -> None:
+    response = httpx.post(
+        f"{writable.url}/sparql",
+        headers=writable.auth(),
+        timeout=60,
+        data={
+            "update": "INSERT DATA { GRAPH <http://example.org/notes> { <http://example.org/n2> <http://example.org/says> 'form' } }"
+        },
+    )
+    assert response.status_code == 204
+    assert ask(writable, "ASK { ?s ?p 'form' }")
+
+
+def test_an_update_that_breaks_the_shapes_is_422_and_changes_nothing(writable: Server) -> None:
+    before = version(writable)
+    response = update(
+        writable,
+        """PREFIX aikg: <https://w3id.org/aikg/ontology#>
+        DELETE { GRAPH ?g { <https://w3id.org/aikg/claim/h100-tesla-s1> aikg:quantity ?n } }
+        INSERT { GRAPH ?g { <https://w3id.org/aikg/claim/h100-tesla-s1> aikg:quantity 0 } }
+        WHERE { GRAPH ?g { <https://w3id.org/aikg/claim/h100-tesla-s1> aikg:quantity ?n } }""",
+    )
+    body = response.json()
+    assert (response.status_code, body["error"]) == (422, "shacl-violation")
+    [violation] = body["report"]["violations"]
+    assert violation["focus_node"] == "https://w3id.org/aikg/claim/h100-tesla-s1"
+    assert violation["source_shape"] == "https://w3id.org/aikg/shapes#HardwareHoldingShape-quantity"
+    assert version(writable) == before
+    assert ask(writable, "ASK { <claim/h100-tesla-s1> aikg:quantity 35000 }")
+
+
+def test_using_graph_uri_sets_the_update_dataset(writable: Server) -> None:
+    response = update(
+        writable,
+        """INSERT { GRAPH <http://example.org/copied> { ?c <http://example.org/held> ?n } }
+        WHERE { ?c <https://w3id.org/aikg/ontology#quantity> ?n }""",
+        **{"using-graph-uri": "https://w3id.org/aikg/graph/holdings"},
+    )
+    assert response.status_code == 204
+    result = httpx.get(
+        f"{writable.url}/sparql",
+        timeout=30,
+        params={
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/copied> { ?s ?p ?o } }"
+        },
+    )
+    assert result.json()["results"]["bindings"][0]["n"]["value"] == "6"
+
+
+def test_using_graph_uri_with_using_in_the_update_is_400(writable: Server) -> None:
+    response = update(
+        writable,
+        "INSERT { ?s ?p ?o } USING <http://e/x> WHERE { ?s ?p ?o }",
+        **{"using-graph-uri": "http://e/y"},
+    )
+    assert response.status_code == 400
+    assert "names its own dataset" in response.json()["message"]
+
+
+def test_graph_store_put_get_post_delete(writable: Server) -> None:
+    target = {"graph": "https://w3id.org/aikg/graph/japan"}
+    created = httpx.put(
+        f"{writable.url}/store",
+        params=target,
+        content=JAPAN,
+        timeout=60,
+        headers={"Content-Type": "text/turtle", **writable.auth()},
+    )
+    assert created.status_code == 201
+    replaced = httpx.put(
+        f"{writable.url}/store",
+        params=target,
+        content=JAPAN,
+        timeout=60,
+        headers={"Content-Type": "text/turtle", **writable.auth()},
+    )
+    assert replaced.status_code == 204
+    read = httpx.get(
+        f"{writable.url}/store",
+        params=target,
+        timeout=30,
+        headers={"Accept": "application/n-triples"},
+    )
+    assert read.headers["content-type"].startswith("application/n-triples")
+    assert len(read.text.strip().splitlines()) == 3
+    head = httpx.head(f"{writable.url}/store", params=target, timeout=30)
+    assert (head.status_code, head.content) == (200, b"")
+    merged = httpx.post(
+        f"{writable.url}/store",
+        params=target,
+        timeout=60,
+        content='<https://w3id.org/aikg/country/JP> <http://www.w3.org/2004/02/skos/core#altLabel> "Nippon"@en .',
+        headers={"Content-Type": "application/n-triples", **writable.auth()},
+    )
+    assert merged.status_code == 204
+    assert ask(writable, 'ASK { GRAPH <graph/japan> { <country/JP> skos:altLabel "Nippon"@en } }')
+    deleted = httpx.delete(
+        f"{writable.url}/store", params=target, headers=writable.auth(), timeout=60
+    )
+    assert deleted.status_code == 204
+    assert httpx.get(f"{writable.url}/store", params=target, timeout=30).status_code == 404
+    again = httpx.delete(
+        f"{writable.url}/store", params=target, headers=writable.auth(), timeout=60
+    )
+    assert again.status_code == 404
+
+
+def test_a_graph_store_write_that_breaks_the_shapes_is_422_and_changes_nothing(
+    writable: Server,
+) -> None:
+    before = version(writable)
+    response = httpx.put(
+        f"{writable.url}/store",
+        params={"graph": "https://w3id.org/aikg/graph/bad"},
+        content=NAMELESS_COUNTRY,
+        timeout=60,
+        headers={"Content-Type": "text/turtle", **writable.auth()},
+    )
+    assert response.status_code == 422
+    paths = {v["path"] for v in response.json()["report"]["violations"]}
+    assert "http://www.w3.org/2000/01/rdf-schema#label" in paths
+    assert version(writable) == before
+    assert not ask(writable, "ASK { GRAPH <graph/bad> { ?s ?p ?o } }")
+
+
+def test_post_to_the_store_creates_a_graph_and_says_where(writable: Server) -> None:
+    response = httpx.post(
+        f"{writable.url}/store",
+        content=JAPAN,
+        timeout=60,
+        headers={"Content-Type": "text/turtle", **writable.auth()},
+    )
+    assert response.status_code == 201
+    location = response.headers["location"]
+    assert location.startswith("https://w3id.org/aikg/graph/")
+    read = httpx.get(
+        f"{writable.url}/store",
+        params={"graph": location},
+        timeout=30,
+        headers={"Accept": "text/turtle"},
+    )
+    assert (rdflib.URIRef("https://w3id.org/aikg/country/JP"), None, None) in rdflib.Graph().parse(
+        data=read.text, format="turtle"
+    )
+
+
+def test_graph_store_errors(writable: Server) -> None:
+    no_graph = httpx.get(f"{writable.url}/store", timeout=30)
+    assert no_graph.status_code == 400
+    both = httpx.get(
+        f"{writable.url}/store", params={"graph": "http://e/g", "default": ""}, timeout=30
+    )
+    assert both.status_code == 400
+    wrong_type = httpx.put(
+        f"{writable.url}/store",
+        params={"graph": "http://e/g"},
+        content=b"x",
+        headers={"Content-Type": "text/plain", **writable.auth()},
+        timeout=30,
+    )
+    assert wrong_type.status_code == 415
+    broken = httpx.put(
+        f"{writable.url}/store",
+        params={"graph": "http://e/g"},
+        timeout=30,
+        content=b"<http://e/a> <http://e/b> .",
+        headers={"Content-Type": "text/turtle", **writable.auth()},
+    )
+    assert (broken.status_code, broken.json()["line"]) == (400, 1)
+
+
+def test_writes_from_another_origin_are_refused(writable: Server) -> None:
+    response = update(
+        writable,
+        "INSERT DATA { <http://e/a> <http://e/b> 2 }",
+        headers={**writable.auth(), "Origin": "https://evil.example"},
+    )
+    assert (response.status_code, response.json()["error"]) == (403, "writes-disabled")
+
+
+def test_writes_to_a_persistent_store_survive_a_restart(tmp_path: Path) -> None:
+    env = {"AIKG_TOKEN": TOKEN, "AIKG_STORE": str(tmp_path / "store")}
+    with running_server(env) as first:
+        assert (
+            update(
+                first,
+                "INSERT DATA { GRAPH <http://example.org/kept> { <http://example.org/a> <http://example.org/b> 'kept' } }",
+            ).status_code
+            == 204
+        )
+    with running_server(env) as second:
+        assert ask(second, "ASK { GRAPH <http://example.org/kept> { ?s ?p 'kept' } }")
+        assert ask(second, "ASK { <claim/h100-korea-s1> aikg:quantity 2000 }")
