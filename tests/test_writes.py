@@ -283,3 +283,10 @@ def test_writes_to_a_persistent_store_survive_a_restart(tmp_path: Path) -> None:
     with running_server(env) as second:
         assert ask(second, "ASK { GRAPH <http://example.org/kept> { ?s ?p 'kept' } }")
         assert ask(second, "ASK { <claim/h100-korea-s1> aikg:quantity 2000 }")
+
+
+def test_clear_of_an_unknown_graph_succeeds_and_drop_of_one_is_400(writable: Server) -> None:
+    assert update(writable, "CLEAR GRAPH <http://example.org/never-seen>").status_code == 204
+    response = update(writable, "DROP GRAPH <http://example.org/never-seen>")
+    assert (response.status_code, response.json()["error"]) == (400, "bad-request")
+    assert "nothing was changed" in response.json()["message"]

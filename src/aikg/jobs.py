@@ -13,11 +13,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from aikg.errors import NotFoundError, QuerySyntaxError, ValidationError
+from aikg.errors import InputError, NotFoundError, QuerySyntaxError, ValidationError
 from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.results import Serialized, serialize
 from aikg.sparql import DEFAULT_PREFIXES, execute
+from aikg.sparql_lexer import clear_silently
 from aikg.store import Store
 
 # -- read jobs -----------------------------------------------------------------------
@@ -106,11 +107,18 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     """Apply a SPARQL update (already checked by the guard), in one transaction."""
     target = _target(kg, dry_run)
     try:
-        target.store.engine.update(sparql, base_iri=kg.settings.base_iri, prefixes=DEFAULT_PREFIXES)
+        target.store.engine.update(
+            clear_silently(sparql), base_iri=kg.settings.base_iri, prefixes=DEFAULT_PREFIXES
+        )
     except SyntaxError as error:
         raise QuerySyntaxError(
             f"SPARQL update syntax error: {error.msg}",
             hint="check the update against the SPARQL 1.1 grammar",
+        ) from None
+    except RuntimeError as error:  # the engine refuses the operation (DROP of no graph...)
+        raise InputError(
+            f"the update failed: {error}; nothing was changed",
+            hint="check that the graphs it names exist, or add SILENT",
         ) from None
     _check(target, dry_run)
     if not dry_run:

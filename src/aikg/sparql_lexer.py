@@ -208,3 +208,27 @@ def has_dataset_clause(text: str) -> bool:
     return any(
         t.kind == "word" and t.text.upper() == "FROM" for t in tokens(unescape_codepoints(text))
     )
+
+
+def clear_silently(text: str) -> str:
+    """Make every CLEAR of an update SILENT.
+
+    This store records named graphs, and Oxigraph fails a CLEAR of a graph it has never
+    seen. SPARQL 1.1 Update lets a store treat every graph as existing and empty until it
+    holds triples ("implementations which do not store empty graphs will always return
+    success" for CLEAR), which is what clients expect (the W3C protocol test
+    update_base_uri CLEARs a graph before creating it).
+
+    >>> clear_silently("CLEAR GRAPH <http://e/g> ; CLEAR SILENT ALL")
+    'CLEAR SILENT GRAPH <http://e/g> ; CLEAR SILENT ALL'
+    """
+    toks = list(tokens(text))
+    offsets = [
+        tok.offset + len(tok.text)
+        for i, tok in enumerate(toks)
+        if tok.kind == "word" and tok.text.upper() == "CLEAR"
+        and not (i + 1 < len(toks) and toks[i + 1].text.upper() == "SILENT")
+    ]
+    for offset in reversed(offsets):
+        text = f"{text[:offset]} SILENT{text[offset:]}"
+    return text
