@@ -7,6 +7,7 @@
 """
 
 from aikg.analyst import Conflict, ConflictingClaim, Evidence, Holding, IndexPosition, Provenance
+from aikg.client import Client
 from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import (
     AikgError,
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DEFAULT_BASE_IRI",
     "AikgError",
+    "Client",
     "ConfigError",
     "Conflict",
     "ConflictingClaim",

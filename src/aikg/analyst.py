@@ -1,15 +1,19 @@
 """The questions an analyst asks first, as typed Python.
 
 Each helper runs a saved query (``queries/*.rq``: the same answer over HTTP and from the
-CLI) and turns its rows into frozen dataclasses with Python values.
+CLI) and turns its rows into frozen dataclasses with Python values. The helpers live in
+:class:`AnalystQueries`, which both :class:`~aikg.KnowledgeGraph` (in process) and
+:class:`~aikg.Client` (a running server) provide.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aikg.sparql import SelectResult
+from aikg.sparql import QueryResult, SelectResult
 
 
 @dataclass(frozen=True)
@@ -208,3 +212,55 @@ def provenance(result: SelectResult) -> list[Provenance]:
             )
         )
     return records
+
+
+class AnalystQueries(ABC):
+    """The analyst's first questions, asked through :meth:`saved`."""
+
+    @abstractmethod
+    def saved(
+        self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
+    ) -> QueryResult:
+        """Run a saved query with its parameters."""
+
+    def _select(self, name: str, **params: str | None) -> SelectResult:
+        result = self.saved(name, lang=None, **params)
+        if not isinstance(result, SelectResult):
+            raise TypeError(f"saved query {name!r} is not a SELECT")
+        return result
+
+    def holdings(self, holder: str | None = None, hardware: str | None = None) -> list[Holding]:
+        """Hardware holdings, largest first, each with its source and quotes.
+
+        ``holder`` and ``hardware`` are IRIs, absolute or relative to the base IRI.
+        """
+        return holdings(self._select("holdings", holder=holder, hardware=hardware))
+
+    def index_positions(
+        self, country: str | None = None, index: str | None = None
+    ) -> list[IndexPosition]:
+        """Positions in indexes and rankings, optionally of one country or one index.
+
+        >>> from aikg import KnowledgeGraph
+        >>> for p in KnowledgeGraph.load().index_positions("country/KR"):
+        ...     print(p.index_label, p.rank or p.tier_label)
+        AI Maturity Matrix stable competitive countries
+        Manufacturing Competitiveness Index 4
+        global AI ranking 35
+        labor productivity (OECD-based) 33
+        """
+        return index_positions(self._select("index-positions", country=country, index=index))
+
+    def conflicts(self) -> list[Conflict]:
+        """Claims flagged as conflicting, grouped by conflict."""
+        return conflicts(self._select("conflicts"))
+
+    def provenance(self, iri: str) -> list[Provenance]:
+        """Where a claim comes from, or every claim involving an entity.
+
+        >>> from aikg import KnowledgeGraph
+        >>> [(p.source_id, [e.text for e in p.evidence])
+        ...  for p in KnowledgeGraph.load().provenance("claim/h100-china-s1")]
+        [('S1', ['350,000'])]
+        """
+        return provenance(self._select("provenance", resource=iri))

@@ -23,6 +23,7 @@ from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.results import text_table
+from aikg.saved_queries import catalog, describe_parameters, saved_query
 from aikg.sparql import SelectResult
 from aikg.store import prefixes_for
 
@@ -155,6 +156,54 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     return _print_result(_open(args), sparql, args.format, args.output, out)
 
 
+def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
+    queries = list(catalog().values())
+    if args.format == "json":
+        out.write(json.dumps([{"name": q.name, "title": q.title, "description": q.description,
+                               "parameters": describe_parameters(q)} for q in queries],
+                             indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    for q in queries:
+        out.write(f"{q.name}\n  {q.title}\n")
+        for p in q.params:
+            flags = ", ".join(filter(None, [
+                "required" if p.required else "",
+                f"default {p.default}" if p.default is not None else "",
+                "repeatable" if p.list else "",
+            ]))
+            out.write(f"    --param {p.name}=...  {p.expects}{f' ({flags})' if flags else ''}\n")
+    out.write(f"\n{len(queries)} saved queries; run one with: aikg run NAME --param name=value\n")
+    return EXIT_OK
+
+
+def _params(pairs: Sequence[str]) -> dict[str, list[str]]:
+    given: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(f"--param {pair!r} is not name=value", where="--param",
+                             hint="write --param holder=country/KR")
+        given.setdefault(name.strip(), []).append(value)
+    return given
+
+
+def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    kg = _open(args)
+    query = saved_query(args.name)
+    sparql = query.sparql(_params(args.param), kg.settings.base_iri)
+    if args.format == "table":
+        result = kg.saved(args.name, lang=args.lang, **_params(args.param))
+        if isinstance(result, SelectResult):
+            text = text_table(result.variables, result.values(), prefixes_for(kg.settings))
+            note = f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
+            _write(text + note, args.output, out)
+            return EXIT_OK
+    serialized = kg.serialize_query(sparql, result_format(args.format if args.format != "table"
+                                                          else "json"), labels=args.lang)
+    _write(serialized.body, args.output, out)
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     kg = _open(args)
     graph = kg.graph_iri(args.graph) if args.graph and "/" not in args.graph else args.graph
@@ -274,6 +323,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("queries", help="list the saved queries and their parameters")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_queries)
+
+    p = sub.add_parser(
+        "run",
+        help="run a saved query",
+        description="Run a saved query with typed parameters; a label column is added "
+        "beside each IRI column.",
+    )
+    _common(p)
+    p.add_argument("name", help="the saved query (see `aikg queries`)")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value (repeat for lists)")
+    p.add_argument("--format", choices=["table", *RESULT_NAMES], default="table")
+    p.add_argument("--lang", default="en", help="language of the label columns (default en)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
+    p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("export", help="dump the graph in an RDF format")
     _common(p)

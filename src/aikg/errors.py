@@ -59,6 +59,23 @@ class AikgError(Exception):
         return data
 
 
+def error_from_dict(data: dict[str, Any]) -> AikgError:
+    """Rebuild an error from its JSON shape (what the HTTP API answers), by its code."""
+    code = str(data.get("error", ""))
+    classes: list[type[AikgError]] = [AikgError]
+    found: type[AikgError] = AikgError
+    while classes:
+        cls = classes.pop()
+        if cls.code == code:
+            found = cls
+            break
+        classes.extend(cls.__subclasses__())
+    message = str(data.get("message", code))
+    state = {"message": message, "where": data.get("where"), "hint": data.get("hint"),
+             "details": data}
+    return _rebuild(found, message, state)
+
+
 def _rebuild(cls: type[AikgError], message: str, state: dict[str, Any]) -> AikgError:
     error = cls.__new__(cls)
     Exception.__init__(error, message)

@@ -43,7 +43,8 @@ class ResultFormat:
     name: str
     media_type: str
     extension: str
-    engine: ox.QueryResultsFormat
+    engine: ox.QueryResultsFormat | None
+    """Oxigraph's serializer, or None for formats aikg writes itself (HTML)."""
     aliases: tuple[str, ...] = ()
 
 
@@ -73,6 +74,7 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
     ),
     ResultFormat("csv", "text/csv", "csv", ox.QueryResultsFormat.CSV),
     ResultFormat("tsv", "text/tab-separated-values", "tsv", ox.QueryResultsFormat.TSV),
+    ResultFormat("html", "text/html", "html", None, ("htm",)),
 )
 
 RDF_MEDIA_TYPES: tuple[str, ...] = tuple(f.media_type for f in RDF_FORMATS)

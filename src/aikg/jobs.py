@@ -16,8 +16,8 @@ import pyoxigraph as ox
 from aikg.errors import InputError, NotFoundError, QuerySyntaxError, ValidationError
 from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
-from aikg.results import Serialized, serialize
-from aikg.sparql import DEFAULT_PREFIXES, execute
+from aikg.results import Serialized
+from aikg.sparql import DEFAULT_PREFIXES
 from aikg.sparql_lexer import clear_silently
 from aikg.store import Store
 
@@ -40,16 +40,21 @@ def query(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     max_rows: int | None = None,
+    labels: str | None = None,
 ) -> Serialized:
-    """Run a query and serialize its answer in the format with media type ``fmt``."""
-    result = execute(
-        kg.store.engine,
+    """Run a query and serialize its answer in the format with media type ``fmt``.
+
+    With ``labels`` (a language tag), a SELECT answer gets a label column beside each IRI
+    column (saved queries are answered so).
+    """
+    return kg.serialize_query(
         sparql,
-        kg.settings,
+        _format(fmt),
         default_graphs=default_graphs,
         named_graphs=named_graphs,
+        max_rows=max_rows,
+        labels=labels,
     )
-    return serialize(result, _format(fmt), max_rows or kg.settings.max_rows)
 
 
 def graphs(kg: KnowledgeGraph) -> dict[str, Any]:

@@ -22,11 +22,12 @@ from types import TracebackType
 import pyoxigraph as ox
 from rdflib import Graph
 
-from aikg import analyst
+from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.errors import InputError, NotFoundError
 from aikg.formats import RdfFormat, ResultFormat
-from aikg.results import Serialized, serialize
+from aikg.labels import add_labels
+from aikg.results import Serialized, serialize, table
 from aikg.saved_queries import saved_query
 from aikg.sparql import QueryResult, SelectResult, execute, to_python
 from aikg.store import ParsedFile, Store, bundled_files, graph_iri, read_file
@@ -46,7 +47,7 @@ class Stats:
 _VALIDATION_CACHE: dict[str, ValidationReport] = {}
 
 
-class KnowledgeGraph:
+class KnowledgeGraph(AnalystQueries):
     """The aikg knowledge graph: an RDF dataset with its ontology, shapes and data.
 
     Create one with :meth:`load` (the bundled data, or your files, in memory) or
@@ -168,9 +169,14 @@ class KnowledgeGraph:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         max_rows: int | None = None,
+        labels: str | None = None,
     ) -> Serialized:
-        """Run a query and serialize its answer (SPARQL JSON/XML/CSV/TSV or an RDF format),
-        with the number of rows and whether the row limit truncated it."""
+        """Run a query and serialize its answer (SPARQL JSON/XML/CSV/TSV/HTML or an RDF
+        format), with the number of rows and whether the row limit truncated it.
+
+        With ``labels`` (a language tag), SELECT answers get label columns beside IRIs.
+        """
+        limit = max_rows or self.settings.max_rows
         result = execute(
             self.store.engine,
             sparql,
@@ -178,17 +184,33 @@ class KnowledgeGraph:
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
-        return serialize(result, fmt, max_rows or self.settings.max_rows)
+        if labels and isinstance(result, ox.QuerySolutions):
+            labelled = add_labels(self.store.engine, table(result, limit), labels)
+            return serialize(labelled, fmt, limit)
+        return serialize(result, fmt, limit)
 
-    def saved(self, name: str, **params: str | Sequence[str] | None) -> QueryResult:
-        """Run the saved query ``name`` with its parameters (see ``aikg queries``)."""
+    def saved(
+        self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
+    ) -> QueryResult:
+        """Run the saved query ``name`` with its parameters (see ``aikg queries``).
+
+        SELECT answers get a label column beside each IRI column, in ``lang`` (English by
+        default; ``lang=None`` for none).
+
+        >>> kg = KnowledgeGraph.load()
+        >>> row = kg.saved("holdings", holder="company/tesla")[0]
+        >>> str(row["holderLabel"]), row["quantity"].toPython()
+        ('Tesla', 35000)
+        """
         query = saved_query(name)
-        return self.query(query.sparql(params, self.settings.base_iri))
-
-    def _select(self, name: str, **params: str | None) -> SelectResult:
-        result = self.saved(name, **params)
-        assert isinstance(result, SelectResult)
-        return result
+        result = execute(self.store.engine, query.sparql(params, self.settings.base_iri),
+                         self.settings)
+        if isinstance(result, ox.QuerySolutions):
+            answer = table(result, self.settings.max_rows)
+            if lang:
+                answer = add_labels(self.store.engine, answer, lang)
+            return to_python(answer, max_rows=self.settings.max_rows)
+        return to_python(result, max_rows=self.settings.max_rows)
 
     def describe(self, iri: str) -> Graph:
         """Every triple about ``iri`` (as subject), following blank nodes.
@@ -255,47 +277,6 @@ class KnowledgeGraph:
     def graph_iri(self, name: str) -> str:
         """The IRI of the named graph loaded from the file with stem ``name``."""
         return graph_iri(self.settings, name)
-
-    # -- the analyst's first questions ----------------------------------------------
-
-    def holdings(
-        self, holder: str | None = None, hardware: str | None = None
-    ) -> list[analyst.Holding]:
-        """Hardware holdings, largest first, each with its source and quotes.
-
-        ``holder`` and ``hardware`` are IRIs, absolute or relative to the base IRI.
-        """
-        return analyst.holdings(self._select("holdings", holder=holder, hardware=hardware))
-
-    def index_positions(
-        self, country: str | None = None, index: str | None = None
-    ) -> list[analyst.IndexPosition]:
-        """Positions in indexes and rankings, optionally of one country or one index.
-
-        >>> kg = KnowledgeGraph.load()
-        >>> for p in kg.index_positions("country/KR"):
-        ...     print(p.index_label, p.rank or p.tier_label)
-        AI Maturity Matrix stable competitive countries
-        Manufacturing Competitiveness Index 4
-        global AI ranking 35
-        labor productivity (OECD-based) 33
-        """
-        return analyst.index_positions(
-            self._select("index-positions", country=country, index=index)
-        )
-
-    def conflicts(self) -> list[analyst.Conflict]:
-        """Claims flagged as conflicting, grouped by conflict."""
-        return analyst.conflicts(self._select("conflicts"))
-
-    def provenance(self, iri: str) -> list[analyst.Provenance]:
-        """Where a claim comes from, or every claim involving an entity.
-
-        >>> [(p.source_id, [e.text for e in p.evidence])
-        ...  for p in KnowledgeGraph.load().provenance("claim/h100-china-s1")]
-        [('S1', ['350,000'])]
-        """
-        return analyst.provenance(self._select("provenance", resource=iri))
 
     # -- lifetime -------------------------------------------------------------------
 

@@ -13,8 +13,9 @@ truncated. Booleans and graphs use Oxigraph's serializers.
 
 from __future__ import annotations
 
+import html
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
@@ -42,32 +43,48 @@ class Serialized:
     """"select", "ask" or "graph"."""
 
 
+@dataclass
+class Table:
+    """A SELECT answer as rows: each row maps every variable to a term, or None if unbound."""
+
+    variables: list[str]
+    rows: list[dict[str, OxTerm | None]]
+    truncated: bool = False
+
+
+def table(result: ox.QuerySolutions, max_rows: int) -> Table:
+    """The first ``max_rows`` rows of a SELECT answer (``truncated`` if there were more)."""
+    variables = [v.value for v in result.variables]
+    solutions, truncated = _take(result, max_rows)
+    rows = [{v: s[v] for v in variables} for s in solutions]
+    return Table(variables, rows, truncated)
+
+
 def serialize(
-    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+    result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Table,
     fmt: ResultFormat | RdfFormat,
     max_rows: int,
 ) -> Serialized:
-    """Serialize an Oxigraph answer in ``fmt``, stopping after ``max_rows`` rows or triples.
+    """Serialize an answer in ``fmt``, stopping after ``max_rows`` rows or triples.
 
     A graph answer asked for in a results format (or the reverse) gets the default of
     its kind: SPARQL JSON for SELECT and ASK, Turtle for graphs.
     """
     if isinstance(result, ox.QueryBoolean):
         rf = fmt if isinstance(fmt, ResultFormat) else result_format("json")
-        return Serialized(
-            bytes(result.serialize(format=rf.engine) or b""), rf.media_type, 1, False, "ask"
-        )
+        if rf.engine is None:
+            return Serialized(_html_boolean(bool(result)), rf.media_type, 1, False, "ask")
+        answer_bytes = bytes(result.serialize(format=rf.engine) or b"")
+        return Serialized(answer_bytes, rf.media_type, 1, False, "ask")
     if isinstance(result, ox.QueryTriples):
         gf = fmt if isinstance(fmt, RdfFormat) else rdf_format("turtle")
         triples, truncated = _take(result, max_rows)
-        body = ox.serialize(triples, format=gf.engine) if triples else b""
-        return Serialized(bytes(body or b""), gf.media_type, len(triples), truncated, "graph")
+        graph_bytes = bytes(ox.serialize(triples, format=gf.engine) or b"") if triples else b""
+        return Serialized(graph_bytes, gf.media_type, len(triples), truncated, "graph")
     rf = fmt if isinstance(fmt, ResultFormat) else result_format("json")
-    variables = [v.value for v in result.variables]
-    rows, truncated = _take(result, max_rows)
-    writer = _WRITERS[rf.name]
-    body = "".join(writer(variables, rows)).encode("utf-8")
-    return Serialized(body, rf.media_type, len(rows), truncated, "select")
+    answer = result if isinstance(result, Table) else table(result, max_rows)
+    body = "".join(_WRITERS[rf.name](answer.variables, answer.rows)).encode("utf-8")
+    return Serialized(body, rf.media_type, len(answer.rows), answer.truncated, "select")
 
 
 def _take(items: Iterable[T], limit: int) -> tuple[list[T], bool]:
@@ -92,11 +109,14 @@ def _json_term(term: OxTerm) -> dict[str, str]:
     return data
 
 
-def _json(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+Row = dict[str, OxTerm | None]
+
+
+def _json(variables: list[str], rows: list[Row]) -> Iterator[str]:
     yield json.dumps({"head": {"vars": variables}}, separators=(",", ":"))[:-1]
     yield ',"results":{"bindings":['
     for i, row in enumerate(rows):
-        binding = {v: _json_term(t) for v in variables if (t := row[v]) is not None}
+        binding = {v: _json_term(t) for v in variables if (t := row.get(v)) is not None}
         yield ("," if i else "") + json.dumps(binding, ensure_ascii=False, separators=(",", ":"))
     yield "]}}"
 
@@ -119,7 +139,7 @@ def _xml_term(term: OxTerm) -> str:
     return f"<literal>{_xml_text(term.value)}</literal>"
 
 
-def _xml(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+def _xml(variables: list[str], rows: list[Row]) -> Iterator[str]:
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
     yield "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
@@ -127,7 +147,7 @@ def _xml(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
     for row in rows:
         yield "<result>"
         for v in variables:
-            term = row[v]
+            term = row.get(v)
             if term is not None:
                 yield f"<binding name={quoteattr(v)}>{_xml_term(term)}</binding>"
         yield "</result>"
@@ -143,19 +163,65 @@ def _csv_field(term: OxTerm | None) -> str:
     return text
 
 
-def _csv(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+def _csv(variables: list[str], rows: list[Row]) -> Iterator[str]:
     yield ",".join(variables) + "\r\n"
     for row in rows:
-        yield ",".join(_csv_field(row[v]) for v in variables) + "\r\n"
+        yield ",".join(_csv_field(row.get(v)) for v in variables) + "\r\n"
 
 
-def _tsv(variables: list[str], rows: list[ox.QuerySolution]) -> Iterator[str]:
+def _tsv(variables: list[str], rows: list[Row]) -> Iterator[str]:
     yield "\t".join(f"?{v}" for v in variables) + "\n"
     for row in rows:
-        yield "\t".join("" if (t := row[v]) is None else str(t) for v in variables) + "\n"
+        yield "\t".join("" if (t := row.get(v)) is None else str(t) for v in variables) + "\n"
 
 
-_WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv}
+def _html_cell(term: OxTerm | None, link: Callable[[str], str | None]) -> str:
+    if term is None:
+        return "<td></td>"
+    if isinstance(term, ox.NamedNode):
+        href = link(term.value)
+        text = html.escape(term.value)
+        if href:
+            return f'<td><a href="{html.escape(href, quote=True)}">{text}</a></td>'
+        return f"<td>{text}</td>"
+    if isinstance(term, ox.BlankNode):
+        return f"<td>_:{html.escape(term.value)}</td>"
+    lang = f' lang="{html.escape(term.language, quote=True)}"' if term.language else ""
+    text = html.escape(term.value).replace("\n", "<br>")
+    return f"<td{lang}>{text}</td>"
+
+
+def _web_link(iri: str) -> str | None:
+    """Only http(s) IRIs become links (never javascript: or data: ones)."""
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def html_table(
+    variables: list[str], rows: list[Row], link: Callable[[str], str | None] = _web_link
+) -> str:
+    """An HTML ``<table>`` of the rows; every text escaped, IRIs linked through ``link``."""
+    head = "".join(f'<th scope="col">{html.escape(v)}</th>' for v in variables)
+    body = "".join(
+        "<tr>" + "".join(_html_cell(row.get(v), link) for v in variables) + "</tr>"
+        for row in rows
+    )
+    return f'<table class="results"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _html(variables: list[str], rows: list[Row]) -> Iterator[str]:
+    yield ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
+           "<title>aikg query results</title></head><body>")
+    yield html_table(variables, rows)
+    yield "</body></html>\n"
+
+
+def _html_boolean(value: bool) -> bytes:
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>aikg answer'
+            f"</title></head><body><p>{'true' if value else 'false'}</p></body></html>\n"
+            ).encode()
+
+
+_WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv, "html": _html}
 
 
 def text_table(

@@ -21,7 +21,7 @@ pastes values and its users found the injection (grlc issue #101).
 
 >>> query = catalog()["holdings"]
 >>> [p.name for p in query.params]
-['holder', 'hardware']
+['holder', 'hardware', 'min']
 >>> query.bind({"holder": "country/KR"}, "https://w3id.org/aikg/").values_clause()
 'VALUES ?holder { <https://w3id.org/aikg/country/KR> }'
 
@@ -60,7 +60,7 @@ PARAMETER_TYPES: dict[str, str] = {
     "gYear": "an xsd:gYear (YYYY)",
 }
 
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -132,14 +132,14 @@ def _boolean(value: str) -> str:
 
 
 def _language(value: str, _base: str) -> ox.Literal:
-    if not _LANGUAGE.match(value):
+    if not LANGUAGE_TAG.match(value):
         raise ValueError(value)
     return ox.Literal(value.lower())
 
 
 def _lang_string(value: str, _base: str) -> ox.Literal:
     text, sep, lang = value.rpartition("@")
-    if not sep or not _LANGUAGE.match(lang):
+    if not sep or not LANGUAGE_TAG.match(lang):
         raise ValueError(value)
     return ox.Literal(text, language=lang.lower())
 
@@ -327,7 +327,7 @@ def catalog() -> dict[str, SavedQuery]:
     for f in resources.query_files():
         name = f.name[: -len(".rq")]
         queries[name] = parse_saved_query(name, f.read_text("utf-8"))
-    return queries
+    return dict(sorted(queries.items()))
 
 
 def saved_query(name: str) -> SavedQuery:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,12 +18,13 @@ import pyoxigraph as ox
 
 from aikg import jobs
 from aikg.config import Settings
-from aikg.errors import InputError, UnsupportedMediaTypeError
+from aikg.errors import InputError, ParameterError, UnsupportedMediaTypeError
 from aikg.formats import RdfFormat
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.processes import WorkerPool
 from aikg.query_guard import check_query
 from aikg.results import Serialized
+from aikg.saved_queries import LANGUAGE_TAG, saved_query
 from aikg.sparql_lexer import insert_using, operation, using_clauses_conflict
 from aikg.store import parse_rdf
 
@@ -94,16 +95,33 @@ class Service:
     ) -> Answer:
         """Run a query in a worker under the deadline; serialize the answer in the format
         with media type ``fmt``."""
-        self.check(sparql)
         dataset = bool(default_graphs or named_graphs)
-        started = time.perf_counter()
-        result = self.pool.run(
-            "query",
-            sparql=sparql,
-            fmt=fmt,
+        return self._answer(
+            sparql,
+            fmt,
             default_graphs=_iris(default_graphs, "default-graph-uri") if dataset else None,
             named_graphs=_iris(named_graphs, "named-graph-uri") if dataset else None,
-            max_rows=self.settings.max_rows,
+        )
+
+    def saved(
+        self, name: str, params: Mapping[str, Sequence[str]], fmt: str, lang: str | None
+    ) -> Answer:
+        """Run a saved query with its parameters, label columns in ``lang`` (None: none).
+
+        The parameters are parsed and bound here, so a wrong one is refused (400) before
+        the query takes a worker.
+        """
+        if lang is not None and not LANGUAGE_TAG.match(lang):
+            raise ParameterError(f"lang {lang!r} is not a BCP 47 language tag",
+                                 where="parameter 'lang'", hint="give a tag such as en or ko")
+        sparql = saved_query(name).sparql(params, self.settings.base_iri)
+        return self._answer(sparql, fmt, labels=lang)
+
+    def _answer(self, sparql: str, fmt: str, **options: Any) -> Answer:
+        self.check(sparql)
+        started = time.perf_counter()
+        result = self.pool.run(
+            "query", sparql=sparql, fmt=fmt, max_rows=self.settings.max_rows, **options
         )
         return Answer(result, (time.perf_counter() - started) * 1000, self.version)
 

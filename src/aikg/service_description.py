@@ -70,7 +70,8 @@ def describe_service(
     if settings.service_allowlist:
         triples.append(ox.Triple(service, SD("feature"), SD("BasicFederatedQuery")))
     for fmt in RESULT_FORMATS:
-        triples.append(ox.Triple(service, SD("resultFormat"), _format_iri(fmt.name)))
+        if fmt.name in FORMAT_IRIS:  # W3C names no IRI for an HTML table
+            triples.append(ox.Triple(service, SD("resultFormat"), _format_iri(fmt.name)))
     for rdf in RDF_FORMATS:
         name = "rdfxml" if rdf.name == "xml" else rdf.name
         triples.append(ox.Triple(service, SD("resultFormat"), _format_iri(name)))

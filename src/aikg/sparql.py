@@ -19,6 +19,7 @@ from rdflib.term import Node
 from aikg.config import ONTOLOGY_NS, Settings
 from aikg.errors import QuerySyntaxError
 from aikg.query_guard import check_query
+from aikg.results import Table, table
 from aikg.sparql_lexer import has_dataset_clause
 from aikg.terms import to_rdflib, triples_to_graph
 
@@ -139,22 +140,15 @@ def execute(
         raise _parse_error(error, query) from None
 
 
-def to_python(result: OxResult, *, max_rows: int | None = None) -> QueryResult:
+def to_python(result: OxResult | Table, *, max_rows: int) -> QueryResult:
     """Oxigraph results as Python: SelectResult, bool or rdflib Graph."""
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     if isinstance(result, ox.QueryTriples):
         return triples_to_graph(result)
-    variables = tuple(v.value for v in result.variables)
-    select = SelectResult(variables=variables)
-    for solution in result:
-        if max_rows is not None and len(select.rows) >= max_rows:
-            select.truncated = True
-            break
-        row: dict[str, Node] = {}
-        for name in variables:
-            term = solution[name]
-            if term is not None:
-                row[name] = to_rdflib(term)
-        select.rows.append(row)
-    return select
+    answer = result if isinstance(result, Table) else table(result, max_rows)
+    rows = [
+        {name: to_rdflib(term) for name, term in row.items() if term is not None}
+        for row in answer.rows
+    ]
+    return SelectResult(tuple(answer.variables), rows, answer.truncated)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -21,7 +24,7 @@ from aikg import __version__
 from aikg.config import Settings
 from aikg.errors import AikgError
 from aikg.service import Service
-from aikg.web import sparql, store
+from aikg.web import queries, sparql, store
 from aikg.web.http import EXPOSED_HEADERS, error_response
 
 READ_METHODS = {"GET", "HEAD", "POST", "OPTIONS"}
@@ -101,6 +104,29 @@ class Guard:
         )
 
 
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "status", "message"],
+    "properties": {
+        "error": {"type": "string", "description": "A stable code, e.g. sparql-syntax-error"},
+        "status": {"type": "integer"},
+        "message": {"type": "string", "description": "What went wrong"},
+        "where": {"type": "string", "description": "Where: parameter, line and column"},
+        "hint": {"type": "string", "description": "How to fix it"},
+    },
+}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with the one error shape every route answers with."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
+                             description=app.description)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
 def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
     """The web application over a new :class:`Service` (or the one given).
 
@@ -169,5 +195,8 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     app.include_router(sparql.router)
     app.include_router(store.router)
+    app.include_router(queries.router)
+    app.mount("/static", StaticFiles(directory=str(files("aikg.web") / "static")), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, settings=settings)
     return app

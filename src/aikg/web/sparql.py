@@ -41,6 +41,7 @@ from aikg.web.http import (
     require_writer,
     single,
 )
+from aikg.web.render import results_page
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 
@@ -114,13 +115,16 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
     etag = service.etag(sparql, chosen, "\x01".join(default_graphs), "\x01".join(named_graphs))
     if request.method in ("GET", "HEAD") and (cached := not_modified(request, etag)):
         return cached
+    html = chosen == "text/html"
     answer = await run_in_threadpool(
         service.query,
         sparql,
-        chosen,
+        "application/sparql-results+json" if html else chosen,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
     )
+    if html:
+        return results_page(request, answer, etag, title="Query results")
     return answer_response(answer, etag, head=head)
 
 
@@ -140,14 +144,11 @@ async def _service_description(request: Request, params: Params, head: bool) -> 
     )
 
 
-@router.api_route(
-    "/sparql/",
-    methods=["GET", "HEAD"],
-    include_in_schema=False,
-)
-@router.api_route(
+@router.api_route("/sparql/", methods=["GET", "HEAD"], include_in_schema=False)
+@router.head("/sparql", include_in_schema=False)
+@router.get(
     "/sparql",
-    methods=["GET", "HEAD"],
+    operation_id="sparql_get",
     summary="Query (GET) or read the service description",
     openapi_extra=QUERY_DOC,
     responses={
@@ -175,6 +176,7 @@ async def sparql_get(request: Request) -> Response:
 @router.post("/sparql/", include_in_schema=False)
 @router.post(
     "/sparql",
+    operation_id="sparql_post",
     summary="Query or update (POST)",
     openapi_extra={
         "parameters": QUERY_DOC["parameters"][1:],

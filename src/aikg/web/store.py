@@ -82,9 +82,10 @@ def _target(request: Request, params: Params, *, optional: bool = False) -> tupl
     return True, urljoin(base, graph)
 
 
-@router.api_route(
+@router.head("/store", include_in_schema=False)
+@router.get(
     "/store",
-    methods=["GET", "HEAD"],
+    operation_id="store_get",
     summary="Read a graph",
     openapi_extra={"parameters": GRAPH_PARAMS},
     responses={200: {"content": {m: {} for m in OFFERS}}, 404: {"description": "No such graph"}},

@@ -1,0 +1,102 @@
+"""``aikg.Client``: the Python API against a running server.
+
+The same calls as :class:`~aikg.KnowledgeGraph` (``query``, ``saved`` and the analyst's
+helpers ``holdings``, ``index_positions``, ``conflicts``, ``provenance``), over HTTP;
+errors come back as the same :class:`~aikg.errors.AikgError` classes.
+
+>>> client = Client("http://127.0.0.1:8000")  # doctest: +SKIP
+>>> client.holdings()[0].quantity  # doctest: +SKIP
+350000
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from aikg.analyst import AnalystQueries
+from aikg.errors import AikgError, error_from_dict
+from aikg.sparql import QueryResult, SelectResult, to_python
+from aikg.terms import triples_to_graph
+
+ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+
+class Client(AnalystQueries):
+    """A client of an aikg server at ``url`` (``token`` enables writes)."""
+
+    def __init__(self, url: str, *, token: str | None = None, timeout: float = 60.0,
+                 max_rows: int = 1_000_000, transport: httpx.BaseTransport | None = None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout,
+                                 transport=transport)
+        self.max_rows = max_rows
+
+    def _check(self, response: httpx.Response) -> httpx.Response:
+        if response.status_code >= 400:
+            try:
+                data = response.json()
+            except ValueError:
+                raise AikgError(f"HTTP {response.status_code}: {response.text[:200]}") from None
+            raise error_from_dict(data)
+        return response
+
+    def _result(self, response: httpx.Response) -> QueryResult:
+        media = response.headers.get("content-type", "").split(";")[0]
+        if media == "application/sparql-results+json":
+            parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+            result = to_python(parsed, max_rows=self.max_rows)
+            if isinstance(result, SelectResult):
+                result.truncated = response.headers.get("aikg-truncated") == "true"
+            return result
+        return triples_to_graph(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+
+    def query(self, sparql: str) -> QueryResult:
+        """Run a SPARQL query: a SelectResult, a bool or an rdflib Graph."""
+        response = self.http.post("/sparql", content=sparql.encode("utf-8"), headers={
+            "Content-Type": "application/sparql-query", "Accept": ACCEPT})
+        return self._result(self._check(response))
+
+    def update(self, sparql: str) -> None:
+        """Apply a SPARQL update (the client needs the server's token)."""
+        self._check(self.http.post("/sparql", content=sparql.encode("utf-8"),
+                                   headers={"Content-Type": "application/sparql-update"}))
+
+    def saved(
+        self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
+    ) -> QueryResult:
+        """Run a saved query with its parameters (label columns in ``lang``)."""
+        query: list[tuple[str, str | int | float | bool | None]] = []
+        for key, value in params.items():
+            if value is None:
+                continue
+            values = [value] if isinstance(value, str) else list(value)
+            query.extend((key, v) for v in values)
+        query.append(("lang", lang) if lang else ("labels", "false"))
+        response = self.http.get(f"/queries/{name}", params=query,
+                                 headers={"Accept": "application/sparql-results+json"})
+        return self._result(self._check(response))
+
+    def queries(self) -> list[dict[str, Any]]:
+        """The saved-query catalog."""
+        data: list[dict[str, Any]] = self._check(
+            self.http.get("/queries", headers={"Accept": "application/json"})).json()
+        return data
+
+    def health(self) -> dict[str, Any]:
+        data: dict[str, Any] = self._check(self.http.get("/health")).json()
+        return data
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

@@ -1,0 +1,77 @@
+"""Analyst-ready tables: a label column beside each IRI column.
+
+For every column holding IRIs (say ``holder``) that the query does not label itself, a
+``holderLabel`` column is added right after it, with the IRI's ``rdfs:label`` (or
+``skos:prefLabel``) in the language asked for, else in English, else in no language.
+
+>>> store = ox.Store()
+>>> kr = ox.NamedNode("https://w3id.org/aikg/country/KR")
+>>> store.add(ox.Quad(kr, LABELS[0], ox.Literal("South Korea", language="en")))
+>>> store.add(ox.Quad(kr, LABELS[0], ox.Literal("대한민국", language="ko")))
+>>> labelled = add_labels(store, Table(["c"], [{"c": kr}]), "ko")
+>>> labelled.variables, labelled.rows[0]["cLabel"].value
+(['c', 'cLabel'], '대한민국')
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from aikg.results import Table
+
+LABELS = (
+    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+    ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+)
+
+
+def _rank(label: ox.Literal, lang: str) -> int:
+    """Lower is better: the language asked for, then English, then untagged, then others."""
+    tag = (label.language or "").lower()
+    if tag == lang or tag.startswith(lang + "-"):
+        return 0
+    if tag == "en" or tag.startswith("en-"):
+        return 1
+    return 2 if not tag else 3
+
+
+def labels_for(
+    engine: ox.Store, iris: set[ox.NamedNode], lang: str
+) -> dict[ox.NamedNode, ox.Literal]:
+    """The best label of each IRI in ``lang``, looked up in every graph."""
+    best: dict[ox.NamedNode, tuple[int, ox.Literal]] = {}
+    for iri in iris:
+        for predicate in LABELS:
+            for quad in engine.quads_for_pattern(iri, predicate, None, None):
+                label = quad.object
+                if isinstance(label, ox.Literal):
+                    rank = _rank(label, lang)
+                    if iri not in best or rank < best[iri][0]:
+                        best[iri] = (rank, label)
+    return {iri: label for iri, (_, label) in best.items()}
+
+
+def add_labels(engine: ox.Store, table: Table, lang: str = "en") -> Table:
+    """The table with a ``<column>Label`` column after each unlabelled IRI column."""
+    columns = [
+        v for v in table.variables
+        if f"{v}Label" not in table.variables
+        and any(isinstance(row.get(v), ox.NamedNode) for row in table.rows)
+    ]
+    if not columns:
+        return table
+    iris = {t for row in table.rows for v in columns if isinstance(t := row.get(v), ox.NamedNode)}
+    labels = labels_for(engine, iris, lang.lower())
+    variables: list[str] = []
+    for v in table.variables:
+        variables.append(v)
+        if v in columns:
+            variables.append(f"{v}Label")
+    rows = []
+    for row in table.rows:
+        extended = dict(row)
+        for v in columns:
+            term = row.get(v)
+            extended[f"{v}Label"] = labels.get(term) if isinstance(term, ox.NamedNode) else None
+        rows.append(extended)
+    return Table(variables, rows, table.truncated)

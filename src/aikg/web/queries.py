@@ -1,0 +1,199 @@
+"""``/queries``: the saved queries, each an OpenAPI operation of its own.
+
+- ``GET /queries``: the catalog, as JSON, an HTML page with a form per query, or RDF
+  (each query a ``dcat:DataService``);
+- ``GET /queries/{name}?param=...``: run it; SPARQL JSON, XML, CSV, TSV or an HTML table,
+  by ``Accept`` or ``format=``; ``lang=`` picks the language of the label columns;
+- ``GET /queries/{name}.rq``: the query's text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from aikg.errors import NotFoundError, ParameterError
+from aikg.formats import RDF_MEDIA_TYPES, RESULT_FORMATS, rdf_format
+from aikg.metadata import describe_saved_queries
+from aikg.saved_queries import SavedQuery, catalog, describe_parameters, saved_query
+from aikg.service import Service
+from aikg.web.http import (
+    answer_response,
+    choose,
+    content_type,
+    not_modified,
+    query_params,
+    single,
+)
+from aikg.web.render import render, results_page, root
+
+RESERVED = ("lang", "format", "labels")
+RESULT_OFFERS = [f.media_type for f in RESULT_FORMATS]
+RESULT_BY_NAME = {f.name: f.media_type for f in RESULT_FORMATS}
+CATALOG_OFFERS = ["application/json", "text/html", *RDF_MEDIA_TYPES]
+CATALOG_BY_NAME = {"json": "application/json", "html": "text/html"} | {
+    f: m for f, m in zip(("turtle", "ntriples", "nquads", "trig", "jsonld", "xml"),
+                         RDF_MEDIA_TYPES, strict=True)
+}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "iri": {"type": "string", "format": "iri-reference"},
+    "string": {"type": "string"},
+    "langString": {"type": "string", "pattern": "^[^@]*@[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"},
+    "language": {"type": "string", "pattern": "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"},
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
+    "gYear": {"type": "string", "pattern": "^-?[0-9]{4,}$"},
+}
+
+router = APIRouter(tags=["Saved queries"])
+
+
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def openapi_parameters(query: SavedQuery) -> list[dict[str, Any]]:
+    """A saved query's parameters as OpenAPI parameter objects (plus lang and format)."""
+    parameters = []
+    for p in query.params:
+        schema: dict[str, Any] = dict(SCHEMAS[p.type])
+        if p.enum:
+            schema["enum"] = list(p.enum)
+        example: Any = p.example
+        if p.list:
+            schema = {"type": "array", "items": schema}
+            example = p.example.split(",") if p.example else None
+        if p.default is not None:
+            schema["default"] = p.default
+        parameter: dict[str, Any] = {
+            "name": p.name, "in": "query", "required": p.required,
+            "description": f"{p.description} Expects {p.expects}.".strip(),
+            "schema": schema,
+        }
+        if p.list:
+            parameter.update({"style": "form", "explode": True})
+        if example is not None:
+            parameter["example"] = example
+        parameters.append(parameter)
+    parameters += [
+        {"name": "lang", "in": "query", "required": False,
+         "description": "Language of the label columns added beside IRI columns.",
+         "schema": {"type": "string", "default": "en",
+                    "pattern": "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"}},
+        {"name": "format", "in": "query", "required": False,
+         "description": "Answer format, overriding the Accept header.",
+         "schema": {"type": "string", "enum": sorted(RESULT_BY_NAME)}},
+        {"name": "labels", "in": "query", "required": False,
+         "description": "false: no label columns.",
+         "schema": {"type": "boolean", "default": True}},
+    ]
+    return parameters
+
+
+ERROR_RESPONSE = {
+    "description": "A parameter of the wrong type or value (the message names it)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _catalog_entry(request: Request, query: SavedQuery) -> dict[str, Any]:
+    base = root(request)
+    return {
+        "name": query.name, "title": query.title, "description": query.description,
+        "kind": query.kind, "tags": list(query.tags),
+        "parameters": describe_parameters(query),
+        "url": f"{base}queries/{query.name}", "text": f"{base}queries/{query.name}.rq",
+    }
+
+
+@router.get("/queries", summary="The saved-query catalog",
+            responses={200: {"content": {m: {} for m in CATALOG_OFFERS}}})
+async def catalog_route(request: Request) -> Response:
+    params = query_params(request)
+    chosen = choose(request, CATALOG_OFFERS, single(params, "format"), CATALOG_BY_NAME)
+    queries = list(catalog().values())
+    if chosen == "application/json":
+        return JSONResponse([_catalog_entry(request, q) for q in queries],
+                            headers={"Vary": "Accept"})
+    if chosen == "text/html":
+        return HTMLResponse(render(request, "queries.html", queries=[
+            {**_catalog_entry(request, q), "params": q.params} for q in queries]),
+            headers={"Vary": "Accept"})
+    base = str(request.base_url)
+    body = bytes(ox.serialize(describe_saved_queries(base), format=rdf_format(chosen).engine)
+                 or b"")
+    return Response(body, media_type=content_type(chosen), headers={"Vary": "Accept"})
+
+
+@router.get("/queries/{name}.rq", summary="A saved query's SPARQL text",
+            responses={200: {"content": {"application/sparql-query": {}}},
+                       404: {"description": "No such saved query"}})
+async def query_text(name: str) -> Response:
+    return Response(saved_query(name).text, media_type="application/sparql-query; charset=utf-8")
+
+
+async def run_saved(request: Request) -> Response:
+    """Run the saved query this route was made for (its name is the route's name)."""
+    name = str(request.scope["route"].name).removeprefix("saved:")
+    service = _service(request)
+    params = query_params(request)
+    lang = single(params, "lang") or "en"
+    labels = (single(params, "labels") or "true").lower() not in ("false", "0", "no")
+    fmt = single(params, "format")
+    chosen = choose(request, RESULT_OFFERS, fmt, RESULT_BY_NAME)
+    given = {k: v for k, v in params.items() if k not in RESERVED}
+    query = saved_query(name)
+    for key in given:
+        if key not in {p.name for p in query.params}:
+            raise ParameterError(
+                f"saved query {name!r} has no parameter {key!r}", where=f"parameter {key!r}",
+                hint="its parameters are: " + (", ".join(p.name for p in query.params) or "none"),
+            )
+    html = chosen == "text/html"
+    media = "application/sparql-results+json" if html else chosen
+    etag = service.etag("saved", name, repr(sorted(given.items())), lang, str(labels), chosen)
+    if cached := not_modified(request, etag):
+        return cached
+    answer = await run_in_threadpool(service.saved, name, given, media, lang if labels else None)
+    if html:
+        return results_page(request, answer, etag, title=query.title,
+                            description=query.description)
+    return answer_response(answer, etag)
+
+
+def add_saved_query_routes(target: APIRouter) -> None:
+    """One GET operation per saved query, with its typed parameters in the OpenAPI."""
+    for query in catalog().values():
+        target.add_api_route(
+            f"/queries/{query.name}",
+            run_saved,
+            methods=["GET"],
+            name=f"saved:{query.name}",
+            summary=query.title,
+            description=query.description,
+            operation_id=f"saved_{query.name.replace('-', '_')}",
+            tags=["Saved queries"],
+            openapi_extra={"parameters": openapi_parameters(query)},
+            responses={
+                200: {"description": "The answer", "content": {m: {} for m in RESULT_OFFERS}},
+                400: ERROR_RESPONSE,
+                503: {"description": "Stopped at the deadline or service busy"},
+            },
+        )
+
+
+add_saved_query_routes(router)
+
+
+@router.get("/queries/{name}", include_in_schema=False)
+async def unknown_query(name: str) -> Response:
+    raise NotFoundError(f"no saved query {name!r}",
+                        hint="GET /queries lists them")

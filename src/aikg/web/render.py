@@ -1,0 +1,63 @@
+"""HTML for people: Jinja2 templates (autoescaped) and result tables with local links."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+import pyoxigraph as ox
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from aikg.results import html_table
+from aikg.service import Answer
+
+ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(files("aikg.web") / "templates")),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def root(request: Request) -> str:
+    """The path the app is mounted at, ending in '/'."""
+    return str(request.scope.get("root_path", "")).rstrip("/") + "/"
+
+
+def local_link(request: Request, iri: str) -> str | None:
+    """Where a browser should go for an IRI: this server's page for IRIs of the base,
+    the IRI itself for other http(s) IRIs, nowhere for other schemes."""
+    base = request.app.state.settings.base_iri
+    if iri.startswith(base):
+        return root(request) + iri[len(base):]
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def render(request: Request, template: str, **context: Any) -> str:
+    return ENVIRONMENT.get_template(template).render(root=root(request), request=request,
+                                                     **context)
+
+
+def results_page(request: Request, answer: Answer, etag: str, *, title: str,
+                 description: str = "") -> HTMLResponse:
+    """A SPARQL JSON answer shown as an HTML table, with download links."""
+    parsed = ox.parse_query_results(answer.result.body, format=ox.QueryResultsFormat.JSON)
+    if isinstance(parsed, ox.QueryBoolean):
+        table_html = f"<p class=\"boolean\">{'true' if bool(parsed) else 'false'}</p>"
+    else:
+        variables = [v.value for v in parsed.variables]
+        rows = [{v: s[v] for v in variables} for s in parsed]
+        table_html = html_table(variables, rows, link=lambda iri: local_link(request, iri))
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
+    downloads = [(name, f"{request.url.path}?{urlencode([*params, ('format', name)])}")
+                 for name in ("csv", "tsv", "json", "xml")]
+    body = render(request, "results.html", title=title, description=description,
+                  table=table_html, rows=answer.result.rows, truncated=answer.result.truncated,
+                  elapsed=f"{answer.elapsed_ms:.1f}", downloads=downloads)
+    return HTMLResponse(body, headers={
+        "ETag": etag, "Vary": "Accept", "AIKG-Rows": str(answer.result.rows),
+        "AIKG-Truncated": "true" if answer.result.truncated else "false",
+        "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}", "AIKG-Data-Version": answer.version,
+    })

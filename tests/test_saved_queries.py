@@ -1,0 +1,345 @@
+"""Saved queries: each answers its question on the article's data; parameters are typed and
+bound on the query, so no value can change the query's shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from aikg import KnowledgeGraph, ParameterError, SelectResult
+from aikg.saved_queries import catalog, parse_saved_query
+from aikg.sparql_lexer import tokens
+
+BASE = "https://w3id.org/aikg/"
+
+
+def rows(kg: KnowledgeGraph, name: str, **params: Any) -> list[dict[str, Any]]:
+    result = kg.saved(name, lang=None, **params)
+    assert isinstance(result, SelectResult)
+    return result.values()
+
+
+def local(value: Any) -> str:
+    return str(value).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+# -- the catalog -----------------------------------------------------------------------
+
+
+def test_there_are_at_least_fifteen_documented_saved_queries() -> None:
+    queries = catalog()
+    assert len(queries) >= 15
+    for query in queries.values():
+        assert query.title and len(query.description) > 40, query.name
+        for p in query.params:
+            assert p.description and p.example, (query.name, p.name)
+            assert p.name not in ("lang", "format", "labels"), "reserved for the HTTP API"
+
+
+def test_every_saved_query_runs_with_its_examples(kg: KnowledgeGraph) -> None:
+    for query in catalog().values():
+        examples = {p.name: p.example for p in query.params}
+        result = kg.saved(query.name, **examples)
+        assert isinstance(result, SelectResult), query.name
+
+
+# -- each saved query's answer on the article's data -------------------------------------
+
+
+def test_holdings_ranked_with_sources(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "holdings")
+    assert [(local(r["holder"]), r["quantity"], r["sourceId"]) for r in answer] == [
+        ("CN", 350000, "S1"), ("meta", 350000, "S1"), ("xai", 100000, "S1"),
+        ("tesla", 35000, "S1"), ("KR", 2000, "S1"), ("KR", 2000, "S2")]
+    assert [local(r["holder"]) for r in rows(kg, "holdings", min="50000")] == ["CN", "meta", "xai"]
+
+
+def test_holdings_compared_to_korea(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "holdings-compared")
+    assert {(local(r["holder"]), float(r["multiple"])) for r in answer} == {
+        ("meta", 175.0), ("CN", 175.0), ("xai", 50.0), ("tesla", 17.5), ("KR", 1.0)}
+    chosen = rows(kg, "holdings-compared", holders=["company/tesla", "company/xai"])
+    assert [(local(r["holder"]), float(r["multiple"])) for r in chosen] == [("xai", 50.0), ("tesla", 17.5)]
+    against_tesla = rows(kg, "holdings-compared", baseline="company/tesla", holders="country/CN")
+    assert [float(r["multiple"]) for r in against_tesla] == [10.0]
+
+
+def test_conflicts(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "conflicts")
+    by_conflict: dict[str, set[str]] = {}
+    for r in answer:
+        by_conflict.setdefault(local(r["conflict"]), set()).add(local(r["subject"]))
+    assert by_conflict == {"holder-of-350000": {"meta", "CN"},
+                           "france-ai-maturity": {"FR", "US", "CN", "CA", "SG", "GB"}}
+
+
+def test_figure_clashes_finds_the_350000_conflict_by_itself(kg: KnowledgeGraph) -> None:
+    [clash] = rows(kg, "figure-clashes")
+    assert (clash["quantity"], local(clash["holder"]), local(clash["otherHolder"])) == (350000, "meta", "CN")
+    assert local(clash["flaggedIn"]) == "holder-of-350000"
+
+
+def test_provenance_of_a_claim(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "provenance", resource="claim/h100-korea-s1")
+    assert {r["quoteText"] for r in answer} == {
+        "Korea possesses just 2,000 NVIDIA H100 GPUs, the critical hardware for AI learning and "
+        "reasoning, compared to Tesla’s 35,000 and XAI’s 100,000.",
+        "Korea has only 2,000 H100 GPUs throughout the whole.", "2,000"}
+    assert {(r.get("tableRow"), r.get("tableColumn")) for r in answer} == {
+        (None, None), ("GPU Units (H100)", "Korea")}
+
+
+def test_index_positions_of_korea(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "index-positions", country="country/KR")
+    assert {(local(r["index"]), r.get("rank"), r.get("rankedCount")) for r in answer} == {
+        ("bcg-ai-maturity-matrix", None, None), ("unido-manufacturing-competitiveness-index", 4, None),
+        ("global-ai-ranking", 35, None), ("oecd-labor-productivity", 33, 38)}
+
+
+def test_rank_changes(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "rank-changes")
+    assert [(local(r["country"]), r["fromRank"], r["toRank"], r["placesGained"], r["period"], r["sourceId"])
+            for r in answer] == [("FR", 13, 5, 8, "within a year", "S1"), ("FR", 13, 5, 8, "within a year", "S2")]
+    assert local(answer[0]["supportedBy"]) == "emmanuel-macron"
+
+
+def test_statements_with_speaker_role_and_event(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "statements")
+    yoo = next(r for r in answer if local(r["speaker"]) == "yoo-young-sang")
+    assert (local(yoo["role"]), local(yoo["affiliation"]), local(yoo["event"])) == ("ceo", "sk-telecom", "sk-ai-summit")
+    assert yoo["words"] == "Korea has only 2,000 H100 GPUs throughout the whole."
+    assert len(answer) == 5
+    assert len(rows(kg, "statements", reported="false")) == 4
+
+
+def test_innovation_types_credited(kg: KnowledgeGraph) -> None:
+    driven = rows(kg, "innovation", stance="driven-by")
+    assert {(local(r["subject"]), local(r["innovationType"]), r["sourceId"]) for r in driven} == {
+        ("CN", "destructive", "S1"), ("CN", "destructive", "S2")}
+    korea = {(local(r["stanceConcept"]), local(r["innovationType"])) for r in rows(kg, "innovation")
+             if local(r["subject"]) == "KR"}
+    assert korea == {("excels-in", "continuous"), ("lags-in", "destructive"),
+                     ("focuses-on", "continuous"), ("at-the-expense-of", "destructive")}
+
+
+def test_recommendations_and_who_makes_them(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "recommendations")
+    assert {(local(r["topic"]), local(r["recommendedBy"]), r["sourceId"]) for r in answer} == {
+        (topic, by, source)
+        for topic in ("government-support-for-ai-startups", "ai-optimization-technologies", "retain-ai-talent")
+        for by, source in (("experts", "S1"), ("min-woo-kim", "S2"))}
+
+
+def test_index_publishers(kg: KnowledgeGraph) -> None:
+    answer = {local(r["index"]): (local(r.get("organization")), r.get("relation"), r["positions"])
+              for r in rows(kg, "index-publishers")}
+    assert answer["bcg-ai-maturity-matrix"] == ("boston-consulting-group", "published by", 7)
+    assert answer["unido-manufacturing-competitiveness-index"] == ("unido", "published by", 1)
+    assert answer["oecd-labor-productivity"] == ("oecd", "based on data of", 1)
+    assert answer["global-ai-ranking"] == ("None", None, 3)
+
+
+def test_companies_by_country(kg: KnowledgeGraph) -> None:
+    china = rows(kg, "companies-by-country", country="country/CN")
+    assert sorted(local(r["organization"]) for r in china) == ["byd", "huawei", "tencent"]
+    korea = rows(kg, "companies-by-country", country="country/KR")
+    assert sorted(local(r["organization"]) for r in korea) == ["naver-cloud", "sk-telecom"]
+    assert len(rows(kg, "companies-by-country")) == 16
+
+
+def test_people_and_their_roles(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "people-roles")
+    roles = {(local(r["person"]), local(r.get("role")), local(r.get("affiliation"))) for r in answer}
+    assert ("ha-jung-woo", "head", "naver-cloud-ai-innovation-center") in roles
+    assert ("emmanuel-macron", "president", "FR") in roles
+    assert ("clayton-christensen", "professor", "harvard-business-school") in roles
+    anonymous = {local(r["person"]) for r in answer if r["anonymous"] is True}
+    assert anonymous == {"unnamed-it-industry-official", "unnamed-senior-editor"}
+
+
+def test_entities_of_a_type(kg: KnowledgeGraph) -> None:
+    countries = rows(kg, "entities")
+    assert sorted(local(r["entity"]) for r in countries) == ["CA", "CN", "FR", "GB", "IE", "KR", "SG", "TW", "US"]
+    people = kg.saved("entities", lang="ko", type="Person")
+    assert isinstance(people, SelectResult)
+    labels = {local(r["entity"]): str(r["entityLabel"]) for r in people}
+    assert labels["ha-jung-woo"] == "하정우" and labels["clayton-christensen"] == "Clayton Christensen"
+
+
+def test_entity_by_label_honours_the_language(kg: KnowledgeGraph) -> None:
+    assert [local(r["entity"]) for r in rows(kg, "entity-by-label", label="한국@ko")] == ["KR"]
+    assert [local(r["entity"]) for r in rows(kg, "entity-by-label", label="Korea@en")] == ["KR"]
+    assert rows(kg, "entity-by-label", label="Korea@ko") == []
+
+
+def test_measurements_with_units_and_currencies(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "measurements")
+    assert {(local(r["indicator"]), r["value"], r.get("unit"), r.get("currency"), r["approximate"])
+            for r in answer} == {
+        ("ai-companies", 4300, "companies", None, False),
+        ("ai-industry-size", 500_000_000_000, None, "CNY", False),
+        ("ai-industry-size", 100_000_000_000_000, None, "KRW", True)}
+
+
+def test_unreported_values_carry_no_number(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "unreported-values")
+    assert {(local(r["subject"]), r["tableRow"], r["asWritten"]) for r in answer} == {
+        ("FR", "GPU Units (H100)", "N/A"), ("KR", "AI Companies", "N/A"), ("FR", "AI Companies", "N/A")}
+
+
+def test_claims_by_source(kg: KnowledgeGraph) -> None:
+    for source in ("S1", "S2"):
+        answer = rows(kg, "claims-by-source", source=source)
+        count = kg.query(f'SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c prov:wasDerivedFrom/dcterms:identifier "{source}" }}')
+        assert len({r["claim"] for r in answer}) == count[0]["n"].toPython()  # type: ignore[index]
+    s2 = {local(r["claim"]) for r in rows(kg, "claims-by-source", source="S2")}
+    assert "fraction-of-leaders-s2" in s2 and "h100-korea-s1" not in s2
+
+
+def test_quotes_containing_a_text(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "quotes", text="h100")
+    assert {r["sourceId"] for r in answer} == {"S1", "S2"}
+    assert all("h100" in r["words"].lower() for r in answer)
+    assert len(answer) == 4
+
+
+def test_scores_keep_the_early_50s_as_a_range(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "scores")
+    china = next(r for r in answer if local(r["subject"]) == "CN")
+    assert (china.get("value"), china["lowerBound"], china["upperBoundExclusive"], china["asWritten"]) == (None, 50, 60, "early 50s")
+    assert [local(r["subject"]) for r in rows(kg, "scores", min="40")] == ["CN"]
+
+
+# -- parameters: typed, bound, never pasted ---------------------------------------------
+
+TYPED = parse_saved_query("typed", """#+ title: Every parameter type
+#+ params:
+#+   i: {type: iri, example: country/KR}
+#+   s: {type: string, example: x}
+#+   l: {type: langString, example: x@en}
+#+   g: {type: language, example: en}
+#+   n: {type: integer, example: "1"}
+#+   d: {type: decimal, example: "1.5"}
+#+   b: {type: boolean, example: "true"}
+#+   t: {type: date, example: "2026-11-29"}
+#+   y: {type: gYear, example: "2026"}
+#+   e: {type: string, enum: [a, b], example: a}
+#+   m: {type: iri, list: true, example: "country/KR,country/CN"}
+SELECT ?i ?s ?l ?g ?n ?d ?b ?t ?y ?e ?m WHERE { }
+""")
+
+
+@pytest.mark.parametrize(("name", "value", "expects"), [
+    ("i", "not an iri", "an IRI"), ("i", "http://e/a>b", "an IRI"), ("n", "1.5", "xsd:integer"),
+    ("n", "12abc", "xsd:integer"), ("d", "one", "xsd:decimal"), ("b", "yes", "xsd:boolean"),
+    ("t", "2026-13-01", "xsd:date"), ("y", "26", "xsd:gYear"), ("l", "no language", "language-tagged"),
+    ("g", "en_US!", "BCP 47"), ("e", "c", "among a, b"), ("m", "country/KR,bad iri", "an IRI"),
+])
+def test_a_value_of_the_wrong_type_names_the_parameter_and_the_type(name: str, value: str, expects: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        TYPED.bind({name: value}, BASE)
+    assert caught.value.where == f"parameter {name!r}"
+    assert expects in caught.value.message
+
+
+def test_values_are_parsed_into_typed_terms() -> None:
+    binding = TYPED.bind({"i": "country/KR", "s": "x", "l": "Korea@EN", "g": "ko", "n": "007",
+                          "d": "1.50", "b": "TRUE", "t": "2026-11-29", "y": "2026", "e": "b",
+                          "m": ["country/KR", "country/CN"]}, BASE)
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert binding.values == {
+        "i": [ox.NamedNode(BASE + "country/KR")], "s": [ox.Literal("x")],
+        "l": [ox.Literal("Korea", language="en")], "g": [ox.Literal("ko")],
+        "n": [ox.Literal("7", datatype=ox.NamedNode(xsd + "integer"))],
+        "d": [ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal"))],
+        "b": [ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean"))],
+        "t": [ox.Literal("2026-11-29", datatype=ox.NamedNode(xsd + "date"))],
+        "y": [ox.Literal("2026", datatype=ox.NamedNode(xsd + "gYear"))],
+        "e": [ox.Literal("b")],
+        "m": [ox.NamedNode(BASE + "country/KR"), ox.NamedNode(BASE + "country/CN")],
+    }
+
+
+def test_lists_take_repeated_values_or_commas() -> None:
+    repeated = TYPED.bind({"m": ["country/KR", "country/CN"]}, BASE).values["m"]
+    commas = TYPED.bind({"m": "country/KR,country/CN"}, BASE).values["m"]
+    assert repeated == commas and len(repeated) == 2
+
+
+def test_a_missing_required_parameter_is_an_error(kg: KnowledgeGraph) -> None:
+    with pytest.raises(ParameterError, match="'text' of 'quotes' is required"):
+        kg.saved("quotes")
+
+
+def test_an_unknown_parameter_is_an_error(kg: KnowledgeGraph) -> None:
+    with pytest.raises(ParameterError, match="has no parameter 'holdr'"):
+        kg.saved("holdings", holdr="country/KR")
+
+
+HOSTILE = [
+    '" } SELECT * WHERE { ?s ?p ?o } #',
+    "'; DROP ALL ; '",
+    "> } UNION { ?s ?p ?o",
+    "x }\n} SELECT ?anything WHERE { ?a ?b ?c",
+    "\\u0022 } SERVICE <http://127.0.0.1:1/> { ?s ?p ?o } #",
+    "UNION DELETE INSERT FILTER(true)",
+    "\"\"\"''' \n\r\t \\",
+]
+
+
+def _values_terms(text: str) -> list[str]:
+    """The terms inside the generated VALUES clauses of a bound query."""
+    toks = list(tokens(text))
+    terms: list[str] = []
+    for i, tok in enumerate(toks):
+        if tok.kind == "word" and tok.text.upper() == "VALUES":
+            j = i + 3  # VALUES ?var {
+            while toks[j].text != "}":
+                terms.append(toks[j].text)
+                j += 1
+    return terms
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_a_hostile_string_stays_one_literal_and_matches_nothing(kg: KnowledgeGraph, value: str) -> None:
+    query = catalog()["quotes"]
+    text = query.sparql({"text": value}, BASE)
+    assert rows(kg, "quotes", text=value) == []
+    # the whole query still parses as the same query with one more VALUES clause
+    assert text.replace(query.bind({"text": value}, BASE).values_clause(), "") .split() == \
+        query.text.split()
+
+
+@pytest.mark.parametrize("value", [v + "@en" for v in HOSTILE])
+def test_a_hostile_language_tagged_string_stays_one_literal(kg: KnowledgeGraph, value: str) -> None:
+    assert rows(kg, "entity-by-label", label=value) == []
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("holder", "country/KR> } UNION { ?s ?p ?o"), ("holder", "x\ny"), ("holder", "a b"),
+    ("holder", '"literal"'), ("holder", "\\u003e"), ("min", "1 } UNION { ?s ?p ?o"),
+    ("min", "0x10"), ("hardware", "SELECT * WHERE {}"),
+])
+def test_hostile_iris_and_numbers_are_refused(kg: KnowledgeGraph, name: str, value: str) -> None:
+    with pytest.raises(ParameterError):
+        kg.saved("holdings", **{name: value})
+
+
+def test_enumerations_refuse_anything_else(kg: KnowledgeGraph) -> None:
+    with pytest.raises(ParameterError, match="among S1, S2"):
+        kg.saved("claims-by-source", source='S1" } ?s ?p ?o { "')
+
+
+def test_a_bound_list_is_a_values_clause_of_exactly_its_terms() -> None:
+    query = catalog()["holdings-compared"]
+    text = query.sparql({"holders": ["company/tesla", "company/xai"]}, BASE)
+    assert _values_terms(text).count("https://w3id.org/aikg/company/tesla") == 1
+    assert len(_values_terms(text)) == 3  # the two holders and the default baseline
+
+
+def test_results_turn_into_a_dataframe(kg: KnowledgeGraph) -> None:
+    frame = kg.saved("holdings", lang=None).to_dataframe()  # type: ignore[union-attr]
+    assert list(frame["quantity"]) == [350000, 350000, 100000, 35000, 2000, 2000]
+    assert "holder" in frame.columns
