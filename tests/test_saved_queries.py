@@ -343,3 +343,9 @@ def test_results_turn_into_a_dataframe(kg: KnowledgeGraph) -> None:
     frame = kg.saved("holdings", lang=None).to_dataframe()  # type: ignore[union-attr]
     assert list(frame["quantity"]) == [350000, 350000, 100000, 35000, 2000, 2000]
     assert "holder" in frame.columns
+
+
+def test_empty_values_count_as_not_given(kg: KnowledgeGraph) -> None:
+    # A web form sends every field, the empty ones as "".
+    assert len(rows(kg, "holdings", holder=["country/KR"], hardware=[""], min=[""])) == 2
+    assert len(rows(kg, "holdings", min="")) == 6

@@ -32,7 +32,10 @@ def test_the_catalog_lists_every_query_with_typed_parameters(server: Server) -> 
     holdings = next(e for e in entries if e["name"] == "holdings")
     assert holdings["url"] == "/queries/holdings" and holdings["text"] == "/queries/holdings.rq"
     assert {p["name"]: p["type"] for p in holdings["parameters"]} == {
-        "holder": "iri", "hardware": "iri", "min": "integer"}
+        "holder": "iri",
+        "hardware": "iri",
+        "min": "integer",
+    }
 
 
 def test_the_catalog_as_html_has_a_form_per_query(server: Server) -> None:
@@ -44,19 +47,24 @@ def test_the_catalog_as_html_has_a_form_per_query(server: Server) -> None:
 def test_the_catalog_as_rdf_describes_data_services(server: Server) -> None:
     response = httpx.get(f"{server.url}/queries", headers={"Accept": "text/turtle"}, timeout=30)
     graph = rdflib.Graph().parse(data=response.text, format="turtle")
-    services = set(graph.subjects(rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/dcat#DataService")))
+    services = set(
+        graph.subjects(rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/dcat#DataService"))
+    )
     assert len(services) == len(NAMES)
     names = {str(v) for v in graph.objects(None, rdflib.URIRef("http://schema.org/valueName"))}
     assert {"holder", "baseline", "holders", "text", "label"} <= names
 
 
-@pytest.mark.parametrize(("accept", "media"), [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv; charset=utf-8"),
-    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
-    ("text/html", "text/html; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv; charset=utf-8"),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+        ("text/html", "text/html; charset=utf-8"),
+    ],
+)
 def test_a_saved_query_answers_in_every_format(server: Server, accept: str, media: str) -> None:
     response = saved(server, "holdings", {"holder": "company/tesla"}, Accept=accept)
     assert (response.status_code, response.headers["content-type"]) == (200, media)
@@ -67,25 +75,36 @@ def test_a_saved_query_answers_in_every_format(server: Server, accept: str, medi
 def test_the_format_parameter_overrides_accept(server: Server) -> None:
     response = saved(server, "holdings", {"format": "csv"}, Accept="text/html")
     table = list(csv.DictReader(io.StringIO(response.text)))
-    assert [r["holderLabel"] for r in table] == ["China", "Meta", "xAI", "Tesla", "South Korea", "South Korea"]
+    assert [r["holderLabel"] for r in table] == [
+        "China",
+        "Meta",
+        "xAI",
+        "Tesla",
+        "South Korea",
+        "South Korea",
+    ]
 
 
 def test_label_columns_follow_lang(server: Server) -> None:
     korean = saved(server, "companies-by-country", {"country": "country/KR", "lang": "ko"}).json()
     labels = sorted(b["organizationLabel"]["value"] for b in korean["results"]["bindings"])
     assert labels == ["SK텔레콤", "네이버클라우드"]
-    bare = saved(server, "companies-by-country", {"country": "country/KR", "labels": "false"}).json()
+    bare = saved(
+        server, "companies-by-country", {"country": "country/KR", "labels": "false"}
+    ).json()
     assert "organizationLabel" not in bare["head"]["vars"]
 
 
 def test_the_html_answer_links_entities_to_their_pages(server: Server) -> None:
     page = saved(server, "holdings", {"holder": "company/tesla"}, Accept="text/html").text
-    assert '<a href="/company/tesla">https://w3id.org/aikg/company/tesla</a>' in page
+    assert '<a href="/company/tesla" title="https://w3id.org/aikg/company/tesla">Tesla</a>' in page
     assert "format=csv" in page
 
 
 def test_a_list_parameter_repeats(server: Server) -> None:
-    response = saved(server, "holdings-compared", [("holders", "company/tesla"), ("holders", "company/xai")])
+    response = saved(
+        server, "holdings-compared", [("holders", "company/tesla"), ("holders", "company/xai")]
+    )
     multiples = [float(b["multiple"]["value"]) for b in response.json()["results"]["bindings"]]
     assert multiples == [50.0, 17.5]
 
@@ -93,7 +112,11 @@ def test_a_list_parameter_repeats(server: Server) -> None:
 def test_a_wrong_parameter_is_400_naming_it_and_its_type(server: Server) -> None:
     response = saved(server, "holdings", {"min": "lots"})
     body = response.json()
-    assert (response.status_code, body["error"], body["where"]) == (400, "invalid-parameter", "parameter 'min'")
+    assert (response.status_code, body["error"], body["where"]) == (
+        400,
+        "invalid-parameter",
+        "parameter 'min'",
+    )
     assert "xsd:integer" in body["message"]
     unknown = saved(server, "holdings", {"holdr": "country/KR"}).json()
     assert unknown["where"] == "parameter 'holdr'" and "holder" in unknown["hint"]
@@ -115,7 +138,9 @@ def test_the_query_text_is_served(server: Server) -> None:
     assert httpx.get(f"{server.url}/queries/nothing", timeout=30).json()["error"] == "not-found"
 
 
-def test_each_saved_query_is_an_operation_with_typed_parameters_and_examples(server: Server) -> None:
+def test_each_saved_query_is_an_operation_with_typed_parameters_and_examples(
+    server: Server,
+) -> None:
     spec = httpx.get(f"{server.url}/openapi.json", timeout=30).json()
     for name in NAMES:
         operation = spec["paths"][f"/queries/{name}"]["get"]
@@ -128,7 +153,9 @@ def test_each_saved_query_is_an_operation_with_typed_parameters_and_examples(ser
         assert {"lang", "format"} <= set(declared)
     holdings = {p["name"]: p for p in spec["paths"]["/queries/holdings"]["get"]["parameters"]}
     assert holdings["min"]["schema"]["type"] == "integer"
-    compared = {p["name"]: p for p in spec["paths"]["/queries/holdings-compared"]["get"]["parameters"]}
+    compared = {
+        p["name"]: p for p in spec["paths"]["/queries/holdings-compared"]["get"]["parameters"]
+    }
     assert compared["holders"]["schema"]["type"] == "array"
 
 
@@ -147,8 +174,16 @@ def test_cli_lists_the_saved_queries() -> None:
 
 
 def test_cli_runs_a_saved_query_with_parameters() -> None:
-    code, out = run("run", "holdings-compared", "--param", "holders=company/tesla", "-p",
-                    "holders=company/xai", "--format", "csv")
+    code, out = run(
+        "run",
+        "holdings-compared",
+        "--param",
+        "holders=company/tesla",
+        "-p",
+        "holders=company/xai",
+        "--format",
+        "csv",
+    )
     assert code == EXIT_OK
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["holderLabel"], r["multiple"]) for r in rows] == [("xAI", "50"), ("Tesla", "17.5")]
@@ -164,11 +199,22 @@ def test_cli_reports_a_bad_parameter_with_exit_2(capsys: pytest.CaptureFixture[s
 
 def test_the_client_offers_the_same_calls_against_a_server(server: Server) -> None:
     with Client(server.url) as client:
-        assert [h.quantity for h in client.holdings()] == [350000, 350000, 100000, 35000, 2000, 2000]
+        assert [h.quantity for h in client.holdings()] == [
+            350000,
+            350000,
+            100000,
+            35000,
+            2000,
+            2000,
+        ]
         assert {c.label for c in client.conflicts()} == {
-            "Who holds 350,000: Meta or China?", "Is France among the AI leading countries?"}
+            "Who holds 350,000: Meta or China?",
+            "Is France among the AI leading countries?",
+        }
         assert [p.rank for p in client.index_positions("country/KR") if p.rank] == [4, 35, 33]
-        assert [e.text for r in client.provenance("claim/h100-china-s1") for e in r.evidence] == ["350,000"]
+        assert [e.text for r in client.provenance("claim/h100-china-s1") for e in r.evidence] == [
+            "350,000"
+        ]
         answer = client.saved("holdings", holder="company/tesla")
         assert isinstance(answer, SelectResult) and str(answer[0]["holderLabel"]) == "Tesla"
         assert client.query("ASK { <country/KR> a aikg:Country }") is True
@@ -184,8 +230,11 @@ def test_the_client_raises_the_servers_errors(server: Server) -> None:
 
 
 def test_every_format_of_a_saved_query_parses(server: Server) -> None:
-    for fmt, engine in (("json", ox.QueryResultsFormat.JSON), ("xml", ox.QueryResultsFormat.XML),
-                        ("tsv", ox.QueryResultsFormat.TSV)):
+    for fmt, engine in (
+        ("json", ox.QueryResultsFormat.JSON),
+        ("xml", ox.QueryResultsFormat.XML),
+        ("tsv", ox.QueryResultsFormat.TSV),
+    ):
         body = saved(server, "scores", {"format": fmt}).content
         parsed = ox.parse_query_results(body, format=engine)
         assert isinstance(parsed, ox.QuerySolutions) and len(list(parsed)) == 2

@@ -58,6 +58,21 @@ class IndexPosition:
 
 
 @dataclass(frozen=True)
+class RankChange:
+    """A claim that a country moved from one rank to another in an index."""
+
+    claim: str
+    country: str
+    country_label: str | None
+    index: str
+    from_rank: int
+    to_rank: int
+    period: str | None
+    supported_by: str | None
+    source_id: str
+
+
+@dataclass(frozen=True)
 class ConflictingClaim:
     """One side of a conflict."""
 
@@ -153,6 +168,24 @@ def index_positions(result: SelectResult) -> list[IndexPosition]:
     ]
 
 
+def rank_changes(result: SelectResult) -> list[RankChange]:
+    """Rows of the ``rank-changes`` saved query as :class:`RankChange`."""
+    return [
+        RankChange(
+            claim=row["claim"],
+            country=row["country"],
+            country_label=row.get("countryLabel"),
+            index=row["index"],
+            from_rank=int(row["fromRank"]),
+            to_rank=int(row["toRank"]),
+            period=row.get("period"),
+            supported_by=row.get("supportedBy"),
+            source_id=row["sourceId"],
+        )
+        for row in result.values()
+    ]
+
+
 def conflicts(result: SelectResult) -> list[Conflict]:
     """Rows of the ``conflicts`` saved query grouped into :class:`Conflict`, in order."""
     grouped: dict[str, list[dict[str, Any]]] = {}
@@ -223,8 +256,8 @@ class AnalystQueries(ABC):
     ) -> QueryResult:
         """Run a saved query with its parameters."""
 
-    def _select(self, name: str, **params: str | None) -> SelectResult:
-        result = self.saved(name, lang=None, **params)
+    def _select(self, name: str, lang: str | None = None, **params: str | None) -> SelectResult:
+        result = self.saved(name, lang=lang, **params)
         if not isinstance(result, SelectResult):
             raise TypeError(f"saved query {name!r} is not a SELECT")
         return result
@@ -250,6 +283,10 @@ class AnalystQueries(ABC):
         labor productivity (OECD-based) 33
         """
         return index_positions(self._select("index-positions", country=country, index=index))
+
+    def rank_changes(self, country: str | None = None) -> list[RankChange]:
+        """How countries' ranks changed, each claim with its period and source."""
+        return rank_changes(self._select("rank-changes", lang="en", country=country))
 
     def conflicts(self) -> list[Conflict]:
         """Claims flagged as conflicting, grouped by conflict."""

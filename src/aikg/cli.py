@@ -159,18 +159,36 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
     queries = list(catalog().values())
     if args.format == "json":
-        out.write(json.dumps([{"name": q.name, "title": q.title, "description": q.description,
-                               "parameters": describe_parameters(q)} for q in queries],
-                             indent=2, ensure_ascii=False) + "\n")
+        out.write(
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "title": q.title,
+                        "description": q.description,
+                        "parameters": describe_parameters(q),
+                    }
+                    for q in queries
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         return EXIT_OK
     for q in queries:
         out.write(f"{q.name}\n  {q.title}\n")
         for p in q.params:
-            flags = ", ".join(filter(None, [
-                "required" if p.required else "",
-                f"default {p.default}" if p.default is not None else "",
-                "repeatable" if p.list else "",
-            ]))
+            flags = ", ".join(
+                filter(
+                    None,
+                    [
+                        "required" if p.required else "",
+                        f"default {p.default}" if p.default is not None else "",
+                        "repeatable" if p.list else "",
+                    ],
+                )
+            )
             out.write(f"    --param {p.name}=...  {p.expects}{f' ({flags})' if flags else ''}\n")
     out.write(f"\n{len(queries)} saved queries; run one with: aikg run NAME --param name=value\n")
     return EXIT_OK
@@ -181,8 +199,11 @@ def _params(pairs: Sequence[str]) -> dict[str, list[str]]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise InputError(f"--param {pair!r} is not name=value", where="--param",
-                             hint="write --param holder=country/KR")
+            raise InputError(
+                f"--param {pair!r} is not name=value",
+                where="--param",
+                hint="write --param holder=country/KR",
+            )
         given.setdefault(name.strip(), []).append(value)
     return given
 
@@ -198,8 +219,9 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             note = f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
             _write(text + note, args.output, out)
             return EXIT_OK
-    serialized = kg.serialize_query(sparql, result_format(args.format if args.format != "table"
-                                                          else "json"), labels=args.lang)
+    serialized = kg.serialize_query(
+        sparql, result_format(args.format if args.format != "table" else "json"), labels=args.lang
+    )
     _write(serialized.body, args.output, out)
     return EXIT_OK
 
@@ -336,8 +358,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
     p.add_argument("name", help="the saved query (see `aikg queries`)")
-    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
-                   help="a parameter value (repeat for lists)")
+    p.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value (repeat for lists)",
+    )
     p.add_argument("--format", choices=["table", *RESULT_NAMES], default="table")
     p.add_argument("--lang", default="en", help="language of the label columns (default en)")
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")

@@ -29,11 +29,19 @@ ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 class Client(AnalystQueries):
     """A client of an aikg server at ``url`` (``token`` enables writes)."""
 
-    def __init__(self, url: str, *, token: str | None = None, timeout: float = 60.0,
-                 max_rows: int = 1_000_000, transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 60.0,
+        max_rows: int = 1_000_000,
+        transport: httpx.BaseTransport | None = None,
+    ):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout,
-                                 transport=transport)
+        self.http = httpx.Client(
+            base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
+        )
         self.max_rows = max_rows
 
     def _check(self, response: httpx.Response) -> httpx.Response:
@@ -57,14 +65,22 @@ class Client(AnalystQueries):
 
     def query(self, sparql: str) -> QueryResult:
         """Run a SPARQL query: a SelectResult, a bool or an rdflib Graph."""
-        response = self.http.post("/sparql", content=sparql.encode("utf-8"), headers={
-            "Content-Type": "application/sparql-query", "Accept": ACCEPT})
+        response = self.http.post(
+            "/sparql",
+            content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": ACCEPT},
+        )
         return self._result(self._check(response))
 
     def update(self, sparql: str) -> None:
         """Apply a SPARQL update (the client needs the server's token)."""
-        self._check(self.http.post("/sparql", content=sparql.encode("utf-8"),
-                                   headers={"Content-Type": "application/sparql-update"}))
+        self._check(
+            self.http.post(
+                "/sparql",
+                content=sparql.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update"},
+            )
+        )
 
     def saved(
         self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
@@ -77,14 +93,16 @@ class Client(AnalystQueries):
             values = [value] if isinstance(value, str) else list(value)
             query.extend((key, v) for v in values)
         query.append(("lang", lang) if lang else ("labels", "false"))
-        response = self.http.get(f"/queries/{name}", params=query,
-                                 headers={"Accept": "application/sparql-results+json"})
+        response = self.http.get(
+            f"/queries/{name}", params=query, headers={"Accept": "application/sparql-results+json"}
+        )
         return self._result(self._check(response))
 
     def queries(self) -> list[dict[str, Any]]:
         """The saved-query catalog."""
         data: list[dict[str, Any]] = self._check(
-            self.http.get("/queries", headers={"Accept": "application/json"})).json()
+            self.http.get("/queries", headers={"Accept": "application/json"})
+        ).json()
         return data
 
     def health(self) -> dict[str, Any]:
@@ -97,6 +115,10 @@ class Client(AnalystQueries):
     def __enter__(self) -> Client:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()

@@ -71,8 +71,12 @@ def error_from_dict(data: dict[str, Any]) -> AikgError:
             break
         classes.extend(cls.__subclasses__())
     message = str(data.get("message", code))
-    state = {"message": message, "where": data.get("where"), "hint": data.get("hint"),
-             "details": data}
+    state = {
+        "message": message,
+        "where": data.get("where"),
+        "hint": data.get("hint"),
+        "details": data,
+    }
     return _rebuild(found, message, state)
 
 

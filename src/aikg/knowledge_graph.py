@@ -203,8 +203,9 @@ class KnowledgeGraph(AnalystQueries):
         ('Tesla', 35000)
         """
         query = saved_query(name)
-        result = execute(self.store.engine, query.sparql(params, self.settings.base_iri),
-                         self.settings)
+        result = execute(
+            self.store.engine, query.sparql(params, self.settings.base_iri), self.settings
+        )
         if isinstance(result, ox.QuerySolutions):
             answer = table(result, self.settings.max_rows)
             if lang:

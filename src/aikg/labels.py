@@ -54,7 +54,8 @@ def labels_for(
 def add_labels(engine: ox.Store, table: Table, lang: str = "en") -> Table:
     """The table with a ``<column>Label`` column after each unlabelled IRI column."""
     columns = [
-        v for v in table.variables
+        v
+        for v in table.variables
         if f"{v}Label" not in table.variables
         and any(isinstance(row.get(v), ox.NamedNode) for row in table.rows)
     ]

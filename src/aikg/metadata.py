@@ -43,10 +43,16 @@ def describe_saved_query(base_url: str, query: SavedQuery) -> list[ox.Triple]:
         ox.Triple(service, ox.NamedNode(DCTERMS + "title"), _en(query.title)),
         ox.Triple(service, ox.NamedNode(DCTERMS + "description"), _en(query.description)),
         ox.Triple(service, ox.NamedNode(DCAT + "endpointURL"), service),
-        ox.Triple(service, ox.NamedNode(DCAT + "endpointDescription"),
-                  ox.NamedNode(f"{base_url}openapi.json")),
-        ox.Triple(service, ox.NamedNode(DCTERMS + "conformsTo"),
-                  ox.NamedNode("https://www.w3.org/TR/sparql11-query/")),
+        ox.Triple(
+            service,
+            ox.NamedNode(DCAT + "endpointDescription"),
+            ox.NamedNode(f"{base_url}openapi.json"),
+        ),
+        ox.Triple(
+            service,
+            ox.NamedNode(DCTERMS + "conformsTo"),
+            ox.NamedNode("https://www.w3.org/TR/sparql11-query/"),
+        ),
         ox.Triple(service, ox.NamedNode(SCHEMA + "text"), ox.Literal(query.text)),
         ox.Triple(service, ox.NamedNode(DCTERMS + "hasPart"), text),
     ]
@@ -57,8 +63,11 @@ def describe_saved_query(base_url: str, query: SavedQuery) -> list[ox.Triple]:
     triples += [
         ox.Triple(service, ox.NamedNode(SCHEMA + "potentialAction"), action),
         ox.Triple(action, RDF_TYPE, ox.NamedNode(SCHEMA + "SearchAction")),
-        ox.Triple(action, ox.NamedNode(SCHEMA + "target"),
-                  ox.Literal(f"{service.value}?{template}" if template else service.value)),
+        ox.Triple(
+            action,
+            ox.NamedNode(SCHEMA + "target"),
+            ox.Literal(f"{service.value}?{template}" if template else service.value),
+        ),
     ]
     for p in query.params:
         spec = ox.BlankNode(f"parameter-{query.name}-{p.name}")
@@ -66,13 +75,17 @@ def describe_saved_query(base_url: str, query: SavedQuery) -> list[ox.Triple]:
             ox.Triple(action, ox.NamedNode(SCHEMA + "query-input"), spec),
             ox.Triple(spec, RDF_TYPE, ox.NamedNode(SCHEMA + "PropertyValueSpecification")),
             ox.Triple(spec, ox.NamedNode(SCHEMA + "valueName"), ox.Literal(p.name)),
-            ox.Triple(spec, ox.NamedNode(SCHEMA + "valueRequired"),
-                      ox.Literal("true" if p.required else "false", datatype=XSD_BOOLEAN)),
+            ox.Triple(
+                spec,
+                ox.NamedNode(SCHEMA + "valueRequired"),
+                ox.Literal("true" if p.required else "false", datatype=XSD_BOOLEAN),
+            ),
             ox.Triple(spec, ox.NamedNode(SCHEMA + "description"), _en(p.description or p.expects)),
         ]
         if p.default is not None:
-            triples.append(ox.Triple(spec, ox.NamedNode(SCHEMA + "defaultValue"),
-                                     ox.Literal(p.default)))
+            triples.append(
+                ox.Triple(spec, ox.NamedNode(SCHEMA + "defaultValue"), ox.Literal(p.default))
+            )
     return triples
 
 

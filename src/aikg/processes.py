@@ -37,9 +37,8 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
 from typing import Any
@@ -100,10 +99,22 @@ class _Worker:
     generation: int
 
 
-def _reply(conn: Connection, job: Callable[[], Any]) -> None:
-    """Run a job and send ("ok", result) or ("error", AikgError) back."""
+def streaming(job: Job) -> Job:
+    """Mark a read job that streams: it is called with ``emit``, a function that sends one
+    chunk of its answer to the pool as soon as it is ready."""
+    job.streams = True  # type: ignore[attr-defined]
+    return job
+
+
+def _reply(conn: Connection, job: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run a job and send ("ok", result) or ("error", AikgError) back.
+
+    A streaming job sends ("chunk", data) messages through ``emit``, then ("ok", None).
+    """
     try:
-        conn.send(("ok", job()))
+        if getattr(job, "streams", False):
+            kwargs["emit"] = lambda chunk: conn.send(("chunk", chunk))
+        conn.send(("ok", job(*args, **kwargs)))
     except AikgError as error:
         conn.send(("error", error))
     except Exception as error:
@@ -118,7 +129,7 @@ def _worker_loop(state: Any, jobs: dict[str, Job], conn: Connection) -> None:
             name, kwargs = conn.recv()
         except (EOFError, OSError):
             os._exit(0)
-        _reply(conn, partial(jobs[name], state, **kwargs))
+        _reply(conn, jobs[name], state, **kwargs)
 
 
 class _Keeper:
@@ -154,7 +165,7 @@ class _Keeper:
                 self.conn.send(("ok", self._spawn(fd)))
             elif kind == "write":
                 _, name, kwargs = message
-                _reply(self.conn, partial(self._write, name, kwargs))
+                _reply(self.conn, self._write, name, kwargs)
             elif kind == "info":
                 self.conn.send(("ok", {"version": self.version, "network": self.network}))
             elif kind == "shutdown":
@@ -346,6 +357,49 @@ class WorkerPool:
         if status == "error":
             raise value
         return value
+
+    def stream(self, name: str, timeout: float | None = None, **kwargs: Any) -> Iterator[Any]:
+        """Run a streaming read job; each chunk must come within ``timeout`` of the last.
+
+        A consumer that stops early (a client that hangs up) costs the worker, which is
+        killed mid-stream and replaced.
+        """
+        timeout = self.settings.query_timeout if timeout is None else timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise ServiceBusyError(
+                f"every worker stayed busy for {timeout:g} s", hint="retry later"
+            ) from None
+        if worker.generation != self._generation:
+            self._kill(worker)
+            worker = self._spawn()
+        finished = False
+        try:
+            worker.conn.send((name, kwargs))
+            while True:
+                if not worker.conn.poll(timeout):
+                    raise QueryTimeoutError(
+                        f"no progress for {timeout:g} s; stopped",
+                        hint="retry, or raise AIKG_QUERY_TIMEOUT",
+                    )
+                try:
+                    status, value = worker.conn.recv()
+                except (EOFError, OSError):
+                    raise EngineCrashError("the engine stopped while streaming") from None
+                if status == "chunk":
+                    yield value
+                elif status == "ok":
+                    finished = True
+                    return
+                else:
+                    finished = True
+                    raise value
+        finally:
+            if not finished:
+                self._kill(worker)
+                worker = self._spawn()
+            self._idle.put(worker)
 
     def write(self, name: str, **kwargs: Any) -> Any:
         """Run a write job in the keeper: dry run, validation, then the real write."""

@@ -175,15 +175,19 @@ def _tsv(variables: list[str], rows: list[Row]) -> Iterator[str]:
         yield "\t".join("" if (t := row.get(v)) is None else str(t) for v in variables) + "\n"
 
 
-def _html_cell(term: OxTerm | None, link: Callable[[str], str | None]) -> str:
+def _html_cell(
+    term: OxTerm | None, link: Callable[[str], str | None], label: OxTerm | None = None
+) -> str:
     if term is None:
         return "<td></td>"
     if isinstance(term, ox.NamedNode):
         href = link(term.value)
-        text = html.escape(term.value)
+        text = html.escape(label.value if isinstance(label, ox.Literal) else term.value)
         if href:
-            return f'<td><a href="{html.escape(href, quote=True)}">{text}</a></td>'
-        return f"<td>{text}</td>"
+            return (f'<td><a href="{html.escape(href, quote=True)}" '
+                    f'title="{html.escape(term.value, quote=True)}">{text}</a></td>')
+        return f'<td title="{html.escape(term.value, quote=True)}">{text}</td>'
+
     if isinstance(term, ox.BlankNode):
         return f"<td>_:{html.escape(term.value)}</td>"
     lang = f' lang="{html.escape(term.language, quote=True)}"' if term.language else ""
@@ -199,26 +203,41 @@ def _web_link(iri: str) -> str | None:
 def html_table(
     variables: list[str], rows: list[Row], link: Callable[[str], str | None] = _web_link
 ) -> str:
-    """An HTML ``<table>`` of the rows; every text escaped, IRIs linked through ``link``."""
-    head = "".join(f'<th scope="col">{html.escape(v)}</th>' for v in variables)
+    """An HTML ``<table>`` of the rows; every text escaped, IRIs linked through ``link``.
+
+    A column ``xLabel`` beside a column ``x`` of IRIs becomes the text of ``x``'s links (the
+    IRI stays in the link's title) instead of a column of its own.
+    """
+    labelled = {v for v in variables if f"{v}Label" in variables}
+    shown = [v for v in variables if not (v.endswith("Label") and v[: -len("Label")] in labelled)]
+    head = "".join(f'<th scope="col">{html.escape(v)}</th>' for v in shown)
     body = "".join(
-        "<tr>" + "".join(_html_cell(row.get(v), link) for v in variables) + "</tr>"
+        "<tr>"
+        + "".join(
+            _html_cell(row.get(v), link, row.get(f"{v}Label") if v in labelled else None)
+            for v in shown
+        )
+        + "</tr>"
         for row in rows
     )
-    return f'<table class="results"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (f'<div class="table-scroll"><table class="results"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
 
 
 def _html(variables: list[str], rows: list[Row]) -> Iterator[str]:
-    yield ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
-           "<title>aikg query results</title></head><body>")
+    yield (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>aikg query results</title></head><body>"
+    )
     yield html_table(variables, rows)
     yield "</body></html>\n"
 
 
 def _html_boolean(value: bool) -> bytes:
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>aikg answer'
-            f"</title></head><body><p>{'true' if value else 'false'}</p></body></html>\n"
-            ).encode()
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>aikg answer'
+        f"</title></head><body><p>{'true' if value else 'false'}</p></body></html>\n"
+    ).encode()
 
 
 _WRITERS = {"json": _json, "xml": _xml, "csv": _csv, "tsv": _tsv, "html": _html}

@@ -42,6 +42,7 @@ import pyoxigraph as ox
 import yaml
 
 from aikg import resources
+from aikg.config import ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError
 from aikg.sparql_lexer import where_group_start
 from aikg.terms import OxTerm
@@ -77,6 +78,9 @@ class Parameter:
     example: str | None = None
     enum: tuple[str, ...] = ()
     list: bool = False
+    classes: tuple[str, ...] = ()
+    """For IRI parameters: the classes (IRIs) of the resources it takes; "*" for any.
+    Entity pages offer the saved queries that take their resource."""
 
     @property
     def expects(self) -> str:
@@ -221,7 +225,10 @@ class SavedQuery:
         binding = Binding()
         for p in self.params:
             raw = given.get(p.name)
-            if raw is None or (not raw and not isinstance(raw, bool)):
+            if not isinstance(raw, str) and raw is not None:
+                # An empty value (an empty field of a web form) is no value.
+                raw = [value for value in raw if value != ""]
+            if not raw:
                 raw = p.default
             if raw is None:
                 if p.required:
@@ -299,6 +306,7 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
                 example=None if spec.get("example") is None else str(spec["example"]),
                 enum=tuple(str(v) for v in spec.get("enum") or ()),
                 list=bool(spec.get("list", False)),
+                classes=tuple(_class_iri(str(c)) for c in _as_list(spec.get("class"))),
             )
         )
     kind = _query_kind(text)
@@ -311,6 +319,19 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
         tags=tuple(str(t) for t in meta.get("tags") or ()),
         kind=kind,
     )
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _class_iri(name: str) -> str:
+    """A class named in a header: "*" (any), an absolute IRI, or a name in the aikg ontology."""
+    if name == "*" or "://" in name:
+        return name
+    return ONTOLOGY_NS + name
 
 
 def _query_kind(text: str) -> str:

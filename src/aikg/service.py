@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,12 +21,16 @@ from aikg.config import Settings
 from aikg.errors import InputError, ParameterError, UnsupportedMediaTypeError
 from aikg.formats import RdfFormat
 from aikg.knowledge_graph import KnowledgeGraph
+from aikg.linked_data import ResourceView
+from aikg.ontology_docs import OntologyView
 from aikg.processes import WorkerPool
 from aikg.query_guard import check_query
 from aikg.results import Serialized
 from aikg.saved_queries import LANGUAGE_TAG, saved_query
+from aikg.sparql import SelectResult, to_python
 from aikg.sparql_lexer import insert_using, operation, using_clauses_conflict
 from aikg.store import parse_rdf
+from aikg.validation import ValidationReport
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class Service:
             read_jobs=jobs.READ_JOBS,
             write_jobs=jobs.WRITE_JOBS,
         )
-        self._graphs: tuple[str, dict[str, Any]] | None = None
+        self._cache: dict[tuple[Any, ...], Any] = {}
 
     @property
     def version(self) -> str:
@@ -112,8 +116,11 @@ class Service:
         the query takes a worker.
         """
         if lang is not None and not LANGUAGE_TAG.match(lang):
-            raise ParameterError(f"lang {lang!r} is not a BCP 47 language tag",
-                                 where="parameter 'lang'", hint="give a tag such as en or ko")
+            raise ParameterError(
+                f"lang {lang!r} is not a BCP 47 language tag",
+                where="parameter 'lang'",
+                hint="give a tag such as en or ko",
+            )
         sparql = saved_query(name).sparql(params, self.settings.base_iri)
         return self._answer(sparql, fmt, labels=lang)
 
@@ -162,9 +169,8 @@ class Service:
     def graphs(self) -> dict[str, Any]:
         """Named graphs with their triple counts, and the union graph's size ("union"),
         cached per data version."""
-        if self._graphs is None or self._graphs[0] != self.version:
-            self._graphs = (self.version, self.pool.run("graphs"))
-        return self._graphs[1]
+        graphs: dict[str, Any] = self._cached(("graphs",), lambda: self.pool.run("graphs"))
+        return graphs
 
     def read_graph(self, graph: str | None, fmt: str) -> bytes:
         """A named graph, or the default graph (``graph=None``), serialized."""
@@ -207,6 +213,65 @@ class Service:
     def delete_graph(self, graph: str | None) -> dict[str, Any]:
         result: dict[str, Any] = self.pool.write("delete_graph", graph=graph)
         return result
+
+    # -- linked data ------------------------------------------------------------------
+
+    def _cached(self, key: tuple[Any, ...], compute: Any) -> Any:
+        """A value computed once per data version (the key includes the version)."""
+        full = (self.version, *key)
+        if full not in self._cache:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            self._cache[full] = compute()
+        return self._cache[full]
+
+    def select(self, name: str, lang: str = "en", **params: str) -> SelectResult:
+        """A saved SELECT query's answer as a SelectResult, with English label columns
+        (for pages and charts)."""
+        answer = self.saved(
+            name, {k: [v] for k, v in params.items()}, "application/sparql-results+json", lang
+        )
+        parsed = ox.parse_query_results(answer.result.body, format=ox.QueryResultsFormat.JSON)
+        result = to_python(parsed, max_rows=self.settings.max_rows)
+        assert isinstance(result, SelectResult)
+        return result
+
+    def known(self, iri: str) -> bool:
+        """Whether the graph says anything about ``iri``."""
+        found: bool = self.pool.run("known", iri=iri)
+        return found
+
+    def resource(self, iri: str) -> ResourceView:
+        view: ResourceView = self.pool.run("resource", iri=iri)
+        return view
+
+    def resource_rdf(self, iri: str, fmt: str) -> bytes:
+        data: bytes = self.pool.run("resource_rdf", iri=iri, fmt=fmt)
+        return data
+
+    def dump(self, fmt: str) -> Iterator[bytes]:
+        """The whole dataset in ``fmt``, streamed in chunks."""
+        return self.pool.stream("dump_stream", fmt=fmt)
+
+    def void(self, base_url: str, fmt: str) -> bytes:
+        """VoID / DCAT of the live dataset (cached per data version)."""
+        data: bytes = self._cached(
+            ("void", base_url, fmt),
+            lambda: self.pool.run("void", base_url=base_url, fmt=fmt, version=self.version),
+        )
+        return data
+
+    def ontology_docs(self) -> OntologyView:
+        view: OntologyView = self._cached(("ontology",), lambda: self.pool.run("ontology_docs"))
+        return view
+
+    def validation(self) -> ValidationReport:
+        """The SHACL report of the current data (cached per data version)."""
+        report: ValidationReport = self._cached(
+            ("validation",),
+            lambda: self.pool.run("validate", timeout=max(self.settings.query_timeout, 120)),
+        )
+        return report
 
     def close(self) -> None:
         self.pool.close()

@@ -226,7 +226,8 @@ def clear_silently(text: str) -> str:
     offsets = [
         tok.offset + len(tok.text)
         for i, tok in enumerate(toks)
-        if tok.kind == "word" and tok.text.upper() == "CLEAR"
+        if tok.kind == "word"
+        and tok.text.upper() == "CLEAR"
         and not (i + 1 < len(toks) and toks[i + 1].text.upper() == "SILENT")
     ]
     for offset in reversed(offsets):

@@ -11,12 +11,13 @@ faster. The store keeps Oxigraph terms; :mod:`aikg.terms` converts to rdflib at 
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TypeVar
+from typing import IO, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -26,6 +27,14 @@ from aikg.errors import InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 
 T = TypeVar("T")
+
+
+class Writable(Protocol):
+    """Where a dump goes: anything with a binary ``write``."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
 _GRAPH_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _DOCTYPE = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
@@ -261,34 +270,42 @@ class Store:
                 hint="check the directory is writable and the disk not full",
             ) from None
 
-    def dump(self, fmt: RdfFormat | str, graph: str | None = None) -> bytes:
-        """Serialize the dataset (or one graph) in an RDF format.
+    def write(self, fmt: RdfFormat | str, output: Writable, graph: str | None = None) -> None:
+        """Serialize the dataset (or one named graph) into ``output`` as it goes: a dump is
+        never whole in memory.
 
-        A format without named graphs (Turtle, N-Triples, RDF/XML) gets the union of all
-        graphs, each triple once.
+        A format without named graphs (Turtle, N-Triples, RDF/XML) gets every triple of
+        every graph; a triple two graphs share appears twice, which the graph the
+        serialization describes (a set) does not mind.
         """
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
         prefixes = prefixes_for(self.settings)
         if graph is not None:
             if not self.has_graph(graph):
                 raise NotFoundError(f"no graph {graph}", hint="list graphs with `aikg stats`")
-            data = self.engine.dump(
+            self.engine.dump(
+                output=cast(IO[bytes], output),
                 format=spec.engine,
                 from_graph=ox.NamedNode(graph),
-                prefixes=prefixes if not spec.datasets else None,
+                prefixes=None if spec.datasets else prefixes,
             )
-            return bytes(data) if data is not None else b""
-        if spec.datasets:
-            data = self.engine.dump(
-                format=spec.engine, prefixes=prefixes if spec.name == "trig" else None
+        elif spec.datasets:
+            self.engine.dump(
+                output=cast(IO[bytes], output),
+                format=spec.engine,
+                prefixes=prefixes if spec.name == "trig" else None,
             )
-            return bytes(data) if data is not None else b""
-        union = ox.Store()
-        union.extend(
-            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in self.quads()
-        )
-        data = union.dump(format=spec.engine, from_graph=ox.DefaultGraph(), prefixes=prefixes)
-        return bytes(data) if data is not None else b""
+        else:
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self.quads())
+            ox.serialize(
+                triples, output=cast(IO[bytes], output), format=spec.engine, prefixes=prefixes
+            )
+
+    def dump(self, fmt: RdfFormat | str, graph: str | None = None) -> bytes:
+        """The dataset (or one named graph) serialized in an RDF format, as bytes."""
+        buffer = io.BytesIO()
+        self.write(fmt, buffer, graph)
+        return buffer.getvalue()
 
     def persist(self) -> None:
         """Make the last writes durable on disk (a no-op in memory)."""

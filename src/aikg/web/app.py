@@ -24,7 +24,7 @@ from aikg import __version__
 from aikg.config import Settings
 from aikg.errors import AikgError
 from aikg.service import Service
-from aikg.web import queries, sparql, store
+from aikg.web import linked_data, queries, sparql, store
 from aikg.web.http import EXPOSED_HEADERS, error_response
 
 READ_METHODS = {"GET", "HEAD", "POST", "OPTIONS"}
@@ -120,8 +120,9 @@ ERROR_SCHEMA = {
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document, with the one error shape every route answers with."""
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, routes=app.routes,
-                             description=app.description)
+        schema = get_openapi(
+            title=app.title, version=app.version, routes=app.routes, description=app.description
+        )
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         app.openapi_schema = schema
     return app.openapi_schema
@@ -196,7 +197,11 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(sparql.router)
     app.include_router(store.router)
     app.include_router(queries.router)
-    app.mount("/static", StaticFiles(directory=str(files("aikg.web") / "static")), name="static")
+    # follow_symlink: an editable install links the package's own files; nothing else
+    # is ever in this directory.
+    static = StaticFiles(directory=str(files("aikg.web") / "static"), follow_symlink=True)
+    app.mount("/static", static, name="static")
+    app.include_router(linked_data.router)  # last: its catch-all dereferences data IRIs
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(Guard, settings=settings)
     return app

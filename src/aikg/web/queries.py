@@ -36,8 +36,10 @@ RESULT_OFFERS = [f.media_type for f in RESULT_FORMATS]
 RESULT_BY_NAME = {f.name: f.media_type for f in RESULT_FORMATS}
 CATALOG_OFFERS = ["application/json", "text/html", *RDF_MEDIA_TYPES]
 CATALOG_BY_NAME = {"json": "application/json", "html": "text/html"} | {
-    f: m for f, m in zip(("turtle", "ntriples", "nquads", "trig", "jsonld", "xml"),
-                         RDF_MEDIA_TYPES, strict=True)
+    f: m
+    for f, m in zip(
+        ("turtle", "ntriples", "nquads", "trig", "jsonld", "xml"), RDF_MEDIA_TYPES, strict=True
+    )
 }
 
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -74,7 +76,9 @@ def openapi_parameters(query: SavedQuery) -> list[dict[str, Any]]:
         if p.default is not None:
             schema["default"] = p.default
         parameter: dict[str, Any] = {
-            "name": p.name, "in": "query", "required": p.required,
+            "name": p.name,
+            "in": "query",
+            "required": p.required,
             "description": f"{p.description} Expects {p.expects}.".strip(),
             "schema": schema,
         }
@@ -84,16 +88,31 @@ def openapi_parameters(query: SavedQuery) -> list[dict[str, Any]]:
             parameter["example"] = example
         parameters.append(parameter)
     parameters += [
-        {"name": "lang", "in": "query", "required": False,
-         "description": "Language of the label columns added beside IRI columns.",
-         "schema": {"type": "string", "default": "en",
-                    "pattern": "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$"}},
-        {"name": "format", "in": "query", "required": False,
-         "description": "Answer format, overriding the Accept header.",
-         "schema": {"type": "string", "enum": sorted(RESULT_BY_NAME)}},
-        {"name": "labels", "in": "query", "required": False,
-         "description": "false: no label columns.",
-         "schema": {"type": "boolean", "default": True}},
+        {
+            "name": "lang",
+            "in": "query",
+            "required": False,
+            "description": "Language of the label columns added beside IRI columns.",
+            "schema": {
+                "type": "string",
+                "default": "en",
+                "pattern": "^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$",
+            },
+        },
+        {
+            "name": "format",
+            "in": "query",
+            "required": False,
+            "description": "Answer format, overriding the Accept header.",
+            "schema": {"type": "string", "enum": sorted(RESULT_BY_NAME)},
+        },
+        {
+            "name": "labels",
+            "in": "query",
+            "required": False,
+            "description": "false: no label columns.",
+            "schema": {"type": "boolean", "default": True},
+        },
     ]
     return parameters
 
@@ -107,35 +126,54 @@ ERROR_RESPONSE = {
 def _catalog_entry(request: Request, query: SavedQuery) -> dict[str, Any]:
     base = root(request)
     return {
-        "name": query.name, "title": query.title, "description": query.description,
-        "kind": query.kind, "tags": list(query.tags),
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "kind": query.kind,
+        "tags": list(query.tags),
         "parameters": describe_parameters(query),
-        "url": f"{base}queries/{query.name}", "text": f"{base}queries/{query.name}.rq",
+        "url": f"{base}queries/{query.name}",
+        "text": f"{base}queries/{query.name}.rq",
     }
 
 
-@router.get("/queries", summary="The saved-query catalog",
-            responses={200: {"content": {m: {} for m in CATALOG_OFFERS}}})
+@router.get(
+    "/queries",
+    summary="The saved-query catalog",
+    responses={200: {"content": {m: {} for m in CATALOG_OFFERS}}},
+)
 async def catalog_route(request: Request) -> Response:
     params = query_params(request)
     chosen = choose(request, CATALOG_OFFERS, single(params, "format"), CATALOG_BY_NAME)
     queries = list(catalog().values())
     if chosen == "application/json":
-        return JSONResponse([_catalog_entry(request, q) for q in queries],
-                            headers={"Vary": "Accept"})
+        return JSONResponse(
+            [_catalog_entry(request, q) for q in queries], headers={"Vary": "Accept"}
+        )
     if chosen == "text/html":
-        return HTMLResponse(render(request, "queries.html", queries=[
-            {**_catalog_entry(request, q), "params": q.params} for q in queries]),
-            headers={"Vary": "Accept"})
+        return HTMLResponse(
+            render(
+                request,
+                "queries.html",
+                queries=[{**_catalog_entry(request, q), "params": q.params} for q in queries],
+            ),
+            headers={"Vary": "Accept"},
+        )
     base = str(request.base_url)
-    body = bytes(ox.serialize(describe_saved_queries(base), format=rdf_format(chosen).engine)
-                 or b"")
+    body = bytes(
+        ox.serialize(describe_saved_queries(base), format=rdf_format(chosen).engine) or b""
+    )
     return Response(body, media_type=content_type(chosen), headers={"Vary": "Accept"})
 
 
-@router.get("/queries/{name}.rq", summary="A saved query's SPARQL text",
-            responses={200: {"content": {"application/sparql-query": {}}},
-                       404: {"description": "No such saved query"}})
+@router.get(
+    "/queries/{name}.rq",
+    summary="A saved query's SPARQL text",
+    responses={
+        200: {"content": {"application/sparql-query": {}}},
+        404: {"description": "No such saved query"},
+    },
+)
 async def query_text(name: str) -> Response:
     return Response(saved_query(name).text, media_type="application/sparql-query; charset=utf-8")
 
@@ -154,7 +192,8 @@ async def run_saved(request: Request) -> Response:
     for key in given:
         if key not in {p.name for p in query.params}:
             raise ParameterError(
-                f"saved query {name!r} has no parameter {key!r}", where=f"parameter {key!r}",
+                f"saved query {name!r} has no parameter {key!r}",
+                where=f"parameter {key!r}",
                 hint="its parameters are: " + (", ".join(p.name for p in query.params) or "none"),
             )
     html = chosen == "text/html"
@@ -164,8 +203,7 @@ async def run_saved(request: Request) -> Response:
         return cached
     answer = await run_in_threadpool(service.saved, name, given, media, lang if labels else None)
     if html:
-        return results_page(request, answer, etag, title=query.title,
-                            description=query.description)
+        return results_page(request, answer, etag, title=query.title, description=query.description)
     return answer_response(answer, etag)
 
 
@@ -195,5 +233,4 @@ add_saved_query_routes(router)
 
 @router.get("/queries/{name}", include_in_schema=False)
 async def unknown_query(name: str) -> Response:
-    raise NotFoundError(f"no saved query {name!r}",
-                        hint="GET /queries lists them")
+    raise NotFoundError(f"no saved query {name!r}", hint="GET /queries lists them")

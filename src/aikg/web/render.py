@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from aikg.ontology_docs import curie
 from aikg.results import html_table
 from aikg.service import Answer
 
@@ -31,33 +32,56 @@ def local_link(request: Request, iri: str) -> str | None:
     the IRI itself for other http(s) IRIs, nowhere for other schemes."""
     base = request.app.state.settings.base_iri
     if iri.startswith(base):
-        return root(request) + iri[len(base):]
+        return root(request) + iri[len(base) :]
     return iri if iri.startswith(("http://", "https://")) else None
 
 
 def render(request: Request, template: str, **context: Any) -> str:
-    return ENVIRONMENT.get_template(template).render(root=root(request), request=request,
-                                                     **context)
+    """A page: every value escaped; ``link`` maps IRIs to where a browser should go."""
+    return ENVIRONMENT.get_template(template).render(
+        root=root(request),
+        request=request,
+        curie=curie,
+        link=lambda iri: local_link(request, iri),
+        **context,
+    )
 
 
-def results_page(request: Request, answer: Answer, etag: str, *, title: str,
-                 description: str = "") -> HTMLResponse:
+def results_page(
+    request: Request, answer: Answer, etag: str, *, title: str, description: str = ""
+) -> HTMLResponse:
     """A SPARQL JSON answer shown as an HTML table, with download links."""
     parsed = ox.parse_query_results(answer.result.body, format=ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
-        table_html = f"<p class=\"boolean\">{'true' if bool(parsed) else 'false'}</p>"
+        table_html = f'<p class="boolean">{"true" if bool(parsed) else "false"}</p>'
     else:
         variables = [v.value for v in parsed.variables]
         rows = [{v: s[v] for v in variables} for s in parsed]
         table_html = html_table(variables, rows, link=lambda iri: local_link(request, iri))
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
-    downloads = [(name, f"{request.url.path}?{urlencode([*params, ('format', name)])}")
-                 for name in ("csv", "tsv", "json", "xml")]
-    body = render(request, "results.html", title=title, description=description,
-                  table=table_html, rows=answer.result.rows, truncated=answer.result.truncated,
-                  elapsed=f"{answer.elapsed_ms:.1f}", downloads=downloads)
-    return HTMLResponse(body, headers={
-        "ETag": etag, "Vary": "Accept", "AIKG-Rows": str(answer.result.rows),
-        "AIKG-Truncated": "true" if answer.result.truncated else "false",
-        "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}", "AIKG-Data-Version": answer.version,
-    })
+    downloads = [
+        (name, f"{request.url.path}?{urlencode([*params, ('format', name)])}")
+        for name in ("csv", "tsv", "json", "xml")
+    ]
+    body = render(
+        request,
+        "results.html",
+        title=title,
+        description=description,
+        table=table_html,
+        rows=answer.result.rows,
+        truncated=answer.result.truncated,
+        elapsed=f"{answer.elapsed_ms:.1f}",
+        downloads=downloads,
+    )
+    return HTMLResponse(
+        body,
+        headers={
+            "ETag": etag,
+            "Vary": "Accept",
+            "AIKG-Rows": str(answer.result.rows),
+            "AIKG-Truncated": "true" if answer.result.truncated else "false",
+            "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
+            "AIKG-Data-Version": answer.version,
+        },
+    )

@@ -1,0 +1,469 @@
+"""Linked data: what the graph says about one resource, for people (a page) and machines
+(RDF), and the dataset's own description (VoID and DCAT).
+
+Everything here reads the store directly (it runs in a query worker); the web layer only
+renders it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from aikg.analyst import Provenance
+from aikg.config import ONTOLOGY_NS, Settings
+from aikg.formats import RDF_FORMATS
+from aikg.labels import labels_for
+from aikg.metadata import describe_saved_queries
+from aikg.saved_queries import catalog
+from aikg.store import Store
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCTERMS = "http://purl.org/dc/terms/"
+SPDX = "http://spdx.org/rdf/terms#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID_PREFIXES = {
+    "void": VOID,
+    "dcat": DCAT,
+    "dcterms": DCTERMS,
+    "spdx": SPDX,
+    "xsd": XSD,
+    "schema": "http://schema.org/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+TYPE = ox.NamedNode(RDF + "type")
+COMMENT = ox.NamedNode(RDFS + "comment")
+SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
+MAX_LINKS = 500
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term ready to show: its kind, value, label, language and datatype."""
+
+    kind: str  # "iri", "literal" or "bnode"
+    value: str
+    label: str | None = None
+    lang: str | None = None
+    datatype: str | None = None
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    """What a page about one resource shows."""
+
+    iri: str
+    labels: list[Term]
+    types: list[Term]
+    comments: list[Term]
+    outgoing: list[tuple[Term, Term]]
+    """(predicate, value) pairs, labelled."""
+    inbound: list[tuple[Term, Term]]
+    """(subject, predicate) pairs of triples pointing at the resource."""
+    inbound_total: int
+    claims: list[Provenance] = field(default_factory=list)
+    graphs: list[str] = field(default_factory=list)
+    saved_queries: list[tuple[str, str, str]] = field(default_factory=list)
+    """(saved query name, title, parameter) of the saved queries that take this resource."""
+
+    @property
+    def title(self) -> str:
+        english = [t.value for t in self.labels if (t.lang or "").startswith("en")]
+        return (english or [t.value for t in self.labels] or [self.iri])[0]
+
+
+def known(store: Store, iri: str) -> bool:
+    """Whether the graph says anything with this IRI as subject, or as object."""
+    node = ox.NamedNode(iri)
+    return any(True for _ in store.engine.quads_for_pattern(node, None, None, None)) or any(
+        True for _ in store.engine.quads_for_pattern(None, None, node, None)
+    )
+
+
+def _term(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple,
+    labels: dict[ox.NamedNode, ox.Literal],
+) -> Term:
+    if isinstance(term, ox.NamedNode):
+        label = labels.get(term)
+        return Term("iri", term.value, label.value if label else None)
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        return Term(
+            "literal",
+            term.value,
+            lang=term.language,
+            datatype=None if term.language or datatype == XSD + "string" else datatype,
+        )
+    if isinstance(term, ox.BlankNode):
+        return Term("bnode", term.value)
+    return Term("literal", str(term))
+
+
+def _types_with_superclasses(store: Store, types: set[ox.NamedNode]) -> set[str]:
+    seen = {t.value for t in types}
+    frontier = list(types)
+    while frontier:
+        current = frontier.pop()
+        for quad in store.engine.quads_for_pattern(current, SUBCLASS, None, None):
+            parent = quad.object
+            if isinstance(parent, ox.NamedNode) and parent.value not in seen:
+                seen.add(parent.value)
+                frontier.append(parent)
+    return seen
+
+
+def saved_queries_for(types: set[str]) -> list[tuple[str, str, str]]:
+    """Saved queries with an IRI parameter whose declared class the resource has."""
+    found = []
+    for query in catalog().values():
+        for p in query.params:
+            if p.type == "iri" and ("*" in p.classes or types.intersection(p.classes)):
+                found.append((query.name, query.title, p.name))
+                break
+    return found
+
+
+def describe_resource(store: Store, iri: str, claims: list[Provenance]) -> ResourceView:
+    """Everything the graph says about ``iri``: labels, types, facts, inbound links."""
+    node = ox.NamedNode(iri)
+    outgoing_quads = list(store.engine.quads_for_pattern(node, None, None, None))
+    inbound_quads = list(store.engine.quads_for_pattern(None, None, node, None))
+    linked: set[ox.NamedNode] = {node}
+    for quad in outgoing_quads:
+        linked.add(quad.predicate)
+        if isinstance(quad.object, ox.NamedNode):
+            linked.add(quad.object)
+    for quad in inbound_quads[:MAX_LINKS]:
+        linked.add(quad.predicate)
+        if isinstance(quad.subject, ox.NamedNode):
+            linked.add(quad.subject)
+    labels = labels_for(store.engine, linked, "en")
+    seen: set[tuple[str, str]] = set()
+    outgoing = []
+    label_terms, type_terms, comment_terms = [], [], []
+    types: set[ox.NamedNode] = set()
+    for quad in outgoing_quads:
+        key = (str(quad.predicate), str(quad.object))
+        if key in seen:
+            continue
+        seen.add(key)
+        value = _term(quad.object, labels)
+        if quad.predicate.value in (RDFS + "label",):
+            label_terms.append(value)
+        elif quad.predicate == TYPE:
+            type_terms.append(value)
+            if isinstance(quad.object, ox.NamedNode):
+                types.add(quad.object)
+        elif quad.predicate == COMMENT:
+            comment_terms.append(value)
+        else:
+            outgoing.append((_term(quad.predicate, labels), value))
+    inbound: list[tuple[Term, Term]] = []
+    inbound_seen: set[tuple[str, str]] = set()
+    for quad in inbound_quads:
+        key = (str(quad.subject), str(quad.predicate))
+        if key in inbound_seen:
+            continue
+        inbound_seen.add(key)
+        if len(inbound) < MAX_LINKS:
+            inbound.append((_term(quad.subject, labels), _term(quad.predicate, labels)))
+    graphs = sorted(
+        {q.graph_name.value for q in outgoing_quads if isinstance(q.graph_name, ox.NamedNode)}
+    )
+    outgoing.sort(key=lambda pair: (pair[0].label or pair[0].value, pair[1].value))
+    return ResourceView(
+        iri=iri,
+        labels=label_terms,
+        types=type_terms,
+        comments=comment_terms,
+        outgoing=outgoing,
+        inbound=inbound,
+        inbound_total=len(inbound_seen),
+        claims=claims,
+        graphs=graphs,
+        saved_queries=saved_queries_for(_types_with_superclasses(store, types)),
+    )
+
+
+def resource_triples(store: Store, iri: str) -> list[ox.Triple]:
+    """The RDF about ``iri``: its triples (blank nodes followed) and those pointing at it."""
+    node = ox.NamedNode(iri)
+    triples: list[ox.Triple] = []
+    seen: set[str] = set()
+    frontier: list[ox.NamedNode | ox.BlankNode] = [node]
+    visited: set[str] = set()
+    while frontier:
+        current = frontier.pop()
+        if str(current) in visited:
+            continue
+        visited.add(str(current))
+        for quad in store.engine.quads_for_pattern(current, None, None, None):
+            triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+            if str(triple) not in seen:
+                seen.add(str(triple))
+                triples.append(triple)
+            if isinstance(quad.object, ox.BlankNode):
+                frontier.append(quad.object)
+    for quad in store.engine.quads_for_pattern(None, None, node, None):
+        triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+        if str(triple) not in seen:
+            seen.add(str(triple))
+            triples.append(triple)
+    return triples
+
+
+# -- dumps ---------------------------------------------------------------------------
+
+
+class ChunkWriter:
+    """A binary file-like object that hands what it is given to ``emit`` in chunks."""
+
+    def __init__(self, emit: Callable[[bytes], None], size: int = 1 << 20):
+        self.emit = emit
+        self.size = size
+        self.buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buffer.extend(data)
+        if len(self.buffer) >= self.size:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.emit(bytes(self.buffer))
+            self.buffer.clear()
+
+
+def dump_digest(store: Store, fmt: str) -> tuple[int, str]:
+    """Byte size and SHA-256 of the dump in ``fmt`` (computed by writing it)."""
+    digest = hashlib.sha256()
+    size = 0
+
+    def emit(chunk: bytes) -> None:
+        nonlocal size
+        digest.update(chunk)
+        size += len(chunk)
+
+    writer = ChunkWriter(emit)
+    store.write(fmt, writer)
+    writer.flush()
+    return size, digest.hexdigest()
+
+
+# -- VoID and DCAT -------------------------------------------------------------------
+
+
+def _count(store: Store, query: str) -> int:
+    result = store.engine.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    for solution in result:
+        value = solution["n"]
+        return int(value.value) if isinstance(value, ox.Literal) else 0
+    return 0
+
+
+def _partitions(store: Store, query: str) -> Iterator[tuple[ox.NamedNode, int]]:
+    result = store.engine.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    for solution in result:
+        key, value = solution["k"], solution["n"]
+        if isinstance(key, ox.NamedNode) and isinstance(value, ox.Literal):
+            yield key, int(value.value)
+
+
+def describe_dataset(
+    store: Store,
+    settings: Settings,
+    base_url: str,
+    dumps: dict[str, tuple[int, str]],
+    version: str,
+) -> list[ox.Triple]:
+    """VoID and DCAT 3 for the live dataset: statistics, partitions, endpoint, dumps
+    (with byte size and checksum), license, and each saved query as a data service."""
+    base = settings.base_iri
+    dataset = ox.NamedNode(f"{base}dataset")
+    endpoint = ox.NamedNode(f"{base_url}sparql")
+
+    def n(name: str, namespace: str = VOID) -> ox.NamedNode:
+        return ox.NamedNode(namespace + name)
+
+    def integer(value: int) -> ox.Literal:
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+    triples = [
+        ox.Triple(dataset, TYPE, n("Dataset")),
+        ox.Triple(dataset, TYPE, n("Dataset", DCAT)),
+        ox.Triple(
+            dataset,
+            n("title", DCTERMS),
+            ox.Literal("aikg: a knowledge graph of the global AI race", language="en"),
+        ),
+        ox.Triple(
+            dataset,
+            n("description", DCTERMS),
+            ox.Literal(
+                "Claims about the global AI race (GPU holdings, national AI rankings, companies, "
+                "people, innovation types), each with its source and the exact quotation it rests "
+                "on. First source: a web page on Korea's AI transition (an article and an "
+                "interview).",
+                language="en",
+            ),
+        ),
+        ox.Triple(
+            dataset,
+            n("license", DCTERMS),
+            ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
+        ),
+        ox.Triple(dataset, n("source", DCTERMS), ox.NamedNode(f"{base}source/page")),
+        ox.Triple(
+            dataset, ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), ox.Literal(version)
+        ),
+        ox.Triple(dataset, n("sparqlEndpoint"), endpoint),
+        ox.Triple(dataset, n("uriSpace"), ox.Literal(base)),
+        ox.Triple(dataset, n("exampleResource"), ox.NamedNode(f"{base}country/KR")),
+        ox.Triple(dataset, n("exampleResource"), ox.NamedNode(f"{base}claim/h100-korea-s1")),
+        ox.Triple(
+            dataset,
+            n("triples"),
+            integer(
+                _count(
+                    store,
+                    "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+                )
+            ),
+        ),
+        ox.Triple(
+            dataset,
+            n("entities"),
+            integer(
+                _count(
+                    store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER isIRI(?s) }"
+                )
+            ),
+        ),
+        ox.Triple(
+            dataset,
+            n("distinctSubjects"),
+            integer(_count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")),
+        ),
+        ox.Triple(
+            dataset,
+            n("distinctObjects"),
+            integer(_count(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")),
+        ),
+        ox.Triple(
+            dataset,
+            n("properties"),
+            integer(_count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }")),
+        ),
+        ox.Triple(
+            dataset,
+            n("classes"),
+            integer(_count(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")),
+        ),
+    ]
+    for vocabulary in (
+        ONTOLOGY_NS,
+        "http://schema.org/",
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/ns/org#",
+        "http://www.w3.org/2004/02/skos/core#",
+        DCTERMS,
+        "http://www.w3.org/ns/shacl#",
+    ):
+        triples.append(ox.Triple(dataset, n("vocabulary"), ox.NamedNode(vocabulary)))
+    for index, (cls, count) in enumerate(
+        _partitions(
+            store, "SELECT ?k (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?k } GROUP BY ?k ORDER BY ?k"
+        )
+    ):
+        part = ox.BlankNode(f"class{index}")
+        triples += [
+            ox.Triple(dataset, n("classPartition"), part),
+            ox.Triple(part, n("class"), cls),
+            ox.Triple(part, n("entities"), integer(count)),
+        ]
+    for index, (prop, count) in enumerate(
+        _partitions(store, "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k ORDER BY ?k")
+    ):
+        part = ox.BlankNode(f"property{index}")
+        triples += [
+            ox.Triple(dataset, n("propertyPartition"), part),
+            ox.Triple(part, n("property"), prop),
+            ox.Triple(part, n("triples"), integer(count)),
+        ]
+    for graph in store.named_graphs():
+        subset = ox.NamedNode(graph)
+        triples += [
+            ox.Triple(dataset, n("subset"), subset),
+            ox.Triple(subset, TYPE, n("Dataset")),
+            ox.Triple(subset, n("triples"), integer(sum(1 for _ in store.quads(graph)))),
+            ox.Triple(subset, n("dataDump"), ox.NamedNode(f"{base_url}store?graph={graph}")),
+        ]
+    for spec in RDF_FORMATS:
+        url = ox.NamedNode(f"{base_url}dumps/aikg.{spec.extension}")
+        distribution = ox.BlankNode(f"dump-{spec.extension}")
+        checksum = ox.BlankNode(f"checksum-{spec.extension}")
+        size, sha256 = dumps[spec.extension]
+        triples += [
+            ox.Triple(dataset, n("dataDump"), url),
+            ox.Triple(dataset, n("distribution", DCAT), distribution),
+            ox.Triple(distribution, TYPE, n("Distribution", DCAT)),
+            ox.Triple(distribution, n("downloadURL", DCAT), url),
+            ox.Triple(distribution, n("accessURL", DCAT), url),
+            ox.Triple(
+                distribution,
+                n("mediaType", DCAT),
+                ox.NamedNode(f"https://www.iana.org/assignments/media-types/{spec.media_type}"),
+            ),
+            ox.Triple(
+                distribution,
+                n("byteSize", DCAT),
+                ox.Literal(str(size), datatype=ox.NamedNode(XSD + "nonNegativeInteger")),
+            ),
+            ox.Triple(
+                distribution,
+                n("license", DCTERMS),
+                ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
+            ),
+            ox.Triple(distribution, n("checksum", SPDX), checksum),
+            ox.Triple(checksum, TYPE, n("Checksum", SPDX)),
+            ox.Triple(checksum, n("algorithm", SPDX), n("checksumAlgorithm_sha256", SPDX)),
+            ox.Triple(
+                checksum,
+                n("checksumValue", SPDX),
+                ox.Literal(sha256, datatype=ox.NamedNode(XSD + "hexBinary")),
+            ),
+        ]
+    sparql_service = ox.NamedNode(f"{base_url}sparql")
+    triples += [
+        ox.Triple(dataset, n("service", DCAT), sparql_service),
+        ox.Triple(sparql_service, TYPE, n("DataService", DCAT)),
+        ox.Triple(sparql_service, n("endpointURL", DCAT), sparql_service),
+        ox.Triple(sparql_service, n("servesDataset", DCAT), dataset),
+        ox.Triple(
+            sparql_service,
+            n("conformsTo", DCTERMS),
+            ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/"),
+        ),
+        ox.Triple(
+            sparql_service, n("title", DCTERMS), ox.Literal("SPARQL 1.1 endpoint", language="en")
+        ),
+    ]
+    for triple in describe_saved_queries(base_url):
+        triples.append(triple)
+        if triple.predicate == TYPE and triple.object == n("DataService", DCAT):
+            triples += [
+                ox.Triple(dataset, n("service", DCAT), triple.subject),
+                ox.Triple(triple.subject, n("servesDataset", DCAT), dataset),
+            ]
+    return triples

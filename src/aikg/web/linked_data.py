@@ -1,0 +1,348 @@
+"""Linked data and pages for people: the home page, dereferenceable IRIs, the ontology,
+VoID/DCAT, dumps and the validation report.
+
+**Dereferencing** follows the W3C note "Cool URIs for the Semantic Web". Entity, claim,
+quotation, source and graph IRIs are slash IRIs of the base: ``GET {base}country/KR`` (the
+path ``/country/KR`` on this server) answers **303 See Other** to a document about the
+thing, chosen by ``Accept``: ``/doc/country/KR`` (HTML) or ``/doc/country/KR.ttl``
+(``.jsonld``, ``.nt``, ``.rdf``, ``.trig``, ``.nq``); the thing and the documents about it
+keep distinct URLs. Ontology terms are hash IRIs (``…/ontology#Country``): the request is
+for ``/ontology`` itself, which answers **200** in the negotiated format, with
+``Vary: Accept`` and ``Content-Location``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.concurrency import run_in_threadpool
+
+from aikg import analyst, resources
+from aikg.charts import holdings_chart, ranks_chart
+from aikg.config import ONTOLOGY_IRI, SHAPES_IRI
+from aikg.errors import NotFoundError
+from aikg.formats import RDF_FORMATS, rdf_format
+from aikg.saved_queries import catalog
+from aikg.service import Service
+from aikg.web.http import choose, content_type, not_modified, query_params, single
+from aikg.web.render import render, root
+
+router = APIRouter(tags=["Linked data"])
+
+RDF_BY_EXTENSION = {f.extension: f for f in RDF_FORMATS}
+DOCUMENT_OFFERS = ["text/html", *[f.media_type for f in RDF_FORMATS]]
+RDF_BY_NAME = (
+    {f.name: f.media_type for f in RDF_FORMATS}
+    | {f.extension: f.media_type for f in RDF_FORMATS}
+    | {"html": "text/html"}
+)
+EXAMPLE_QUERY = """SELECT ?holder ?quantity ?source WHERE {
+  ?claim a aikg:HardwareHolding ;
+         aikg:subject ?holder ;
+         aikg:quantity ?quantity ;
+         prov:wasDerivedFrom/dcterms:identifier ?source .
+}
+ORDER BY DESC(?quantity)"""
+# The first path segments that are routes of the service, not IRIs of the data.
+RESERVED = {
+    "sparql",
+    "store",
+    "queries",
+    "docs",
+    "redoc",
+    "openapi.json",
+    "static",
+    "dumps",
+    "ontology",
+    "shapes",
+    "validation",
+    ".well-known",
+    "health",
+    "doc",
+    "favicon.ico",
+}
+
+
+def _service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+def _iri(request: Request, path: str) -> str:
+    return _service(request).settings.base_iri + path
+
+
+def _alternates(request: Request, path: str) -> list[tuple[str, str, str]]:
+    base = root(request)
+    return [(f.name, f.media_type, f"{base}doc/{path}.{f.extension}") for f in RDF_FORMATS]
+
+
+@router.get(
+    "/",
+    summary="The home page: charts, a SPARQL editor, the saved queries",
+    response_class=HTMLResponse,
+)
+async def home(request: Request) -> HTMLResponse:
+    service = _service(request)
+    holdings = analyst.holdings(await run_in_threadpool(service.select, "holdings"))
+    positions = analyst.index_positions(await run_in_threadpool(service.select, "index-positions"))
+    changes = analyst.rank_changes(await run_in_threadpool(service.select, "rank-changes"))
+    graphs = await run_in_threadpool(service.graphs)
+    page = render(
+        request,
+        "home.html",
+        stats={"triples": graphs["union"], "graphs": len(graphs["graphs"])},
+        holdings_svg=holdings_chart(holdings),
+        ranks_svg=ranks_chart(positions, changes),
+        example_query=EXAMPLE_QUERY,
+        queries=list(catalog().values()),
+        dumps=[f.extension for f in RDF_FORMATS],
+    )
+    return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+
+
+# -- the ontology and the shapes ----------------------------------------------------
+
+
+def _vocabulary(request: Request, graph_iri: str, html: bool, ext: str | None) -> Response:
+    service = _service(request)
+    params = query_params(request)
+    if ext:
+        spec = RDF_BY_EXTENSION.get(ext)
+        if spec is None:
+            raise NotFoundError(f"no format .{ext}", hint="use .ttl, .nt, .jsonld or .rdf")
+        chosen = spec.media_type
+    else:
+        chosen = choose(
+            request,
+            DOCUMENT_OFFERS if html else DOCUMENT_OFFERS[1:],
+            single(params, "format"),
+            RDF_BY_NAME,
+        )
+    graph = (
+        f"{service.settings.base_iri}graph/{'ontology' if graph_iri == ONTOLOGY_IRI else 'shapes'}"
+    )
+    headers = {"Vary": "Accept"}
+    if chosen == "text/html":
+        view = service.ontology_docs()
+        downloads = [
+            (f.name, f"{root(request)}ontology.{f.extension}")
+            for f in RDF_FORMATS
+            if not f.datasets or f.name == "jsonld"
+        ]
+        headers["Content-Location"] = f"{root(request)}ontology"
+        return HTMLResponse(
+            render(request, "ontology.html", o=view, downloads=downloads), headers=headers
+        )
+    spec = rdf_format(chosen)
+    if not ext:
+        name = "ontology" if graph_iri == ONTOLOGY_IRI else "shapes"
+        headers["Content-Location"] = f"{root(request)}{name}.{spec.extension}"
+    body = service.read_graph(graph, spec.name)
+    return Response(body, media_type=content_type(chosen), headers=headers)
+
+
+@router.get("/ontology", summary="The ontology: HTML documentation or RDF, negotiated")
+async def ontology(request: Request) -> Response:
+    return await run_in_threadpool(_vocabulary, request, ONTOLOGY_IRI, True, None)
+
+
+@router.get("/ontology.{ext}", summary="The ontology in one RDF format")
+async def ontology_file(request: Request, ext: str) -> Response:
+    return await run_in_threadpool(_vocabulary, request, ONTOLOGY_IRI, False, ext)
+
+
+@router.get("/ontology/{version}", summary="A version of the ontology (its owl:versionIRI)")
+async def ontology_version(request: Request, version: str) -> Response:
+    if version != "0.1.0":
+        raise NotFoundError(f"no ontology version {version}", hint="the current version is 0.1.0")
+    return await run_in_threadpool(_vocabulary, request, ONTOLOGY_IRI, True, None)
+
+
+@router.get("/shapes", summary="The SHACL shapes in RDF, negotiated")
+async def shapes(request: Request) -> Response:
+    return await run_in_threadpool(_vocabulary, request, SHAPES_IRI, False, None)
+
+
+@router.get("/shapes.{ext}", summary="The SHACL shapes in one RDF format")
+async def shapes_file(request: Request, ext: str) -> Response:
+    return await run_in_threadpool(_vocabulary, request, SHAPES_IRI, False, ext)
+
+
+# -- the dataset: VoID / DCAT, dumps, validation -------------------------------------
+
+
+@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
+async def void(request: Request) -> Response:
+    service = _service(request)
+    chosen = choose(
+        request, DOCUMENT_OFFERS[1:], single(query_params(request), "format"), RDF_BY_NAME
+    )
+    body = await run_in_threadpool(service.void, root_url(request), rdf_format(chosen).name)
+    etag = service.etag("void", chosen, root_url(request))
+    return Response(body, media_type=content_type(chosen), headers={"Vary": "Accept", "ETag": etag})
+
+
+def root_url(request: Request) -> str:
+    """The absolute URL of the service's root, ending in '/'."""
+    return str(request.base_url)
+
+
+@router.get("/dumps/aikg.{ext}", summary="The whole dataset in one RDF format (streamed)")
+async def dump(request: Request, ext: str) -> Response:
+    service = _service(request)
+    spec = RDF_BY_EXTENSION.get(ext)
+    if spec is None:
+        raise NotFoundError(
+            f"no dump aikg.{ext}", hint="dumps are aikg." + ", aikg.".join(RDF_BY_EXTENSION)
+        )
+    etag = service.etag("dump", ext)
+    if cached := not_modified(request, etag):
+        return cached
+    chunks = service.dump(spec.name)
+    first = await run_in_threadpool(next, chunks, b"")  # errors surface before the headers
+
+    def rest() -> Iterator[bytes]:
+        yield first
+        yield from chunks
+
+    return StreamingResponse(
+        rest(),
+        media_type=content_type(spec.media_type),
+        headers={
+            "ETag": etag,
+            "AIKG-Data-Version": service.version,
+            "Content-Disposition": f'attachment; filename="aikg.{ext}"',
+        },
+    )
+
+
+@router.get("/validation", summary="The SHACL validation report of the current data")
+async def validation(request: Request) -> Response:
+    service = _service(request)
+    report = await run_in_threadpool(service.validation)
+    chosen = choose(
+        request,
+        ["text/html", "application/json"],
+        single(query_params(request), "format"),
+        {"html": "text/html", "json": "application/json"},
+    )
+    if chosen == "application/json":
+        return JSONResponse(report.to_dict(), headers={"Vary": "Accept"})
+    groups: dict[str, list[object]] = defaultdict(list)
+    for violation in report.violations:
+        groups[violation.focus_node].append(violation)
+    shapes_count = sum(
+        1
+        for line in resources.shapes_file().read_text("utf-8").splitlines()
+        if line.startswith("aikgsh:") and "-" not in line.split()[0]
+    )
+    return HTMLResponse(
+        render(
+            request,
+            "validation.html",
+            report=report,
+            groups=sorted(groups.items()),
+            version=service.version,
+            shapes=shapes_count,
+        ),
+        headers={"Vary": "Accept"},
+    )
+
+
+# -- documents about things, and the things themselves ------------------------------
+
+
+@router.get("/doc/{path:path}", summary="A document about a resource: HTML, or RDF by extension")
+async def document(request: Request, path: str) -> Response:
+    service = _service(request)
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in RDF_BY_EXTENSION:
+        spec = RDF_BY_EXTENSION[ext]
+        iri = _iri(request, stem)
+        if await _is_graph(service, iri):
+            return RedirectResponse(
+                f"{root(request)}store?graph={quote(iri, safe='')}&format={spec.name}",
+                status_code=303,
+            )
+        body = await run_in_threadpool(service.resource_rdf, iri, spec.name)
+        return Response(
+            body,
+            media_type=content_type(spec.media_type),
+            headers={"Link": f'<{iri}>; rel="describes"'},
+        )
+    iri = _iri(request, path)
+    if await _is_graph(service, iri):
+        graphs = await run_in_threadpool(service.graphs)
+        base = root(request)
+        downloads = [
+            (f.name, f"{base}store?graph={quote(iri, safe='')}&format={f.name}")
+            for f in RDF_FORMATS
+            if not f.datasets or f.name == "jsonld"
+        ]
+        return HTMLResponse(
+            render(
+                request,
+                "graph.html",
+                iri=iri,
+                name=path,
+                triples=graphs["graphs"][iri],
+                downloads=downloads,
+            )
+        )
+    view = await run_in_threadpool(service.resource, iri)
+    report = await run_in_threadpool(service.validation)
+    violations = [v for v in report.violations if v.focus_node == iri]
+    alternates = _alternates(request, path)
+    links = ", ".join(f'<{url}>; rel="alternate"; type="{media}"' for _, media, url in alternates)
+    return HTMLResponse(
+        render(request, "entity.html", view=view, alternates=alternates, violations=violations),
+        headers={"Link": f'<{iri}>; rel="describes", {links}'},
+    )
+
+
+async def _is_graph(service: Service, iri: str) -> bool:
+    graphs = await run_in_threadpool(service.graphs)
+    return iri in graphs["graphs"]
+
+
+@router.get(
+    "/{path:path}",
+    summary="Dereference an IRI of the data (303 See Other to a document)",
+    responses={
+        303: {"description": "See the document about the resource"},
+        404: {"description": "The graph knows nothing of this IRI"},
+    },
+)
+async def dereference(request: Request, path: str) -> Response:
+    service = _service(request)
+    first = path.split("/", 1)[0]
+    if not path or first in RESERVED:
+        raise NotFoundError(f"no route /{path}", hint="see /docs for the routes")
+    iri = _iri(request, path)
+    if path == "dataset":
+        return RedirectResponse(
+            f"{root(request)}.well-known/void", status_code=303, headers={"Vary": "Accept"}
+        )
+    if not await _is_graph(service, iri):
+        known = await run_in_threadpool(service.known, iri)
+        if not known:
+            raise NotFoundError(
+                f"nothing is known about {iri}",
+                hint="check the IRI; /queries/entities lists entities",
+            )
+    chosen = choose(request, DOCUMENT_OFFERS, single(query_params(request), "format"), RDF_BY_NAME)
+    target = f"{root(request)}doc/{path}"
+    if chosen != "text/html":
+        target += "." + rdf_format(chosen).extension
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
