@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from aikg import KnowledgeGraph
+from aikg.config import Settings
 from tests.server import Server, running_server
+from tests.virtuoso import VirtuosoServer, running_virtuoso
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data" / "sources" / "article.txt"
@@ -41,6 +43,34 @@ PREFIX source:    <https://w3id.org/aikg/source/>
 def kg() -> KnowledgeGraph:
     """The bundled knowledge graph, in memory, validated."""
     return KnowledgeGraph.load()
+
+
+@pytest.fixture(scope="session")
+def virtuoso() -> Iterator[VirtuosoServer]:
+    """A throwaway Virtuoso 7 on free loopback ports, for the whole session."""
+    with running_virtuoso(http_port=0, sql_port=0) as server:
+        yield server
+
+
+def remote_settings(server: VirtuosoServer, **changes: object) -> Settings:
+    """Settings for aikg on a Virtuoso: its SPARQL endpoint and its Graph Store."""
+    return Settings(store=server.sparql_url, store_graph_store=server.graph_store_url).replace(
+        **changes
+    )
+
+
+@pytest.fixture(scope="session")
+def remote_kg(virtuoso: VirtuosoServer) -> KnowledgeGraph:
+    """The bundled knowledge graph on Virtuoso (loaded into it once per session)."""
+    return KnowledgeGraph.open(remote_settings(virtuoso))
+
+
+@pytest.fixture(scope="session")
+def disk_kg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeGraph]:
+    """The bundled knowledge graph in a store on disk."""
+    directory = tmp_path_factory.mktemp("disk-store") / "store"
+    with KnowledgeGraph.open(Settings(store=str(directory))) as opened:
+        yield opened
 
 
 def ask(kg: KnowledgeGraph, body: str) -> bool:

@@ -15,6 +15,18 @@ from aikg.sparql_lexer import tokens
 BASE = "https://w3id.org/aikg/"
 
 
+@pytest.fixture(params=["memory", "disk", "virtuoso"])
+def kg(request: pytest.FixtureRequest, kg: KnowledgeGraph) -> KnowledgeGraph:
+    """Every test here runs on the three backends: in memory (the session's graph), a
+    store on disk, and a remote Virtuoso."""
+    if request.param == "memory":
+        return kg
+    on_backend: KnowledgeGraph = request.getfixturevalue(
+        "disk_kg" if request.param == "disk" else "remote_kg"
+    )
+    return on_backend
+
+
 def rows(kg: KnowledgeGraph, name: str, **params: Any) -> list[dict[str, Any]]:
     result = kg.saved(name, lang=None, **params)
     assert isinstance(result, SelectResult)
@@ -51,17 +63,30 @@ def test_every_saved_query_runs_with_its_examples(kg: KnowledgeGraph) -> None:
 def test_holdings_ranked_with_sources(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "holdings")
     assert [(local(r["holder"]), r["quantity"], r["sourceId"]) for r in answer] == [
-        ("CN", 350000, "S1"), ("meta", 350000, "S1"), ("xai", 100000, "S1"),
-        ("tesla", 35000, "S1"), ("KR", 2000, "S1"), ("KR", 2000, "S2")]
+        ("CN", 350000, "S1"),
+        ("meta", 350000, "S1"),
+        ("xai", 100000, "S1"),
+        ("tesla", 35000, "S1"),
+        ("KR", 2000, "S1"),
+        ("KR", 2000, "S2"),
+    ]
     assert [local(r["holder"]) for r in rows(kg, "holdings", min="50000")] == ["CN", "meta", "xai"]
 
 
 def test_holdings_compared_to_korea(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "holdings-compared")
     assert {(local(r["holder"]), float(r["multiple"])) for r in answer} == {
-        ("meta", 175.0), ("CN", 175.0), ("xai", 50.0), ("tesla", 17.5), ("KR", 1.0)}
+        ("meta", 175.0),
+        ("CN", 175.0),
+        ("xai", 50.0),
+        ("tesla", 17.5),
+        ("KR", 1.0),
+    }
     chosen = rows(kg, "holdings-compared", holders=["company/tesla", "company/xai"])
-    assert [(local(r["holder"]), float(r["multiple"])) for r in chosen] == [("xai", 50.0), ("tesla", 17.5)]
+    assert [(local(r["holder"]), float(r["multiple"])) for r in chosen] == [
+        ("xai", 50.0),
+        ("tesla", 17.5),
+    ]
     against_tesla = rows(kg, "holdings-compared", baseline="company/tesla", holders="country/CN")
     assert [float(r["multiple"]) for r in against_tesla] == [10.0]
 
@@ -71,13 +96,19 @@ def test_conflicts(kg: KnowledgeGraph) -> None:
     by_conflict: dict[str, set[str]] = {}
     for r in answer:
         by_conflict.setdefault(local(r["conflict"]), set()).add(local(r["subject"]))
-    assert by_conflict == {"holder-of-350000": {"meta", "CN"},
-                           "france-ai-maturity": {"FR", "US", "CN", "CA", "SG", "GB"}}
+    assert by_conflict == {
+        "holder-of-350000": {"meta", "CN"},
+        "france-ai-maturity": {"FR", "US", "CN", "CA", "SG", "GB"},
+    }
 
 
 def test_figure_clashes_finds_the_350000_conflict_by_itself(kg: KnowledgeGraph) -> None:
     [clash] = rows(kg, "figure-clashes")
-    assert (clash["quantity"], local(clash["holder"]), local(clash["otherHolder"])) == (350000, "meta", "CN")
+    assert (clash["quantity"], local(clash["holder"]), local(clash["otherHolder"])) == (
+        350000,
+        "meta",
+        "CN",
+    )
     assert local(clash["flaggedIn"]) == "holder-of-350000"
 
 
@@ -86,29 +117,49 @@ def test_provenance_of_a_claim(kg: KnowledgeGraph) -> None:
     assert {r["quoteText"] for r in answer} == {
         "Korea possesses just 2,000 NVIDIA H100 GPUs, the critical hardware for AI learning and "
         "reasoning, compared to Tesla’s 35,000 and XAI’s 100,000.",
-        "Korea has only 2,000 H100 GPUs throughout the whole.", "2,000"}
+        "Korea has only 2,000 H100 GPUs throughout the whole.",
+        "2,000",
+    }
     assert {(r.get("tableRow"), r.get("tableColumn")) for r in answer} == {
-        (None, None), ("GPU Units (H100)", "Korea")}
+        (None, None),
+        ("GPU Units (H100)", "Korea"),
+    }
 
 
 def test_index_positions_of_korea(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "index-positions", country="country/KR")
     assert {(local(r["index"]), r.get("rank"), r.get("rankedCount")) for r in answer} == {
-        ("bcg-ai-maturity-matrix", None, None), ("unido-manufacturing-competitiveness-index", 4, None),
-        ("global-ai-ranking", 35, None), ("oecd-labor-productivity", 33, 38)}
+        ("bcg-ai-maturity-matrix", None, None),
+        ("unido-manufacturing-competitiveness-index", 4, None),
+        ("global-ai-ranking", 35, None),
+        ("oecd-labor-productivity", 33, 38),
+    }
 
 
 def test_rank_changes(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "rank-changes")
-    assert [(local(r["country"]), r["fromRank"], r["toRank"], r["placesGained"], r["period"], r["sourceId"])
-            for r in answer] == [("FR", 13, 5, 8, "within a year", "S1"), ("FR", 13, 5, 8, "within a year", "S2")]
+    assert [
+        (
+            local(r["country"]),
+            r["fromRank"],
+            r["toRank"],
+            r["placesGained"],
+            r["period"],
+            r["sourceId"],
+        )
+        for r in answer
+    ] == [("FR", 13, 5, 8, "within a year", "S1"), ("FR", 13, 5, 8, "within a year", "S2")]
     assert local(answer[0]["supportedBy"]) == "emmanuel-macron"
 
 
 def test_statements_with_speaker_role_and_event(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "statements")
     yoo = next(r for r in answer if local(r["speaker"]) == "yoo-young-sang")
-    assert (local(yoo["role"]), local(yoo["affiliation"]), local(yoo["event"])) == ("ceo", "sk-telecom", "sk-ai-summit")
+    assert (local(yoo["role"]), local(yoo["affiliation"]), local(yoo["event"])) == (
+        "ceo",
+        "sk-telecom",
+        "sk-ai-summit",
+    )
     assert yoo["words"] == "Korea has only 2,000 H100 GPUs throughout the whole."
     assert len(answer) == 5
     assert len(rows(kg, "statements", reported="false")) == 4
@@ -117,24 +168,40 @@ def test_statements_with_speaker_role_and_event(kg: KnowledgeGraph) -> None:
 def test_innovation_types_credited(kg: KnowledgeGraph) -> None:
     driven = rows(kg, "innovation", stance="driven-by")
     assert {(local(r["subject"]), local(r["innovationType"]), r["sourceId"]) for r in driven} == {
-        ("CN", "destructive", "S1"), ("CN", "destructive", "S2")}
-    korea = {(local(r["stanceConcept"]), local(r["innovationType"])) for r in rows(kg, "innovation")
-             if local(r["subject"]) == "KR"}
-    assert korea == {("excels-in", "continuous"), ("lags-in", "destructive"),
-                     ("focuses-on", "continuous"), ("at-the-expense-of", "destructive")}
+        ("CN", "destructive", "S1"),
+        ("CN", "destructive", "S2"),
+    }
+    korea = {
+        (local(r["stanceConcept"]), local(r["innovationType"]))
+        for r in rows(kg, "innovation")
+        if local(r["subject"]) == "KR"
+    }
+    assert korea == {
+        ("excels-in", "continuous"),
+        ("lags-in", "destructive"),
+        ("focuses-on", "continuous"),
+        ("at-the-expense-of", "destructive"),
+    }
 
 
 def test_recommendations_and_who_makes_them(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "recommendations")
     assert {(local(r["topic"]), local(r["recommendedBy"]), r["sourceId"]) for r in answer} == {
         (topic, by, source)
-        for topic in ("government-support-for-ai-startups", "ai-optimization-technologies", "retain-ai-talent")
-        for by, source in (("experts", "S1"), ("min-woo-kim", "S2"))}
+        for topic in (
+            "government-support-for-ai-startups",
+            "ai-optimization-technologies",
+            "retain-ai-talent",
+        )
+        for by, source in (("experts", "S1"), ("min-woo-kim", "S2"))
+    }
 
 
 def test_index_publishers(kg: KnowledgeGraph) -> None:
-    answer = {local(r["index"]): (local(r.get("organization")), r.get("relation"), r["positions"])
-              for r in rows(kg, "index-publishers")}
+    answer = {
+        local(r["index"]): (local(r.get("organization")), r.get("relation"), r["positions"])
+        for r in rows(kg, "index-publishers")
+    }
     assert answer["bcg-ai-maturity-matrix"] == ("boston-consulting-group", "published by", 7)
     assert answer["unido-manufacturing-competitiveness-index"] == ("unido", "published by", 1)
     assert answer["oecd-labor-productivity"] == ("oecd", "based on data of", 1)
@@ -151,7 +218,9 @@ def test_companies_by_country(kg: KnowledgeGraph) -> None:
 
 def test_people_and_their_roles(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "people-roles")
-    roles = {(local(r["person"]), local(r.get("role")), local(r.get("affiliation"))) for r in answer}
+    roles = {
+        (local(r["person"]), local(r.get("role")), local(r.get("affiliation"))) for r in answer
+    }
     assert ("ha-jung-woo", "head", "naver-cloud-ai-innovation-center") in roles
     assert ("emmanuel-macron", "president", "FR") in roles
     assert ("clayton-christensen", "professor", "harvard-business-school") in roles
@@ -161,11 +230,23 @@ def test_people_and_their_roles(kg: KnowledgeGraph) -> None:
 
 def test_entities_of_a_type(kg: KnowledgeGraph) -> None:
     countries = rows(kg, "entities")
-    assert sorted(local(r["entity"]) for r in countries) == ["CA", "CN", "FR", "GB", "IE", "KR", "SG", "TW", "US"]
+    assert sorted(local(r["entity"]) for r in countries) == [
+        "CA",
+        "CN",
+        "FR",
+        "GB",
+        "IE",
+        "KR",
+        "SG",
+        "TW",
+        "US",
+    ]
     people = kg.saved("entities", lang="ko", type="Person")
     assert isinstance(people, SelectResult)
     labels = {local(r["entity"]): str(r["entityLabel"]) for r in people}
-    assert labels["ha-jung-woo"] == "하정우" and labels["clayton-christensen"] == "Clayton Christensen"
+    assert (
+        labels["ha-jung-woo"] == "하정우" and labels["clayton-christensen"] == "Clayton Christensen"
+    )
 
 
 def test_entity_by_label_honours_the_language(kg: KnowledgeGraph) -> None:
@@ -176,23 +257,31 @@ def test_entity_by_label_honours_the_language(kg: KnowledgeGraph) -> None:
 
 def test_measurements_with_units_and_currencies(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "measurements")
-    assert {(local(r["indicator"]), r["value"], r.get("unit"), r.get("currency"), r["approximate"])
-            for r in answer} == {
+    assert {
+        (local(r["indicator"]), r["value"], r.get("unit"), r.get("currency"), r["approximate"])
+        for r in answer
+    } == {
         ("ai-companies", 4300, "companies", None, False),
         ("ai-industry-size", 500_000_000_000, None, "CNY", False),
-        ("ai-industry-size", 100_000_000_000_000, None, "KRW", True)}
+        ("ai-industry-size", 100_000_000_000_000, None, "KRW", True),
+    }
 
 
 def test_unreported_values_carry_no_number(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "unreported-values")
     assert {(local(r["subject"]), r["tableRow"], r["asWritten"]) for r in answer} == {
-        ("FR", "GPU Units (H100)", "N/A"), ("KR", "AI Companies", "N/A"), ("FR", "AI Companies", "N/A")}
+        ("FR", "GPU Units (H100)", "N/A"),
+        ("KR", "AI Companies", "N/A"),
+        ("FR", "AI Companies", "N/A"),
+    }
 
 
 def test_claims_by_source(kg: KnowledgeGraph) -> None:
     for source in ("S1", "S2"):
         answer = rows(kg, "claims-by-source", source=source)
-        count = kg.query(f'SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c prov:wasDerivedFrom/dcterms:identifier "{source}" }}')
+        count = kg.query(
+            f'SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c prov:wasDerivedFrom/dcterms:identifier "{source}" }}'
+        )
         assert len({r["claim"] for r in answer}) == count[0]["n"].toPython()  # type: ignore[index]
     s2 = {local(r["claim"]) for r in rows(kg, "claims-by-source", source="S2")}
     assert "fraction-of-leaders-s2" in s2 and "h100-korea-s1" not in s2
@@ -208,13 +297,20 @@ def test_quotes_containing_a_text(kg: KnowledgeGraph) -> None:
 def test_scores_keep_the_early_50s_as_a_range(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "scores")
     china = next(r for r in answer if local(r["subject"]) == "CN")
-    assert (china.get("value"), china["lowerBound"], china["upperBoundExclusive"], china["asWritten"]) == (None, 50, 60, "early 50s")
+    assert (
+        china.get("value"),
+        china["lowerBound"],
+        china["upperBoundExclusive"],
+        china["asWritten"],
+    ) == (None, 50, 60, "early 50s")
     assert [local(r["subject"]) for r in rows(kg, "scores", min="40")] == ["CN"]
 
 
 # -- parameters: typed, bound, never pasted ---------------------------------------------
 
-TYPED = parse_saved_query("typed", """#+ title: Every parameter type
+TYPED = parse_saved_query(
+    "typed",
+    """#+ title: Every parameter type
 #+ params:
 #+   i: {type: iri, example: country/KR}
 #+   s: {type: string, example: x}
@@ -228,16 +324,30 @@ TYPED = parse_saved_query("typed", """#+ title: Every parameter type
 #+   e: {type: string, enum: [a, b], example: a}
 #+   m: {type: iri, list: true, example: "country/KR,country/CN"}
 SELECT ?i ?s ?l ?g ?n ?d ?b ?t ?y ?e ?m WHERE { }
-""")
+""",
+)
 
 
-@pytest.mark.parametrize(("name", "value", "expects"), [
-    ("i", "not an iri", "an IRI"), ("i", "http://e/a>b", "an IRI"), ("n", "1.5", "xsd:integer"),
-    ("n", "12abc", "xsd:integer"), ("d", "one", "xsd:decimal"), ("b", "yes", "xsd:boolean"),
-    ("t", "2026-13-01", "xsd:date"), ("y", "26", "xsd:gYear"), ("l", "no language", "language-tagged"),
-    ("g", "en_US!", "BCP 47"), ("e", "c", "among a, b"), ("m", "country/KR,bad iri", "an IRI"),
-])
-def test_a_value_of_the_wrong_type_names_the_parameter_and_the_type(name: str, value: str, expects: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "expects"),
+    [
+        ("i", "not an iri", "an IRI"),
+        ("i", "http://e/a>b", "an IRI"),
+        ("n", "1.5", "xsd:integer"),
+        ("n", "12abc", "xsd:integer"),
+        ("d", "one", "xsd:decimal"),
+        ("b", "yes", "xsd:boolean"),
+        ("t", "2026-13-01", "xsd:date"),
+        ("y", "26", "xsd:gYear"),
+        ("l", "no language", "language-tagged"),
+        ("g", "en_US!", "BCP 47"),
+        ("e", "c", "among a, b"),
+        ("m", "country/KR,bad iri", "an IRI"),
+    ],
+)
+def test_a_value_of_the_wrong_type_names_the_parameter_and_the_type(
+    name: str, value: str, expects: str
+) -> None:
     with pytest.raises(ParameterError) as caught:
         TYPED.bind({name: value}, BASE)
     assert caught.value.where == f"parameter {name!r}"
@@ -245,13 +355,28 @@ def test_a_value_of_the_wrong_type_names_the_parameter_and_the_type(name: str, v
 
 
 def test_values_are_parsed_into_typed_terms() -> None:
-    binding = TYPED.bind({"i": "country/KR", "s": "x", "l": "Korea@EN", "g": "ko", "n": "007",
-                          "d": "1.50", "b": "TRUE", "t": "2026-11-29", "y": "2026", "e": "b",
-                          "m": ["country/KR", "country/CN"]}, BASE)
+    binding = TYPED.bind(
+        {
+            "i": "country/KR",
+            "s": "x",
+            "l": "Korea@EN",
+            "g": "ko",
+            "n": "007",
+            "d": "1.50",
+            "b": "TRUE",
+            "t": "2026-11-29",
+            "y": "2026",
+            "e": "b",
+            "m": ["country/KR", "country/CN"],
+        },
+        BASE,
+    )
     xsd = "http://www.w3.org/2001/XMLSchema#"
     assert binding.values == {
-        "i": [ox.NamedNode(BASE + "country/KR")], "s": [ox.Literal("x")],
-        "l": [ox.Literal("Korea", language="en")], "g": [ox.Literal("ko")],
+        "i": [ox.NamedNode(BASE + "country/KR")],
+        "s": [ox.Literal("x")],
+        "l": [ox.Literal("Korea", language="en")],
+        "g": [ox.Literal("ko")],
         "n": [ox.Literal("7", datatype=ox.NamedNode(xsd + "integer"))],
         "d": [ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal"))],
         "b": [ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean"))],
@@ -303,13 +428,17 @@ def _values_terms(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_a_hostile_string_stays_one_literal_and_matches_nothing(kg: KnowledgeGraph, value: str) -> None:
+def test_a_hostile_string_stays_one_literal_and_matches_nothing(
+    kg: KnowledgeGraph, value: str
+) -> None:
     query = catalog()["quotes"]
     text = query.sparql({"text": value}, BASE)
     assert rows(kg, "quotes", text=value) == []
     # the whole query still parses as the same query with one more VALUES clause
-    assert text.replace(query.bind({"text": value}, BASE).values_clause(), "") .split() == \
-        query.text.split()
+    assert (
+        text.replace(query.bind({"text": value}, BASE).values_clause(), "").split()
+        == query.text.split()
+    )
 
 
 @pytest.mark.parametrize("value", [v + "@en" for v in HOSTILE])
@@ -317,11 +446,19 @@ def test_a_hostile_language_tagged_string_stays_one_literal(kg: KnowledgeGraph, 
     assert rows(kg, "entity-by-label", label=value) == []
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("holder", "country/KR> } UNION { ?s ?p ?o"), ("holder", "x\ny"), ("holder", "a b"),
-    ("holder", '"literal"'), ("holder", "\\u003e"), ("min", "1 } UNION { ?s ?p ?o"),
-    ("min", "0x10"), ("hardware", "SELECT * WHERE {}"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("holder", "country/KR> } UNION { ?s ?p ?o"),
+        ("holder", "x\ny"),
+        ("holder", "a b"),
+        ("holder", '"literal"'),
+        ("holder", "\\u003e"),
+        ("min", "1 } UNION { ?s ?p ?o"),
+        ("min", "0x10"),
+        ("hardware", "SELECT * WHERE {}"),
+    ],
+)
 def test_hostile_iris_and_numbers_are_refused(kg: KnowledgeGraph, name: str, value: str) -> None:
     with pytest.raises(ParameterError):
         kg.saved("holdings", **{name: value})

@@ -12,16 +12,20 @@ Exit codes (the same for every command):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from aikg import generate
 from aikg.config import Settings
 from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from aikg.knowledge_graph import KnowledgeGraph
+from aikg.loader import Progress, load_files
 from aikg.results import text_table
 from aikg.saved_queries import catalog, describe_parameters, saved_query
 from aikg.sparql import SelectResult
@@ -267,6 +271,92 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
 # -- parser --------------------------------------------------------------------------
 
 
+class ProgressBar:
+    """A one-line progress bar on a terminal; on anything else, a line per phase and file."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.live = stream.isatty()
+        self.last: tuple[str, str, int] | None = None
+        self.started = time.perf_counter()
+
+    def __call__(self, event: Progress) -> None:
+        decile = event.done * 10 // event.total if event.phase == "write" and event.total else 0
+        key = (event.phase, event.source, decile)
+        elapsed = max(time.perf_counter() - self.started, 1e-9)
+        if event.phase == "check":
+            line = f"checking {event.source}: {event.done:,} triples"
+        elif event.phase == "write":
+            share = event.done / event.total if event.total else 1.0
+            filled = int(share * 30)
+            line = (
+                f"loading  {event.source} [{'#' * filled}{'.' * (30 - filled)}] "
+                f"{share:4.0%} {event.done:,}/{event.total:,} triples"
+            )
+        elif event.phase == "validate":
+            line = "validating against the shapes"
+        else:
+            line = f"loaded {event.total:,} triples in {elapsed:.1f} s"
+        if self.live:
+            self.stream.write("\r\x1b[2K" + line + ("\n" if event.phase == "done" else ""))
+        elif key != self.last:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        self.last = key
+
+
+def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
+    settings = _settings(args)
+    if not settings.store:
+        raise InputError(
+            "aikg load needs a persistent store",
+            where="--store",
+            hint="give --store DIR (or set AIKG_STORE); an in-memory store ends with the command",
+        )
+    with KnowledgeGraph.open(settings) as kg:
+        report = load_files(
+            kg,
+            args.files,
+            validate=not args.no_validate,
+            progress=None if args.quiet else ProgressBar(sys.stderr),
+        )
+    out.write(
+        f"loaded {report.triples:,} triples from {len(report.files)} file(s) into "
+        f"{settings.store} in {report.seconds:.1f} s (check {report.check_seconds:.1f} s, "
+        f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s)\n"
+    )
+    return EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
+    fmt = "trig" if args.output.endswith(".trig") else "nq"
+    base = _settings(args).base_iri
+    try:
+        written = generate.write(
+            args.output, args.triples, args.seed, fmt=fmt, violations=args.violations, base_iri=base
+        )
+        expected = generate.injected(args.triples, args.seed, args.violations, base)
+    except ValueError as error:
+        raise InputError(
+            str(error), where="aikg generate", hint="see `aikg generate --help`"
+        ) from None
+    except OSError as error:
+        raise InputError(
+            f"cannot write {args.output}: {error.strerror}",
+            where=args.output,
+            hint="check the directory exists and is writable",
+        ) from None
+    if args.expected:
+        Path(args.expected).write_text(
+            json.dumps([dataclasses.asdict(e) for e in expected], indent=2) + "\n", "utf-8"
+        )
+    out.write(
+        f"wrote {written:,} quads to {args.output} (seed {args.seed}, "
+        f"{args.violations} injected violation(s))\n"
+    )
+    return EXIT_OK
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--store",
@@ -370,6 +460,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="en", help="language of the label columns (default en)")
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser(
+        "load",
+        help="bulk-load RDF files into a persistent store, validated, all or nothing",
+        description="Load RDF files into the store, each into the named graph of its file "
+        "name. The files are checked first, then written with a progress bar, then the "
+        "whole store is validated; if anything fails the store is left as it was. "
+        "Exit 0: loaded; 1: the data does not conform; 2: unusable input; 3: store error.",
+    )
+    _common(p)
+    p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (format from extension)")
+    p.add_argument(
+        "--no-validate", action="store_true", help="skip the SHACL validation (not advised)"
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_load)
+
+    p = sub.add_parser(
+        "generate",
+        help="write deterministic synthetic data that conforms to the shapes",
+        description="Write synthetic aikg data (countries, companies, people, holdings over "
+        "years, index positions, quotes, each with sources) to an N-Quads (.nq) or TriG "
+        "(.trig) file. The same --triples and --seed always give the same file. With "
+        "--violations K, K facts break the shapes, and --expected lists the violations a "
+        "validator must report.",
+    )
+    p.add_argument("output", metavar="FILE", help="where to write (.nq or .trig)")
+    p.add_argument("--triples", type=int, required=True, help="about how many triples")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--violations", type=int, default=0, help="violations to inject")
+    p.add_argument("--expected", metavar="FILE", help="write the injected violations as JSON")
+    p.add_argument(
+        "--base-iri",
+        metavar="IRI",
+        help="base of the IRIs (default https://w3id.org/aikg/, or AIKG_BASE_IRI)",
+    )
+    p.set_defaults(handler=cmd_generate)
 
     p = sub.add_parser("export", help="dump the graph in an RDF format")
     _common(p)

@@ -28,6 +28,7 @@ SHAPES_IRI = "https://w3id.org/aikg/shapes"
 SHAPES_NS = SHAPES_IRI + "#"
 
 ENV_PREFIX = "AIKG_"
+VALIDATORS = ("fast", "pyshacl")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,16 @@ class Settings:
     base_iri: str = DEFAULT_BASE_IRI
     """Base of entity, claim and graph IRIs. The ontology and shapes namespaces are fixed."""
     store: str | None = None
-    """None for the in-memory store, or a directory for a persistent on-disk store."""
+    """None for the in-memory store, a directory for a persistent on-disk store, or the
+    ``http(s)://`` URL of a remote SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB...)."""
+    store_update: str | None = None
+    """The remote store's SPARQL Update URL, when not the query URL."""
+    store_graph_store: str | None = None
+    """The remote store's Graph Store Protocol URL (faster bulk writes), if it has one:
+    Virtuoso's is ``/sparql-graph-crud``."""
+    store_user: str | None = None
+    """User name for the remote store (HTTP basic authentication)."""
+    store_password: str | None = None
     token: str | None = None
     """Bearer token that enables writes (SPARQL Update, Graph Store PUT/POST/DELETE)."""
     query_timeout: float = 10.0
@@ -58,6 +68,9 @@ class Settings:
     port: int = 8000
     cors_origins: tuple[str, ...] = field(default=("*",))
     """Origins allowed to read cross-origin (never with credentials, never for writes)."""
+    validator: str = "fast"
+    """SHACL engine: ``fast`` (the shapes compiled to SPARQL on Oxigraph) or ``pyshacl``
+    (the reference implementation, much slower; the two agree, as a test proves)."""
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(
@@ -82,6 +95,17 @@ class Settings:
                     where=f"{name} / {ENV_PREFIX}{name.upper()}",
                     hint="give a positive number",
                 )
+        if self.validator not in VALIDATORS:
+            raise ConfigError(
+                f"unknown validator {self.validator!r}",
+                where=f"validator / {ENV_PREFIX}VALIDATOR",
+                hint=f"use one of: {', '.join(VALIDATORS)}",
+            )
+
+    @property
+    def remote(self) -> bool:
+        """The store is a remote SPARQL endpoint."""
+        return bool(self.store and self.store.startswith(("http://", "https://")))
 
     @property
     def writable(self) -> bool:

@@ -156,10 +156,10 @@ def _target(kg: KnowledgeGraph, dry_run: bool) -> KnowledgeGraph:
     """Where a write goes: the real graph, or for a dry run a copy that can be thrown away.
 
     A dry run happens in a forked child: an in-memory store is already a private
-    copy-on-write copy there; a store on disk is shared with the keeper and must not be
-    written by the child, so its quads are copied into memory.
+    copy-on-write copy there; a store on disk or a remote store is shared with the keeper
+    and must not be written by the child, so its quads are copied into memory.
     """
-    if not dry_run or not kg.store.path:
+    if not dry_run or not kg.store.shared:
         return kg
     scratch = KnowledgeGraph(Store(kg.settings.replace(store=None)), graph_files=kg.graph_files)
     scratch.store.engine.extend(kg.store.quads())

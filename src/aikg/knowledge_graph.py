@@ -25,6 +25,8 @@ from rdflib import Graph
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.errors import InputError, NotFoundError
+from aikg.fast_validation import bundled_checks, validate_store
+from aikg.fast_validation import validate_quads as fast_validate_quads
 from aikg.formats import RdfFormat, ResultFormat
 from aikg.labels import add_labels
 from aikg.results import Serialized, serialize, table
@@ -233,14 +235,24 @@ class KnowledgeGraph(AnalystQueries):
     # -- checking and exporting -----------------------------------------------------
 
     def validate(self) -> ValidationReport:
-        """Validate the instance data against the SHACL shapes."""
-        return self._validate_data(list(self._data_quads()), self.graph_files)
+        """Validate the instance data against the SHACL shapes, with the configured engine
+        (``Settings.validator``): the compiled checks run on the store where the data is,
+        or pySHACL on a copy."""
+        if self.settings.validator == "pyshacl":
+            return self._validate_data(list(self._data_quads()), self.graph_files)
+        return validate_store(
+            self.store.local(),
+            bundled_checks(),
+            self.store.data_graphs(),
+            self.graph_files,
+        )
 
     def _data_quads(self) -> Iterable[ox.Quad]:
         return self.store.data_quads()
 
-    @staticmethod
-    def _validate_data(quads: list[ox.Quad], files: dict[str, str]) -> ValidationReport:
+    def _validate_data(self, quads: list[ox.Quad], files: dict[str, str]) -> ValidationReport:
+        if self.settings.validator == "fast":
+            return fast_validate_quads(quads, graph_files=files)
         # The same data always gets the same report: cache it for the life of the
         # process, keyed by the data itself (pySHACL takes seconds).
         digest = hashlib.sha256()
@@ -280,6 +292,11 @@ class KnowledgeGraph(AnalystQueries):
         return graph_iri(self.settings, name)
 
     # -- lifetime -------------------------------------------------------------------
+
+    def probe(self) -> None:
+        """Read the store once (the server checks that a forked worker can)."""
+        self.store.named_graphs()
+        self.store.is_empty()
 
     def close(self) -> None:
         """Flush a persistent store."""

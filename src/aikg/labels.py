@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from aikg.remote import Engine
 from aikg.results import Table
 
 LABELS = (
@@ -36,7 +37,7 @@ def _rank(label: ox.Literal, lang: str) -> int:
 
 
 def labels_for(
-    engine: ox.Store, iris: set[ox.NamedNode], lang: str
+    engine: Engine, iris: set[ox.NamedNode], lang: str
 ) -> dict[ox.NamedNode, ox.Literal]:
     """The best label of each IRI in ``lang``, looked up in every graph."""
     best: dict[ox.NamedNode, tuple[int, ox.Literal]] = {}
@@ -51,7 +52,7 @@ def labels_for(
     return {iri: label for iri, (_, label) in best.items()}
 
 
-def add_labels(engine: ox.Store, table: Table, lang: str = "en") -> Table:
+def add_labels(engine: Engine, table: Table, lang: str = "en") -> Table:
     """The table with a ``<column>Label`` column after each unlabelled IRI column."""
     columns = [
         v

@@ -20,7 +20,7 @@ write is acknowledged sees it.
 
 When no SERVICE host is allowed, the keeper moves itself (and so every worker) into a
 network namespace of its own with no interfaces: a SERVICE clause the query guard missed
-still reaches nothing.
+still reaches nothing. (Not with a remote store, which the workers must reach.)
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ from aikg.errors import (
     StoreError,
 )
 
+_FORK_ATTEMPTS = 5
+_FORK_READY_SECONDS = 2.0
 _PR_SET_PDEATHSIG = 1
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
@@ -148,7 +150,10 @@ class _Keeper:
         self.write_jobs = write_jobs
         self.settings = settings
         self.network = "available (SERVICE allow-list is not empty)"
-        if not settings.service_allowlist:
+        if settings.remote:
+            # The store is across the network; the query guard still refuses SERVICE.
+            self.network = "available (the store is remote)"
+        elif not settings.service_allowlist:
             self.network = isolate_network()
         self.state = open_state()
         self.version = 0
@@ -174,12 +179,47 @@ class _Keeper:
         if close:
             close()
 
+    def _fork(self) -> int:
+        """Fork a child that can use the store; 0 in the child, its pid in the keeper.
+
+        RocksDB (the store on disk) runs background threads, and a fork copies their
+        mutexes as they are: one held at that instant stays held in the child forever,
+        and the child's first read hangs on it. So each child first reads the store
+        (``probe``) and says it is ready; one that does not within a few seconds is
+        killed and forked again, once the background work has moved on.
+        """
+        probe = getattr(self.state, "probe", None)
+        for attempt in range(_FORK_ATTEMPTS):
+            ready_read, ready_write = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(ready_read)
+                _die_with_parent()
+                if probe:
+                    probe()
+                os.write(ready_write, b"R")
+                os.close(ready_write)
+                return 0
+            os.close(ready_write)
+            ready, _, _ = select.select([ready_read], [], [], _FORK_READY_SECONDS * (attempt + 1))
+            answer = os.read(ready_read, 1) if ready else b""
+            os.close(ready_read)
+            if answer == b"R":
+                return pid
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        raise StoreError(
+            f"a worker could not read the store after {_FORK_ATTEMPTS} attempts",
+            hint="check the store directory, and the server's log",
+        )
+
     def _spawn(self, fd: int) -> int:
-        pid = os.fork()
+        pid = self._fork()
         if pid == 0:
             try:
                 self.conn.close()
-                _die_with_parent()
                 _worker_loop(self.state, self.read_jobs, Connection(fd))
             finally:
                 os._exit(0)
@@ -198,11 +238,10 @@ class _Keeper:
 
     def _dry_run(self, attempt: Callable[[], Any]) -> Any:
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        pid = self._fork()
         if pid == 0:
             os.close(read_end)
             try:
-                _die_with_parent()
                 try:
                     payload = pickle.dumps(("ok", attempt()))
                 except AikgError as error:

@@ -184,8 +184,10 @@ def _html_cell(
         href = link(term.value)
         text = html.escape(label.value if isinstance(label, ox.Literal) else term.value)
         if href:
-            return (f'<td><a href="{html.escape(href, quote=True)}" '
-                    f'title="{html.escape(term.value, quote=True)}">{text}</a></td>')
+            return (
+                f'<td><a href="{html.escape(href, quote=True)}" '
+                f'title="{html.escape(term.value, quote=True)}">{text}</a></td>'
+            )
         return f'<td title="{html.escape(term.value, quote=True)}">{text}</td>'
 
     if isinstance(term, ox.BlankNode):
@@ -220,8 +222,10 @@ def html_table(
         + "</tr>"
         for row in rows
     )
-    return (f'<div class="table-scroll"><table class="results"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>")
+    return (
+        f'<div class="table-scroll"><table class="results"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _html(variables: list[str], rows: list[Row]) -> Iterator[str]:

@@ -19,6 +19,7 @@ from rdflib.term import Node
 from aikg.config import ONTOLOGY_NS, Settings
 from aikg.errors import QuerySyntaxError
 from aikg.query_guard import check_query
+from aikg.remote import Engine
 from aikg.results import Table, table
 from aikg.sparql_lexer import has_dataset_clause
 from aikg.terms import to_rdflib, triples_to_graph
@@ -106,7 +107,7 @@ def _where(message: str, query: str) -> str | None:
 
 
 def execute(
-    store: ox.Store,
+    store: Engine,
     query: str,
     settings: Settings,
     *,

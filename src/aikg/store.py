@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -23,8 +24,9 @@ import pyoxigraph as ox
 
 from aikg import resources
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
-from aikg.errors import InputError, NotFoundError, RdfSyntaxError, StoreError
+from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
+from aikg.remote import Engine, RemoteStore
 
 T = TypeVar("T")
 
@@ -73,6 +75,25 @@ def _rebase_term(term: T, base: str) -> T:
     return term
 
 
+def in_graph(quad: ox.Quad, graph: ox.NamedNode) -> ox.Quad:
+    """A quad of the default graph moved to ``graph``; others keep their graph."""
+    if isinstance(quad.graph_name, ox.DefaultGraph):
+        return ox.Quad(quad.subject, quad.predicate, quad.object, graph)
+    return quad
+
+
+def rebase_quad(quad: ox.Quad, base_iri: str) -> ox.Quad:
+    """A quad with its IRIs of the default base moved to ``base_iri``."""
+    if base_iri == DEFAULT_BASE_IRI:
+        return quad
+    return ox.Quad(
+        _rebase_term(quad.subject, base_iri),
+        _rebase_term(quad.predicate, base_iri),
+        _rebase_term(quad.object, base_iri),
+        _rebase_term(quad.graph_name, base_iri),
+    )
+
+
 @dataclass(frozen=True)
 class ParsedFile:
     """The quads of one file, bound for one named graph."""
@@ -103,13 +124,8 @@ def parse_rdf(
     IRIs of the default base move to ``base_iri``; relative IRIs resolve against
     ``resolve_against`` (default: ``base_iri``).
     """
-    if fmt.name == "xml" and _DOCTYPE.search(data):
-        raise InputError(
-            "RDF/XML with a DOCTYPE or entity declaration is refused",
-            where=source,
-            hint="remove the <!DOCTYPE ...> and <!ENTITY ...> declarations; "
-            "entities can expand without bound",
-        )
+    if fmt.name == "xml":
+        refuse_xml_declarations(data, source)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -122,24 +138,32 @@ def parse_rdf(
     quads: list[ox.Quad] = []
     try:
         for quad in ox.parse(text, format=fmt.engine, base_iri=resolve_against or base_iri):
-            graph_name = target if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name
-            quads.append(
-                ox.Quad(
-                    _rebase_term(quad.subject, base_iri),
-                    _rebase_term(quad.predicate, base_iri),
-                    _rebase_term(quad.object, base_iri),
-                    _rebase_term(graph_name, base_iri),
-                )
-            )
+            quads.append(rebase_quad(in_graph(quad, target), base_iri))
     except SyntaxError as error:
-        line, column = _position(error)
-        raise RdfSyntaxError(
-            f"{fmt.name} syntax error: {_strip_position(str(error.msg))}",
-            source=source,
-            line=line,
-            column=column,
-        ) from None
+        raise rdf_syntax_error(error, fmt, source) from None
     return ParsedFile(source=source, graph=graph, quads=tuple(quads))
+
+
+def refuse_xml_declarations(data: bytes, source: str) -> None:
+    """Refuse RDF/XML with a DOCTYPE or entity declaration (entity expansion bombs)."""
+    if _DOCTYPE.search(data):
+        raise InputError(
+            "RDF/XML with a DOCTYPE or entity declaration is refused",
+            where=source,
+            hint="remove the <!DOCTYPE ...> and <!ENTITY ...> declarations; "
+            "entities can expand without bound",
+        )
+
+
+def rdf_syntax_error(error: SyntaxError, fmt: RdfFormat, source: str) -> RdfSyntaxError:
+    """The parser's error, with the file, line and column."""
+    line, column = _position(error)
+    return RdfSyntaxError(
+        f"{fmt.name} syntax error: {_strip_position(str(error.msg))}",
+        source=source,
+        line=line,
+        column=column,
+    )
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:
@@ -163,31 +187,37 @@ def read_file(
     """Parse one RDF file into the named graph named after its stem (or ``graph``)."""
     if isinstance(path, str):
         path = Path(path)
-    name = path.name
     source = str(path)
-    fmt = rdf_format_for_path(name)
-    if graph is None:
-        stem = name.rsplit(".", 1)[0].lower()
-        if not _GRAPH_NAME.match(stem):
-            raise InputError(
-                f"file name {name!r} cannot name a graph",
-                where=source,
-                hint="use letters, digits, '.', '-' or '_' in file names",
-            )
-        graph = graph_iri(settings, stem)
+    fmt = rdf_format_for_path(path.name)
+    graph = graph or graph_for_file(path.name, settings)
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(
-            f"no such file: {source}", where=source, hint="check the path"
-        ) from None
     except OSError as error:
-        raise InputError(
-            f"cannot read {source}: {error.strerror}",
-            where=source,
-            hint="check the path and its permissions",
-        ) from None
+        raise unreadable(error, source) from None
     return parse_rdf(data, source=source, fmt=fmt, graph=graph, base_iri=settings.base_iri)
+
+
+def graph_for_file(name: str, settings: Settings) -> str:
+    """The named graph a file loads into: ``{base}graph/{stem}``."""
+    stem = name.rsplit(".", 1)[0].lower()
+    if not _GRAPH_NAME.match(stem):
+        raise InputError(
+            f"file name {name!r} cannot name a graph",
+            where=name,
+            hint="use letters, digits, '.', '-' or '_' in file names",
+        )
+    return graph_iri(settings, stem)
+
+
+def unreadable(error: OSError, source: str) -> AikgError:
+    """The error for a file that cannot be read, saying why."""
+    if isinstance(error, FileNotFoundError):
+        return NotFoundError(f"no such file: {source}", where=source, hint="check the path")
+    return InputError(
+        f"cannot read {source}: {error.strerror or error}",
+        where=source,
+        hint="check the path and its permissions",
+    )
 
 
 def bundled_files(settings: Settings) -> list[ParsedFile]:
@@ -205,9 +235,30 @@ class Store:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.path = settings.store
+        self.remote = settings.remote
+        self.path = None if self.remote else settings.store
+        """The store's directory, for a store on disk."""
+        self.engine: Engine = self._open()
+        if self.path and self._checkpoint_paths()[0].exists():
+            # Holding the store's lock, no load can be running: this one was killed.
+            self.rollback()
+
+    def _open(self) -> Engine:
+        if self.remote:
+            assert self.settings.store
+            auth = None
+            if self.settings.store_user:
+                auth = (self.settings.store_user, self.settings.store_password or "")
+            return RemoteStore(
+                self.settings.store,
+                graph_prefix=self.settings.base_iri,
+                update_url=self.settings.store_update,
+                graph_store_url=self.settings.store_graph_store,
+                timeout=self.settings.query_timeout,
+                auth=auth,
+            )
         try:
-            self.engine = ox.Store(self.path) if self.path else ox.Store()
+            return ox.Store(self.path) if self.path else ox.Store()
         except OSError as error:
             raise StoreError(
                 f"cannot open the store in {self.path}: {error}",
@@ -215,6 +266,80 @@ class Store:
                 hint="give a writable directory (created if missing) that no other "
                 "process has open",
             ) from None
+
+    # -- checkpoints: a load into a store on disk is all or nothing -----------------
+    #
+    # Before a bulk load, the store is snapshotted beside its directory (Oxigraph's
+    # backup: RocksDB hard links, so it costs milliseconds, not a copy). A failed load
+    # puts the snapshot back; a load killed half-way leaves the snapshot, which the next
+    # open puts back. The snapshot is made under a temporary name and renamed when
+    # complete, so a half-made one is never restored.
+
+    def _checkpoint_paths(self) -> tuple[Path, Path]:
+        assert self.path
+        directory = Path(self.path).resolve()
+        return (
+            directory.with_name(directory.name + ".checkpoint"),
+            directory.with_name(directory.name + ".checkpoint-partial"),
+        )
+
+    def checkpoint(self) -> None:
+        """Snapshot a store on disk, so that :meth:`rollback` can return to this state."""
+        if not self.path:
+            return
+        ready, partial = self._checkpoint_paths()
+        if ready.exists():
+            raise StoreError(
+                f"a load into {self.path} is already in progress (found {ready})",
+                where=f"store directory {self.path}",
+                hint="wait for it to finish; if none runs, open the store once to recover",
+            )
+        shutil.rmtree(partial, ignore_errors=True)
+        try:
+            assert isinstance(self.engine, ox.Store)  # a store with a path is on disk
+            self.engine.flush()
+            self.engine.backup(partial)
+            partial.rename(ready)
+        except OSError as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise StoreError(
+                f"cannot snapshot the store before loading: {error}",
+                where=f"directory beside {self.path}",
+                hint="the store's parent directory must be writable, on the same disk",
+            ) from None
+
+    def commit(self) -> None:
+        """Keep what was written since :meth:`checkpoint` and drop the snapshot."""
+        if not self.path:
+            return
+        self.engine.flush()
+        ready, _ = self._checkpoint_paths()
+        shutil.rmtree(ready, ignore_errors=True)
+
+    def rollback(self) -> None:
+        """Return a store on disk to its state at :meth:`checkpoint`."""
+        if not self.path:
+            return
+        self.engine = ox.Store()  # releases the directory (Oxigraph has no close)
+        ready, partial = self._checkpoint_paths()
+        shutil.rmtree(partial, ignore_errors=True)
+        if ready.exists():
+            self._restore(ready)
+        self.engine = self._open()
+
+    def _restore(self, ready: Path) -> None:
+        directory = Path(self.path or "").resolve()
+        discarded = directory.with_name(directory.name + ".discarded")
+        shutil.rmtree(discarded, ignore_errors=True)
+        if directory.exists():
+            directory.rename(discarded)
+        ready.rename(directory)
+        shutil.rmtree(discarded, ignore_errors=True)
+
+    @property
+    def shared(self) -> bool:
+        """Writes made in a forked process would reach the real data (on disk, or remote)."""
+        return bool(self.path) or self.remote
 
     @property
     def ontology_graph(self) -> str:
@@ -225,6 +350,8 @@ class Store:
         return graph_iri(self.settings, "shapes")
 
     def is_empty(self) -> bool:
+        if isinstance(self.engine, RemoteStore):  # aikg keeps nothing outside its graphs
+            return not self.named_graphs()
         return next(iter(self.engine.quads_for_pattern(None, None, None, None)), None) is None
 
     def named_graphs(self) -> list[str]:
@@ -247,6 +374,15 @@ class Store:
             name = quad.graph_name
             if not (isinstance(name, ox.NamedNode) and name.value in fixed):
                 yield quad
+
+    def local(self) -> ox.Store:
+        """The quads in an Oxigraph store of this process: the store itself, or for a
+        remote store a copy in memory (for validation, and for dry runs of writes)."""
+        if isinstance(self.engine, ox.Store):
+            return self.engine
+        copy = ox.Store()
+        copy.extend(self.quads())
+        return copy
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """The quads of one named graph, or of the whole dataset."""

@@ -1,0 +1,627 @@
+"""Fast SHACL validation: the shapes compiled to SPARQL and run on Oxigraph.
+
+pySHACL checks one focus node at a time in Python, and re-parses every SHACL-SPARQL
+constraint for each; on a million triples that takes minutes. Here each constraint of
+each shape becomes one SPARQL query that finds *all* its violations at once, answered
+by Oxigraph. The results are the same :class:`~aikg.validation.Violation` records pySHACL
+gives (focus node, path, value, source shape, source constraint, component, message),
+which a differential test checks on the shape examples and on generated data.
+
+Compiled: targets ``sh:targetClass`` (with subclasses) and ``sh:targetSubjectsOf``;
+property shapes with a predicate path and ``sh:minCount``, ``sh:maxCount``,
+``sh:datatype``, ``sh:class``, ``sh:nodeKind``, ``sh:pattern``, ``sh:minInclusive``,
+``sh:minExclusive``, ``sh:maxInclusive``, ``sh:maxExclusive``, ``sh:minLength``,
+``sh:uniqueLang``, ``sh:disjoint``, ``sh:or`` of ``sh:class`` / ``sh:datatype``
+alternatives and ``sh:qualifiedValueShape`` (``sh:datatype``, ``sh:languageIn``,
+``sh:class``) with ``sh:qualifiedMinCount``; node-level ``sh:or`` / ``sh:xone`` of
+"has this property" alternatives; and SHACL-SPARQL ``sh:select`` constraints. A shapes
+graph using anything else is refused at compile time (:class:`UnsupportedShapeError`),
+so that nothing is silently left unchecked: use pySHACL for it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF as RDF_NS
+from rdflib.namespace import SH as SH_NS
+
+from aikg import resources
+from aikg.errors import AikgError
+from aikg.terms import to_rdflib
+from aikg.validation import ValidationReport, Violation
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+PROPERTY_KEYS = {
+    "path",
+    "minCount",
+    "maxCount",
+    "datatype",
+    "class",
+    "nodeKind",
+    "pattern",
+    "flags",
+    "minInclusive",
+    "minExclusive",
+    "maxInclusive",
+    "maxExclusive",
+    "minLength",
+    "uniqueLang",
+    "disjoint",
+    "or",
+    "qualifiedValueShape",
+    "qualifiedMinCount",
+    "message",
+    "name",
+    "description",
+    "severity",
+    "deactivated",
+    "order",
+    "group",
+}
+TARGETS = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "target")
+"""Every way SHACL targets nodes, so that a shape with a target the compiler does not
+know is found, and refused, rather than ignored."""
+NODE_KEYS = {
+    "targetClass",
+    "targetSubjectsOf",
+    "property",
+    "sparql",
+    "or",
+    "xone",
+    "message",
+    "severity",
+    "deactivated",
+}
+
+
+class UnsupportedShapeError(AikgError):
+    """The shapes use a construct the fast validator does not compile."""
+
+    code = "unsupported-shape"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compiled constraint: the query finding its violations, and how to report them."""
+
+    query: str
+    shape: str
+    component: str
+    message: str
+    path: str | None
+    constraint: str | None = None
+    """The SHACL-SPARQL constraint's IRI, for those."""
+    severity: str = "Violation"
+
+
+class _Shapes:
+    def __init__(self, quads: Iterable[ox.Quad]):
+        self.store = ox.Store()
+        self.store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+
+    def objects(
+        self, subject: ox.NamedNode | ox.BlankNode, key: str
+    ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        found: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
+        for quad in self.store.quads_for_pattern(subject, ox.NamedNode(SH + key), None, None):
+            if not isinstance(quad.object, ox.Triple):
+                found.append(quad.object)
+        return found
+
+    def one(
+        self, subject: ox.NamedNode | ox.BlankNode, key: str
+    ) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+        found = self.objects(subject, key)
+        return found[0] if found else None
+
+    def keys(self, subject: ox.NamedNode | ox.BlankNode) -> set[str]:
+        return {
+            q.predicate.value.removeprefix(SH)
+            for q in self.store.quads_for_pattern(subject, None, None, None)
+            if q.predicate.value.startswith(SH)
+        }
+
+    def items(
+        self, head: ox.NamedNode | ox.BlankNode | ox.Literal | None
+    ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        """The members of an RDF list."""
+        found = []
+        while isinstance(head, ox.NamedNode | ox.BlankNode) and head.value != RDF + "nil":
+            first = self._list_part(head, "first")
+            if first is None:
+                break
+            found.append(first)
+            head = self._list_part(head, "rest")
+        return found
+
+    def _list_part(
+        self, cell: ox.NamedNode | ox.BlankNode, part: str
+    ) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+        for quad in self.store.quads_for_pattern(cell, ox.NamedNode(RDF + part), None, None):
+            if not isinstance(quad.object, ox.Triple):
+                return quad.object
+        return None
+
+    def node_shapes(self) -> list[ox.NamedNode | ox.BlankNode]:
+        shapes = {
+            q.subject
+            for q in self.store.quads_for_pattern(
+                None, ox.NamedNode(RDF + "type"), ox.NamedNode(SH + "NodeShape"), None
+            )
+        }
+        shapes |= {
+            q.subject
+            for key in TARGETS
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(SH + key), None, None)
+        }
+        named = [s for s in shapes if isinstance(s, ox.NamedNode | ox.BlankNode)]
+        return sorted(named, key=str)
+
+    def deactivated(self, shape: ox.NamedNode | ox.BlankNode) -> bool:
+        flag = self.one(shape, "deactivated")
+        return flag is not None and flag.value == "true"
+
+    def severity(self, shape: ox.NamedNode | ox.BlankNode) -> str:
+        """sh:Violation unless the shape says sh:Warning or sh:Info."""
+        level = self.one(shape, "severity")
+        return level.value.removeprefix(SH) if isinstance(level, ox.NamedNode) else "Violation"
+
+    def prefixes(self, constraint: ox.NamedNode | ox.BlankNode) -> str:
+        lines = []
+        for owner in self.objects(constraint, "prefixes"):
+            if isinstance(owner, ox.NamedNode | ox.BlankNode):
+                for declaration in self.objects(owner, "declare"):
+                    if isinstance(declaration, ox.NamedNode | ox.BlankNode):
+                        prefix, namespace = (
+                            self.one(declaration, "prefix"),
+                            self.one(declaration, "namespace"),
+                        )
+                        if prefix is not None and namespace is not None:
+                            lines.append(f"PREFIX {prefix.value}: <{namespace.value}>")
+        return "\n".join(lines)
+
+
+def _iri(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if not isinstance(term, ox.NamedNode):
+        raise UnsupportedShapeError(f"expected an IRI in the shapes, got {term}")
+    return f"<{term.value}>"
+
+
+def _number(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    if not isinstance(term, ox.Literal):
+        raise UnsupportedShapeError(f"expected a literal in the shapes, got {term}")
+    return str(term)
+
+
+class Compiler:
+    """Turns a shapes graph into :class:`Check` queries, given the class hierarchy."""
+
+    def __init__(self, shapes: Iterable[ox.Quad], ontology: Iterable[ox.Quad]):
+        self.shapes = _Shapes(shapes)
+        self.subclasses: dict[str, set[str]] = {}
+        for quad in ontology:
+            if (
+                quad.predicate.value == RDFS + "subClassOf"
+                and isinstance(quad.object, ox.NamedNode)
+                and isinstance(quad.subject, ox.NamedNode)
+            ):
+                self.subclasses.setdefault(quad.object.value, set()).add(quad.subject.value)
+
+    def closure(self, cls: str) -> set[str]:
+        """A class and every class below it."""
+        found, frontier = {cls}, [cls]
+        while frontier:
+            for sub in self.subclasses.get(frontier.pop(), ()):
+                if sub not in found:
+                    found.add(sub)
+                    frontier.append(sub)
+        return found
+
+    def is_instance(self, var: str, cls: str) -> str:
+        """An expression true when ``var`` is an instance of the class (subclasses count)."""
+        classes = ", ".join(f"<{c}>" for c in sorted(self.closure(cls)))
+        return f"EXISTS {{ {var} <{RDF}type> ?_k FILTER (?_k IN ({classes})) }}"
+
+    def target(self, shape: ox.NamedNode | ox.BlankNode) -> str:
+        parts = []
+        for cls in self.shapes.objects(shape, "targetClass"):
+            classes = " ".join(f"<{c}>" for c in sorted(self.closure(_iri(cls)[1:-1])))
+            parts.append(f"{{ VALUES ?_class {{ {classes} }} ?this <{RDF}type> ?_class }}")
+        for prop in self.shapes.objects(shape, "targetSubjectsOf"):
+            parts.append(f"{{ ?this {_iri(prop)} ?_any }}")
+        if not parts:
+            raise UnsupportedShapeError(f"shape {shape} has no target the fast validator knows")
+        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+
+    def compile(self) -> list[Check]:
+        checks = []
+        for shape in self.shapes.node_shapes():
+            unknown = self.shapes.keys(shape) - NODE_KEYS
+            if unknown:
+                raise UnsupportedShapeError(f"shape {shape} uses {', '.join(sorted(unknown))}")
+            if self.shapes.deactivated(shape):
+                continue
+            target = self.target(shape)
+            for prop in self.shapes.objects(shape, "property"):
+                if isinstance(prop, ox.NamedNode | ox.BlankNode) and not self.shapes.deactivated(
+                    prop
+                ):
+                    checks += self.property_checks(prop, target)
+            for constraint in self.shapes.objects(shape, "sparql"):
+                if isinstance(constraint, ox.NamedNode | ox.BlankNode):
+                    checks.append(self.sparql_check(shape, constraint, target))
+            for key in ("or", "xone"):
+                for head in self.shapes.objects(shape, key):
+                    checks.append(self.node_logic_check(shape, key, head, target))
+        return checks
+
+    # -- property shapes ------------------------------------------------------------
+
+    def property_checks(self, prop: ox.NamedNode | ox.BlankNode, target: str) -> list[Check]:
+        s = self.shapes
+        unknown = s.keys(prop) - PROPERTY_KEYS
+        if unknown:
+            raise UnsupportedShapeError(f"property shape {prop} uses {', '.join(sorted(unknown))}")
+        path = _iri(s.one(prop, "path"))
+        shape = prop.value
+        message_term = s.one(prop, "message")
+        message = message_term.value if message_term is not None else ""
+        checks = []
+
+        def add(component: str, query: str) -> None:
+            checks.append(
+                Check(query, shape, component, message, path[1:-1], severity=s.severity(prop))
+            )
+
+        def values(condition: str) -> str:
+            return (
+                f"SELECT ?this ?value WHERE {{ {target} ?this {path} ?value . "
+                f"FILTER ({condition}) }}"
+            )
+
+        if (low := s.one(prop, "minCount")) is not None:
+            add(
+                "MinCountConstraintComponent",
+                f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?_v }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) < {_number(low)})",
+            )
+        if (high := s.one(prop, "maxCount")) is not None:
+            add(
+                "MaxCountConstraintComponent",
+                f"SELECT ?this WHERE {{ {target} ?this {path} ?_v }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) > {_number(high)})",
+            )
+        if (datatype := s.one(prop, "datatype")) is not None:
+            add("DatatypeConstraintComponent", values(self.not_datatype("?value", _iri(datatype))))
+        if (cls := s.one(prop, "class")) is not None:
+            add(
+                "ClassConstraintComponent",
+                values(f"!{self.is_instance('?value', _iri(cls)[1:-1])}"),
+            )
+        if (kind := s.one(prop, "nodeKind")) is not None:
+            tests = {
+                "IRI": "isIRI(?value)",
+                "BlankNode": "isBlank(?value)",
+                "Literal": "isLiteral(?value)",
+                "BlankNodeOrIRI": "(isBlank(?value) || isIRI(?value))",
+                "BlankNodeOrLiteral": "(isBlank(?value) || isLiteral(?value))",
+                "IRIOrLiteral": "(isIRI(?value) || isLiteral(?value))",
+            }
+            add(
+                "NodeKindConstraintComponent",
+                values(f"!{tests[_iri(kind)[1:-1].removeprefix(SH)]}"),
+            )
+        if (pattern := s.one(prop, "pattern")) is not None:
+            flags = s.one(prop, "flags")
+            flag_arg = f", {flags}" if flags is not None else ""
+            add(
+                "PatternConstraintComponent",
+                values(f"isBlank(?value) || !REGEX(STR(?value), {pattern}{flag_arg})"),
+            )
+        for key, op in (
+            ("minInclusive", ">="),
+            ("minExclusive", ">"),
+            ("maxInclusive", "<="),
+            ("maxExclusive", "<"),
+        ):
+            if (bound := s.one(prop, key)) is not None:
+                component = key[0].upper() + key[1:] + "ConstraintComponent"
+                add(component, values(f"!COALESCE(?value {op} {_number(bound)}, false)"))
+        if (length := s.one(prop, "minLength")) is not None:
+            add(
+                "MinLengthConstraintComponent",
+                values(f"isBlank(?value) || STRLEN(STR(?value)) < {_number(length)}"),
+            )
+        if (unique := s.one(prop, "uniqueLang")) is not None and unique.value == "true":
+            add(
+                "UniqueLangConstraintComponent",
+                f"SELECT ?this WHERE {{ {target} ?this {path} ?_a , ?_b . "
+                f'FILTER (?_a != ?_b && LANG(?_a) != "" && LANG(?_a) = LANG(?_b)) }} '
+                "GROUP BY ?this (LANG(?_a) AS ?_lang)",
+            )
+        if (other := s.one(prop, "disjoint")) is not None:
+            add(
+                "DisjointConstraintComponent",
+                f"SELECT ?this ?value WHERE {{ {target} ?this {path} ?value . "
+                f"?this {_iri(other)} ?value }}",
+            )
+        for head in s.objects(prop, "or"):
+            alternatives = [self.value_conforms(alt) for alt in s.items(head)]
+            add("OrConstraintComponent", values(" && ".join(f"!({a})" for a in alternatives)))
+        if (qualified := s.one(prop, "qualifiedValueShape")) is not None:
+            low = s.one(prop, "qualifiedMinCount")
+            if low is None or not isinstance(qualified, ox.NamedNode | ox.BlankNode):
+                raise UnsupportedShapeError(f"{prop}: only sh:qualifiedMinCount is compiled")
+            add(
+                "QualifiedMinCountConstraintComponent",
+                f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value . "
+                f"FILTER ({self.value_conforms(qualified)}) }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {_number(low)})",
+            )
+        return checks
+
+    def not_datatype(self, var: str, datatype: str) -> str:
+        return f"!(isLiteral({var}) && DATATYPE({var}) = {datatype})"
+
+    def value_conforms(self, shape: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+        """An expression on ?value true when it conforms to a small value shape."""
+        if not isinstance(shape, ox.NamedNode | ox.BlankNode):
+            raise UnsupportedShapeError(f"unexpected value shape {shape}")
+        s = self.shapes
+        unknown = s.keys(shape) - {"class", "datatype", "languageIn"}
+        if unknown:
+            raise UnsupportedShapeError(f"value shape {shape} uses {', '.join(sorted(unknown))}")
+        tests = []
+        if (cls := s.one(shape, "class")) is not None:
+            tests.append(self.is_instance("?value", _iri(cls)[1:-1]))
+        if (datatype := s.one(shape, "datatype")) is not None:
+            tests.append(f"(isLiteral(?value) && DATATYPE(?value) = {_iri(datatype)})")
+        for head in s.objects(shape, "languageIn"):
+            tags = " || ".join(f"langMatches(LANG(?value), {tag})" for tag in s.items(head))
+            tests.append(f"({tags})")
+        return " && ".join(tests) or "true"
+
+    # -- node-level logic and SHACL-SPARQL ------------------------------------------
+
+    def node_logic_check(
+        self,
+        shape: ox.NamedNode | ox.BlankNode,
+        key: str,
+        head: ox.NamedNode | ox.BlankNode | ox.Literal,
+        target: str,
+    ) -> Check:
+        s = self.shapes
+        tests: list[str] = []
+        counts: list[str] = []
+        for i, alternative in enumerate(s.items(head)):
+            if (
+                not isinstance(alternative, ox.NamedNode | ox.BlankNode)
+                or s.keys(alternative) - {"path", "minCount"}
+                or s.one(alternative, "minCount") is None
+            ):
+                raise UnsupportedShapeError(
+                    f"{shape}: sh:{key} alternatives must be [sh:path p; sh:minCount n]"
+                )
+            tests.append(f"?_n{i} >= {_number(s.one(alternative, 'minCount'))}")
+            path = _iri(s.one(alternative, "path"))
+            # How many values each node has for this alternative's path (0 when none).
+            counts.append(
+                f"OPTIONAL {{ SELECT ?this (COUNT(DISTINCT ?_x{i}) AS ?_m{i}) "
+                f"WHERE {{ ?this {path} ?_x{i} }} GROUP BY ?this }} "
+                f"BIND (COALESCE(?_m{i}, 0) AS ?_n{i})"
+            )
+        satisfied = " + ".join(f"IF({t}, 1, 0)" for t in tests)
+        rule = "= 0" if key == "or" else "!= 1"
+        query = (
+            f"SELECT ?this (?this AS ?value) WHERE {{ {target} {' '.join(counts)} "
+            f"FILTER (({satisfied}) {rule}) }}"
+        )
+        message = s.one(shape, "message")
+        component = "OrConstraintComponent" if key == "or" else "XoneConstraintComponent"
+        return Check(
+            query,
+            shape.value,
+            component,
+            message.value if message else "",
+            None,
+            severity=s.severity(shape),
+        )
+
+    def sparql_check(
+        self,
+        shape: ox.NamedNode | ox.BlankNode,
+        constraint: ox.NamedNode | ox.BlankNode,
+        target: str,
+    ) -> Check:
+        s = self.shapes
+        select = s.one(constraint, "select")
+        if select is None:
+            raise UnsupportedShapeError(f"{constraint}: only sh:select constraints are compiled")
+        body = select.value.replace("$this", "?this")
+        query = (
+            f"{s.prefixes(constraint)}\nSELECT ?this ?path ?value WHERE {{ {target} {{ {body} }} }}"
+        )
+        message = s.one(constraint, "message")
+        return Check(
+            query,
+            shape.value,
+            "SPARQLConstraintComponent",
+            message.value if message else "",
+            None,
+            constraint.value,
+            severity=s.severity(shape),
+        )
+
+
+def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str | None:
+    if term is None:
+        return None
+    return term.value if not isinstance(term, ox.Triple) else str(term)
+
+
+_PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+
+Found = tuple[
+    Violation, ox.NamedNode | ox.BlankNode, ox.NamedNode | ox.BlankNode | ox.Literal | None
+]
+"""A violation with its focus node and value as terms, for the report graph."""
+
+
+def _fill(template: str, **bound: str | None) -> str:
+    """A message template with its {$this} / {?value} placeholders filled, as pySHACL does."""
+    return _PLACEHOLDER.sub(lambda m: bound.get(m.group(1)) or m.group(0), template)
+
+
+def run_checks(store: ox.Store, checks: list[Check]) -> list[Found]:
+    """Run every check on the store's union of graphs; the violations, in check order.
+
+    The checks run on a few threads: Oxigraph evaluates a query without holding the GIL
+    for most of the work, which makes validation ~1.4x faster on two cores. (The union
+    of all graphs is also ~2.5x faster to query than an explicit list of graphs.)
+    """
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        per_check = list(pool.map(lambda check: _run_check(store, check), checks))
+    return [found for results in per_check for found in results]
+
+
+def _run_check(store: ox.Store, check: Check) -> list[Found]:
+    result = store.query(check.query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    names = {v.value for v in result.variables}
+    found = []
+    for row in result:
+        focus = row["this"]
+        value = row["value"] if "value" in names else None
+        path = row["path"] if "path" in names else None
+        if not isinstance(focus, ox.NamedNode | ox.BlankNode) or isinstance(value, ox.Triple):
+            continue  # SHACL focus nodes are IRIs or blank nodes; RDF-star is not data here
+        violation = Violation(
+            focus_node=focus.value,
+            path=_text(path) if check.constraint else check.path,
+            value=_text(value),
+            source_shape=check.shape,
+            source_constraint=check.constraint,
+            constraint_component=check.component,
+            severity=check.severity,
+            message=_fill(check.message, this=_text(focus), value=_text(value), path=_text(path)),
+        )
+        found.append((violation, focus, value))
+    return found
+
+
+def validate_store(
+    store: ox.Store,
+    checks: list[Check],
+    data_graphs: Iterable[str],
+    graph_files: Mapping[str, str] | None = None,
+) -> ValidationReport:
+    """Validate the data in a store with compiled checks; the store is only read.
+
+    The data is the union of all the store's graphs, the ontology included (as pySHACL's
+    ``ont_graph``: ``sh:class`` sees the class hierarchy). A shapes graph in the store
+    does no harm: no shape targets anything in it (a test checks this). ``data_graphs``
+    are the graphs a violation's focus node is looked for in, to say where it is.
+    """
+    found = run_checks(store, checks)
+    files = graph_files or {}
+    wanted = set(data_graphs)
+    located = []
+    for violation, focus, _ in found:
+        graph = _graph_of(store, focus, wanted)
+        file = files.get(graph) if graph else None
+        located.append(replace(violation, graph=graph, file=file))
+    located.sort(
+        key=lambda v: (
+            v.file or v.graph or "",
+            v.focus_node,
+            v.path or "",
+            v.source_shape,
+            v.value or "",
+        )
+    )
+    conforms = not any(v.severity == "Violation" for v in located)  # warnings allowed
+    return ValidationReport(
+        conforms=conforms, violations=tuple(located), graph=_report_graph(found, conforms)
+    )
+
+
+def _graph_of(
+    store: ox.Store, focus: ox.NamedNode | ox.BlankNode, data_graphs: set[str]
+) -> str | None:
+    for quad in store.quads_for_pattern(focus, None, None, None):
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in data_graphs:
+            return quad.graph_name.value
+    return None
+
+
+def _report_graph(found: list[Found], conforms: bool) -> Graph:
+    """The SHACL validation report graph (``sh:ValidationReport``) of the violations."""
+    report = Graph()
+    report.bind("sh", SH)
+    root = BNode()
+    report.add((root, RDF_NS.type, SH_NS.ValidationReport))
+    report.add((root, SH_NS.conforms, Literal(conforms)))
+    for violation, focus, value in found:
+        result = BNode()
+        report.add((root, SH_NS.result, result))
+        report.add((result, RDF_NS.type, SH_NS.ValidationResult))
+        report.add((result, SH_NS.focusNode, to_rdflib(focus)))
+        if violation.path:
+            report.add((result, SH_NS.resultPath, URIRef(violation.path)))
+        if value is not None:
+            report.add((result, SH_NS.value, to_rdflib(value)))
+        report.add((result, SH_NS.sourceShape, _shape_node(violation.source_shape)))
+        if violation.source_constraint:
+            report.add((result, SH_NS.sourceConstraint, _shape_node(violation.source_constraint)))
+        report.add((result, SH_NS.sourceConstraintComponent, SH_NS[violation.constraint_component]))
+        report.add((result, SH_NS.resultSeverity, SH_NS[violation.severity]))
+        report.add((result, SH_NS.resultMessage, Literal(violation.message)))
+    return report
+
+
+def _shape_node(name: str) -> URIRef | BNode:
+    return URIRef(name) if ":" in name else BNode(name)
+
+
+_ONTOLOGY_GRAPH = "urn:aikg:validation:ontology"
+_COMPILED: dict[str, list[Check]] = {}
+
+
+def bundled_checks() -> list[Check]:
+    """The bundled shapes, compiled once per process."""
+    if "bundled" not in _COMPILED:
+        shapes = ox.parse(resources.shapes_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+        ontology = list(
+            ox.parse(resources.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+        )
+        _COMPILED["bundled"] = Compiler(shapes, ontology).compile()
+    return _COMPILED["bundled"]
+
+
+def validate_quads(
+    quads: Iterable[ox.Quad],
+    *,
+    graph_files: Mapping[str, str] | None = None,
+) -> ValidationReport:
+    """Validate instance-data quads against the bundled shapes: the same report as
+    :func:`aikg.validation.validate_quads`, from the compiled checks on Oxigraph."""
+    store = ox.Store()
+    store.bulk_extend(quads)
+    data_graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    ontology = ox.NamedNode(_ONTOLOGY_GRAPH)
+    store.bulk_extend(
+        ox.Quad(t.subject, t.predicate, t.object, ontology)
+        for t in ox.parse(resources.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+    )
+    return validate_store(store, bundled_checks(), data_graphs, graph_files)

@@ -1,0 +1,291 @@
+"""Bulk loading: RDF files streamed into the store, with progress, validated, all or nothing.
+
+A load runs in three phases, each reported to an optional progress callback:
+
+1. **check**: every file is parsed once without touching the store (Oxigraph parses about a
+   million triples a second). Syntax errors, unreadable files, unknown formats, RDF/XML
+   entity declarations and graph names already in use are all found here, so bad input
+   changes nothing. The pass also counts the triples, which makes the progress bar exact.
+2. **write**: each file is streamed into its named graph (``{base}graph/{file stem}``;
+   quads of a TriG or N-Quads file keep their own graph, which must be new too). When
+   IRIs need no rebasing the engine's native bulk loader reads the file itself;
+   otherwise the quads pass through Python to move them to the configured base IRI.
+3. **validate**: the shapes are checked on the whole store, old and new data together,
+   because new data may point at old resources and the other way round.
+
+If writing or validating fails, or the process is interrupted, the store goes back to
+its state before the load: a store on disk from the snapshot taken before writing (see
+:meth:`aikg.store.Store.checkpoint`; a load killed by ``kill -9`` is rolled back the next
+time the store opens), any other store by dropping the graphs the load created.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from aikg.config import DEFAULT_BASE_IRI
+from aikg.errors import InputError, StoreError, ValidationError
+from aikg.formats import RdfFormat, rdf_format_for_path
+from aikg.knowledge_graph import KnowledgeGraph
+from aikg.store import (
+    graph_for_file,
+    in_graph,
+    rdf_syntax_error,
+    rebase,
+    rebase_quad,
+    refuse_xml_declarations,
+    unreadable,
+)
+from aikg.validation import ValidationReport
+
+BATCH = 100_000
+"""Quads per write when quads pass through Python (bounded memory, regular progress)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a load is: its phase, the file, and triples done out of the total."""
+
+    phase: str
+    """``check``, ``write``, ``validate`` or ``done``."""
+    source: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    source: str
+    graph: str
+    """The graph the file's triples went to (quads of named graphs keep theirs)."""
+    triples: int
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load did, and how long each phase took."""
+
+    files: tuple[LoadedFile, ...]
+    triples: int
+    check_seconds: float
+    write_seconds: float
+    validate_seconds: float
+    validation: ValidationReport | None
+
+    @property
+    def seconds(self) -> float:
+        return self.check_seconds + self.write_seconds + self.validate_seconds
+
+
+@dataclass(frozen=True)
+class _Plan:
+    path: Path
+    source: str
+    fmt: RdfFormat
+    graph: str
+    triples: int
+    graphs: frozenset[str]
+    """Every named graph the file writes to."""
+
+
+class _CountingReader:
+    """A binary file that reports how far it has been read (for progress of native loads)."""
+
+    def __init__(self, file: IO[bytes], on_read: Callable[[int], None]):
+        self.file = file
+        self.on_read = on_read
+        self.position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        self.position += len(data)
+        self.on_read(self.position)
+        return data
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        count = self.file.readinto(buffer)  # type: ignore[attr-defined]
+        self.position += count or 0
+        self.on_read(self.position)
+        return int(count or 0)
+
+
+def load_files(
+    kg: KnowledgeGraph,
+    paths: Iterable[str | Path],
+    *,
+    validate: bool = True,
+    progress: ProgressCallback | None = None,
+) -> LoadReport:
+    """Load RDF files into ``kg``'s store: every file or none. See the module docs."""
+    report = progress or (lambda _: None)
+    started = time.perf_counter()
+    plans = _check(kg, [Path(p) for p in paths], report)
+    checked = time.perf_counter()
+    store = kg.store
+    store.checkpoint()
+    created = {g for plan in plans for g in plan.graphs}
+    before = dict(kg.graph_files)
+    # Violations name the file they are in.
+    kg.graph_files.update({graph: plan.source for plan in plans for graph in plan.graphs})
+    try:
+        for plan in plans:
+            _write(kg, plan, report)
+        written = time.perf_counter()
+        validation = None
+        if validate:
+            report(Progress("validate", "", 0, 1))
+            validation = kg.validate()
+            if not validation.conforms:
+                raise ValidationError(validation)
+        validated = time.perf_counter()
+    except BaseException:  # interrupted too: the store must not keep half a load
+        _undo(kg, created)
+        kg.graph_files = before
+        raise
+    store.commit()
+    total = sum(plan.triples for plan in plans)
+    report(Progress("done", "", total, total))
+    return LoadReport(
+        files=tuple(LoadedFile(p.source, p.graph, p.triples) for p in plans),
+        triples=total,
+        check_seconds=checked - started,
+        write_seconds=written - checked,
+        validate_seconds=validated - written,
+        validation=validation,
+    )
+
+
+def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
+    if kg.store.path:
+        kg.store.rollback()
+        return
+    for graph in created:
+        kg.store.engine.remove_graph(ox.NamedNode(graph))
+
+
+# -- check ------------------------------------------------------------------------
+
+
+def _check(kg: KnowledgeGraph, paths: list[Path], report: ProgressCallback) -> list[_Plan]:
+    if not paths:
+        raise InputError("no files to load", hint="name one or more RDF files")
+    taken = set(kg.store.named_graphs())
+    plans: list[_Plan] = []
+    for path in paths:
+        source = str(path)
+        fmt = rdf_format_for_path(path.name)
+        graph = graph_for_file(path.name, kg.settings)
+        if not path.is_file():
+            raise unreadable(FileNotFoundError(), source)
+        triples, graphs = _scan(path, fmt, graph, kg.settings.base_iri, report)
+        for name in sorted(graphs | {graph}):  # the file's own graph, even if it stays empty
+            owner = next((p.source for p in plans if name in p.graphs), None)
+            if name in taken or owner:
+                raise InputError(
+                    f"graph {name} is already {'loaded' if name in taken else 'in ' + str(owner)}",
+                    where=source,
+                    hint="rename the file (each file loads into the graph named after it), "
+                    "or drop the graph first",
+                )
+        plans.append(_Plan(path, source, fmt, graph, triples, frozenset(graphs)))
+    return plans
+
+
+def _scan(
+    path: Path, fmt: RdfFormat, graph: str, base_iri: str, report: ProgressCallback
+) -> tuple[int, set[str]]:
+    """Parse a file without keeping it: its triple count and the graphs it writes to."""
+    source = str(path)
+    if fmt.name == "xml":
+        try:
+            refuse_xml_declarations(path.read_bytes(), source)
+        except OSError as error:
+            raise unreadable(error, source) from None
+    count = 0
+    graphs = set()
+    try:
+        with path.open("rb") as file:
+            for quad in ox.parse(file, format=fmt.engine, base_iri=base_iri):
+                count += 1
+                name = quad.graph_name
+                if isinstance(name, ox.DefaultGraph):
+                    graphs.add(graph)
+                elif isinstance(name, ox.NamedNode):
+                    graphs.add(rebase(name.value, base_iri))
+                else:
+                    raise InputError(
+                        f"a graph named by a blank node ({name}) cannot be loaded",
+                        where=source,
+                        hint="name the graph with an IRI",
+                    )
+                if count % BATCH == 0:
+                    report(Progress("check", source, count, 0))
+    except SyntaxError as error:
+        raise rdf_syntax_error(error, fmt, source) from None
+    except OSError as error:
+        raise unreadable(error, source) from None
+    return count, graphs
+
+
+# -- write ------------------------------------------------------------------------
+
+
+def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
+    store = kg.store
+    engine = store.engine
+    base = kg.settings.base_iri
+    try:
+        for name in plan.graphs:
+            engine.add_graph(ox.NamedNode(name))
+        if base == DEFAULT_BASE_IRI and isinstance(engine, ox.Store):
+            size = plan.path.stat().st_size or 1
+            with plan.path.open("rb") as file:
+                reader = _CountingReader(
+                    file,
+                    lambda done: report(
+                        Progress("write", plan.source, plan.triples * done // size, plan.triples)
+                    ),
+                )
+                engine.bulk_load(
+                    reader,  # type: ignore[arg-type]
+                    plan.fmt.engine,
+                    base_iri=base,
+                    to_graph=ox.NamedNode(plan.graph),
+                )
+        else:
+            for done, batch in _batches(plan, base):
+                engine.bulk_extend(batch) if isinstance(engine, ox.Store) else engine.extend(batch)
+                report(Progress("write", plan.source, done, plan.triples))
+        store.persist()
+    except OSError as error:
+        raise StoreError(
+            f"cannot write to the store: {error}",
+            where=f"store {store.path or 'in memory'}",
+            hint="check the directory is writable and the disk not full",
+        ) from None
+    except SyntaxError as error:  # the file changed since it was checked
+        raise rdf_syntax_error(error, plan.fmt, plan.source) from None
+
+
+def _batches(plan: _Plan, base: str) -> Iterator[tuple[int, list[ox.Quad]]]:
+    target = ox.NamedNode(plan.graph)
+    batch: list[ox.Quad] = []
+    done = 0
+    with plan.path.open("rb") as file:
+        for quad in ox.parse(file, format=plan.fmt.engine, base_iri=base):
+            batch.append(rebase_quad(in_graph(quad, target), base))
+            if len(batch) == BATCH:
+                done += len(batch)
+                yield done, batch
+                batch = []
+    if batch:
+        yield done + len(batch), batch

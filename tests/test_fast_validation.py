@@ -1,0 +1,165 @@
+"""The fast validator (shapes compiled to SPARQL on Oxigraph) against pySHACL, the reference.
+
+The differential test runs both on every shape example (valid and invalid, 190 of them)
+and on generated data with and without injected violations, and requires the same
+violations: focus node, path, value, source shape, source constraint, constraint
+component and message.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from aikg import KnowledgeGraph, fast_validation, validation
+from aikg.config import Settings
+from aikg.errors import ConfigError
+from aikg.fast_validation import Compiler, UnsupportedShapeError
+from aikg.validation import ValidationReport
+from tests.test_shapes import CONTEXT, INVALID, VALID, quads_of
+
+Key = tuple[str, str | None, str | None, str, str | None, str, str]
+
+
+def _value(text: str | None) -> str | None:
+    # Oxigraph stores numbers by value ("2.0"^^xsd:decimal comes back as "2"), pySHACL
+    # keeps the lexical form: compare numbers as numbers.
+    if text is None:
+        return None
+    try:
+        return str(Decimal(text).normalize())
+    except InvalidOperation:
+        return text
+
+
+def keys(report: ValidationReport) -> list[Key]:
+    return sorted(
+        (
+            v.focus_node,
+            v.path,
+            _value(v.value),
+            v.source_shape,
+            v.source_constraint,
+            v.constraint_component,
+            v.message,
+        )
+        for v in report.violations
+    )
+
+
+def both(quads: list[ox.Quad]) -> tuple[ValidationReport, ValidationReport]:
+    return validation.validate_quads(quads), fast_validation.validate_quads(quads)
+
+
+@pytest.mark.parametrize("example", VALID + INVALID, ids=lambda p: p.name)
+def test_the_fast_validator_agrees_with_pyshacl_on_every_shape_example(example: Path) -> None:
+    reference, fast = both([*quads_of(CONTEXT), *quads_of(example)])
+    assert keys(fast) == keys(reference)
+    assert fast.conforms == reference.conforms == ("-valid" in example.name)
+
+
+def test_the_bundled_data_conforms_with_both_engines() -> None:
+    kg = KnowledgeGraph.load()
+    quads = list(kg.store.data_quads())
+    reference, fast = both(quads)
+    assert reference.conforms and fast.conforms
+    assert kg.validate().conforms
+
+
+def test_violations_name_their_graph_and_file_like_pyshacl() -> None:
+    invalid = next(p for p in INVALID if p.name.startswith("HardwareHoldingShape"))
+    quads = [*quads_of(CONTEXT), *quads_of(invalid)]
+    files = {"https://example.org/graph/test": "holdings.ttl"}
+    fast = fast_validation.validate_quads(quads, graph_files=files)
+    reference = validation.validate_quads(quads, graph_files=files)
+    assert fast.violations, "the example has violations"
+    assert [(v.graph, v.file) for v in fast.violations] == [
+        (v.graph, v.file) for v in reference.violations
+    ]
+    assert {v.file for v in fast.violations} == {"holdings.ttl"}
+
+
+def test_the_report_graph_is_a_shacl_validation_report() -> None:
+    invalid = INVALID[0]
+    fast = fast_validation.validate_quads([*quads_of(CONTEXT), *quads_of(invalid)])
+    graph = Graph().parse(data=fast.to_turtle(), format="turtle")
+    report = next(graph.subjects(predicate=SH.conforms))
+    assert not graph.value(report, SH.conforms).toPython()
+    results = list(graph.objects(report, SH.result))
+    assert len(results) == len(fast.violations) > 0
+    for result in results:
+        assert graph.value(result, SH.focusNode) is not None
+        assert graph.value(result, SH.sourceShape) is not None
+        assert graph.value(result, SH.resultSeverity) == SH.Violation
+
+
+SHAPES_PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+"""
+
+
+@pytest.mark.parametrize(
+    ("shape", "construct"),
+    [
+        ("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true .", "closed"),
+        (
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
+            "sh:property [ sh:path ( ex:p ex:q ) ; sh:minCount 1 ] .",
+            "expected an IRI",
+        ),
+        (
+            "ex:S a sh:NodeShape ; sh:targetClass ex:C ; "
+            "sh:property [ sh:path ex:p ; sh:equals ex:q ] .",
+            "equals",
+        ),
+        ("ex:S a sh:NodeShape ; sh:targetNode ex:x ; sh:nodeKind sh:IRI .", "targetNode"),
+    ],
+)
+def test_shapes_it_cannot_compile_are_refused_not_skipped(shape: str, construct: str) -> None:
+    shapes = ox.parse(SHAPES_PREFIXES + shape, format=ox.RdfFormat.TURTLE)
+    with pytest.raises(UnsupportedShapeError) as caught:
+        Compiler(shapes, []).compile()
+    assert construct in str(caught.value)
+
+
+def test_deactivated_shapes_and_severities_are_honoured() -> None:
+    shapes = ox.parse(
+        SHAPES_PREFIXES
+        + """
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+          sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:severity sh:Warning ; sh:message "w" ] ;
+          sh:property [ sh:path ex:q ; sh:minCount 1 ; sh:deactivated true ] .
+        """,
+        format=ox.RdfFormat.TURTLE,
+    )
+    checks = Compiler(shapes, []).compile()
+    store = ox.Store()
+    data = ox.NamedNode("https://example.org/g")
+    store.add(
+        ox.Quad(
+            ox.NamedNode("https://example.org/x"),
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("https://example.org/C"),
+            data,
+        )
+    )
+    report = fast_validation.validate_store(store, checks, [data.value])
+    assert [(v.path, v.severity, v.message) for v in report.violations] == [
+        ("https://example.org/p", "Warning", "w")
+    ]
+
+
+def test_the_engine_is_a_setting() -> None:
+    assert Settings().validator == "fast"
+    assert Settings.from_env({"AIKG_VALIDATOR": "pyshacl"}).validator == "pyshacl"
+    with pytest.raises(ConfigError) as caught:
+        Settings(validator="jena")
+    assert "fast, pyshacl" in str(caught.value.hint)
+    kg = KnowledgeGraph.load(settings=Settings(validator="pyshacl"))
+    assert kg.validate().conforms

@@ -1,0 +1,281 @@
+"""``aikg load`` and :func:`aikg.loader.load_files`: bulk loads that are all or nothing.
+
+Every refusal is checked twice: the error says what, where and how to fix it, and the
+store is byte-for-byte what it was (its N-Quads dump, before and after).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aikg import KnowledgeGraph, generate
+from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
+from aikg.config import Settings
+from aikg.errors import InputError, RdfSyntaxError, ValidationError
+from aikg.loader import Progress, load_files
+from tests.test_cli import run
+
+GENERATED = "https://w3id.org/aikg/graph/generated-"
+
+
+def dump(store: Path) -> bytes:
+    """The whole store as sorted N-Quads (blank node labels are stable on disk)."""
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        return b"\n".join(sorted(kg.export("nquads").splitlines()))
+
+
+@pytest.fixture(scope="module")
+def valid_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "synthetic.nq"
+    generate.write(path, 5_000, seed=1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def invalid_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "broken.nq"
+    generate.write(path, 5_000, seed=1, violations=3)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A store on disk holding the bundled data."""
+    directory = tmp_path / "store"
+    KnowledgeGraph.open(Settings(store=str(directory))).close()
+    return directory
+
+
+def test_load_adds_the_files_graphs_and_they_survive_a_reopen(
+    store: Path, valid_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run("load", "--store", str(store), str(valid_file))
+    assert code == EXIT_OK, capsys.readouterr().err
+    loaded = sum(1 for line in valid_file.read_bytes().splitlines() if line.strip())
+    assert f"loaded {loaded:,} triples from 1 file(s)" in out
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        graphs = kg.stats().graphs
+        generated = {g: n for g, n in graphs.items() if g.startswith(GENERATED)}
+        assert sum(generated.values()) == loaded
+        assert "https://w3id.org/aikg/graph/holdings" in graphs  # the bundled data stays
+        holders = {h.holder_label for h in kg.holdings()}
+        assert "China" in holders and len(holders) > 5
+        assert kg.validate().conforms
+    assert not store.with_name("store.checkpoint").exists()
+
+
+def test_progress_is_reported_per_phase_and_reaches_the_total(
+    store: Path, valid_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run("load", "--store", str(store), str(valid_file))
+    assert code == EXIT_OK
+    err = capsys.readouterr().err
+    assert "loading  " in err and "100%" in err
+    assert "validating against the shapes" in err
+    events: list[Progress] = []
+    with KnowledgeGraph.open(Settings(store=str(store.with_name("other")))) as kg:
+        report = load_files(kg, [valid_file], progress=events.append)
+    writes = [e for e in events if e.phase == "write"]
+    assert writes and writes[-1].done == writes[-1].total == report.triples
+    assert [e.phase for e in events][-2:] == ["validate", "done"]
+
+
+def test_data_that_breaks_the_shapes_is_refused_and_the_store_is_unchanged(
+    store: Path, invalid_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = dump(store)
+    code, _ = run("load", "-q", "--store", str(store), str(invalid_file))
+    assert code == EXIT_VIOLATIONS
+    err = capsys.readouterr().err
+    assert "nothing was changed" in err
+    assert f"{invalid_file}: <https://w3id.org/aikg/claim/holding-g" in err
+    assert dump(store) == before
+    assert not store.with_name("store.checkpoint").exists()
+
+
+def test_the_report_names_exactly_the_injected_violations(
+    tmp_path: Path, invalid_file: Path
+) -> None:
+    with (
+        KnowledgeGraph.open(Settings(store=str(tmp_path / "s"))) as kg,
+        pytest.raises(ValidationError) as caught,
+    ):
+        load_files(kg, [invalid_file])
+    found = {
+        (v.focus_node, v.source_shape, v.path, v.source_constraint)
+        for v in caught.value.report.violations
+    }
+    assert found == {e.key() for e in generate.injected(5_000, 1, 3)}
+
+
+def test_a_syntax_error_in_a_later_file_changes_nothing(
+    store: Path, valid_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e ex:f ex:g .\n"
+    )
+    before = dump(store)
+    code, _ = run("load", "-q", "--store", str(store), str(valid_file), str(bad))
+    assert code == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert f"{bad}, line 3" in err and "turtle syntax error" in err
+    assert dump(store) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("holdings.ttl", "", "graph https://w3id.org/aikg/graph/holdings is already loaded"),
+        ("notes.txt", "", "cannot tell the RDF format"),
+        ("Bad Name.ttl", "", "cannot name a graph"),
+        (
+            "bomb.rdf",
+            '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r/>',
+            "DOCTYPE or entity declaration is refused",
+        ),
+    ],
+)
+def test_unusable_files_are_refused_before_anything_is_written(
+    store: Path,
+    tmp_path: Path,
+    name: str,
+    content: str,
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    before = dump(store)
+    code, _ = run("load", "-q", "--store", str(store), str(path))
+    assert code == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert message in err and "fix:" in err
+    assert dump(store) == before
+
+
+def test_a_missing_file_and_a_missing_store_are_usage_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run("load", "--store", str(tmp_path / "s"), str(tmp_path / "nope.ttl"))
+    assert code == EXIT_INPUT
+    assert "no such file" in capsys.readouterr().err
+    env_store = os.environ.pop("AIKG_STORE", None)
+    try:
+        code, _ = run("load", str(tmp_path / "nope.ttl"))
+    finally:
+        if env_store is not None:
+            os.environ["AIKG_STORE"] = env_store
+    assert code == EXIT_INPUT
+    assert "needs a persistent store" in capsys.readouterr().err
+
+
+def test_an_in_memory_load_that_fails_drops_what_it_wrote(invalid_file: Path) -> None:
+    kg = KnowledgeGraph.load()
+    before = sorted(str(q) for q in kg.store.quads())
+    with pytest.raises(ValidationError):
+        load_files(kg, [invalid_file])
+    assert sorted(str(q) for q in kg.store.quads()) == before
+    assert "broken" not in " ".join(kg.graph_files.values())
+
+
+def test_a_load_under_another_base_iri_moves_the_iris(tmp_path: Path) -> None:
+    base = "https://example.org/kg/"
+    path = tmp_path / "moved.nq"
+    generate.write(path, 2_000, seed=2)  # written with the default base
+    kg = KnowledgeGraph.load(settings=Settings(base_iri=base))
+    load_files(kg, [path])
+    graphs = kg.store.named_graphs()
+    assert f"{base}graph/generated-holdings" in graphs
+    assert not any(g.startswith("https://w3id.org/aikg/graph/generated") for g in graphs)
+    assert kg.query(f"ASK {{ <{base}country/g0> a aikg:Country }}") is True
+
+
+def test_a_quad_file_may_not_write_into_a_graph_that_exists(tmp_path: Path) -> None:
+    path = tmp_path / "sneaky.nq"
+    path.write_text(
+        "<https://example.org/a> <https://example.org/b> <https://example.org/c> "
+        "<https://w3id.org/aikg/graph/holdings> .\n"
+    )
+    kg = KnowledgeGraph.load()
+    with pytest.raises(InputError) as caught:
+        load_files(kg, [path])
+    assert "graph https://w3id.org/aikg/graph/holdings is already loaded" in str(caught.value)
+
+
+def test_syntax_errors_name_file_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "bad.nt"
+    path.write_text("<https://example.org/a> <https://example.org/b> .\n")
+    with pytest.raises(RdfSyntaxError) as caught:
+        load_files(KnowledgeGraph.load(), [path])
+    assert (caught.value.source, caught.value.line) == (str(path), 1)
+
+
+@pytest.mark.slow
+def test_a_load_killed_half_way_is_rolled_back_when_the_store_next_opens(
+    store: Path, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.nq"
+    generate.write(big, 400_000, seed=5)
+    before = dump(store)
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "aikg.cli", "load", "--store", str(store), str(big)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert loader.stderr is not None
+    deadline = time.monotonic() + 120
+    for line in loader.stderr:  # wait until it is writing, then kill it without warning
+        share = re.search(r"\] +(\d+)%", line)
+        if share and int(share.group(1)) >= 20:
+            break
+        assert time.monotonic() < deadline, "the load never started writing"
+    loader.send_signal(signal.SIGKILL)
+    loader.wait()
+    assert store.with_name("store.checkpoint").exists(), "the load left its snapshot"
+    assert dump(store) == before  # opening rolls the half-done load back
+    assert not store.with_name("store.checkpoint").exists()
+    code, out = run("load", "-q", "--store", str(store), str(big))  # and it can be redone
+    assert code == EXIT_OK, out
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        total = sum(n for g, n in kg.stats().graphs.items() if g.startswith(GENERATED))
+    assert total == sum(1 for _ in big.open("rb"))
+
+
+def test_generate_writes_the_file_and_the_expected_violations(tmp_path: Path) -> None:
+    out_file, expected_file = tmp_path / "g.nq", tmp_path / "expected.json"
+    code, out = run(
+        "generate",
+        str(out_file),
+        "--triples",
+        "3000",
+        "--seed",
+        "4",
+        "--violations",
+        "2",
+        "--expected",
+        str(expected_file),
+    )
+    assert code == EXIT_OK
+    assert out.startswith("wrote ") and "2 injected violation(s)" in out
+    again = tmp_path / "again.nq"
+    run("generate", str(again), "--triples", "3000", "--seed", "4", "--violations", "2")
+    assert again.read_bytes() == out_file.read_bytes()
+    expected = json.loads(expected_file.read_text())
+    assert [e["source_shape"].rsplit("#")[-1] for e in expected] == [
+        "HardwareHoldingShape-quantity",
+        "ClaimShape-wasDerivedFrom",
+    ]
+    code, _ = run("generate", str(tmp_path / "x.nq"), "--triples", "-1")
+    assert code == EXIT_INPUT
+    assert not (tmp_path / "x.nq").exists()

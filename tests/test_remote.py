@@ -1,0 +1,186 @@
+"""The remote backend on a real Virtuoso 7: the same graph, the same answers, and nothing
+of the server's own (system graphs, ``bif:`` functions, pragmas) let through."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from aikg import KnowledgeGraph, generate
+from aikg.config import Settings
+from aikg.errors import (
+    InputError,
+    QueryRefusedError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    StoreError,
+    ValidationError,
+)
+from aikg.loader import load_files
+from tests.conftest import remote_settings
+from tests.server import running_server
+from tests.virtuoso import VirtuosoServer
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def count(kg: KnowledgeGraph, query: str = COUNT) -> int:
+    result = kg.query(query)
+    return int(result[0]["n"].toPython())  # type: ignore[index]
+
+
+def test_the_remote_dataset_is_the_same_graph(
+    kg: KnowledgeGraph, remote_kg: KnowledgeGraph
+) -> None:
+    assert remote_kg.store.named_graphs() == kg.store.named_graphs()
+    assert remote_kg.stats().graphs == kg.stats().graphs
+    # The default graph is aikg's graphs only: Virtuoso's 2,496 system triples stay out.
+    assert count(remote_kg) == count(kg)
+    graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert count(remote_kg, graphs) == count(kg, graphs)
+
+
+def test_construct_blank_nodes_and_booleans_come_back_intact(
+    kg: KnowledgeGraph, remote_kg: KnowledgeGraph
+) -> None:
+    construct = "CONSTRUCT WHERE { <country/KR> ?p ?o }"
+    assert set(remote_kg.query(construct)) == set(kg.query(construct))  # type: ignore[arg-type]
+    blank = "SELECT ?s WHERE { GRAPH <graph/shapes> { ?s ?p ?o } FILTER isBlank(?s) } LIMIT 1"
+    row = remote_kg.query(blank)[0]  # type: ignore[index]
+    assert type(row["s"]).__name__ == "BNode"
+    flag = remote_kg.query("SELECT (true AS ?yes) (false AS ?no) WHERE {}")[0]  # type: ignore[index]
+    assert (flag["yes"].toPython(), flag["no"].toPython()) == (True, False)
+    assert remote_kg.query("ASK { <country/KR> ?p ?o }") is True
+
+
+def test_the_bundled_data_validates_on_the_remote_store(remote_kg: KnowledgeGraph) -> None:
+    assert remote_kg.validate().conforms
+
+
+@pytest.mark.parametrize(
+    ("query", "refused"),
+    [
+        ("SELECT (bif:http_get('{listener}') AS ?x) WHERE {{}}", "bif:http_get"),
+        ("SELECT (<bif:http_get>('{listener}') AS ?x) WHERE {{}}", "bif:http_get"),
+        ("PREFIX b: <bif:> SELECT (b:http_get('{listener}') AS ?x) WHERE {{}}", "bif:"),
+        ('DEFINE get:soft "soft" SELECT * FROM <{listener}> WHERE {{ ?s ?p ?o }}', "DEFINE"),
+        ("SELECT * FROM <http://www.openlinksw.com/schemas/virtrdf#> WHERE {{ ?s ?p ?o }}", "FROM"),
+        ("SELECT * FROM NAMED <{listener}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "FROM"),
+        ("SELECT (sql:system('id') AS ?x) WHERE {{}}", "sql:system"),
+    ],
+)
+def test_server_extensions_and_foreign_graphs_are_refused_before_the_server_sees_them(
+    remote_kg: KnowledgeGraph,
+    listener: tuple[str, list[str]],
+    query: str,
+    refused: str,
+) -> None:
+    url, hits = listener
+    with pytest.raises(QueryRefusedError) as caught:
+        remote_kg.query(query.format(listener=url))
+    assert refused in str(caught.value) or refused in (caught.value.hint or "")
+    assert hits == []
+
+
+def test_an_update_is_never_sent_as_a_query(remote_kg: KnowledgeGraph) -> None:
+    with pytest.raises(QuerySyntaxError):
+        remote_kg.store.engine.query("INSERT DATA { GRAPH <graph/x> { <a> <b> <c> } }")
+    assert "https://w3id.org/aikg/graph/x" not in remote_kg.store.named_graphs()
+
+
+def test_graphs_outside_the_base_iri_are_refused(remote_kg: KnowledgeGraph) -> None:
+    outside = ox.NamedNode("http://www.openlinksw.com/schemas/virtrdf#")
+    with pytest.raises(InputError) as caught:
+        remote_kg.store.engine.remove_graph(outside)
+    assert "keeps aikg's graphs only" in str(caught.value)
+
+
+def test_a_load_onto_the_remote_store_is_all_or_nothing(
+    virtuoso: VirtuosoServer, tmp_path: Path
+) -> None:
+    kg = KnowledgeGraph.open(remote_settings(virtuoso))
+    before = kg.stats().graphs
+    broken = tmp_path / "broken.nq"
+    generate.write(broken, 2_000, seed=3, violations=2)
+    with pytest.raises(ValidationError):
+        load_files(kg, [broken])
+    assert kg.stats().graphs == before
+    good = tmp_path / "good.nq"
+    generate.write(good, 2_000, seed=3)
+    report = load_files(kg, [good])
+    after = kg.stats().graphs
+    added = {g: n for g, n in after.items() if g not in before}
+    assert sum(added.values()) == report.triples
+    for graph in added:  # leave the session's store as it was
+        kg.store.engine.remove_graph(ox.NamedNode(graph))
+    assert kg.stats().graphs == before
+
+
+def test_a_query_past_its_deadline_stops_with_a_timeout(virtuoso: VirtuosoServer) -> None:
+    kg = KnowledgeGraph.open(remote_settings(virtuoso, query_timeout=1.0))
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    with pytest.raises(QueryTimeoutError):
+        kg.query(heavy)
+
+
+def test_an_unreachable_store_is_a_clear_error_with_exit_code_3() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "aikg.cli", "stats", "--store", "http://127.0.0.1:9/sparql"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 3
+    assert "cannot reach the remote store at http://127.0.0.1:9/sparql" in completed.stderr
+    with pytest.raises(StoreError):
+        KnowledgeGraph.open(Settings(store="http://127.0.0.1:9/sparql"))
+
+
+def test_the_server_runs_unchanged_on_the_remote_store(
+    virtuoso: VirtuosoServer, remote_kg: KnowledgeGraph
+) -> None:
+    env = {
+        "AIKG_STORE": virtuoso.sparql_url,
+        "AIKG_STORE_GRAPH_STORE": virtuoso.graph_store_url,
+        "AIKG_TOKEN": "remote-secret",
+        "AIKG_WORKERS": "2",
+    }
+    with running_server(env) as server:
+        answer = httpx.get(
+            f"{server.url}/queries/holdings",
+            headers={"Accept": "application/sparql-results+json"},
+            params={"holder": "https://w3id.org/aikg/country/KR"},
+            timeout=60,
+        )
+        assert answer.status_code == 200, answer.text
+        bindings = answer.json()["results"]["bindings"]
+        assert bindings and all(b["holder"]["value"].endswith("/country/KR") for b in bindings)
+        put = httpx.put(
+            f"{server.url}/store",
+            params={"graph": "https://w3id.org/aikg/graph/remote-note"},
+            content=b'<https://w3id.org/aikg/country/KR> <http://www.w3.org/2000/01/rdf-schema#comment> "via the server" .',
+            headers={"Content-Type": "application/n-triples", **server.auth()},
+            timeout=60,
+        )
+        assert put.status_code == 201, put.text
+        ask = httpx.post(
+            f"{server.url}/sparql",
+            data={"query": "ASK { GRAPH <graph/remote-note> { ?s ?p 'via the server' } }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
+        assert ask.json()["boolean"] is True
+        deleted = httpx.delete(
+            f"{server.url}/store",
+            params={"graph": "https://w3id.org/aikg/graph/remote-note"},
+            headers=server.auth(),
+            timeout=60,
+        )
+        assert deleted.status_code in (200, 204)
+    assert "https://w3id.org/aikg/graph/remote-note" not in remote_kg.store.named_graphs()
