@@ -114,14 +114,15 @@ def test_service_to_a_loopback_listener_is_refused_and_never_called(
     assert still_answers(server)
 
 
-def test_from_a_url_or_a_file_reads_nothing(
+def test_from_a_url_or_a_file_reads_nothing_and_says_so(
     server: Server, listener: tuple[str, list[str]]
 ) -> None:
     url, hits = listener
     for source in (f"{url}/data.ttl", "file:///etc/passwd"):
-        response = get(server, f"SELECT * FROM <{source}> WHERE {{ ?s ?p ?o }}")
-        assert response.status_code == 200
-        assert response.json()["results"]["bindings"] == []
+        for clause in ("FROM", "FROM NAMED"):
+            response = get(server, f"SELECT * {clause} <{source}> WHERE {{ ?s ?p ?o }}")
+            assert (response.status_code, response.json()["error"]) == (400, "unknown-graph")
+            assert "nothing is ever fetched" in response.json()["message"]
     assert hits == []
 
 

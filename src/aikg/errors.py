@@ -138,6 +138,13 @@ class QueryRefusedError(InputError):
     code = "query-refused"
 
 
+class UnknownGraphError(InputError):
+    """A query's dataset (FROM, FROM NAMED, default-graph-uri...) names a graph the store
+    does not hold."""
+
+    code = "unknown-graph"
+
+
 class ParameterError(InputError):
     """A saved-query parameter of the wrong type or value."""
 

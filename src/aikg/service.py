@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from aikg import jobs
 from aikg.config import Settings
-from aikg.errors import InputError, ParameterError, UnsupportedMediaTypeError
+from aikg.errors import InputError, NotFoundError, ParameterError, UnsupportedMediaTypeError
 from aikg.formats import RdfFormat
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.linked_data import ResourceView
@@ -54,6 +54,20 @@ def _iris(values: Sequence[str], parameter: str) -> list[str]:
                 hint="give absolute IRIs such as https://w3id.org/aikg/graph/holdings",
             ) from None
     return iris
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _known_iri(iri: str) -> None:
+    """A path that makes no IRI names nothing the graph knows of."""
+    if not _is_iri(iri):
+        raise NotFoundError(f"nothing is known about {iri!r}: it is not an IRI", hint="check it")
 
 
 class Service:
@@ -174,6 +188,7 @@ class Service:
 
     def read_graph(self, graph: str | None, fmt: str) -> bytes:
         """A named graph, or the default graph (``graph=None``), serialized."""
+        _iris([graph] if graph else [], "graph")
         data: bytes = self.pool.run("dump", fmt=fmt, graph=graph, default=graph is None)
         return data
 
@@ -181,6 +196,7 @@ class Service:
         self, method: str, graph: str | None, body: bytes, fmt: RdfFormat
     ) -> dict[str, Any]:
         """PUT (replace) or POST (merge) RDF into a graph; validated and atomic."""
+        _iris([graph] if graph else [], "graph")
         if fmt.datasets and fmt.name != "jsonld":
             raise UnsupportedMediaTypeError(
                 f"a graph takes triples, not a dataset ({fmt.media_type})",
@@ -211,6 +227,7 @@ class Service:
         return result
 
     def delete_graph(self, graph: str | None) -> dict[str, Any]:
+        _iris([graph] if graph else [], "graph")
         result: dict[str, Any] = self.pool.write("delete_graph", graph=graph)
         return result
 
@@ -237,15 +254,19 @@ class Service:
         return result
 
     def known(self, iri: str) -> bool:
-        """Whether the graph says anything about ``iri``."""
+        """Whether the graph says anything about ``iri`` (nothing, if it is no IRI)."""
+        if not _is_iri(iri):
+            return False
         found: bool = self.pool.run("known", iri=iri)
         return found
 
     def resource(self, iri: str) -> ResourceView:
+        _known_iri(iri)
         view: ResourceView = self.pool.run("resource", iri=iri)
         return view
 
     def resource_rdf(self, iri: str, fmt: str) -> bytes:
+        _known_iri(iri)
         data: bytes = self.pool.run("resource_rdf", iri=iri, fmt=fmt)
         return data
 

@@ -17,11 +17,11 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from aikg.config import ONTOLOGY_NS, Settings
-from aikg.errors import QuerySyntaxError
+from aikg.errors import QuerySyntaxError, UnknownGraphError
 from aikg.query_guard import check_query
 from aikg.remote import Engine
 from aikg.results import Table, table
-from aikg.sparql_lexer import has_dataset_clause
+from aikg.sparql_lexer import dataset_graphs, has_dataset_clause
 from aikg.terms import to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -129,6 +129,17 @@ def execute(
         allowed_hosts=settings.service_allowlist,
     )
     options: dict[str, Any] = {"base_iri": settings.base_iri, "prefixes": DEFAULT_PREFIXES}
+    for graph in dataset_graphs(query, settings.base_iri, DEFAULT_PREFIXES):
+        if not store.contains_named_graph(ox.NamedNode(graph)):
+            # Jena fetches a FROM graph from its URL, other stores answer as if it were
+            # empty, which looks like "no results": say what happened instead. (The
+            # protocol's default-graph-uri may name an unknown graph, an empty one, as
+            # the W3C protocol tests expect.)
+            raise UnknownGraphError(
+                f"the query's dataset names <{graph}>, which is not a graph of this "
+                "store; nothing is ever fetched from a URL or a file",
+                hint="name graphs this store holds (GET /store lists them, or `aikg stats`)",
+            )
     if default_graphs is not None or named_graphs is not None:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
@@ -208,6 +209,35 @@ def has_dataset_clause(text: str) -> bool:
     return any(
         t.kind == "word" and t.text.upper() == "FROM" for t in tokens(unescape_codepoints(text))
     )
+
+
+def dataset_graphs(text: str, base_iri: str, prefixes: dict[str, str]) -> list[str]:
+    """The graph IRIs a query's FROM and FROM NAMED clauses name, resolved against the
+    query's BASE and PREFIX declarations (then ``base_iri`` and ``prefixes``).
+
+    >>> dataset_graphs("PREFIX g: <http://e/graph/> SELECT * FROM g:a FROM NAMED <b> {}",
+    ...                "http://e/", {})
+    ['http://e/graph/a', 'http://e/b']
+    """
+    toks = list(tokens(unescape_codepoints(text)))
+    declared = dict(prefixes)
+    base = base_iri
+    found = []
+    for i, tok in enumerate(toks):
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word == "BASE" and i + 1 < len(toks) and toks[i + 1].kind == "iri":
+            base = urljoin(base, toks[i + 1].text)
+        elif word == "PREFIX" and i + 2 < len(toks) and toks[i + 2].kind == "iri":
+            declared[toks[i + 1].text.rstrip(":")] = urljoin(base, toks[i + 2].text)
+        elif word == "FROM":
+            j = i + 2 if i + 1 < len(toks) and toks[i + 1].text.upper() == "NAMED" else i + 1
+            if j < len(toks) and toks[j].kind == "iri":
+                found.append(urljoin(base, toks[j].text))
+            elif j < len(toks) and toks[j].kind == "pname":
+                prefix, _, local = toks[j].text.partition(":")
+                if prefix in declared:
+                    found.append(declared[prefix] + local)
+    return found
 
 
 def clear_silently(text: str) -> str:

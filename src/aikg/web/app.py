@@ -113,17 +113,54 @@ ERROR_SCHEMA = {
         "message": {"type": "string", "description": "What went wrong"},
         "where": {"type": "string", "description": "Where: parameter, line and column"},
         "hint": {"type": "string", "description": "How to fix it"},
+        "report": {"type": "object", "description": "For a refused write: the SHACL report"},
     },
 }
 
 
+ERRORS = {
+    400: "The request is wrong (a syntax error, a refused query, a bad parameter): the "
+    "message says what, where it is and how to fix it",
+    404: "No such resource, graph, saved query or route",
+    406: "None of the media types the request accepts can be served",
+    413: "The body is larger than AIKG_MAX_BODY_BYTES",
+    415: "The body's media type is not one taken here",
+    503: "The query ran out of time (AIKG_QUERY_TIMEOUT), every worker stayed busy, or the "
+    "store is unavailable",
+}
+WRITE_ERRORS = {
+    401: "A write without the right bearer token",
+    403: "Writes are disabled (the server has no AIKG_TOKEN)",
+    422: "The write would break the SHACL shapes; nothing was changed (the report lists "
+    "each violation)",
+}
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document, with the one error shape every route answers with."""
+    """The OpenAPI document, with the one error shape every route answers with.
+
+    Every operation documents the errors any request may get (the guard refuses large
+    bodies and unacceptable media types before a route runs), writes the two of
+    authorization; FastAPI's 422 is replaced by the 400 the handler actually sends.
+    """
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title, version=app.version, routes=app.routes, description=app.description
         )
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                codes = dict(ERRORS)
+                if method in ("put", "post", "delete") and not path.startswith("/queries"):
+                    codes |= WRITE_ERRORS
+                for code, description in codes.items():
+                    entry = responses.setdefault(str(code), {"description": description})
+                    entry.setdefault("content", error)
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
         app.openapi_schema = schema
     return app.openapi_schema
 

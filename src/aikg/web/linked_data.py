@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -41,6 +42,20 @@ router = APIRouter(tags=["Linked data"])
 
 RDF_BY_EXTENSION = {f.extension: f for f in RDF_FORMATS}
 DOCUMENT_OFFERS = ["text/html", *[f.media_type for f in RDF_FORMATS]]
+
+
+def _offers(media_types: list[str], description: str = "The document") -> dict[int | str, Any]:
+    """OpenAPI responses: a 200 in each media type the route negotiates."""
+    return {200: {"description": description, "content": {m: {} for m in media_types}}}
+
+
+RDF_OFFERS = _offers(DOCUMENT_OFFERS[1:])
+# Examples in the OpenAPI document (for readers, and for fuzzers to reach past a 404).
+Extension = Annotated[str, Path(description="An RDF format's extension", examples=["ttl", "nt"])]
+ResourcePath = Annotated[
+    str, Path(description="The IRI's path under the base IRI", examples=["country/KR"])
+]
+HTML_OR_RDF = _offers(DOCUMENT_OFFERS)
 RDF_BY_NAME = (
     {f.name: f.media_type for f in RDF_FORMATS}
     | {f.extension: f.media_type for f in RDF_FORMATS}
@@ -152,37 +167,51 @@ def _vocabulary(request: Request, graph_iri: str, html: bool, ext: str | None) -
     return Response(body, media_type=content_type(chosen), headers=headers)
 
 
-@router.get("/ontology", summary="The ontology: HTML documentation or RDF, negotiated")
+@router.get(
+    "/ontology",
+    summary="The ontology: HTML documentation or RDF, negotiated",
+    responses=HTML_OR_RDF,
+)
 async def ontology(request: Request) -> Response:
     return await run_in_threadpool(_vocabulary, request, ONTOLOGY_IRI, True, None)
 
 
-@router.get("/ontology.{ext}", summary="The ontology in one RDF format")
-async def ontology_file(request: Request, ext: str) -> Response:
+@router.get("/ontology.{ext}", summary="The ontology in one RDF format", responses=HTML_OR_RDF)
+async def ontology_file(request: Request, ext: Extension) -> Response:
     return await run_in_threadpool(_vocabulary, request, ONTOLOGY_IRI, False, ext)
 
 
-@router.get("/ontology/{version}", summary="A version of the ontology (its owl:versionIRI)")
-async def ontology_version(request: Request, version: str) -> Response:
+@router.get(
+    "/ontology/{version}",
+    summary="A version of the ontology (its owl:versionIRI)",
+    responses=HTML_OR_RDF,
+)
+async def ontology_version(
+    request: Request, version: Annotated[str, Path(examples=["0.1.0"])]
+) -> Response:
     if version != "0.1.0":
         raise NotFoundError(f"no ontology version {version}", hint="the current version is 0.1.0")
     return await run_in_threadpool(_vocabulary, request, ONTOLOGY_IRI, True, None)
 
 
-@router.get("/shapes", summary="The SHACL shapes in RDF, negotiated")
+@router.get("/shapes", summary="The SHACL shapes in RDF, negotiated", responses=HTML_OR_RDF)
 async def shapes(request: Request) -> Response:
     return await run_in_threadpool(_vocabulary, request, SHAPES_IRI, False, None)
 
 
-@router.get("/shapes.{ext}", summary="The SHACL shapes in one RDF format")
-async def shapes_file(request: Request, ext: str) -> Response:
+@router.get("/shapes.{ext}", summary="The SHACL shapes in one RDF format", responses=HTML_OR_RDF)
+async def shapes_file(request: Request, ext: Extension) -> Response:
     return await run_in_threadpool(_vocabulary, request, SHAPES_IRI, False, ext)
 
 
 # -- the dataset: VoID / DCAT, dumps, validation -------------------------------------
 
 
-@router.get("/.well-known/void", summary="VoID and DCAT description of the dataset")
+@router.get(
+    "/.well-known/void",
+    summary="VoID and DCAT description of the dataset",
+    responses=RDF_OFFERS,
+)
 async def void(request: Request) -> Response:
     service = _service(request)
     chosen = choose(
@@ -198,8 +227,12 @@ def root_url(request: Request) -> str:
     return str(request.base_url)
 
 
-@router.get("/dumps/aikg.{ext}", summary="The whole dataset in one RDF format (streamed)")
-async def dump(request: Request, ext: str) -> Response:
+@router.get(
+    "/dumps/aikg.{ext}",
+    summary="The whole dataset in one RDF format (streamed)",
+    responses=RDF_OFFERS,
+)
+async def dump(request: Request, ext: Extension) -> Response:
     service = _service(request)
     spec = RDF_BY_EXTENSION.get(ext)
     if spec is None:
@@ -227,7 +260,11 @@ async def dump(request: Request, ext: str) -> Response:
     )
 
 
-@router.get("/validation", summary="The SHACL validation report of the current data")
+@router.get(
+    "/validation",
+    summary="The SHACL validation report of the current data",
+    responses=_offers(["text/html", "application/json"], "The report"),
+)
 async def validation(request: Request) -> Response:
     service = _service(request)
     report = await run_in_threadpool(service.validation)
@@ -263,8 +300,12 @@ async def validation(request: Request) -> Response:
 # -- documents about things, and the things themselves ------------------------------
 
 
-@router.get("/doc/{path:path}", summary="A document about a resource: HTML, or RDF by extension")
-async def document(request: Request, path: str) -> Response:
+@router.get(
+    "/doc/{path:path}",
+    summary="A document about a resource: HTML, or RDF by extension",
+    responses=HTML_OR_RDF,
+)
+async def document(request: Request, path: ResourcePath) -> Response:
     service = _service(request)
     stem, dot, ext = path.rpartition(".")
     if dot and ext in RDF_BY_EXTENSION:
@@ -324,7 +365,7 @@ async def _is_graph(service: Service, iri: str) -> bool:
         404: {"description": "The graph knows nothing of this IRI"},
     },
 )
-async def dereference(request: Request, path: str) -> Response:
+async def dereference(request: Request, path: ResourcePath) -> Response:
     service = _service(request)
     first = path.split("/", 1)[0]
     if not path or first in RESERVED:
