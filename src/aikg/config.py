@@ -52,6 +52,8 @@ class Settings:
     """Bearer token that enables writes (SPARQL Update, Graph Store PUT/POST/DELETE)."""
     query_timeout: float = 10.0
     """Seconds a query may run before it is stopped."""
+    queue_timeout: float = 30.0
+    """Seconds a request may wait for a free query worker before it is refused (503)."""
     max_rows: int = 10_000
     """Most result rows returned; an answer that hits it says it was truncated."""
     max_query_length: int = 500_000
@@ -83,6 +85,7 @@ class Settings:
             )
         for name in (
             "query_timeout",
+            "queue_timeout",
             "max_rows",
             "max_query_length",
             "max_query_depth",

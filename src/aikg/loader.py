@@ -22,6 +22,7 @@ time the store opens), any other store by dropping the graphs the load created.
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,7 +148,10 @@ def load_files(
             if not validation.conforms:
                 raise ValidationError(validation)
         validated = time.perf_counter()
-    except BaseException:  # interrupted too: the store must not keep half a load
+    except BaseException as error:  # interrupted too: the store must not keep half a load
+        # The failed frames still hold the store's engine; a store on disk can only be
+        # reopened once every reference to it is gone.
+        traceback.clear_frames(error.__traceback__)
         _undo(kg, created)
         kg.graph_files = before
         raise
@@ -166,7 +170,15 @@ def load_files(
 
 def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
     if kg.store.path:
-        kg.store.rollback()
+        try:
+            kg.store.rollback()
+        except StoreError as error:
+            raise StoreError(
+                f"the load failed, and so did putting the store back: {error.message}",
+                where=error.where,
+                hint="the store is put back the next time it opens; "
+                + (error.hint or "check the directory"),
+            ) from None
         return
     for graph in created:
         kg.store.engine.remove_graph(ox.NamedNode(graph))
@@ -241,12 +253,11 @@ def _scan(
 
 def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
     store = kg.store
-    engine = store.engine
     base = kg.settings.base_iri
     try:
         for name in plan.graphs:
-            engine.add_graph(ox.NamedNode(name))
-        if base == DEFAULT_BASE_IRI and isinstance(engine, ox.Store):
+            store.engine.add_graph(ox.NamedNode(name))
+        if base == DEFAULT_BASE_IRI and isinstance(store.engine, ox.Store):
             size = plan.path.stat().st_size or 1
             with plan.path.open("rb") as file:
                 reader = _CountingReader(
@@ -255,7 +266,7 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
                         Progress("write", plan.source, plan.triples * done // size, plan.triples)
                     ),
                 )
-                engine.bulk_load(
+                store.engine.bulk_load(
                     reader,  # type: ignore[arg-type]
                     plan.fmt.engine,
                     base_iri=base,
@@ -263,7 +274,10 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
                 )
         else:
             for done, batch in _batches(plan, base):
-                engine.bulk_extend(batch) if isinstance(engine, ox.Store) else engine.extend(batch)
+                if isinstance(store.engine, ox.Store):
+                    store.engine.bulk_extend(batch)
+                else:
+                    store.engine.extend(batch)
                 report(Progress("write", plan.source, done, plan.triples))
         store.persist()
     except OSError as error:

@@ -358,18 +358,24 @@ class WorkerPool:
 
     # -- jobs -------------------------------------------------------------------------
 
+    def _next_idle(self) -> _Worker:
+        """The next free worker, waiting in line up to AIKG_QUEUE_TIMEOUT (not the query's
+        deadline: under load a request waits its turn rather than failing)."""
+        wait = self.settings.queue_timeout
+        try:
+            return self._idle.get(timeout=wait)
+        except queue.Empty:
+            raise ServiceBusyError(
+                f"every worker stayed busy for {wait:g} s",
+                hint="retry later; AIKG_WORKERS sets how many queries run at once",
+            ) from None
+
     def run(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
         """Run a read job in a worker; kill the worker if it outlives ``timeout``."""
         if self._closed:
             raise StoreError("the service is shutting down", hint="retry in a moment")
         timeout = self.settings.query_timeout if timeout is None else timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise ServiceBusyError(
-                f"every worker stayed busy for {timeout:g} s",
-                hint="retry later; AIKG_WORKERS sets how many queries run at once",
-            ) from None
+        worker = self._next_idle()
         if worker.generation != self._generation:
             self._kill(worker)  # forked before the last write: its data is stale
             worker = self._spawn()
@@ -404,12 +410,7 @@ class WorkerPool:
         killed mid-stream and replaced.
         """
         timeout = self.settings.query_timeout if timeout is None else timeout
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise ServiceBusyError(
-                f"every worker stayed busy for {timeout:g} s", hint="retry later"
-            ) from None
+        worker = self._next_idle()
         if worker.generation != self._generation:
             self._kill(worker)
             worker = self._spawn()

@@ -11,6 +11,7 @@ faster. The store keeps Oxigraph terms; :mod:`aikg.terms` converts to rdflib at 
 
 from __future__ import annotations
 
+import gc
 import io
 import re
 import shutil
@@ -321,6 +322,7 @@ class Store:
         if not self.path:
             return
         self.engine = ox.Store()  # releases the directory (Oxigraph has no close)
+        gc.collect()  # ...once nothing else holds it, not even a reference cycle
         ready, partial = self._checkpoint_paths()
         shutil.rmtree(partial, ignore_errors=True)
         if ready.exists():
