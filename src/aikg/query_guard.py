@@ -25,10 +25,11 @@ aikg.errors.QueryRefusedError: SERVICE to http://127.0.0.1:9/ is refused: host 1
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urljoin, urlsplit
 
 from aikg.errors import QueryRefusedError
-from aikg.sparql_lexer import CLOSE, OPEN, Token, tokens, unescape_codepoints
+from aikg.sparql_lexer import CLOSE, OPEN, Token, decoded_tokens
 
 
 def check_query(
@@ -45,8 +46,7 @@ def check_query(
             f"the query is {len(text):,} characters long; the limit is {max_length:,}",
             hint="shorten the query (large VALUES blocks belong in the data)",
         )
-    decoded = unescape_codepoints(text)
-    toks = list(tokens(decoded))
+    toks = decoded_tokens(text)
     _check_depth(toks, max_depth)
     prefixes: dict[str, str] = {}
     base = ""
@@ -76,7 +76,7 @@ def check_query(
             _check_service(endpoint, allowed_hosts)
 
 
-def _check_depth(toks: list[Token], max_depth: int) -> None:
+def _check_depth(toks: Sequence[Token], max_depth: int) -> None:
     depth = 0
     for tok in toks:
         if tok.kind != "punct":

@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
@@ -51,13 +52,15 @@ from aikg.errors import (
     QueryTimeoutError,
     StoreError,
 )
-from aikg.sparql_lexer import operation, tokens, unescape_codepoints
+from aikg.sparql_lexer import decoded_tokens, operation
 
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
 _EXTENSION_SCHEMES = ("bif:", "sql:")
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 DEFAULT = ox.DefaultGraph()
+GRAPHS_TTL = 2.0
+"""Seconds the list of aikg's graphs on the server is kept (see ``named_graphs``)."""
 BATCH = 20_000
 """Triples per INSERT DATA request (a few MB: servers cap request bodies)."""
 GRAPH_BLOCK = 2_000
@@ -89,6 +92,7 @@ class RemoteStore:
         self.timeout = timeout
         self.auth = auth
         self._client: httpx.Client | None = None
+        self._graphs: tuple[float, list[ox.NamedNode]] | None = None
         self._pid = 0
 
     # -- HTTP -----------------------------------------------------------------------
@@ -160,7 +164,7 @@ class RemoteStore:
 
     def _refuse_extensions(self, text: str) -> None:
         """Refuse what a server would run beyond SPARQL, and graphs beyond aikg's."""
-        toks = list(tokens(unescape_codepoints(text)))
+        toks = decoded_tokens(text)
         for i, tok in enumerate(toks):
             word = tok.text.upper() if tok.kind == "word" else ""
             if word == "DEFINE" or (
@@ -240,6 +244,7 @@ class RemoteStore:
     ) -> None:
         """Run a SPARQL update on the server."""
         self._refuse_extensions(update)
+        self._graphs = None  # the update may add or drop graphs
         self._send(
             "POST",
             self.update_url,
@@ -303,7 +308,19 @@ class RemoteStore:
         return iter([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
-        """aikg's named graphs on the server (those under the base IRI)."""
+        """aikg's named graphs on the server (those under the base IRI).
+
+        Listing them scans the store (SPARQL has no cheaper way), and every query needs
+        them as its dataset: the list is kept for :data:`GRAPHS_TTL` seconds, and
+        forgotten at once when this store writes. (Another writer's new graph shows
+        within that time.)
+        """
+        now = time.monotonic()
+        if self._graphs is None or now - self._graphs[0] > GRAPHS_TTL:
+            self._graphs = (now, self._list_graphs())
+        return iter(self._graphs[1])
+
+    def _list_graphs(self) -> list[ox.NamedNode]:
         response = self._send(
             "POST",
             self.query_url,
@@ -318,7 +335,7 @@ class RemoteStore:
         )
         assert isinstance(result, ox.QuerySolutions)
         graphs = sorted({row["g"].value for row in result if isinstance(row["g"], ox.NamedNode)})
-        return iter([ox.NamedNode(g) for g in graphs])
+        return [ox.NamedNode(g) for g in graphs]
 
     def contains_named_graph(self, graph_name: GraphName) -> bool:
         # Not ASK { GRAPH <g> { ?s ?p ?o } }: with a dataset given, Virtuoso answers true
