@@ -8,6 +8,7 @@ loopback listener the hostile requests point at has counted zero hits.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -63,7 +64,10 @@ def upload(content: bytes | str, media: str) -> dict[str, object]:
 
 ENTITY_BOMB = (
     '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
-    + "".join(f'<!ENTITY {c} "{("&" + p + ";") * 10}">' for p, c in zip("abcdefgh", "bcdefghi"))
+    + "".join(
+        f'<!ENTITY {c} "{("&" + p + ";") * 10}">'
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     + ']><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">'
     '<rdf:Description rdf:about="http://e/x"><e:p>&i;</e:p></rdf:Description></rdf:RDF>'
 )
@@ -382,10 +386,9 @@ def _raw_status(server: Server, request: bytes) -> int:
     refuses to send a URL or headers this large); the status of the answer."""
     host, port = server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=30) as connection:
-        try:
+        # The server may answer and close before reading everything.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             connection.sendall(request)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and closed before reading everything
         status_line = connection.recv(4096).split(b"\r\n", 1)[0]
     return int(status_line.split()[1])
 

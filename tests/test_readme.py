@@ -40,8 +40,9 @@ def test_the_readme_has_curl_examples() -> None:
 def test_each_curl_example_succeeds(documented_server: Server, command: str) -> None:
     command = command.replace("http://127.0.0.1:8000", documented_server.url)
     command = command.replace("curl -s", "curl -s --fail-with-body", 1)
-    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120,
-                          check=False)
+    done = subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -62,9 +62,7 @@ def validate_with_context(paths: Iterable[Path]) -> ValidationReport:
 
 
 def found(report: ValidationReport) -> set[Expectation]:
-    return {
-        (v.focus_node, v.path, v.source_shape, v.source_constraint) for v in report.violations
-    }
+    return {(v.focus_node, v.path, v.source_shape, v.source_constraint) for v in report.violations}
 
 
 def expected(path: Path) -> set[Expectation]:
@@ -133,8 +131,20 @@ def named_in(expectations: Iterable[Expectation]) -> set[str]:
 
 
 # Node-level constraints whose results name the node shape itself, with no result path.
-NODE_LEVEL = (SH["or"], SH.xone, SH["and"], SH["not"], SH.node, SH["class"], SH.datatype,
-              SH.nodeKind, SH["in"], SH.hasValue, SH.closed, SH.pattern)
+NODE_LEVEL = (
+    SH["or"],
+    SH.xone,
+    SH["and"],
+    SH["not"],
+    SH.node,
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH["in"],
+    SH.hasValue,
+    SH.closed,
+    SH.pattern,
+)
 
 
 def targets_of(node_shape: Node, data: Graph) -> set[Node]:
@@ -211,19 +221,25 @@ def test_every_shape_and_constraint_is_covered_by_an_expectation() -> None:
     covered: set[str] = set()
     for path in INVALID:
         covered |= named_in(expected(path))
-    missing = sorted(str(s) for s in property_shapes() | sparql_constraints()
-                     if str(s) not in covered)
+    missing = sorted(
+        str(s) for s in property_shapes() | sparql_constraints() if str(s) not in covered
+    )
     missing += sorted(str(s) for s in node_shapes() if not owned_by(s) & covered)
     assert not missing, f"shapes no # expect: line covers: {missing}"
 
 
 def test_every_node_level_constraint_is_covered_by_an_expectation() -> None:
     """A node shape's own sh:or / sh:xone (results without a path) has an invalid example."""
-    pathless = {shape for path in INVALID for _, result_path, shape, constraint
-                in expected(path) if result_path is None and constraint is None}
+    pathless = {
+        shape
+        for path in INVALID
+        for _, result_path, shape, constraint in expected(path)
+        if result_path is None and constraint is None
+    }
     g = shapes_graph()
-    with_node_level = {str(s) for s in node_shapes()
-                       if any(g.value(s, p) is not None for p in NODE_LEVEL)}
+    with_node_level = {
+        str(s) for s in node_shapes() if any(g.value(s, p) is not None for p in NODE_LEVEL)
+    }
     assert with_node_level, "expected sh:or / sh:xone node shapes in shapes.ttl"
     missing = sorted(with_node_level - pathless)
     assert not missing, f"node-level constraints without a pathless # expect: line: {missing}"
@@ -234,8 +250,9 @@ def test_every_node_level_constraint_is_covered_by_an_expectation() -> None:
 
 def test_every_shape_and_constraint_has_a_stable_iri() -> None:
     assert len(node_shapes()) > 1 and len(property_shapes()) > 1 and len(sparql_constraints()) > 1
-    not_stable = sorted(str(s) for s in all_shapes()
-                        if not (isinstance(s, URIRef) and str(s).startswith(SHAPES_NS)))
+    not_stable = sorted(
+        str(s) for s in all_shapes() if not (isinstance(s, URIRef) and str(s).startswith(SHAPES_NS))
+    )
     assert not not_stable, f"shapes without an aikgsh: IRI: {not_stable}"
 
 

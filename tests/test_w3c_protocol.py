@@ -157,11 +157,13 @@ def load_manifest() -> list[ProtocolTest]:
         action = graph.value(test, MF.action)
         first = graph.value(action, HT.requests)  # type: ignore[arg-type]
         assert first is not None, f"{test}: no ht:requests"
-        tests.append(ProtocolTest(
-            name=test.fragment,
-            graph_data=_graph_data(graph, test),
-            requests=tuple(_request(graph, r) for r in Collection(graph, first)),
-        ))
+        tests.append(
+            ProtocolTest(
+                name=test.fragment,
+                graph_data=_graph_data(graph, test),
+                requests=tuple(_request(graph, r) for r in Collection(graph, first)),
+            )
+        )
     return tests
 
 
@@ -190,8 +192,13 @@ class Reply:
     body: bytes
 
 
-def send(server: Server, method: str, path: str, body: bytes | None = None,
-         headers: tuple[tuple[str, str], ...] = ()) -> Reply:
+def send(
+    server: Server,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Reply:
     """One request, sent as given: the path is not re-encoded and no header is added but
     Host, Content-Length (0 for a POST or PUT without body) and the bearer token."""
     address = urlsplit(server.url)
@@ -213,15 +220,26 @@ def send(server: Server, method: str, path: str, body: bytes | None = None,
 
 def reset(server: Server, graph_data: tuple[tuple[str, Path], ...]) -> None:
     """An empty dataset, then each ut:graphData file in its graph (first PUT, then POST)."""
-    cleared = send(server, "POST", SERVER_ENDPOINT, b"DROP ALL",
-                   (("Content-Type", "application/sparql-update"),))
+    cleared = send(
+        server,
+        "POST",
+        SERVER_ENDPOINT,
+        b"DROP ALL",
+        (("Content-Type", "application/sparql-update"),),
+    )
     assert cleared.status // 100 == 2, f"setup: DROP ALL answered {cleared.status}"
     for i, (iri, path) in enumerate(graph_data):
-        loaded = send(server, "PUT" if i == 0 else "POST", f"/store?graph={quote(iri, safe='')}",
-                      path.read_bytes(), (("Content-Type", "application/n-triples"),))
+        loaded = send(
+            server,
+            "PUT" if i == 0 else "POST",
+            f"/store?graph={quote(iri, safe='')}",
+            path.read_bytes(),
+            (("Content-Type", "application/n-triples"),),
+        )
         assert loaded.status // 100 == 2, (
             f"setup: loading {path.name} into <{iri}> answered {loaded.status}: "
-            f"{loaded.body[:300]!r}")
+            f"{loaded.body[:300]!r}"
+        )
 
 
 def boolean_of(reply: Reply) -> bool:
@@ -239,21 +257,24 @@ def rows_of(reply: Reply) -> list[dict[str, tuple[str, str]]]:
     """SELECT results as rows of variable -> (term type, value)."""
     if reply.media_type == "application/sparql-results+json":
         data = json.loads(reply.body)
-        return [{k: (v["type"], v["value"]) for k, v in row.items()}
-                for row in data["results"]["bindings"]]
+        return [
+            {k: (v["type"], v["value"]) for k, v in row.items()}
+            for row in data["results"]["bindings"]
+        ]
     if reply.media_type == "application/sparql-results+xml":
         rows = []
         for result in ET.fromstring(reply.body).iter(f"{RESULTS_NS}result"):
             row = {}
             for binding in result.iter(f"{RESULTS_NS}binding"):
                 term = binding[0]
-                row[binding.attrib["name"]] = (term.tag.removeprefix(RESULTS_NS),
-                                               term.text or "")
+                row[binding.attrib["name"]] = (term.tag.removeprefix(RESULTS_NS), term.text or "")
             rows.append(row)
         return rows
     delimiter = "," if reply.media_type == "text/csv" else "\t"
-    return [{k: ("?", v) for k, v in row.items()}
-            for row in csv.DictReader(io.StringIO(reply.body.decode()), delimiter=delimiter)]
+    return [
+        {k: ("?", v) for k, v in row.items()}
+        for row in csv.DictReader(io.StringIO(reply.body.decode()), delimiter=delimiter)
+    ]
 
 
 def check_format(reply: Reply, kind: str) -> None:
@@ -266,8 +287,9 @@ def check_format(reply: Reply, kind: str) -> None:
         rows_of(reply)
     elif kind == "RDF":
         assert reply.media_type in RDF_TYPES, f"not an RDF media type: {reply.media_type}"
-        Graph().parse(data=reply.body, format=RDF_TYPES[reply.media_type],
-                      publicID="http://example.org/base")
+        Graph().parse(
+            data=reply.body, format=RDF_TYPES[reply.media_type], publicID="http://example.org/base"
+        )
     else:
         raise AssertionError(f"unknown mf:expectedFormat {kind!r}")
 
@@ -298,7 +320,8 @@ def run(server: Server, test: ProtocolTest, endpoint: str) -> None:
         expected = request.expected
         assert reply.status // 100 in expected.statuses, (
             f"{where}: status {reply.status}, expected "
-            f"{' or '.join(f'{c}xx' for c in sorted(expected.statuses))}: {reply.body[:400]!r}")
+            f"{' or '.join(f'{c}xx' for c in sorted(expected.statuses))}: {reply.body[:400]!r}"
+        )
         if expected.format is not None:
             check_format(reply, expected.format)
         if expected.boolean is not None:
@@ -337,8 +360,10 @@ def check_double_encoded_path(server: Server, test: ProtocolTest) -> None:
     both documents, the ASK is true. Splitting the value into two parameters (decoding
     twice) would answer true at once; leaving it encoded would never answer true."""
     (request,) = test.requests
-    one_iri = ("http://kasei.us/2009/09/sparql/data/data1.rdf&named-graph-uri="
-               "http://kasei.us/2009/09/sparql/data/data2.rdf")
+    one_iri = (
+        "http://kasei.us/2009/09/sparql/data/data1.rdf&named-graph-uri="
+        "http://kasei.us/2009/09/sparql/data/data2.rdf"
+    )
     as_written = SERVER_ENDPOINT + request.path.removeprefix(MANIFEST_ENDPOINT)
     assert DOUBLE_ENCODED in as_written
     reset(server, test.graph_data)
@@ -346,8 +371,13 @@ def check_double_encoded_path(server: Server, test: ProtocolTest) -> None:
     assert reply.status == 200, reply.body[:400]
     assert boolean_of(reply) is False, "the one percent-encoded value was split in two"
     both = b"".join((W3C / f"data{n}.nt").read_bytes() for n in (1, 2))
-    loaded = send(server, "PUT", f"/store?graph={quote(one_iri, safe='')}", both,
-                  (("Content-Type", "application/n-triples"),))
+    loaded = send(
+        server,
+        "PUT",
+        f"/store?graph={quote(one_iri, safe='')}",
+        both,
+        (("Content-Type", "application/n-triples"),),
+    )
     assert loaded.status // 100 == 2, loaded.body[:400]
     reply = send(server, "POST", as_written, request.body, request.headers)
     assert reply.status == 200, reply.body[:400]

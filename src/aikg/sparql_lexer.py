@@ -218,9 +218,7 @@ def has_dataset_clause(text: str) -> bool:
     >>> has_dataset_clause("SELECT * { ?s <http://e/from> 'FROM' }")
     False
     """
-    return any(
-        t.kind == "word" and t.text.upper() == "FROM" for t in decoded_tokens(text)
-    )
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in decoded_tokens(text))
 
 
 def dataset_graphs(text: str, base_iri: str, prefixes: dict[str, str]) -> list[str]:
