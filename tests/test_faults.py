@@ -132,11 +132,19 @@ def test_kill_9_during_writes_loses_no_acknowledged_write_and_half_applies_none(
         assert httpx.get(f"{url}/health", timeout=30).status_code == 200
 
 
-def run_as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
-    """An aikg command as an unprivileged user (root ignores file permissions)."""
+def run_unprivileged(*args: str) -> subprocess.CompletedProcess[str]:
+    """An aikg command that file permissions bind. Root ignores them through its
+    capabilities; dropping those from the bounding set (instead of switching to another
+    user, who may not be able to read the installed package) makes root's process obey
+    the mode bits like anyone else's."""
     command = [sys.executable, "-m", "aikg.cli", *args]
     if os.geteuid() == 0:
-        command = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+        command = [
+            "setpriv",
+            "--bounding-set=-dac_override,-dac_read_search,-fowner",
+            "--",
+            *command,
+        ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -145,19 +153,19 @@ def test_a_read_only_data_directory_is_a_clear_error_and_is_left_as_it_was(
 ) -> None:
     store = tmp_path / "store"
     KnowledgeGraph.open(Settings(store=str(store))).close()
-    os.chmod(tmp_path, 0o755)  # the unprivileged user may reach it, not write it
     before = {p: p.read_bytes() for p in store.iterdir() if p.is_file()}
-    for path in [store, *store.iterdir()]:
+    read_only = [tmp_path, store, *store.iterdir()]
+    for path in read_only:
         path.chmod(0o555 if path.is_dir() else 0o444)
     try:
-        completed = run_as_nobody("stats", "--store", str(store))
+        completed = run_unprivileged("stats", "--store", str(store))
         assert completed.returncode == 3, completed.stderr
         assert f"cannot open the store in {store}" in completed.stderr
         assert "fix:" in completed.stderr
-        fresh = run_as_nobody("stats", "--store", str(tmp_path / "new"))
+        fresh = run_unprivileged("stats", "--store", str(tmp_path / "new"))
         assert fresh.returncode == 3 and "Permission denied" in fresh.stderr
     finally:
-        for path in [store, *store.iterdir()]:
+        for path in read_only:
             path.chmod(0o755 if path.is_dir() else 0o644)
     assert {p: p.read_bytes() for p in before} == before
     assert KnowledgeGraph.open(Settings(store=str(store))).stats().triples > 3000
