@@ -61,24 +61,49 @@ SECTIONS = ("load", "latency", "http", "virtuoso", "rdflib-endpoint", "validatio
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="triples per run, comma-separated (default 10k,100k,1M)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        default="10000,100000,1000000",
+        help="triples per run, comma-separated (default 10k,100k,1M)",
+    )
     parser.add_argument("--big", action="store_true", help="add the 10M on-disk run")
     parser.add_argument("--quick", action="store_true", help="smoke run: 2,000 triples, short")
     parser.add_argument("--out", default=str(HERE / "results"), help="where results go")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated data")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"sections to run (default all): {','.join(SECTIONS)}")
-    parser.add_argument("--reps", type=int, default=None,
-                        help="timed runs per saved query (default 10; quick 3)")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="seconds per HTTP run (default 15; quick 3)")
-    parser.add_argument("--rdflib-deadline", type=float, default=60,
-                        help="seconds one rdflib query may run before it counts as timed out")
-    parser.add_argument("--pyshacl-cap", type=float, default=1800,
-                        help="seconds pySHACL may take on one size (default 30 min)")
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"sections to run (default all): {','.join(SECTIONS)}",
+    )
+    parser.add_argument(
+        "--reps", type=int, default=None, help="timed runs per saved query (default 10; quick 3)"
+    )
+    parser.add_argument(
+        "--duration", type=float, default=None, help="seconds per HTTP run (default 15; quick 3)"
+    )
+    parser.add_argument(
+        "--rdflib-deadline",
+        type=float,
+        default=60,
+        help="seconds one rdflib query may run before it counts as timed out",
+    )
+    parser.add_argument(
+        "--big-size",
+        type=int,
+        default=None,
+        help="triples of the --big run (default 10M; quick 20,000)",
+    )
+    parser.add_argument(
+        "--pyshacl-cap",
+        type=float,
+        default=1800,
+        help="seconds pySHACL may take on one size (default 30 min)",
+    )
     args = parser.parse_args(argv)
     quick = bool(args.quick)
     sizes = [2000] if quick else [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -96,7 +121,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
         pyshacl_cap=args.pyshacl_cap,
         sanity_size=2000 if quick else 10_000,
         sanity_violations=46,  # two of each of the 23 kinds
-        big_size=10_000_000,
+        big_size=args.big_size or (20_000 if quick else 10_000_000),
     )
     return plan, Path(args.out)
 
@@ -112,8 +137,7 @@ class Run:
         self.md_path = out / f"{self.stamp}.md"
         self.results: dict[str, Any] = {
             "meta": report.machine_info(),
-            "plan": {k: (sorted(v) if isinstance(v, set) else v)
-                     for k, v in plan.__dict__.items()},
+            "plan": {k: (sorted(v) if isinstance(v, set) else v) for k, v in plan.__dict__.items()},
             "sizes": {},
         }
         self.started = time.monotonic()
@@ -152,18 +176,39 @@ def run_loads(run: Run, files: data.DataFiles, store_dir: Path) -> None:
     slow = 1 if plan.quick or n >= 1_000_000 else 3
     loads: dict[str, Any] = run.size(n).setdefault("load", {})
     jobs: list[tuple[str, int, Callable[[], dict[str, Any]]]] = [
-        ("aikg (memory)", cheap,
-         lambda: run_job("load:aikg_memory", 3600, f"load-{n}", path=files.gen)),
-        ("aikg (disk)", cheap,
-         lambda: run_job("load:aikg_disk", 3600, f"load-{n}", path=files.gen,
-                         store=str(WORK / f"load-disk-{n}"))),
-        ("pyoxigraph (memory)", cheap,
-         lambda: run_job("load:pyoxigraph_memory", 3600, f"load-{n}", path=files.gen)),
-        ("pyoxigraph (disk)", cheap,
-         lambda: run_job("load:pyoxigraph_disk", 3600, f"load-{n}", path=files.gen,
-                         store=str(WORK / f"load-oxdisk-{n}"))),
-        ("rdflib", slow,
-         lambda: run_job("load:rdflib", 7200, f"load-{n}", path=files.gen)),
+        (
+            "aikg (memory)",
+            cheap,
+            lambda: run_job("load:aikg_memory", 3600, f"load-{n}", path=files.gen),
+        ),
+        (
+            "aikg (disk)",
+            cheap,
+            lambda: run_job(
+                "load:aikg_disk",
+                3600,
+                f"load-{n}",
+                path=files.gen,
+                store=str(WORK / f"load-disk-{n}"),
+            ),
+        ),
+        (
+            "pyoxigraph (memory)",
+            cheap,
+            lambda: run_job("load:pyoxigraph_memory", 3600, f"load-{n}", path=files.gen),
+        ),
+        (
+            "pyoxigraph (disk)",
+            cheap,
+            lambda: run_job(
+                "load:pyoxigraph_disk",
+                3600,
+                f"load-{n}",
+                path=files.gen,
+                store=str(WORK / f"load-oxdisk-{n}"),
+            ),
+        ),
+        ("rdflib", slow, lambda: run_job("load:rdflib", 7200, f"load-{n}", path=files.gen)),
     ]
     for name, runs, job in jobs:
         log(f"{n}: load {name} x{runs}")
@@ -184,36 +229,75 @@ def run_latency(run: Run, files: data.DataFiles, store_dir: Path) -> None:
     latency: dict[str, Any] = run.size(n).setdefault("latency", {})
     budget = 5.0
     jobs: list[tuple[str, Callable[[], dict[str, Any]]]] = [
-        ("aikg", lambda: run_job("queries:aikg", 7200, f"latency-{n}", gen=files.gen,
-                                 reps=plan.reps, budget=budget)),
-        ("pyoxigraph (memory)", lambda: run_job("queries:pyoxigraph_memory", 7200,
-                                                f"latency-{n}", full=files.full,
-                                                reps=plan.reps, budget=budget)),
-        ("pyoxigraph (disk)", lambda: run_job("queries:pyoxigraph_disk", 7200,
-                                              f"latency-{n}", store_dir=str(store_dir),
-                                              reps=plan.reps, budget=budget)),
-        ("rdflib", lambda: run_job("queries:rdflib", 4 * 3600, f"latency-{n}",
-                                   full=files.full, reps=plan.rdflib_reps, budget=10.0,
-                                   deadline=plan.rdflib_deadline)),
+        (
+            "aikg",
+            lambda: run_job(
+                "queries:aikg", 7200, f"latency-{n}", gen=files.gen, reps=plan.reps, budget=budget
+            ),
+        ),
+        (
+            "pyoxigraph (memory)",
+            lambda: run_job(
+                "queries:pyoxigraph_memory",
+                7200,
+                f"latency-{n}",
+                full=files.full,
+                reps=plan.reps,
+                budget=budget,
+            ),
+        ),
+        (
+            "pyoxigraph (disk)",
+            lambda: run_job(
+                "queries:pyoxigraph_disk",
+                7200,
+                f"latency-{n}",
+                store_dir=str(store_dir),
+                reps=plan.reps,
+                budget=budget,
+            ),
+        ),
+        (
+            "rdflib",
+            lambda: run_job(
+                "queries:rdflib",
+                4 * 3600,
+                f"latency-{n}",
+                full=files.full,
+                reps=plan.rdflib_reps,
+                budget=10.0,
+                deadline=plan.rdflib_deadline,
+            ),
+        ),
     ]
     for name, job in jobs:
         log(f"{n}: latency {name}")
         latency[name] = job()
-        log(f"{n}: latency {name}: p50 {latency[name].get('p50_ms')} ms, "
-            f"p99 {latency[name].get('p99_ms')} ms")
+        log(
+            f"{n}: latency {name}: p50 {latency[name].get('p50_ms')} ms, "
+            f"p99 {latency[name].get('p99_ms')} ms"
+        )
         run.save()
 
 
-def run_http(run: Run, label: str, requests: list[dict[str, Any]], n: int) -> None:
+def run_http(
+    run: Run, label: str, requests: list[dict[str, Any]], n: int, floor: str | None = None
+) -> None:
     plan = run.plan
     http: dict[str, Any] = run.size(n).setdefault("http", {})
     entry: dict[str, Any] = http.setdefault(label, {})
     entry["check"] = http_throughput.check(requests, plan.request_timeout)
+    if floor:  # the HTTP stack alone (client, uvicorn, FastAPI): what no query can beat
+        entry["floor_p50_ms"] = http_throughput.floor(floor)
     for clients in (1, 16):
         log(f"{n}: http {label}, {clients} client(s), {plan.duration:g} s")
         entry[f"{clients}"] = run_job(
-            "http_throughput:drive", plan.duration + plan.request_timeout * 3 + 120,
-            f"http-{n}", requests=requests, clients=clients, duration=plan.duration,
+            "http_throughput:drive",
+            plan.duration + plan.request_timeout * 3 + 120,
+            f"http-{n}",
+            requests=requests,
+            clients=clients,
+            duration=plan.duration,
             timeout=plan.request_timeout,
         )
         log(f"{n}: http {label} x{clients}: {entry[f'{clients}'].get('rps')} req/s")
@@ -232,27 +316,51 @@ def run_virtuoso(run: Run, files: data.DataFiles) -> None:
         with virtuoso.running_virtuoso(gen.parent) as server:
             seconds = server.bulk_load(gen)
             loads["Virtuoso (native bulk loader)"] = {
-                "seconds": seconds, "triples": server.count("https://w3id.org/aikg/")}
+                "seconds": seconds,
+                "triples": server.count("https://w3id.org/aikg/"),
+            }
     except (RuntimeError, OSError) as error:
         loads["Virtuoso (native bulk loader)"] = {"error": str(error)[:300]}
     run.save()
     with virtuoso.running_virtuoso(gen.parent, query_timeout=int(plan.rdflib_deadline)) as server:
         log(f"{n}: Virtuoso via aikg RemoteStore: load_files")
         loads["Virtuoso (aikg RemoteStore load_files)"] = run_job(
-            "load:virtuoso_aikg", 4 * 3600, f"load-{n}", path=files.gen,
-            url=server.sparql_url, graph_store=server.graph_store_url)
+            "load:virtuoso_aikg",
+            4 * 3600,
+            f"load-{n}",
+            path=files.gen,
+            url=server.sparql_url,
+            graph_store=server.graph_store_url,
+        )
         run.save()
         if "error" in loads["Virtuoso (aikg RemoteStore load_files)"]:
             return
         if "latency" in plan.only:
-            log(f"{n}: latency Virtuoso (aikg RemoteStore)")
-            run.size(n).setdefault("latency", {})["Virtuoso (aikg RemoteStore)"] = run_job(
-                "queries:virtuoso", 7200, f"latency-{n}", url=server.sparql_url,
-                reps=min(plan.reps, 3), budget=5.0, deadline=plan.rdflib_deadline)
-            run.save()
+            # With label columns (what kg.saved gives) and without: labels are looked up
+            # one IRI and one label property at a time, each a request to the server.
+            for name, labels in (
+                ("Virtuoso (aikg RemoteStore)", True),
+                ("Virtuoso (aikg RemoteStore, lang=None)", False),
+            ):
+                log(f"{n}: latency {name}")
+                run.size(n).setdefault("latency", {})[name] = run_job(
+                    "queries:virtuoso",
+                    7200,
+                    f"latency-{n}",
+                    url=server.sparql_url,
+                    reps=min(plan.reps, 3),
+                    budget=5.0,
+                    deadline=plan.rdflib_deadline,
+                    labels=labels,
+                )
+                run.save()
         if "http" in plan.only:
-            run_http(run, "Virtuoso /sparql",
-                     http_throughput.sparql_requests(server.sparql_url, form=True), n)
+            run_http(
+                run,
+                "Virtuoso /sparql",
+                http_throughput.sparql_requests(server.sparql_url, form=True),
+                n,
+            )
 
 
 def run_validation(run: Run, files: data.DataFiles) -> None:
@@ -291,8 +399,10 @@ def main(argv: list[str] | None = None) -> int:
     plan, out = parse_args(argv)
     install_signal_handlers()
     run = Run(plan, out)
-    log(f"benchmark {run.stamp}: sizes {plan.sizes}{' + 10M' if plan.big else ''}; "
-        f"results in {run.json_path}")
+    log(
+        f"benchmark {run.stamp}: sizes {plan.sizes}{' + 10M' if plan.big else ''}; "
+        f"results in {run.json_path}"
+    )
     try:
         if "rdflib-endpoint" in plan.only:
             http_throughput.ensure_rdflib_endpoint()
@@ -308,14 +418,24 @@ def main(argv: list[str] | None = None) -> int:
                 run_latency(run, files, store_dir)
             if "http" in plan.only:
                 with http_throughput.aikg_server(str(store_dir)) as url:
-                    run_http(run, "aikg serve", http_throughput.aikg_requests(url), n)
+                    run_http(
+                        run,
+                        "aikg serve",
+                        http_throughput.aikg_requests(url),
+                        n,
+                        floor=f"{url}/health",
+                    )
             if "virtuoso" in plan.only:
                 run_virtuoso(run, files)
             if "rdflib-endpoint" in plan.only and "http" in plan.only:
                 log(f"{n}: starting rdflib-endpoint (parses {files.full_quads:,} quads)")
                 with http_throughput.rdflib_endpoint_server(files.full, 4 * 3600) as url:
-                    run_http(run, "rdflib-endpoint",
-                             http_throughput.sparql_requests(f"{url}/sparql", form=False), n)
+                    run_http(
+                        run,
+                        "rdflib-endpoint",
+                        http_throughput.sparql_requests(f"{url}/sparql", form=False),
+                        n,
+                    )
             if "validation" in plan.only:
                 run_validation(run, files)
         if "sanity" in plan.only:
@@ -324,15 +444,18 @@ def main(argv: list[str] | None = None) -> int:
             from benchmarks import big  # noqa: PLC0415
 
             gen = data.generated(plan.big_size, plan.seed)
-            run.results["big"] = big.run(gen, WORK / "store-10M", reps=2, deadline=600)
+            run.results["big"] = big.run(
+                gen, WORK / f"store-big-{plan.big_size}", reps=2, deadline=600
+            )
+            run.results["big"]["size"] = plan.big_size
             run.save()
     finally:
         stop_all()
+        text = report.markdown(run.results)  # also after Ctrl-C: what was measured
         run.save()
-    text = report.markdown(run.results)
-    run.md_path.write_text(text)
+        run.md_path.write_text(text)
+        log(f"wrote {run.json_path} and {run.md_path}")
     print(text)
-    log(f"wrote {run.json_path} and {run.md_path}")
     return 0
 
 

@@ -71,15 +71,22 @@ def run(gen: Path, store: Path, reps: int, deadline: float) -> dict[str, Any]:
 
     log(f"big: aikg load --store {store} ({gen.name})")
     result: dict[str, Any] = {"load": cli_load(gen, store, timeout=4 * 3600)}
-    log(f"big: load {result['load'].get('wall_s', 0):.0f} s, "
-        f"peak {result['load'].get('peak_rss_mb')} MB")
+    log(
+        f"big: load {result['load'].get('wall_s', 0):.0f} s, "
+        f"peak {result['load'].get('peak_rss_mb')} MB"
+    )
     if result["load"].get("status") != 0:
         return result
     per_query: dict[str, Any] = {}
     for q in mix():
         answer = run_job(
-            "big:query", deadline * (reps + 1) + 120, "big-queries",
-            store=str(store), name=q.name, params=q.params, reps=reps,
+            "big:query",
+            deadline * (reps + 1) + 120,
+            "big-queries",
+            store=str(store),
+            name=q.name,
+            params=q.params,
+            reps=reps,
         )
         per_query[q.name] = answer
         log(f"big: {q.name}: {answer.get('warm_ms') or answer.get('error')}")

@@ -9,6 +9,7 @@ stopped (SIGTERM, then SIGKILL to their whole process group) in ``finally`` bloc
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -117,10 +118,8 @@ def stop(process: subprocess.Popen[bytes], grace: float = 15) -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)  # leftovers of its group, if any
-        except (ProcessLookupError, PermissionError):
-            pass
     finally:
         _LIVE.pop(process.pid, None)
 
@@ -187,9 +186,7 @@ def run_job(target: str, limit: float, label: str, **kwargs: Any) -> dict[str, A
     return {"error": f"exit {process.returncode}: " + " | ".join(tail)}
 
 
-def wait_measured(
-    process: subprocess.Popen[bytes], timeout: float
-) -> tuple[int | None, float]:
+def wait_measured(process: subprocess.Popen[bytes], timeout: float) -> tuple[int | None, float]:
     """Wait for a child with wait4, for its own peak RSS (MB); None as status on timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

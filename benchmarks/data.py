@@ -74,9 +74,7 @@ def prepare(size: int, seed: int) -> DataFiles:
     gen = generated(size, seed)
     full = DATA / f"full-{size}-s{seed}.nq"
     if not full.exists():
-        result = run_job(
-            "data:build_full", 3600, f"data-{size}", gen=str(gen), out=str(full)
-        )
+        result = run_job("data:build_full", 3600, f"data-{size}", gen=str(gen), out=str(full))
         if "error" in result:
             raise RuntimeError(f"cannot export the full dataset of {size}: {result['error']}")
     return DataFiles(size, seed, str(gen), str(full), _count_lines(gen), _count_lines(full))

@@ -47,17 +47,18 @@ def free_port() -> int:
 
 def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited with {process.returncode}: see {LOGS}")
-        try:
-            if httpx.get(url, timeout=5, headers={"Accept": JSON_RESULTS}).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not answer {url} within {timeout:g} s")
-        time.sleep(0.3)
+    with httpx.Client(timeout=5, trust_env=False) as client:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{what} exited with {process.returncode}: see {LOGS}")
+            try:
+                if client.get(url, headers={"Accept": JSON_RESULTS}).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not answer {url} within {timeout:g} s")
+            time.sleep(0.3)
 
 
 @contextmanager
@@ -65,12 +66,25 @@ def aikg_server(store_dir: str) -> Iterator[str]:
     """``aikg serve --store DIR`` on a free port; its base URL."""
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
-    with (LOGS / "aikg-serve.log").open("ab") as err, running(
-        [sys.executable, "-m", "aikg.cli", "serve", "--store", store_dir, "--port", str(port),
-         "--log-level", "warning"],
-        stdout=subprocess.DEVNULL,
-        stderr=err,
-    ) as process:
+    with (
+        (LOGS / "aikg-serve.log").open("ab") as err,
+        running(
+            [
+                sys.executable,
+                "-m",
+                "aikg.cli",
+                "serve",
+                "--store",
+                store_dir,
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        ) as process,
+    ):
         url = f"http://127.0.0.1:{port}"
         _wait_ready(process, f"{url}/health", 600, "aikg serve")
         yield url
@@ -95,11 +109,11 @@ def endpoint_version() -> str | None:
     python = VENV / "bin" / "python"
     if not python.exists():
         return None
-    out = subprocess.run(
-        [str(python), "-c", "import importlib.metadata as m; print(m.version('rdflib-endpoint'),"
-         " m.version('rdflib'), m.version('fastapi'), m.version('uvicorn'))"],
-        capture_output=True, text=True, check=False,
+    script = (
+        "import importlib.metadata as m; v = m.version; print(f\"{v('rdflib-endpoint')} (rdflib "
+        "{v('rdflib')}, fastapi {v('fastapi')}, uvicorn {v('uvicorn')})\")"
     )
+    out = subprocess.run([str(python), "-c", script], capture_output=True, text=True, check=False)
     return out.stdout.strip() or None
 
 
@@ -109,12 +123,15 @@ def rdflib_endpoint_server(full: str, startup_timeout: float) -> Iterator[str]:
     python = ensure_rdflib_endpoint()
     port = free_port()
     LOGS.mkdir(parents=True, exist_ok=True)
-    with (LOGS / "rdflib-endpoint.log").open("ab") as err, running(
-        [str(python), str(HERE / "rdflib_endpoint_serve.py"), full, str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=err,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
-    ) as process:
+    with (
+        (LOGS / "rdflib-endpoint.log").open("ab") as err,
+        running(
+            [str(python), str(HERE / "rdflib_endpoint_serve.py"), full, str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        ) as process,
+    ):
         url = f"http://127.0.0.1:{port}"
         _wait_ready(process, f"{url}/sparql?query=ASK%7B%7D", startup_timeout, "rdflib-endpoint")
         yield url
@@ -181,6 +198,8 @@ def check(requests: list[dict[str, Any]], timeout: float) -> dict[str, Any]:
             try:
                 response = _send(client, request)
                 entry: dict[str, Any] = {"status": response.status_code}
+                if "aikg-elapsed-ms" in response.headers:  # the server's own time for it
+                    entry["server_ms"] = float(response.headers["aikg-elapsed-ms"])
                 if response.status_code == 200:
                     entry["rows"] = len(response.json().get("results", {}).get("bindings", []))
                 else:
@@ -189,6 +208,17 @@ def check(requests: list[dict[str, Any]], timeout: float) -> dict[str, Any]:
                 entry = {"status": None, "error": f"{type(error).__name__}: {error}"}
             answers[request["name"]] = entry
     return answers
+
+
+def floor(url: str, count: int = 300) -> float:
+    """p50 (ms) of a request that runs no query (aikg's /health), one client."""
+    times = []
+    with httpx.Client(timeout=30, trust_env=False) as client:
+        for _ in range(count):
+            started = time.perf_counter()
+            client.get(url).read()
+            times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)[count // 2]
 
 
 def drive(

@@ -23,6 +23,7 @@ weigh every query the same (:func:`benchmarks.common.weighted_percentile`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -64,9 +65,7 @@ def prologue() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _measure(
-    run: Callable[[MixQuery], int], reps: int, budget: float
-) -> dict[str, Any]:
+def _measure(run: Callable[[MixQuery], int], reps: int, budget: float) -> dict[str, Any]:
     """Warm-up plus ``reps`` timed runs of every query; errors are recorded, not raised."""
     per_query: dict[str, Any] = {}
     for query in mix():
@@ -86,7 +85,7 @@ def _measure(
                     samples.append((time.perf_counter() - started) * 1000)
                     if time.perf_counter() - started > budget:
                         break
-        except Exception as error:  # noqa: BLE001 - an engine's failure is a result
+        except Exception as error:  # an engine's failure is a result
             entry["error"] = f"{type(error).__name__}: {str(error)[:200]}"
         entry["samples_ms"] = samples
         per_query[query.name] = entry
@@ -167,7 +166,9 @@ def pyoxigraph_disk(store_dir: str, reps: int, budget: float) -> dict[str, Any]:
     return _pyoxigraph(ox.Store(store_dir), reps, budget)
 
 
-def virtuoso(url: str, reps: int, budget: float, deadline: float) -> dict[str, Any]:
+def virtuoso(
+    url: str, reps: int, budget: float, deadline: float, labels: bool = True
+) -> dict[str, Any]:
     from aikg.config import Settings  # noqa: PLC0415
     from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
     from aikg.sparql import SelectResult  # noqa: PLC0415
@@ -175,7 +176,7 @@ def virtuoso(url: str, reps: int, budget: float, deadline: float) -> dict[str, A
     kg = KnowledgeGraph.open(Settings(store=url, query_timeout=deadline))
 
     def run(query: MixQuery) -> int:
-        result = kg.saved(query.name, **query.params)
+        result = kg.saved(query.name, lang="en" if labels else None, **query.params)
         return len(result.rows) if isinstance(result, SelectResult) else 1
 
     result = _measure(run, reps, budget)
@@ -211,12 +212,13 @@ def rdflib(full: str, reps: int, budget: float, deadline: float) -> dict[str, An
                     started = time.perf_counter()
                     rows = len(list(dataset.query(text)))
                     took = (time.perf_counter() - started) * 1000
-                    os.write(write_end, (json.dumps({"i": i, "ms": took, "rows": rows}) + "\n").encode())
+                    line = json.dumps({"i": i, "ms": took, "rows": rows}) + "\n"
+                    os.write(write_end, line.encode())
                     if took > budget * 1000:
                         break
-            except Exception as error:  # noqa: BLE001 - reported to the parent
-                line = {"error": f"{type(error).__name__}: {str(error)[:200]}"}
-                os.write(write_end, (json.dumps(line) + "\n").encode())
+            except Exception as error:  # reported to the parent
+                failure = {"error": f"{type(error).__name__}: {str(error)[:200]}"}
+                os.write(write_end, (json.dumps(failure) + "\n").encode())
                 code = 1
             os._exit(code)
         os.close(write_end)
@@ -255,10 +257,8 @@ def _collect(pid: int, read_end: int, deadline: float, budget: float) -> dict[st
                 entry["timed_out"] = True
                 break
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         os.waitpid(pid, 0)
         os.close(read_end)
     return entry

@@ -40,8 +40,15 @@ def _result(report: Any, seconds: float, before: float, keys: bool) -> dict[str,
     }
     if keys:
         result["keys"] = sorted(
-            [v.focus_node, v.path, v.value, v.source_shape, v.source_constraint,
-             v.constraint_component, v.message]
+            [
+                v.focus_node,
+                v.path,
+                v.value,
+                v.source_shape,
+                v.source_constraint,
+                v.constraint_component,
+                v.message,
+            ]
             for v in report.violations
         )
     return result

@@ -104,8 +104,15 @@ class Virtuoso:
 
     def isql(self, command: str, timeout: float = 3600) -> str:
         completed = subprocess.run(
-            ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", "BANNER=OFF",
-             "VERBOSE=OFF", "PROMPT=OFF"],
+            [
+                "isql-vt",
+                f"127.0.0.1:{self.sql_port}",
+                "dba",
+                "dba",
+                "BANNER=OFF",
+                "VERBOSE=OFF",
+                "PROMPT=OFF",
+            ],
             input=(command.rstrip() + "\n").encode(),
             capture_output=True,
             timeout=timeout,
@@ -121,8 +128,10 @@ class Virtuoso:
         """Triples in the graphs under ``prefix``."""
         answer = httpx.post(
             self.sparql_url,
-            data={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-                  f'FILTER (STRSTARTS(STR(?g), "{prefix}")) }}'},
+            data={
+                "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+                f'FILTER (STRSTARTS(STR(?g), "{prefix}")) }}'
+            },
             headers={"Accept": "application/sparql-results+json"},
             timeout=600,
         )
@@ -138,7 +147,9 @@ class Virtuoso:
             "rdf_loader_run ();\ncheckpoint;"
         )
         seconds = time.perf_counter() - started
-        errors = self.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
+        errors = self.isql(
+            "SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;"
+        )
         if errors.strip():
             raise RuntimeError(f"Virtuoso's bulk loader reported: {errors}")
         return seconds
@@ -158,13 +169,16 @@ def running_virtuoso(data_dir: Path, query_timeout: int = 600) -> Iterator[Virtu
     ini.write_text(_ini(directory, http_port, sql_port, data_dir.resolve(), query_timeout))
     server = Virtuoso(http_port, sql_port, directory)
     try:
-        with (directory / "stdout.log").open("wb") as out, running(
-            ["virtuoso-t", "+foreground", "+configfile", str(ini)],
-            cwd=directory,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        ) as process:
+        with (
+            (directory / "stdout.log").open("wb") as out,
+            running(
+                ["virtuoso-t", "+foreground", "+configfile", str(ini)],
+                cwd=directory,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            ) as process,
+        ):
             deadline = time.monotonic() + 120
             while True:
                 if process.poll() is not None:
