@@ -11,7 +11,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from aikg import KnowledgeGraph, generate
+from aikg import KnowledgeGraph, generate, labels
 from aikg.config import Settings
 from aikg.errors import (
     InputError,
@@ -21,6 +21,7 @@ from aikg.errors import (
     ValidationError,
 )
 from aikg.loader import load_files
+from aikg.sparql import SelectResult
 from tests.conftest import remote_settings
 from tests.server import running_server
 from tests.virtuoso import VirtuosoServer
@@ -55,6 +56,20 @@ def test_construct_blank_nodes_and_booleans_come_back_intact(
     flag = remote_kg.query("SELECT (true AS ?yes) (false AS ?no) WHERE {}")[0]  # type: ignore[index]
     assert (flag["yes"].toPython(), flag["no"].toPython()) == (True, False)
     assert remote_kg.query("ASK { <country/KR> ?p ?o }") is True
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_label_columns_on_the_remote_store_are_those_in_memory(
+    kg: KnowledgeGraph, remote_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    monkeypatch.setattr(labels, "REMOTE_BATCH", 7)  # several batches for this table
+    local, remote = (k.saved("companies-by-country", lang=lang) for k in (kg, remote_kg))
+    assert isinstance(local, SelectResult) and isinstance(remote, SelectResult)
+    assert remote.variables == local.variables and "organizationLabel" in local.variables
+    assert len(local.rows) > 7
+    assert {frozenset(r.items()) for r in remote.rows} == {frozenset(r.items()) for r in local.rows}
+    if lang == "ko":
+        assert any(row["organizationLabel"].language == "ko" for row in remote.rows)
 
 
 def test_the_bundled_data_validates_on_the_remote_store(remote_kg: KnowledgeGraph) -> None:

@@ -15,6 +15,8 @@ For every column holding IRIs (say ``holder``) that the query does not label its
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pyoxigraph as ox
 
 from aikg.remote import Engine
@@ -41,15 +43,43 @@ def labels_for(
 ) -> dict[ox.NamedNode, ox.Literal]:
     """The best label of each IRI in ``lang``, looked up in every graph."""
     best: dict[ox.NamedNode, tuple[int, ox.Literal]] = {}
-    for iri in iris:
-        for predicate in LABELS:
-            for quad in engine.quads_for_pattern(iri, predicate, None, None):
-                label = quad.object
-                if isinstance(label, ox.Literal):
-                    rank = _rank(label, lang)
-                    if iri not in best or rank < best[iri][0]:
-                        best[iri] = (rank, label)
+    for iri, label in _candidates(engine, iris):
+        rank = _rank(label, lang)
+        if iri not in best or rank < best[iri][0]:
+            best[iri] = (rank, label)
     return {iri: label for iri, (_, label) in best.items()}
+
+
+#: IRIs whose labels one query to a remote store asks for.
+REMOTE_BATCH = 500
+
+
+def _candidates(
+    engine: Engine, iris: set[ox.NamedNode]
+) -> Iterator[tuple[ox.NamedNode, ox.Literal]]:
+    """Every label of every IRI. In process, a pattern lookup per IRI costs
+    microseconds; on a remote store each lookup is a round trip (thousands for a long
+    table), so the IRIs are asked for in batches, as a VALUES block of one query."""
+    if isinstance(engine, ox.Store):
+        for iri in iris:
+            for predicate in LABELS:
+                for quad in engine.quads_for_pattern(iri, predicate, None, None):
+                    if isinstance(quad.object, ox.Literal):
+                        yield iri, quad.object
+        return
+    ordered = sorted(iris, key=lambda iri: iri.value)
+    for start in range(0, len(ordered), REMOTE_BATCH):
+        values = " ".join(str(iri) for iri in ordered[start : start + REMOTE_BATCH])
+        result = engine.query(
+            f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} "
+            f"{{ ?s {LABELS[0]} ?label }} UNION {{ ?s {LABELS[1]} ?label }} }}",
+            use_default_graph_as_union=True,
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        for row in result:
+            subject, label = row["s"], row["label"]
+            if isinstance(subject, ox.NamedNode) and isinstance(label, ox.Literal):
+                yield subject, label
 
 
 def add_labels(engine: Engine, table: Table, lang: str = "en") -> Table:
