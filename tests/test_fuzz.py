@@ -6,7 +6,7 @@ Every response must not be a server error (5xx), must use a status code the docu
 lists for the operation, must have a documented content type and, where the document gives
 a schema for it, match it. The run is bounded: ``AIKG_FUZZ_EXAMPLES`` cases per operation
 (10 by default) with a fixed seed. A longer run, with its figures:
-``AIKG_FUZZ_EXAMPLES=200 pytest tests/test_fuzz.py -s``.
+``AIKG_FUZZ_EXAMPLES=100 pytest tests/test_fuzz.py -s``.
 
 Schemathesis runs as its command line: its pytest plugin does not work with pytest 9.
 """
