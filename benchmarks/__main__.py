@@ -336,8 +336,8 @@ def run_virtuoso(run: Run, files: data.DataFiles) -> None:
         if "error" in loads["Virtuoso (aikg RemoteStore load_files)"]:
             return
         if "latency" in plan.only:
-            # With label columns (what kg.saved gives) and without: labels are looked up
-            # one IRI and one label property at a time, each a request to the server.
+            # With label columns (what kg.saved gives: one more request per 500 IRIs
+            # of the answer) and without, the saved query's own cost.
             for name, labels in (
                 ("Virtuoso (aikg RemoteStore)", True),
                 ("Virtuoso (aikg RemoteStore, lang=None)", False),
