@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from tests.virtuoso import make_ini
 
 from benchmarks.common import WORK, running
 from benchmarks.http_throughput import free_port
@@ -36,56 +37,22 @@ def available() -> bool:
 
 
 def _ini(directory: Path, http_port: int, sql_port: int, data_dir: Path, timeout: int) -> str:
-    d = directory
-    return f"""\
-[Database]
-DatabaseFile       = {d}/virtuoso.db
-ErrorLogFile       = {d}/virtuoso.log
-LockFile           = {d}/virtuoso.lck
-TransactionFile    = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel      = 7
-FileExtend         = 200
-MaxCheckpointRemap = 2000
-Striping           = 0
-TempStorage        = TempDatabase
-
-[TempDatabase]
-DatabaseFile       = {d}/virtuoso-temp.db
-TransactionFile    = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping           = 0
-
-[Parameters]
-ServerPort           = 127.0.0.1:{sql_port}
-DisableUnixSocket    = 1
-DisableTcpSocket     = 0
-MaxClientConnections = 20
-CheckpointInterval   = 0
-CaseMode             = 2
-AllowOSCalls         = 0
-DirsAllowed          = ., {d}, {data_dir}
-NumberOfBuffers      = 340000
-MaxDirtyBuffers      = 250000
-MaxQueryMem          = 2G
-ThreadsPerQuery      = 2
-AsyncQueueMaxThreads = 4
-
-[HTTPServer]
-ServerPort           = 127.0.0.1:{http_port}
-ServerRoot           = {d}/vsp
-ServerThreads        = 32
-MaxClientConnections = 32
-MaxKeepAlives        = 32
-KeepAliveTimeout     = 30
-Charset              = UTF-8
-EnabledGzipContent   = 0
-
-[SPARQL]
-ResultSetMaxRows           = 100000000
-MaxQueryExecutionTime      = {timeout}
-MaxQueryCostEstimationTime = 0
-"""
+    """The tests' virtuoso.ini, sized for a million triples and 16 clients, allowed to
+    bulk-load from ``data_dir``."""
+    return make_ini(
+        directory,
+        http_port,
+        sql_port,
+        max_query_execution_time=timeout,
+        max_query_cost_estimation_time=0,
+        result_set_max_rows=100_000_000,
+        dirs_allowed=[data_dir],
+        buffers=340_000,
+        dirty_buffers=250_000,
+        query_mem="2G",
+        http_threads=32,
+        keep_alive_s=30,
+    )
 
 
 @dataclass

@@ -71,7 +71,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,9 +157,21 @@ def make_ini(
     max_query_execution_time: int,
     max_query_cost_estimation_time: int,
     result_set_max_rows: int,
+    *,
+    dirs_allowed: Sequence[Path] = (),
+    buffers: int = 10_000,
+    dirty_buffers: int = 6_000,
+    query_mem: str = "256M",
+    http_threads: int = 10,
+    keep_alive_s: int = 10,
 ) -> str:
-    """The text of a minimal virtuoso.ini keeping every file in ``directory``."""
+    """The text of a minimal virtuoso.ini keeping every file in ``directory``.
+
+    The keyword arguments size it: the defaults suit the tests' small data; the
+    benchmarks give it more memory and threads, and a data directory to bulk-load from.
+    """
     d = directory
+    allowed = ", ".join([".", str(d), *(str(path) for path in dirs_allowed)])
     return f"""\
 [Database]
 DatabaseFile       = {d}/virtuoso.db
@@ -187,20 +199,20 @@ MaxClientConnections = 20
 CheckpointInterval   = 0
 CaseMode             = 2
 AllowOSCalls         = 0
-DirsAllowed          = ., {d}
-NumberOfBuffers      = 10000
-MaxDirtyBuffers      = 6000
-MaxQueryMem          = 256M
+DirsAllowed          = {allowed}
+NumberOfBuffers      = {buffers}
+MaxDirtyBuffers      = {dirty_buffers}
+MaxQueryMem          = {query_mem}
 ThreadsPerQuery      = 2
 AsyncQueueMaxThreads = 4
 
 [HTTPServer]
 ServerPort           = 127.0.0.1:{http_port}
 ServerRoot           = {d}/vsp
-ServerThreads        = 10
-MaxClientConnections = 10
-MaxKeepAlives        = 10
-KeepAliveTimeout     = 10
+ServerThreads        = {http_threads}
+MaxClientConnections = {http_threads}
+MaxKeepAlives        = {http_threads}
+KeepAliveTimeout     = {keep_alive_s}
 Charset              = UTF-8
 EnabledGzipContent   = 0
 
