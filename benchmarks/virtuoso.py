@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from tests.virtuoso import make_ini
+from tests.virtuoso import make_ini, run_isql
 
 from benchmarks.common import WORK, running
 from benchmarks.http_throughput import free_port
@@ -70,26 +70,7 @@ class Virtuoso:
         return f"http://127.0.0.1:{self.http_port}/sparql-graph-crud"
 
     def isql(self, command: str, timeout: float = 3600) -> str:
-        completed = subprocess.run(
-            [
-                "isql-vt",
-                f"127.0.0.1:{self.sql_port}",
-                "dba",
-                "dba",
-                "BANNER=OFF",
-                "VERBOSE=OFF",
-                "PROMPT=OFF",
-            ],
-            input=(command.rstrip() + "\n").encode(),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-        output = completed.stdout.decode("utf-8", "replace")
-        errors = completed.stderr.decode("utf-8", "replace")
-        if completed.returncode != 0 or "*** Error" in output + errors:
-            raise RuntimeError(f"isql {command!r} failed: {output}{errors}")
-        return output
+        return run_isql("isql-vt", self.sql_port, command, timeout)
 
     def count(self, prefix: str) -> int:
         """Triples in the graphs under ``prefix``."""

@@ -223,6 +223,37 @@ MaxQueryCostEstimationTime = {max_query_cost_estimation_time}
 """
 
 
+def run_isql(isql_binary: str, sql_port: int, command: str, timeout: float = 120) -> str:
+    """Run SQL as dba; return the result rows as isql prints them (no banner, prompt or
+    column headers).
+
+    The text goes to isql on standard input, each statement ending with ``;`` at the end
+    of a line (several statements on one line are sent as one). It is not passed as
+    ``exec=...``, which turns ``+`` into a space. Raises RuntimeError when isql fails or
+    reports an error: isql carries on with the next statement and exits 0 all the same,
+    so the error is recognised by its ``*** Error`` line."""
+    completed = subprocess.run(
+        [
+            isql_binary,
+            f"127.0.0.1:{sql_port}",
+            "dba",
+            "dba",
+            "BANNER=OFF",
+            "VERBOSE=OFF",
+            "PROMPT=OFF",
+        ],
+        input=(command.rstrip() + "\n").encode(),
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )
+    output = completed.stdout.decode("utf-8", "replace")
+    errors = completed.stderr.decode("utf-8", "replace")
+    if completed.returncode != 0 or "*** Error" in output or "*** Error" in errors:
+        raise RuntimeError(f"isql {command!r} failed ({completed.returncode}): {output}{errors}")
+    return output
+
+
 @dataclass
 class VirtuosoServer:
     """A running Virtuoso: its endpoints, its SQL port and an isql helper."""
@@ -246,36 +277,8 @@ class VirtuosoServer:
         return f"{self.base_url}/sparql-graph-crud"
 
     def isql(self, command: str, timeout: float = 120) -> str:
-        """Run SQL as dba; return the result rows as isql prints them (no banner, prompt or
-        column headers).
-
-        The text goes to isql on standard input, each statement ending with ``;`` at the end
-        of a line (several statements on one line are sent as one). It is not passed as
-        ``exec=...``, which turns ``+`` into a space. Raises RuntimeError when isql fails or
-        reports an error: isql carries on with the next statement and exits 0 all the same,
-        so the error is recognised by its ``*** Error`` line."""
-        completed = subprocess.run(
-            [
-                self.isql_binary,
-                f"127.0.0.1:{self.sql_port}",
-                "dba",
-                "dba",
-                "BANNER=OFF",
-                "VERBOSE=OFF",
-                "PROMPT=OFF",
-            ],
-            input=(command.rstrip() + "\n").encode(),
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-        )
-        output = completed.stdout.decode("utf-8", "replace")
-        errors = completed.stderr.decode("utf-8", "replace")
-        if completed.returncode != 0 or "*** Error" in output or "*** Error" in errors:
-            raise RuntimeError(
-                f"isql {command!r} failed ({completed.returncode}): {output}{errors}"
-            )
-        return output
+        """Run SQL as dba (see :func:`run_isql`)."""
+        return run_isql(self.isql_binary, self.sql_port, command, timeout)
 
     def log(self) -> str:
         """The server's log so far."""
