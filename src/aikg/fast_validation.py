@@ -541,15 +541,7 @@ def validate_store(
         graph = _graph_of(store, focus, wanted)
         file = files.get(graph) if graph else None
         located.append(replace(violation, graph=graph, file=file))
-    located.sort(
-        key=lambda v: (
-            v.file or v.graph or "",
-            v.focus_node,
-            v.path or "",
-            v.source_shape,
-            v.value or "",
-        )
-    )
+    located.sort(key=Violation.order)
     conforms = not any(v.severity == "Violation" for v in located)  # warnings allowed
     return ValidationReport(
         conforms=conforms, violations=tuple(located), graph=_report_graph(found, conforms)

@@ -55,7 +55,8 @@ class Token:
 
 
 def unescape_codepoints(text: str) -> str:
-    """Decode ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes, as SPARQL does before parsing.
+    """Decode ``\\u`` escapes (four hex digits) and ``\\U`` escapes (eight), as SPARQL
+    does before parsing.
 
     >>> unescape_codepoints("\\\\u0053ERVICE")
     'SERVICE'

@@ -47,6 +47,17 @@ class Violation:
     file: str | None = None
     """The file that graph was loaded from, when known."""
 
+    def order(self) -> tuple[str, str, str, str, str]:
+        """The order reports list violations in: by file (or graph), focus node, path,
+        shape and value, whichever engine found them."""
+        return (
+            self.file or self.graph or "",
+            self.focus_node,
+            self.path or "",
+            self.source_shape,
+            self.value or "",
+        )
+
     def location(self) -> str:
         """Where the violation is, for people: file (or graph), focus node, path."""
         place = self.file or self.graph or "data"
@@ -157,15 +168,7 @@ def validate_quads(
                 file=files.get(graph) if graph else None,
             )
         )
-    violations.sort(
-        key=lambda v: (
-            v.file or v.graph or "",
-            v.focus_node,
-            v.path or "",
-            v.source_shape,
-            v.value or "",
-        )
-    )
+    violations.sort(key=Violation.order)
     return ValidationReport(
         conforms=bool(conforms), violations=tuple(violations), graph=report_graph
     )
