@@ -263,6 +263,7 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         port=settings.port,
         log_level=args.log_level,
         timeout_graceful_shutdown=2,
+        timeout_keep_alive=settings.keep_alive,
         server_header=False,
         # h11 even where httptools is installed (uvicorn[standard]): h11 bounds the request
         # head (a 400 past 16 kB); httptools buffers a header of any size. (httptools

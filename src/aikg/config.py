@@ -68,6 +68,12 @@ class Settings:
     """Query worker processes of the server (each a fork sharing the store's memory)."""
     host: str = "127.0.0.1"
     port: int = 8000
+    keep_alive: int = 75
+    """Seconds ``aikg serve`` keeps an idle HTTP/1.1 connection open. Longer than the
+    clients' own pool expiry (httpx 5 s, aiohttp 15 s) and proxies' (nginx 60 s): the side
+    that closes an idle connection first races the other side's next request on it, and the
+    client then sees a reset instead of an answer. uvicorn's default of 5 s loses that race
+    to httpx under load."""
     cors_origins: tuple[str, ...] = field(default=("*",))
     """Origins allowed to read cross-origin (never with credentials, never for writes)."""
     validator: str = "fast"
