@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tests.server import terminate
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work"
@@ -111,13 +113,7 @@ def stop(process: subprocess.Popen[bytes], grace: float = 15) -> None:
     """SIGTERM (servers shut down cleanly), then SIGKILL to its whole process group (the
     aikg server's keeper and workers, Virtuoso's threads): by its id, nothing else."""
     try:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        terminate(process, grace)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)  # leftovers of its group, if any
     finally:

@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -77,6 +76,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from tests.server import terminate
 
 #: Where the server binary may be, besides PATH (Debian's package, then upstream's layouts).
 KNOWN_LOCATIONS = (
@@ -370,12 +371,6 @@ def running_virtuoso(
         server.isql("\n".join(SETUP_SQL))
         yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        terminate(process, grace=20)
         stdout.close()
         shutil.rmtree(directory, ignore_errors=True)
