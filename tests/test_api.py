@@ -194,3 +194,13 @@ def test_bad_settings_say_which_variable_to_fix() -> None:
     assert caught.value.where == "environment variable AIKG_QUERY_TIMEOUT"
     with pytest.raises(aikg.ConfigError, match="base IRI"):
         Settings(base_iri="not an iri")
+
+
+@pytest.mark.parametrize(
+    "variable", ["AIKG_QUERY_TIMEOUT", "AIKG_MAX_ROWS", "AIKG_WORKERS", "AIKG_KEEP_ALIVE"]
+)
+def test_a_setting_that_must_be_positive_refuses_zero(variable: str) -> None:
+    with pytest.raises(aikg.ConfigError) as caught:
+        Settings.from_env({variable: "0"})
+    assert str(caught.value).startswith(f"{variable.removeprefix('AIKG_').lower()} must be")
+    assert caught.value.where.endswith(variable)

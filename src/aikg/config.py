@@ -97,6 +97,7 @@ class Settings:
             "max_query_depth",
             "max_body_bytes",
             "workers",
+            "keep_alive",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(
