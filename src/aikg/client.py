@@ -19,7 +19,7 @@ import httpx
 import pyoxigraph as ox
 
 from aikg.analyst import AnalystQueries
-from aikg.errors import AikgError, error_from_dict
+from aikg.errors import error_from_dict
 from aikg.sparql import QueryResult, SelectResult, to_python
 from aikg.terms import triples_to_graph
 
@@ -49,7 +49,11 @@ class Client(AnalystQueries):
             try:
                 data = response.json()
             except ValueError:
-                raise AikgError(f"HTTP {response.status_code}: {response.text[:200]}") from None
+                data = None
+            if not isinstance(data, dict):
+                # Not the server's error shape (a proxy in between, say): keep the status.
+                data = {"message": f"HTTP {response.status_code}: {response.text[:200]}"}
+            data.setdefault("status", response.status_code)
             raise error_from_dict(data)
         return response
 

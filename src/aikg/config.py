@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from aikg.errors import ConfigError
 
@@ -28,6 +29,7 @@ SHAPES_IRI = "https://w3id.org/aikg/shapes"
 SHAPES_NS = SHAPES_IRI + "#"
 
 ENV_PREFIX = "AIKG_"
+SECRET_FIELDS = ("token", "store_password")
 VALIDATORS = ("fast", "pyshacl")
 
 
@@ -74,6 +76,15 @@ class Settings:
     that closes an idle connection first races the other side's next request on it, and the
     client then sees a reset instead of an answer. uvicorn's default of 5 s loses that race
     to httpx under load."""
+    client_concurrency: int = 2
+    """Requests of one client (one address) that run at once; the rest wait their turn.
+    Keep it below ``workers``, so that one client never holds every worker. 0: no limit."""
+    client_query_seconds: float = 60.0
+    """Worker time one client may use per minute before its requests get a 429 (Wikidata's
+    query service allows 60 s). 0: no limit."""
+    require_sandbox: bool = False
+    """Refuse to start unless the query workers run without network access (the kernel
+    may refuse the namespace they need; a remote store needs the network)."""
     cors_origins: tuple[str, ...] = field(default=("*",))
     """Origins allowed to read cross-origin (never with credentials, never for writes)."""
     validator: str = "fast"
@@ -105,12 +116,31 @@ class Settings:
                     where=f"{name} / {ENV_PREFIX}{name.upper()}",
                     hint="give a positive number",
                 )
+        for name in ("client_concurrency", "client_query_seconds"):
+            if getattr(self, name) < 0:
+                raise ConfigError(
+                    f"{name} must be greater than 0, not {getattr(self, name)!r}",
+                    where=f"{name} / {ENV_PREFIX}{name.upper()}",
+                    hint="give a positive number, or 0 for no limit",
+                )
         if self.validator not in VALIDATORS:
             raise ConfigError(
                 f"unknown validator {self.validator!r}",
                 where=f"validator / {ENV_PREFIX}VALIDATOR",
                 hint=f"use one of: {', '.join(VALIDATORS)}",
             )
+
+    def __repr__(self) -> str:
+        """Every setting, secrets masked (a repr ends up in logs and tracebacks)."""
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in SECRET_FIELDS and value:
+                value = "***"
+            elif f.name == "store" and value:
+                value = redact_url(value)
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
 
     @property
     def remote(self) -> bool:
@@ -149,6 +179,8 @@ def _parse(name: str, raw: str, annotation: Any) -> Any:
             return int(raw)
         if text == "float":
             return float(raw)
+        if text == "bool":
+            return _boolean(raw)
     except ValueError:
         raise ConfigError(
             f"{ENV_PREFIX}{name.upper()}={raw!r} is not a {text}",
@@ -156,3 +188,25 @@ def _parse(name: str, raw: str, annotation: Any) -> Any:
             hint=f"set it to a {text}",
         ) from None
     return raw or None
+
+
+def _boolean(raw: str) -> bool:
+    words = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+    words[""] = False
+    try:
+        return words[raw.strip().lower()]
+    except KeyError:
+        raise ValueError(raw) from None
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password in it masked (``http://user:***@host/``).
+
+    >>> redact_url("http://dba:secret@127.0.0.1:8890/sparql")
+    'http://dba:***@127.0.0.1:8890/sparql'
+    """
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))

@@ -71,13 +71,18 @@ def error_from_dict(data: dict[str, Any]) -> AikgError:
             break
         classes.extend(cls.__subclasses__())
     message = str(data.get("message", code))
-    state = {
+    state: dict[str, Any] = {
         "message": message,
         "where": data.get("where"),
         "hint": data.get("hint"),
         "details": data,
     }
-    return _rebuild(found, message, state)
+    error = _rebuild(found, message, state)
+    status = data.get("status")
+    if isinstance(status, int) and status != found.status:
+        # A code this client does not know: keep the server's status all the same.
+        error.status = status  # type: ignore[misc]
+    return error
 
 
 def _rebuild(cls: type[AikgError], message: str, state: dict[str, Any]) -> AikgError:
@@ -211,6 +216,26 @@ class EngineCrashError(AikgError):
 
     status = 500
     code = "engine-crash"
+
+
+class ServiceBusyError(AikgError):
+    """Every worker stayed busy for longer than the queue timeout."""
+
+    status = 503
+    code = "service-busy"
+
+
+class TooManyRequestsError(AikgError):
+    """One client has used its share of the server (concurrent requests or query time)."""
+
+    status = 429
+    code = "too-many-requests"
+
+    def __init__(
+        self, message: str, *, retry_after: int, where: str | None = None, hint: str | None = None
+    ):
+        super().__init__(message, where=where, hint=hint)
+        self.retry_after = retry_after
 
 
 class StoreError(AikgError):
