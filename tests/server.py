@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,12 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     token: str | None
+    log_path: str = ""
+
+    def log(self) -> str:
+        """What the server has written to stderr so far (its log)."""
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
 
     def auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -38,19 +45,22 @@ def running_server(
     """``aikg serve`` with the given AIKG_* environment, stopped with SIGTERM at the end."""
     port = free_port()
     environment = {**os.environ, **(env or {})}
+    # The log goes to a file, never to a pipe nobody reads: a chatty server would block
+    # once the pipe's buffer is full.
+    log = tempfile.NamedTemporaryFile(prefix="aikg-server-", suffix=".log", delete=False)  # noqa: SIM115
+    level = environment.get("AIKG_TEST_LOG_LEVEL", "warning")
     process = subprocess.Popen(
-        [sys.executable, "-m", "aikg.cli", "serve", "--port", str(port), "--log-level", "warning"],
+        [sys.executable, "-m", "aikg.cli", "serve", "--port", str(port), "--log-level", level],
         env=environment,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + startup_timeout
     while True:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"server exited: {process.stderr.read().decode() if process.stderr else ''}"
-            )
+            with open(log.name, encoding="utf-8", errors="replace") as written:
+                raise RuntimeError(f"server exited: {written.read()}")
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                 break
@@ -61,9 +71,13 @@ def running_server(
             raise RuntimeError("server did not start")
         time.sleep(0.1)
     try:
-        yield Server(url=url, process=process, token=environment.get("AIKG_TOKEN"))
+        yield Server(
+            url=url, process=process, token=environment.get("AIKG_TOKEN"), log_path=log.name
+        )
     finally:
         terminate(process, grace=15)
+        log.close()
+        os.unlink(log.name)
 
 
 def terminate(process: subprocess.Popen[bytes], grace: float) -> None:

@@ -1,5 +1,6 @@
 """The server under load: many clients run the saved-query mix while another sends query
-bombs. Bounded (loopback only, a fixed number of clients for a fixed time).
+bombs. Bounded (loopback only, a fixed number of clients for a fixed time); each client
+has a loopback address of its own, as clients on a network do.
 
 Every normal request must succeed and every bomb must be stopped at its deadline; the
 latencies and throughput are measured, printed and written to
@@ -14,19 +15,19 @@ import json
 import os
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import httpx
 
 from aikg.saved_queries import catalog
+from tests.load import RESULTS, address, client_from
 from tests.server import Server, running_server
 
 CLIENTS = int(os.environ.get("AIKG_LOAD_CLIENTS", "64"))
 SECONDS = float(os.environ.get("AIKG_LOAD_SECONDS", "60"))
 DEADLINE = 5.0
+TIMEOUT = httpx.Timeout(DEADLINE * 6)
 BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-RESULTS = Path(__file__).resolve().parent.parent / "build" / "reliability"
 
 
 def mix() -> list[tuple[str, dict[str, str]]]:
@@ -71,7 +72,12 @@ class Figures:
         }
 
 
-async def analyst(client: httpx.AsyncClient, figures: Figures, stop: float, offset: int) -> None:
+async def analyst(server: Server, figures: Figures, stop: float, offset: int) -> None:
+    async with client_from(address(offset), server.url, timeout=TIMEOUT) as client:
+        await analyse(client, figures, stop, offset)
+
+
+async def analyse(client: httpx.AsyncClient, figures: Figures, stop: float, offset: int) -> None:
     queries = mix()
     i = offset
     while time.monotonic() < stop:
@@ -94,7 +100,12 @@ async def analyst(client: httpx.AsyncClient, figures: Figures, stop: float, offs
             figures.errors.append(detail)
 
 
-async def bomber(client: httpx.AsyncClient, figures: Figures, stop: float) -> None:
+async def bomber(server: Server, figures: Figures, stop: float) -> None:
+    async with client_from(address(CLIENTS), server.url, timeout=TIMEOUT) as client:
+        await bomb(client, figures, stop)
+
+
+async def bomb(client: httpx.AsyncClient, figures: Figures, stop: float) -> None:
     while time.monotonic() < stop:
         started = time.monotonic()
         response = await client.get(
@@ -109,14 +120,11 @@ async def bomber(client: httpx.AsyncClient, figures: Figures, stop: float) -> No
 
 async def run(server: Server) -> Figures:
     figures = Figures(clients=CLIENTS, seconds=SECONDS, deadline_s=DEADLINE)
-    limits = httpx.Limits(max_connections=CLIENTS + 1, max_keepalive_connections=CLIENTS + 1)
-    timeout = httpx.Timeout(DEADLINE * 6)
-    async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=timeout) as client:
-        stop = time.monotonic() + SECONDS
-        await asyncio.gather(
-            bomber(client, figures, stop),
-            *(analyst(client, figures, stop, i) for i in range(CLIENTS)),
-        )
+    stop = time.monotonic() + SECONDS
+    await asyncio.gather(
+        bomber(server, figures, stop),
+        *(analyst(server, figures, stop, i) for i in range(CLIENTS)),
+    )
     return figures
 
 
@@ -132,8 +140,10 @@ def test_the_saved_query_mix_under_load_with_bombs() -> None:
     assert figures.errors == [], figures.errors[:5]
     assert figures.requests > CLIENTS
     assert figures.bombs >= 2
-    # Every bomb was stopped by the deadline (a 503 query-timeout), none ran on.
-    assert set(figures.bomb_answers) == {"503 query-timeout"}
+    # Every bomb was stopped by the deadline (a 503 query-timeout), none ran on; once the
+    # bomber has used its minute's share of query time, it is turned away (429).
+    assert figures.bomb_answers[0] == "503 query-timeout"
+    assert set(figures.bomb_answers) <= {"503 query-timeout", "429 too-many-requests"}
     assert max(figures.bomb_stops_s) < DEADLINE * 3
     assert after.status_code == 200
-    assert asdict(figures)["clients"] == CLIENTS
+    assert after.json()["status"] == "ok"

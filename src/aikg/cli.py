@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import TextIO
 
 from aikg import generate
-from aikg.config import Settings
+from aikg.config import Settings, redact_url
 from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from aikg.knowledge_graph import KnowledgeGraph
@@ -249,13 +250,16 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         port=args.port,
         workers=args.workers,
     )
+    _log_to_stderr(args.log_level)
+    logging.getLogger("aikg").info("settings: %r", settings)
     # The app (and its store process) is created here, before uvicorn starts any thread.
     app = create_app(settings)
-    print(
-        f"aikg: serving on http://{settings.host}:{settings.port}/ "
-        f"({'writable' if settings.writable else 'read-only'}, "
-        f"store {'in ' + settings.store if settings.store else 'in memory'})",
-        file=sys.stderr,
+    logging.getLogger("aikg").info(
+        "serving on http://%s:%d/ (%s, store %s)",
+        settings.host,
+        settings.port,
+        "writable" if settings.writable else "read-only",
+        "in " + redact_url(settings.store) if settings.store else "in memory",
     )
     uvicorn.run(
         app,
@@ -271,6 +275,18 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         http="h11",
     )
     return EXIT_OK
+
+
+def _log_to_stderr(level: str) -> None:
+    """aikg's log lines to stderr, in uvicorn's format, at the server's log level."""
+    from uvicorn.logging import DefaultFormatter  # noqa: PLC0415 - only the server needs it
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(DefaultFormatter("%(levelprefix)s %(name)s: %(message)s"))
+    logger = logging.getLogger("aikg")
+    logger.handlers = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False
 
 
 # -- parser --------------------------------------------------------------------------

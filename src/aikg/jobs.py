@@ -14,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from aikg import linked_data
+from aikg.config import Settings
 from aikg.errors import InputError, NotFoundError, QuerySyntaxError, ValidationError
 from aikg.formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
@@ -24,6 +25,12 @@ from aikg.sparql import DEFAULT_PREFIXES
 from aikg.sparql_lexer import clear_silently
 from aikg.store import Store
 from aikg.validation import ValidationReport
+
+
+def open_state(settings: Settings) -> KnowledgeGraph:
+    """What the keeper holds: the knowledge graph the settings name."""
+    return KnowledgeGraph.open(settings)
+
 
 # -- read jobs -----------------------------------------------------------------------
 

@@ -1,16 +1,24 @@
-"""Query workers that can be killed: the store lives in a keeper process, queries in forks.
+"""Query workers that can be killed, and a pool that heals when they die.
 
 Oxigraph's ``Store.query`` has no timeout and no cancel: an aggregate over a cartesian
 product runs inside one call, and some queries crash the engine outright. So the server
 never runs a query in its own process:
 
 - the **keeper** process opens the store (in memory or on disk) and does nothing else but
-  fork **workers** and apply writes. It is single-threaded, which makes forking safe;
+  fork **workers** and apply writes. It is single-threaded, which makes forking safe. It is
+  started as a fresh interpreter (fork and exec), so that the server can start a new one
+  at any time, from any thread, if the keeper dies;
 - each **worker** is a fork of the keeper: it shares the store's memory copy-on-write,
   answers jobs one at a time over a socket, and is killed (SIGKILL) when a job outlives
-  its deadline, or replaced when it dies (a crash in the engine costs one request);
-- the **pool**, in the server process, hands jobs to idle workers, enforces the deadline
-  and asks the keeper for replacements. It holds no store at all.
+  its deadline; the kernel kills it too when the keeper dies;
+- the **pool**, in the server process, hands jobs to live workers, enforces the deadline,
+  replaces every worker that dies (idle or mid-job: the out-of-memory killer does not
+  ask) and restarts the keeper if it dies. It holds no store at all.
+
+A supervisor thread of the pool checks every ``SUPERVISE_SECONDS`` that the keeper lives
+and that every idle worker still answers (an idle worker's socket turns readable only when
+it has died), and refills the pool to its size. A job is never handed to a dead worker:
+the hand-over is checked, and a failed one is retried once on a fresh worker.
 
 Writes go to the keeper. It first runs the write on a throwaway copy in a forked child
 (under the same deadline), validates the result against the shapes, and only then
@@ -21,24 +29,31 @@ write is acknowledged sees it.
 When no SERVICE host is allowed, the keeper moves itself (and so every worker) into a
 network namespace of its own with no interfaces: a SERVICE clause the query guard missed
 still reaches nothing. (Not with a remote store, which the workers must reach.)
+
+The jobs are named by a module (``jobs_module``) that defines ``open_state(settings)``,
+``READ_JOBS`` and ``WRITE_JOBS``: the keeper, a new interpreter, imports it by name.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
+import logging
 import os
 import pickle
-import queue
 import secrets
 import select
 import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.reduction import recv_handle, send_handle
 from typing import Any
@@ -48,21 +63,24 @@ from aikg.errors import (
     AikgError,
     EngineCrashError,
     QueryTimeoutError,
+    ServiceBusyError,
     StoreError,
 )
+
+log = logging.getLogger("aikg.workers")
 
 _FORK_ATTEMPTS = 5
 _FORK_READY_SECONDS = 2.0
 _PR_SET_PDEATHSIG = 1
 _CLONE_NEWNET = 0x40000000
 _CLONE_NEWUSER = 0x10000000
-
-
-class ServiceBusyError(AikgError):
-    """Every worker is busy for longer than the deadline."""
-
-    status = 503
-    code = "service-busy"
+SUPERVISE_SECONDS = 0.2
+"""How often the supervisor looks for dead workers and a dead keeper."""
+KEEPER_START_SECONDS = 120.0
+"""How long a new keeper may take to open the store (a large store on disk is slow)."""
+SPOOL_MEMORY_BYTES = 4 * 1024 * 1024
+"""A streamed answer beyond this size is spooled to a temporary file, not kept in memory."""
+SPOOL_CHUNK_BYTES = 1024 * 1024
 
 
 def _libc() -> ctypes.CDLL:
@@ -70,7 +88,11 @@ def _libc() -> ctypes.CDLL:
 
 
 def _die_with_parent() -> None:
-    """Ask the kernel to SIGKILL this process when the process that forked it dies."""
+    """Ask the kernel to SIGKILL this process when the thread that forked it dies.
+
+    Only for workers: the keeper forks them from its one thread, which lives as long as
+    the keeper does.
+    """
     parent = os.getppid()
     with contextlib.suppress(OSError, AttributeError):
         _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -94,13 +116,6 @@ def isolate_network() -> str:
 Job = Callable[..., Any]
 
 
-@dataclass
-class _Worker:
-    pid: int
-    conn: Connection
-    generation: int
-
-
 def streaming(job: Job) -> Job:
     """Mark a read job that streams: it is called with ``emit``, a function that sends one
     chunk of its answer to the pool as soon as it is ready."""
@@ -112,6 +127,8 @@ def _reply(conn: Connection, job: Callable[..., Any], *args: Any, **kwargs: Any)
     """Run a job and send ("ok", result) or ("error", AikgError) back.
 
     A streaming job sends ("chunk", data) messages through ``emit``, then ("ok", None).
+    An unexpected exception comes back as an EngineCrashError that carries the traceback
+    (the server logs it; the client sees only the one-line summary).
     """
     try:
         if getattr(job, "streams", False):
@@ -121,7 +138,9 @@ def _reply(conn: Connection, job: Callable[..., Any], *args: Any, **kwargs: Any)
         conn.send(("error", error))
     except Exception as error:
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        conn.send(("error", EngineCrashError(f"the engine failed: {detail}")))
+        crash = EngineCrashError(f"the engine failed: {detail}")
+        crash.traceback = traceback.format_exc()  # type: ignore[attr-defined]
+        conn.send(("error", crash))
 
 
 def _worker_loop(state: Any, jobs: dict[str, Job], conn: Connection) -> None:
@@ -134,20 +153,17 @@ def _worker_loop(state: Any, jobs: dict[str, Job], conn: Connection) -> None:
         _reply(conn, jobs[name], state, **kwargs)
 
 
+# -- the keeper (its own process) -----------------------------------------------------
+
+
 class _Keeper:
     """The keeper process: owns the state (the knowledge graph), forks workers, writes."""
 
-    def __init__(
-        self,
-        conn: Connection,
-        open_state: Callable[[], Any],
-        read_jobs: dict[str, Job],
-        write_jobs: dict[str, Job],
-        settings: Settings,
-    ):
+    def __init__(self, conn: Connection, jobs_module: str, settings: Settings):
         self.conn = conn
-        self.read_jobs = read_jobs
-        self.write_jobs = write_jobs
+        jobs = importlib.import_module(jobs_module)
+        self.read_jobs: dict[str, Job] = jobs.READ_JOBS
+        self.write_jobs: dict[str, Job] = jobs.WRITE_JOBS
         self.settings = settings
         self.network = "available (SERVICE allow-list is not empty)"
         if settings.remote:
@@ -155,7 +171,7 @@ class _Keeper:
             self.network = "available (the store is remote)"
         elif not settings.service_allowlist:
             self.network = isolate_network()
-        self.state = open_state()
+        self.state = jobs.open_state(settings)
         self.version = 0
 
     def serve(self) -> None:
@@ -163,7 +179,7 @@ class _Keeper:
             try:
                 message = self.conn.recv()
             except (EOFError, OSError):
-                break
+                break  # the server is gone: so is the reason to live
             kind = message[0]
             if kind == "spawn":
                 fd = recv_handle(self.conn)
@@ -281,170 +297,447 @@ class _Keeper:
         return None
 
 
+def keeper_main() -> None:
+    """The keeper's entry point, in a new interpreter: ``python -c ... <fd>``.
+
+    The server passes one end of a socket pair as the only argument, then sends the jobs
+    module's name and the settings over it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    conn = Connection(int(sys.argv[1]))
+    jobs_module, settings = conn.recv()
+    try:
+        keeper = _Keeper(conn, jobs_module, settings)
+    except AikgError as error:
+        conn.send(("error", error))
+    except Exception as error:
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        conn.send(("error", StoreError(f"the store could not be opened: {detail}")))
+    else:
+        conn.send(("ok", keeper.network))
+        keeper.serve()
+    os._exit(0)
+
+
+@dataclass
+class _KeeperHandle:
+    """The server's side of one keeper process."""
+
+    process: subprocess.Popen[bytes]
+    control: Connection
+    network: str
+    instance: str = field(default_factory=lambda: secrets.token_hex(4))
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+def _start_keeper(settings: Settings, jobs_module: str) -> _KeeperHandle:
+    """Start a keeper in a new interpreter and wait until its store is open."""
+    ours, theirs = _socket_pair()
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            "-c",
+            "from aikg.processes import keeper_main; keeper_main()",
+            str(theirs.fileno()),
+        ],
+        pass_fds=(theirs.fileno(),),
+        stdin=subprocess.DEVNULL,
+    )
+    theirs.close()
+    try:
+        ours.send((jobs_module, settings))
+        if not ours.poll(KEEPER_START_SECONDS):
+            raise StoreError(
+                f"the store process did not open the store within {KEEPER_START_SECONDS:g} s",
+                hint="check the store directory, and the server's log",
+            )
+        status, value = ours.recv()
+    except (EOFError, OSError):
+        value = StoreError(
+            "the store process exited while opening the store",
+            hint="check the server's log for the reason",
+        )
+        status = "error"
+    if status == "error":
+        process.kill()
+        process.wait()
+        ours.close()
+        raise value
+    return _KeeperHandle(process=process, control=ours, network=value)
+
+
+# -- the pool (in the server process) --------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    pid: int
+    conn: Connection
+    generation: int
+
+    def looks_dead(self) -> bool:
+        """An idle worker never speaks first: a readable socket means it has died."""
+        try:
+            return self.conn.poll(0)
+        except (OSError, ValueError):
+            return True
+
+
+@dataclass
+class _Lease:
+    """A worker checked out for one job, and whether it finished cleanly."""
+
+    worker: _Worker
+    clean: bool = False
+
+
+class _KeeperGone(Exception):
+    """The keeper's control channel broke: the keeper has died (or must be replaced)."""
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    """What ``/health`` reports about the pool."""
+
+    size: int
+    live: int
+    busy: int
+    keeper_alive: bool
+    restarts: int
+    replaced_workers: int
+
+    @property
+    def healthy(self) -> bool:
+        return self.keeper_alive and self.live >= self.size
+
+
 class WorkerPool:
     """Killable query workers behind a keeper process (see the module docstring)."""
 
     def __init__(
         self,
         settings: Settings,
-        open_state: Callable[[], Any],
-        read_jobs: dict[str, Job],
-        write_jobs: dict[str, Job],
+        jobs_module: str = "aikg.jobs",
+        account: Callable[[float], None] | None = None,
     ):
+        """``account`` is told the seconds each job held its worker (for fair shares)."""
         self.settings = settings
-        self.instance = secrets.token_hex(4)
-        self._control_lock = threading.Lock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self.jobs_module = jobs_module
+        self.account = account
+        self.size = settings.workers
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._busy = 0
         self._generation = 0
         self._closed = False
-        main_end, keeper_end = _socket_pair()
-        pid = os.fork()
-        if pid == 0:  # the keeper
-            try:
-                main_end.close()
-                _die_with_parent()
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
-                try:
-                    keeper = _Keeper(keeper_end, open_state, read_jobs, write_jobs, settings)
-                except AikgError as error:
-                    keeper_end.send(("error", error))
-                else:
-                    keeper_end.send(("ok", keeper.network))
-                    keeper.serve()
-            finally:
-                os._exit(0)
-        keeper_end.close()
-        self.keeper_pid = pid
-        self._control = main_end
-        status, value = self._control.recv()
-        if status == "error":
-            raise value
-        self.network: str = value
+        self._restart_lock = threading.Lock()
+        self.restarts = 0
+        self.replaced_workers = 0
         self.version = 0
-        for _ in range(settings.workers):
-            self._idle.put(self._spawn())
+        self._keeper = _start_keeper(settings, jobs_module)
+        self.network: str = self._keeper.network
+        for _ in range(self.size):
+            self._idle.append(self._spawn())
+        self._supervisor = threading.Thread(
+            target=self._supervise, name="aikg-pool-supervisor", daemon=True
+        )
+        self._supervisor.start()
 
-    # -- control channel --------------------------------------------------------------
+    @property
+    def instance(self) -> str:
+        """Changes whenever a new keeper starts (an in-memory store starts afresh then)."""
+        return self._keeper.instance
 
-    def _call(self, *message: Any, fd: int | None = None) -> Any:
-        with self._control_lock:
+    @property
+    def keeper_pid(self) -> int:
+        return self._keeper.process.pid
+
+    # -- the keeper -----------------------------------------------------------------
+
+    def _call(
+        self, *message: Any, fd: int | None = None, keeper: _KeeperHandle | None = None
+    ) -> Any:
+        """Send the keeper a message and wait for its answer; _KeeperGone if it has died."""
+        keeper = keeper or self._keeper
+        with keeper.lock:
             try:
-                self._control.send(message)
+                keeper.control.send(message)
                 if fd is not None:
-                    send_handle(self._control, fd, self.keeper_pid)
-                status, value = self._control.recv()
-            except (EOFError, OSError, BrokenPipeError):
-                raise StoreError(
-                    "the store process has stopped",
-                    hint="restart the server; a persistent store keeps every acknowledged write",
-                ) from None
+                    send_handle(keeper.control, fd, keeper.process.pid)
+                status, value = keeper.control.recv()
+            except (EOFError, OSError):
+                raise _KeeperGone from None
         if status == "error":
             raise value
         return value
 
+    def _restart_keeper(self, dead: _KeeperHandle) -> None:
+        """Start a new keeper in place of ``dead`` (once, whoever notices first).
+
+        A keeper whose control channel broke is of no use even if it still runs: it is
+        killed, then replaced.
+        """
+        with self._restart_lock:
+            if self._keeper is not dead or self._closed:
+                return  # another thread already did
+            with contextlib.suppress(ProcessLookupError):
+                dead.process.kill()
+            code = dead.process.wait()
+            log.error(
+                "the store process (pid %d) died (%s); starting a new one",
+                dead.process.pid,
+                _exit_reason(code),
+            )
+            if self.version and not self.settings.store:
+                log.warning(
+                    "the store was in memory: the %d write(s) applied since start are lost",
+                    self.version,
+                )
+            with contextlib.suppress(OSError):
+                dead.control.close()
+            with self._cond:
+                stale, self._idle = self._idle, []
+            for worker in stale:
+                self._kill(worker)  # dead already with their keeper, as a rule
+            self._keeper = _start_keeper(self.settings, self.jobs_module)
+            self.network = self._keeper.network
+            self.version = 0
+            self.restarts += 1
+            self._generation += 1
+            log.warning("a new store process (pid %d) is serving", self._keeper.process.pid)
+
+    # -- workers ----------------------------------------------------------------------
+
     def _spawn(self) -> _Worker:
-        ours, theirs = _socket_pair()
-        try:
-            pid = self._call("spawn", fd=theirs.fileno())
-        finally:
-            theirs.close()
-        return _Worker(pid=pid, conn=ours, generation=self._generation)
+        """A new worker; if the keeper has died, a new keeper first (one retry)."""
+        for _attempt in range(2):
+            keeper = self._keeper
+            generation = self._generation
+            ours, theirs = _socket_pair()
+            try:
+                pid = self._call("spawn", fd=theirs.fileno(), keeper=keeper)
+            except _KeeperGone:
+                ours.close()
+                self._restart_keeper(keeper)
+                continue
+            except BaseException:
+                ours.close()
+                raise
+            finally:
+                theirs.close()
+            return _Worker(pid=pid, conn=ours, generation=generation)
+        raise StoreError(
+            "the store process keeps stopping; no query worker could be started",
+            hint="check the server's log (memory, the store directory)",
+        )
 
     def _kill(self, worker: _Worker) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker.pid, signal.SIGKILL)
         worker.conn.close()
 
-    # -- jobs -------------------------------------------------------------------------
+    def _replace(self, worker: _Worker, why: str) -> _Worker:
+        self._kill(worker)
+        if why:
+            self.replaced_workers += 1
+            log.warning("query worker %d %s; replacing it", worker.pid, why)
+        return self._spawn()
 
-    def _next_idle(self) -> _Worker:
+    def _reap_idle(self) -> list[_Worker]:
+        """Take the dead ones out of the idle list (the caller replaces them)."""
+        with self._cond:
+            dead = [w for w in self._idle if w.looks_dead()]
+            if dead:
+                self._idle = [w for w in self._idle if w not in dead]
+        return dead
+
+    def _supervise(self) -> None:
+        """Keep the keeper alive and the pool at full strength."""
+        while not self._closed:
+            time.sleep(SUPERVISE_SECONDS)
+            try:
+                keeper = self._keeper
+                if not keeper.alive:
+                    self._restart_keeper(keeper)
+                for worker in self._reap_idle():
+                    self._kill(worker)
+                    self.replaced_workers += 1
+                    log.warning("idle query worker %d died; replacing it", worker.pid)
+                while not self._closed:
+                    with self._cond:
+                        missing = self.size - len(self._idle) - self._busy
+                    if missing <= 0:
+                        break
+                    fresh = self._spawn()
+                    self._check_in(fresh, counted=False)
+            except AikgError as error:
+                log.error("the pool could not replace a worker: %s", error.message)
+                time.sleep(1.0)
+            except Exception:
+                log.exception("the pool's supervisor failed; it carries on")
+                time.sleep(1.0)
+
+    def status(self) -> PoolStatus:
+        """Live and busy workers now (dead idle ones are not counted)."""
+        with self._cond:
+            live = sum(1 for w in self._idle if not w.looks_dead()) + self._busy
+            busy = self._busy
+        return PoolStatus(
+            size=self.size,
+            live=live,
+            busy=busy,
+            keeper_alive=self._keeper.alive,
+            restarts=self.restarts,
+            replaced_workers=self.replaced_workers,
+        )
+
+    def _check_out(self) -> _Worker:
         """The next free worker, waiting in line up to AIKG_QUEUE_TIMEOUT (not the query's
         deadline: under load a request waits its turn rather than failing)."""
+        if self._closed:
+            raise StoreError("the service is shutting down", hint="retry in a moment")
         wait = self.settings.queue_timeout
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._idle or self._closed, timeout=wait):
+                raise ServiceBusyError(
+                    f"every worker stayed busy for {wait:g} s",
+                    hint="retry later; AIKG_WORKERS sets how many queries run at once",
+                )
+            if self._closed:
+                raise StoreError("the service is shutting down", hint="retry in a moment")
+            worker = self._idle.pop(0)
+            self._busy += 1
         try:
-            return self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise ServiceBusyError(
-                f"every worker stayed busy for {wait:g} s",
-                hint="retry later; AIKG_WORKERS sets how many queries run at once",
+            if worker.looks_dead():
+                return self._replace(worker, "died while idle")
+            if worker.generation != self._generation:
+                return self._replace(worker, "")  # forked before the last write: stale data
+            return worker
+        except BaseException:
+            self._check_in(None)
+            raise
+
+    def _check_in(self, worker: _Worker | None, *, counted: bool = True) -> None:
+        """Return a worker to the pool (None: the request's worker is gone, and the
+        supervisor will refill the pool)."""
+        with self._cond:
+            if counted:
+                self._busy -= 1
+            if worker is not None:
+                if self._closed:
+                    self._kill(worker)
+                    return
+                self._idle.append(worker)
+            self._cond.notify()
+
+    @contextlib.contextmanager
+    def _job(self, name: str, kwargs: dict[str, Any]) -> Iterator[_Lease]:
+        """Check out a live worker and hand it the job.
+
+        Afterwards the worker goes back to the pool if the body marked the lease
+        ``clean`` (it read the job's whole answer); otherwise it is killed, since a worker
+        in an unknown state is never given another job, and a fresh one takes its place.
+        """
+        lease = _Lease(self._check_out())
+        started = time.monotonic()
+        try:
+            try:
+                lease.worker.conn.send((name, kwargs))
+            except (OSError, ValueError):
+                # It died between the check and the hand-over: once more, on a fresh one.
+                lease.worker = self._replace(lease.worker, "died before its job")
+                lease.worker.conn.send((name, kwargs))
+            yield lease
+        finally:
+            if self.account:
+                self.account(time.monotonic() - started)
+            if lease.clean:
+                self._check_in(lease.worker)
+            else:
+                self._kill(lease.worker)
+                fresh: _Worker | None = None
+                with contextlib.suppress(AikgError):
+                    fresh = self._spawn()  # else the supervisor refills the pool
+                self._check_in(fresh)
+
+    def _receive(self, worker: _Worker, timeout: float, what: str) -> tuple[str, Any]:
+        """The worker's next message within ``timeout``; the worker is killed otherwise."""
+        if not worker.conn.poll(timeout):
+            self._kill(worker)
+            raise QueryTimeoutError(
+                f"{what} did not finish within {timeout:g} s and was stopped",
+                hint="add LIMIT, narrow the patterns, or raise AIKG_QUERY_TIMEOUT",
+            )
+        try:
+            message: tuple[str, Any] = worker.conn.recv()
+        except (EOFError, OSError):
+            self._kill(worker)
+            self.replaced_workers += 1
+            log.warning("query worker %d died during a job; replacing it", worker.pid)
+            raise EngineCrashError(
+                "the query's worker died (the query crashed the engine, or the system "
+                "stopped the process); the service is still running",
+                hint="retry; if it happens again, simplify the query",
             ) from None
+        if message[0] == "error":
+            _log_crash(message[1])
+        return message
 
     def run(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
         """Run a read job in a worker; kill the worker if it outlives ``timeout``."""
-        if self._closed:
-            raise StoreError("the service is shutting down", hint="retry in a moment")
         timeout = self.settings.query_timeout if timeout is None else timeout
-        worker = self._next_idle()
-        if worker.generation != self._generation:
-            self._kill(worker)  # forked before the last write: its data is stale
-            worker = self._spawn()
-        try:
-            worker.conn.send((name, kwargs))
-            if not worker.conn.poll(timeout):
-                self._kill(worker)
-                worker = self._spawn()
-                raise QueryTimeoutError(
-                    f"the query did not finish within {timeout:g} s and was stopped",
-                    hint="add LIMIT, narrow the patterns, or raise AIKG_QUERY_TIMEOUT",
-                )
-            try:
-                status, value = worker.conn.recv()
-            except (EOFError, OSError):
-                self._kill(worker)
-                worker = self._spawn()
-                raise EngineCrashError(
-                    "the query crashed the engine; the service is still running",
-                    hint="simplify the query; report it if it is valid SPARQL",
-                ) from None
-        finally:
-            self._idle.put(worker)
+        with self._job(name, kwargs) as lease:
+            status, value = self._receive(lease.worker, timeout, "the query")
+            lease.clean = True
         if status == "error":
             raise value
         return value
 
-    def stream(self, name: str, timeout: float | None = None, **kwargs: Any) -> Iterator[Any]:
-        """Run a streaming read job; each chunk must come within ``timeout`` of the last.
+    def stream(self, name: str, timeout: float | None = None, **kwargs: Any) -> Iterator[bytes]:
+        """Run a streaming read job: its whole answer is taken from the worker first
+        (spooled to a temporary file past a few MB), then handed out in chunks.
 
-        A consumer that stops early (a client that hangs up) costs the worker, which is
-        killed mid-stream and replaced.
+        So a client that reads slowly holds a file, never a worker: the worker is back in
+        the pool as soon as it has produced the answer. Each chunk must come within
+        ``timeout`` of the last.
         """
         timeout = self.settings.query_timeout if timeout is None else timeout
-        worker = self._next_idle()
-        if worker.generation != self._generation:
-            self._kill(worker)
-            worker = self._spawn()
-        finished = False
+        spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY_BYTES)  # noqa: SIM115
         try:
-            worker.conn.send((name, kwargs))
-            while True:
-                if not worker.conn.poll(timeout):
-                    raise QueryTimeoutError(
-                        f"no progress for {timeout:g} s; stopped",
-                        hint="retry, or raise AIKG_QUERY_TIMEOUT",
-                    )
-                try:
-                    status, value = worker.conn.recv()
-                except (EOFError, OSError):
-                    raise EngineCrashError("the engine stopped while streaming") from None
-                if status == "chunk":
-                    yield value
-                elif status == "ok":
-                    finished = True
-                    return
-                else:
-                    finished = True
-                    raise value
+            with self._job(name, kwargs) as lease:
+                while True:
+                    status, value = self._receive(lease.worker, timeout, "the answer")
+                    if status == "chunk":
+                        spool.write(value)
+                        continue
+                    lease.clean = True
+                    if status == "error":
+                        raise value
+                    break
+            spool.seek(0)
+            while chunk := spool.read(SPOOL_CHUNK_BYTES):
+                yield chunk
         finally:
-            if not finished:
-                self._kill(worker)
-                worker = self._spawn()
-            self._idle.put(worker)
+            spool.close()
 
     def write(self, name: str, **kwargs: Any) -> Any:
         """Run a write job in the keeper: dry run, validation, then the real write."""
-        result = self._call("write", name, kwargs)
-        self.version = self._call("info")["version"]
+        keeper = self._keeper
+        try:
+            result = self._call("write", name, kwargs, keeper=keeper)
+            self.version = self._call("info", keeper=keeper)["version"]
+        except _KeeperGone:
+            self._restart_keeper(keeper)
+            raise StoreError(
+                "the store process stopped during the write; it may not have been applied "
+                "(a store in memory has lost every write)",
+                hint="check the data, and retry the write if it is missing",
+            ) from None
         self._generation += 1
         return result
 
@@ -452,27 +745,36 @@ class WorkerPool:
         """Stop the workers and the keeper (which flushes a persistent store)."""
         if self._closed:
             return
-        self._closed = True
-        while True:
-            try:
-                self._kill(self._idle.get_nowait())
-            except queue.Empty:
-                break
-        with self._control_lock, contextlib.suppress(OSError, BrokenPipeError):
-            self._control.send(("shutdown",))
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                done, _ = os.waitpid(self.keeper_pid, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if done:
-                break
-            time.sleep(0.02)
-        else:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.keeper_pid, signal.SIGKILL)
-        self._control.close()
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._cond.notify_all()
+        for worker in idle:
+            self._kill(worker)
+        keeper = self._keeper
+        with keeper.lock, contextlib.suppress(OSError):
+            keeper.control.send(("shutdown",))
+        try:
+            keeper.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            keeper.process.kill()
+            keeper.process.wait()
+        keeper.control.close()
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is None:
+        return "still running"
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-code).name}"
+    return f"exit code {code}"
+
+
+def _log_crash(error: Any) -> None:
+    trace = getattr(error, "traceback", None)
+    if trace:
+        log.error("a job failed in a query worker:\n%s", trace.rstrip())
 
 
 def _socket_pair() -> tuple[Connection, Connection]:

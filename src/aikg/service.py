@@ -9,18 +9,27 @@ it took, and the data version it was computed on (for ETags).
 from __future__ import annotations
 
 import hashlib
+import logging
+import pickle
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
-from aikg import jobs
 from aikg.config import Settings
-from aikg.errors import InputError, NotFoundError, ParameterError, UnsupportedMediaTypeError
+from aikg.errors import (
+    ConfigError,
+    InputError,
+    NotFoundError,
+    ParameterError,
+    QueryRefusedError,
+    UnsupportedMediaTypeError,
+)
+from aikg.fair_share import charge
 from aikg.formats import RdfFormat
-from aikg.knowledge_graph import KnowledgeGraph
 from aikg.linked_data import ResourceView
 from aikg.ontology_docs import OntologyView
 from aikg.processes import WorkerPool
@@ -31,6 +40,11 @@ from aikg.sparql import SelectResult, to_python
 from aikg.sparql_lexer import insert_using, operation, using_clauses_conflict
 from aikg.store import parse_rdf
 from aikg.validation import ValidationReport
+
+log = logging.getLogger("aikg")
+
+CACHE_BYTES = 32 * 1024 * 1024
+"""What the per-version cache of derived documents (VoID, graph list...) may hold."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +89,27 @@ class Service:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.pool = WorkerPool(
-            settings,
-            open_state=lambda: KnowledgeGraph.open(settings),
-            read_jobs=jobs.READ_JOBS,
-            write_jobs=jobs.WRITE_JOBS,
-        )
-        self._cache: dict[tuple[Any, ...], Any] = {}
+        self.pool = WorkerPool(settings, "aikg.jobs", account=charge)
+        network = self.pool.network
+        if network == "isolated":
+            log.info("query workers run without network access")
+        else:
+            log.warning(
+                "query workers can reach the network (%s): only the query guard stands "
+                "between a SERVICE clause and the network",
+                network,
+            )
+            if settings.require_sandbox:
+                self.pool.close()
+                raise ConfigError(
+                    f"AIKG_REQUIRE_SANDBOX is set and the query workers cannot be isolated "
+                    f"from the network ({network})",
+                    where="require_sandbox / AIKG_REQUIRE_SANDBOX",
+                    hint="run as root or allow unprivileged user namespaces "
+                    "(sysctl kernel.unprivileged_userns_clone=1), or unset it",
+                )
+        self._cache: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
+        self._cache_bytes = 0
 
     @property
     def version(self) -> str:
@@ -92,6 +120,20 @@ class Service:
         """A weak ETag for an answer computed from these request parts on this version."""
         digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
         return f'W/"{self.version}-{digest}"'
+
+    def check_length(self, sparql: str) -> None:
+        """Refuse a text over the length limit before anything reads it (cheap)."""
+        limit = self.settings.max_query_length
+        if len(sparql) > limit:
+            raise QueryRefusedError(
+                f"the query is {len(sparql):,} characters long; the limit is {limit:,}",
+                hint="shorten the query (large VALUES blocks belong in the data)",
+            )
+
+    def operation(self, sparql: str) -> str:
+        """What a text asks for (see :func:`aikg.sparql_lexer.operation`), length first."""
+        self.check_length(sparql)
+        return operation(sparql)
 
     def check(self, sparql: str, *, update: bool = False) -> None:
         """Refuse a dangerous query or update before it takes a worker."""
@@ -234,13 +276,24 @@ class Service:
     # -- linked data ------------------------------------------------------------------
 
     def _cached(self, key: tuple[Any, ...], compute: Any) -> Any:
-        """A value computed once per data version (the key includes the version)."""
+        """A value computed once per data version (the key includes the version).
+
+        Bounded in bytes, least recently used first out: a key may come from a request
+        (the Host a VoID document names), so its variety is the client's to choose.
+        """
         full = (self.version, *key)
-        if full not in self._cache:
-            if len(self._cache) > 256:
-                self._cache.clear()
-            self._cache[full] = compute()
-        return self._cache[full]
+        if full in self._cache:
+            self._cache.move_to_end(full)
+            return self._cache[full][1]
+        value = compute()
+        size = len(pickle.dumps(value))
+        if size <= CACHE_BYTES // 4:
+            self._cache[full] = (size, value)
+            self._cache_bytes += size
+            while self._cache_bytes > CACHE_BYTES:
+                _, (dropped, _) = self._cache.popitem(last=False)
+                self._cache_bytes -= dropped
+        return value
 
     def select(self, name: str, lang: str = "en", **params: str) -> SelectResult:
         """A saved SELECT query's answer as a SelectResult, with English label columns

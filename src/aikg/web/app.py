@@ -7,6 +7,7 @@ its event loop (blocking calls go to the thread pool).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -23,11 +24,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aikg import __version__
 from aikg.config import Settings
 from aikg.errors import AikgError
+from aikg.fair_share import FairShare, client_key
 from aikg.service import Service
 from aikg.web import linked_data, queries, sparql, store
 from aikg.web.http import EXPOSED_HEADERS, error_response
 
 READ_METHODS = {"GET", "HEAD", "POST", "OPTIONS"}
+log = logging.getLogger("aikg.requests")
 
 
 class Guard:
@@ -125,6 +128,10 @@ ERRORS = {
     406: "None of the media types the request accepts can be served",
     413: "The body is larger than AIKG_MAX_BODY_BYTES",
     415: "The body's media type is not one taken here",
+    429: "This client has used its share of the server: more requests at once than "
+    "AIKG_CLIENT_CONCURRENCY for longer than the queue timeout, or more query time in the "
+    "last minute than AIKG_CLIENT_QUERY_SECONDS (Retry-After says when to retry)",
+    500: "The server failed on this request (an engine crash, a bug); it keeps running",
     503: "The query ran out of time (AIKG_QUERY_TIMEOUT), every worker stayed busy, or the "
     "store is unavailable",
 }
@@ -191,7 +198,23 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     @app.exception_handler(AikgError)
     async def aikg_error(request: Request, error: AikgError) -> JSONResponse:
+        who = f"{request.method} {request.url.path} from {client_key(request.scope)}"
+        if error.status >= 500:
+            log.warning("failed %s: %d %s: %s", who, error.status, error.code, error.message)
+        else:
+            log.info("refused %s: %d %s: %s", who, error.status, error.code, error.message)
         return error_response(error)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> JSONResponse:
+        # Whatever went wrong, the client gets the one error shape (Starlette still logs
+        # the traceback through uvicorn's error log).
+        return error_response(
+            AikgError(
+                "the server failed on this request; the service is still running",
+                hint="retry; if it happens again, report it with the time of the request",
+            )
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -221,11 +244,18 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     @app.get("/health", tags=["Service"], summary="Liveness, data version and sandbox state")
     async def health() -> dict[str, Any]:
+        pool = service.pool.status()
         return {
-            "status": "ok",
+            # degraded: fewer live workers than the setting, or no store process; the
+            # pool replaces them by itself within a second or so.
+            "status": "ok" if pool.healthy else "degraded",
             "version": __version__,
             "data_version": service.version,
-            "workers": settings.workers,
+            "workers": pool.live,
+            "workers_busy": pool.busy,
+            "workers_configured": pool.size,
+            "workers_replaced": pool.replaced_workers,
+            "store_restarts": pool.restarts,
             "query_timeout_s": settings.query_timeout,
             "network_isolation": service.pool.network,
             "writable": settings.writable,
@@ -240,5 +270,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.mount("/static", static, name="static")
     app.include_router(linked_data.router)  # last: its catch-all dereferences data IRIs
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    app.add_middleware(Guard, settings=settings)
+    app.add_middleware(
+        FairShare,
+        concurrency=settings.client_concurrency,
+        query_seconds=settings.client_query_seconds,
+        queue_timeout=settings.queue_timeout,
+        refuse=error_response,
+    )
+    app.add_middleware(Guard, settings=settings)  # outermost: its headers go on every answer
     return app

@@ -20,6 +20,7 @@ from aikg.errors import (
     AikgError,
     InputError,
     PayloadTooLargeError,
+    TooManyRequestsError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
     WritesDisabledError,
@@ -207,4 +208,6 @@ def error_response(error: AikgError) -> JSONResponse:
         headers["WWW-Authenticate"] = 'Bearer realm="aikg"'
     if error.status == 503:
         headers["Retry-After"] = "1"
+    if isinstance(error, TooManyRequestsError):
+        headers["Retry-After"] = str(error.retry_after)
     return JSONResponse(error.to_dict(), status_code=error.status, headers=headers)

@@ -25,7 +25,6 @@ from aikg.formats import (
 )
 from aikg.service import Service
 from aikg.service_description import describe_service
-from aikg.sparql_lexer import operation
 from aikg.web.http import (
     Params,
     answer_response,
@@ -101,7 +100,9 @@ def _service(request: Request) -> Service:
 async def _run_query(request: Request, params: Params, sparql: str, head: bool = False) -> Response:
     service = _service(request)
     fmt_param = single(params, "format")
-    kind = operation(sparql)
+    # Off the event loop, and the length limit first: reading a query is linear in its
+    # size, and a 5 MB query must not stall every other request while it is refused.
+    kind = await run_in_threadpool(service.operation, sparql)
     if kind == "update":
         raise InputError(
             "an update was sent as a query",
@@ -216,7 +217,7 @@ async def sparql_post(request: Request) -> Response:
     body = await read_body(request, service.settings)
     if kind == "application/x-www-form-urlencoded":
         require_utf8(type_params)
-        params = parse_params(decode_text(body, "request body"), "request body")
+        params = await run_in_threadpool(_form_params, body)
         for name, values in url_params.items():
             params.setdefault(name, []).extend(values)
         sparql = single(params, "query")
@@ -232,15 +233,22 @@ async def sparql_post(request: Request) -> Response:
         return await _run_query(request, params, sparql)
     if kind == "application/sparql-query":
         require_utf8(type_params)
-        return await _run_query(request, url_params, decode_text(body, "query"))
+        text = await run_in_threadpool(decode_text, body, "query")
+        return await _run_query(request, url_params, text)
     if kind == "application/sparql-update":
         require_utf8(type_params)
-        return await _run_update(request, url_params, decode_text(body, "update"))
+        text = await run_in_threadpool(decode_text, body, "update")
+        return await _run_update(request, url_params, text)
     raise UnsupportedMediaTypeError(
         f"POST /sparql does not take {kind or 'a body without Content-Type'}",
         hint="use application/sparql-query, application/sparql-update or "
         "application/x-www-form-urlencoded",
     )
+
+
+def _form_params(body: bytes) -> Params:
+    """A form body's parameters (up to AIKG_MAX_BODY_BYTES of text: not on the event loop)."""
+    return parse_params(decode_text(body, "request body"), "request body")
 
 
 async def _run_update(request: Request, params: Params, update: str) -> Response:

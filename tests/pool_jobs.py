@@ -1,0 +1,69 @@
+"""Jobs for the worker pool's own tests: a tiny state and jobs that misbehave on purpose.
+
+The keeper imports this module by name (``tests.pool_jobs``) in a new interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aikg.config import Settings
+from aikg.errors import InputError
+from aikg.processes import streaming
+
+
+def open_state(settings: Settings) -> dict[str, int]:
+    return {"counter": 0}
+
+
+def pid(state: dict[str, int]) -> int:
+    return os.getpid()
+
+
+def counter(state: dict[str, int]) -> int:
+    return state["counter"]
+
+
+def sleep(state: dict[str, int], seconds: float) -> str:
+    time.sleep(seconds)
+    return "woke"
+
+
+def die(state: dict[str, int]) -> None:
+    """What the out-of-memory killer does to a worker in the middle of a job."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def fail(state: dict[str, int]) -> None:
+    raise ZeroDivisionError("a bug in a job")
+
+
+def refuse(state: dict[str, int]) -> None:
+    raise InputError("a refusal", hint="ask nicely")
+
+
+@streaming
+def chunks(state: dict[str, int], count: int, emit: Callable[[bytes], None]) -> None:
+    for i in range(count):
+        emit(f"chunk {i}\n".encode())
+
+
+def increment(state: dict[str, int], dry_run: bool) -> int:
+    state["counter"] += 1
+    return state["counter"]
+
+
+READ_JOBS: dict[str, Callable[..., Any]] = {
+    "pid": pid,
+    "counter": counter,
+    "sleep": sleep,
+    "die": die,
+    "fail": fail,
+    "refuse": refuse,
+    "chunks": chunks,
+}
+WRITE_JOBS: dict[str, Callable[..., Any]] = {"increment": increment}

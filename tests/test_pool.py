@@ -1,0 +1,160 @@
+"""The worker pool as a component: it heals when workers or the keeper die.
+
+The pool runs the jobs of ``tests.pool_jobs`` (jobs that sleep, crash, fail and stream on
+purpose) in a keeper and its workers, as the server does with the real jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aikg.config import Settings
+from aikg.errors import EngineCrashError, InputError, QueryTimeoutError
+from aikg.processes import WorkerPool
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = 3
+
+
+@pytest.fixture
+def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
+    # The keeper is a new interpreter: it must find the tests package to import the jobs.
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    settings = Settings(workers=SIZE, query_timeout=2, queue_timeout=5)
+    opened = WorkerPool(settings, "tests.pool_jobs")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def wait_for_full_strength(pool: WorkerPool, within: float, replaced: int = 0) -> float:
+    """Seconds until the pool has replaced ``replaced`` workers in all and has all its
+    workers and a keeper again; fails past ``within``."""
+    started = time.monotonic()
+    while time.monotonic() - started < within:
+        status = pool.status()
+        if status.healthy and status.replaced_workers >= replaced:
+            return time.monotonic() - started
+        time.sleep(0.02)
+    raise AssertionError(f"the pool is not at full strength after {within} s: {pool.status()}")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (killed, not yet reaped) counts as dead.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(") ")[1][0] != "Z"
+
+
+def idle_worker(pool: WorkerPool) -> int:
+    """The pid of a worker that has just finished a job (so it is idle now)."""
+    pid: int = pool.run("pid")
+    return pid
+
+
+def test_a_worker_killed_while_idle_is_replaced_within_two_seconds(pool: WorkerPool) -> None:
+    victim = idle_worker(pool)
+    os.kill(victim, signal.SIGKILL)
+    wait_for_full_strength(pool, within=2.0, replaced=1)
+    assert pool.status().live == SIZE
+    pids = {pool.run("pid") for _ in range(SIZE * 3)}
+    assert victim not in pids
+
+
+def test_a_job_is_never_handed_to_a_dead_worker(pool: WorkerPool) -> None:
+    """Kill every worker, then send jobs at once, before the supervisor has looked."""
+    victims = set()
+    while len(victims) < SIZE:
+        victims.add(idle_worker(pool))
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+    answers = [pool.run("counter") for _ in range(SIZE * 2)]
+    assert answers == [0] * (SIZE * 2)
+
+
+def test_a_worker_that_dies_mid_job_costs_that_job_only(pool: WorkerPool) -> None:
+    with pytest.raises(EngineCrashError, match="worker died"):
+        pool.run("die")
+    assert pool.run("counter") == 0
+    wait_for_full_strength(pool, within=2.0)
+
+
+def test_a_job_past_its_deadline_is_stopped_and_its_worker_replaced(pool: WorkerPool) -> None:
+    started = time.monotonic()
+    with pytest.raises(QueryTimeoutError, match=r"did not finish within 0\.5 s"):
+        pool.run("sleep", timeout=0.5, seconds=30)
+    assert time.monotonic() - started < 5
+    wait_for_full_strength(pool, within=2.0)
+    assert pool.run("sleep", seconds=0) == "woke"
+
+
+def test_a_failing_job_reports_its_error_and_logs_the_traceback(
+    pool: WorkerPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        caplog.at_level(logging.ERROR, logger="aikg.workers"),
+        pytest.raises(EngineCrashError, match="ZeroDivisionError: a bug in a job"),
+    ):
+        pool.run("fail")
+    assert "Traceback" in caplog.text
+    assert "ZeroDivisionError" in caplog.text
+    with pytest.raises(InputError, match="a refusal"):
+        pool.run("refuse")
+    assert pool.status().live == SIZE
+
+
+def test_an_abandoned_stream_leaves_no_worker_behind(pool: WorkerPool) -> None:
+    stream = pool.stream("chunks", count=100_000)
+    first = next(stream)
+    assert first.startswith(b"chunk 0\n")
+    # The answer was spooled: the worker is back in the pool while the reader dawdles.
+    assert pool.status().busy == 0
+    stream.close()
+    assert pool.status().busy == 0
+    assert pool.status().live == SIZE
+    whole = b"".join(pool.stream("chunks", count=3))
+    assert whole == b"chunk 0\nchunk 1\nchunk 2\n"
+
+
+def test_a_read_after_a_write_sees_the_write(pool: WorkerPool) -> None:
+    assert {pool.run("counter") for _ in range(SIZE)} == {0}
+    assert pool.write("increment") == 1
+    assert {pool.run("counter") for _ in range(SIZE * 2)} == {1}
+
+
+def test_a_dead_keeper_is_replaced_and_queries_go_on(pool: WorkerPool) -> None:
+    keeper = pool.keeper_pid
+    instance = pool.instance
+    workers = {idle_worker(pool) for _ in range(SIZE * 2)}
+    os.kill(keeper, signal.SIGKILL)
+    # The workers die with their keeper (the kernel sees to that).
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(alive(pid) for pid in workers)
+    assert pool.run("counter") == 0
+    wait_for_full_strength(pool, within=5.0)
+    assert pool.keeper_pid != keeper
+    assert pool.instance != instance  # the data version says it is a new store process
+    assert pool.status().restarts == 1
+
+
+def test_run_and_stream_hand_out_the_same_workers(pool: WorkerPool) -> None:
+    """One check-out path: a stream's worker is one of the pool's, returned after."""
+    before = pool.status()
+    assert b"".join(pool.stream("chunks", count=2)) == b"chunk 0\nchunk 1\n"
+    with pytest.raises(QueryTimeoutError):
+        list(pool.stream("chunks", timeout=1e-9, count=10**7))
+    wait_for_full_strength(pool, within=2.0)
+    assert pool.status().live == before.live == SIZE

@@ -1,0 +1,281 @@
+"""The server as a whole stays healthy while hostile clients and failures arrive.
+
+Each test attacks a real ``aikg serve`` and watches the whole server while the attack
+runs: its memory, the latency seen by a polite client, the number of live workers, and
+its recovery. Latencies are printed and written to ``build/reliability/`` (never asserted:
+the machines are noisy); what is asserted is what every answer was, and that the server
+heals. ``AIKG_CHAOS_SECONDS`` and ``AIKG_CHAOS_CLIENTS`` make the chaos run longer (the
+README quotes a 60 s run with 32 clients).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from aikg.saved_queries import catalog
+from tests.load import RESULTS, address, children, client_from, percentiles, rss_mb
+from tests.server import Server, running_server
+
+CHAOS_SECONDS = float(os.environ.get("AIKG_CHAOS_SECONDS", "16"))
+CHAOS_CLIENTS = int(os.environ.get("AIKG_CHAOS_CLIENTS", "12"))
+WORKERS = 4
+BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def report(name: str, figures: dict[str, object]) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(name, json.dumps(figures, indent=2))
+
+
+def mix() -> list[tuple[str, dict[str, str]]]:
+    return [
+        (q.name, {p.name: p.example for p in q.params if p.example is not None})
+        for q in catalog().values()
+    ]
+
+
+def keeper_and_workers(server: Server) -> tuple[int, list[int]]:
+    """The server's keeper process and its query workers, read from /proc."""
+    keepers = children(server.process.pid)
+    assert len(keepers) == 1, keepers
+    return keepers[0], children(keepers[0])
+
+
+def health(server: Server) -> dict[str, object]:
+    answer: dict[str, object] = httpx.get(f"{server.url}/health", timeout=5).json()
+    return answer
+
+
+def wait_until_healthy(server: Server, since: float, within: float = 20.0) -> float:
+    """Seconds from ``since`` until /health says ok with every worker live."""
+    while time.monotonic() - since < within:
+        state = health(server)
+        if state["status"] == "ok" and state["workers"] == WORKERS:
+            return time.monotonic() - since
+        time.sleep(0.05)
+    raise AssertionError(f"the server did not heal within {within} s: {health(server)}")
+
+
+@pytest.fixture
+def chaos_server() -> Iterator[Server]:
+    env = {"AIKG_WORKERS": str(WORKERS), "AIKG_QUERY_TIMEOUT": "5", "AIKG_TOKEN": ""}
+    with running_server(env) as server:
+        yield server
+
+
+def test_chaos_kills_of_workers_and_the_keeper_under_load(chaos_server: Server) -> None:
+    """Clients run the saved-query mix while workers are killed every 2 s and, once, the
+    keeper: every answer is a 200 or a JSON 503, but for the requests in flight on a
+    killed process (a JSON 500); no connection is reset; the pool heals after each kill."""
+    server = chaos_server
+    answers: Counter[str] = Counter()
+    crashes: list[str] = []
+    latencies: list[float] = []
+    kills: list[dict[str, object]] = []
+    stop_at = time.monotonic() + CHAOS_SECONDS
+    queries = mix()
+
+    async def analyst(i: int) -> None:
+        async with client_from(address(i), server.url, timeout=30) as client:
+            n = i
+            while time.monotonic() < stop_at:
+                name, params = queries[n % len(queries)]
+                n += 1
+                started = time.monotonic()
+                try:
+                    response = await client.get(f"/queries/{name}", params=params)
+                except httpx.HTTPError as error:
+                    answers[f"connection {type(error).__name__}"] += 1
+                    continue
+                latencies.append((time.monotonic() - started) * 1000)
+                json_shape = response.headers.get("content-type", "").startswith("application/json")
+                if response.status_code == 200:
+                    answers["200"] += 1
+                elif json_shape:
+                    code = response.json().get("error")
+                    answers[f"{response.status_code} {code}"] += 1
+                    if response.status_code == 500:
+                        crashes.append(code)
+                else:
+                    answers[f"{response.status_code} not JSON"] += 1
+
+    def killer() -> None:
+        rng = random.Random(7)
+        keeper_killed = False
+        while time.monotonic() < stop_at - 3:
+            time.sleep(2)
+            keeper, workers = keeper_and_workers(server)
+            if not keeper_killed and time.monotonic() > stop_at - CHAOS_SECONDS / 2:
+                victim, kind, keeper_killed = keeper, "keeper", True
+            elif workers:
+                victim, kind = rng.choice(workers), "worker"
+            else:
+                continue
+            killed_at = time.monotonic()
+            os.kill(victim, signal.SIGKILL)
+            healed = wait_until_healthy(server, killed_at)
+            kills.append({"kind": kind, "healed_after_s": round(healed, 2)})
+
+    async def attack() -> None:
+        await asyncio.gather(*(analyst(i) for i in range(CHAOS_CLIENTS)))
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+    asyncio.run(attack())
+    thread.join()
+    after = health(server)
+    figures = {
+        "seconds": CHAOS_SECONDS,
+        "clients": CHAOS_CLIENTS,
+        "answers": dict(answers),
+        "kills": kills,
+        "max_heal_s": max(k["healed_after_s"] for k in kills),  # type: ignore[type-var]
+        **percentiles(latencies),
+    }
+    report("chaos", figures)
+    worker_kills = sum(1 for k in kills if k["kind"] == "worker")
+    assert worker_kills >= 2 and any(k["kind"] == "keeper" for k in kills)
+    assert answers["200"] > CHAOS_CLIENTS
+    allowed = {
+        "200",
+        "503 query-timeout",
+        "503 service-busy",
+        "503 store-unavailable",
+        "500 engine-crash",
+    }
+    assert set(answers) <= allowed, answers
+    # Only requests in flight on a killed process may fail: at most one per worker kill,
+    # and every worker's for the keeper kill (its workers die with it).
+    assert len(crashes) <= worker_kills + WORKERS, answers
+    assert after["status"] == "ok" and after["workers"] == WORKERS
+    assert after["store_restarts"] == 1
+
+
+def test_refused_huge_queries_cost_neither_memory_nor_other_clients_latency(
+    server: Server,
+) -> None:
+    """200 distinct 5 MB queries (over the length limit, under the body limit) are each
+    refused with a 400, while /health stays quick and the server's memory stays flat."""
+    before = rss_mb(server.process.pid)
+    health_ms: list[float] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            while not done.is_set():
+                started = time.monotonic()
+                assert client.get("/health").status_code == 200
+                health_ms.append((time.monotonic() - started) * 1000)
+                time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    statuses: Counter[str] = Counter()
+    padding = "#" + "x" * 5_200_000 + "\n"
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            for i in range(200):
+                response = client.post(
+                    "/sparql",
+                    content=f"# {i}\n{padding}SELECT * WHERE {{ ?s ?p ?o }}",
+                    headers={"Content-Type": "application/sparql-query"},
+                )
+                statuses[f"{response.status_code} {response.json()['error']}"] += 1
+    finally:
+        done.set()
+        watcher.join()
+    grown = rss_mb(server.process.pid) - before
+    report(
+        "huge-queries",
+        {"queries": 200, "rss_growth_mb": round(grown, 1), "health": percentiles(health_ms)},
+    )
+    assert statuses == {"400 query-refused": 200}
+    assert grown < 50, f"the server's memory grew by {grown:.0f} MB"
+
+
+def test_one_client_cannot_take_the_server_from_the_others() -> None:
+    """One client sends bombs on 16 connections while 8 others read dumps slowly; a
+    polite client's saved queries are all answered, and the bomber is held to its share."""
+    env = {
+        "AIKG_WORKERS": str(WORKERS),
+        "AIKG_QUERY_TIMEOUT": "3",
+        "AIKG_CLIENT_QUERY_SECONDS": "20",
+        "AIKG_TOKEN": "",
+    }
+    seconds = 15.0
+    with running_server(env) as server:
+        stop_at = time.monotonic() + seconds
+        bomb_answers: Counter[str] = Counter()
+        polite_answers: Counter[int] = Counter()
+        polite_ms: list[float] = []
+        dumps_read: list[int] = []
+
+        async def bomber(client: httpx.AsyncClient) -> None:
+            while time.monotonic() < stop_at:
+                response = await client.get("/sparql", params={"query": BOMB})
+                bomb_answers[f"{response.status_code} {response.json().get('error')}"] += 1
+                if response.status_code == 429:
+                    await asyncio.sleep(0.2)
+
+        async def slow_reader(i: int) -> None:
+            async with (
+                client_from(address(100 + i), server.url, timeout=60) as client,
+                client.stream("GET", "/dumps/aikg.nt") as response,
+            ):
+                size = 0
+                async for chunk in response.aiter_bytes(1024):
+                    size += len(chunk)
+                    await asyncio.sleep(0.05)  # about 20 kB/s: a modem
+                    if time.monotonic() > stop_at:
+                        break
+                dumps_read.append(size)
+
+        async def polite() -> None:
+            async with client_from(address(200), server.url, timeout=60) as client:
+                queries = mix()
+                n = 0
+                while time.monotonic() < stop_at:
+                    name, params = queries[n % len(queries)]
+                    n += 1
+                    started = time.monotonic()
+                    response = await client.get(f"/queries/{name}", params=params)
+                    polite_ms.append((time.monotonic() - started) * 1000)
+                    polite_answers[response.status_code] += 1
+                    await asyncio.sleep(0.05)
+
+        async def attack() -> None:
+            async with client_from(address(0), server.url, timeout=60) as bombs:
+                await asyncio.gather(
+                    *(bomber(bombs) for _ in range(16)),
+                    *(slow_reader(i) for i in range(8)),
+                    polite(),
+                )
+
+        asyncio.run(attack())
+        after = health(server)
+    report(
+        "fair-share",
+        {
+            "seconds": seconds,
+            "polite": percentiles(polite_ms),
+            "bomber_answers": dict(bomb_answers),
+            "slow_dump_bytes_read": dumps_read,
+        },
+    )
+    assert set(polite_answers) == {200}, polite_answers
+    assert bomb_answers["503 query-timeout"] >= 1
+    assert bomb_answers["429 too-many-requests"] >= 1  # held to its share of query time
+    assert len(dumps_read) == 8 and all(size > 0 for size in dumps_read)
+    assert after["status"] == "ok" and after["workers"] == WORKERS
