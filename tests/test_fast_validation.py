@@ -18,8 +18,8 @@ from rdflib.namespace import SH
 
 from aikg import KnowledgeGraph, fast_validation, validation
 from aikg.config import Settings
-from aikg.errors import ConfigError
-from aikg.fast_validation import Compiler, UnsupportedShapeError
+from aikg.errors import ConfigError, UnsupportedShapeError
+from aikg.fast_validation import Compiler
 from aikg.validation import ValidationReport
 from tests.test_shapes import CONTEXT, INVALID, VALID, quads_of
 

@@ -245,6 +245,12 @@ class StoreError(AikgError):
     code = "store-unavailable"
 
 
+class UnsupportedShapeError(AikgError):
+    """The shapes use a construct the fast validator does not compile."""
+
+    code = "unsupported-shape"
+
+
 class ValidationError(AikgError):
     """Data that does not conform to the SHACL shapes; nothing was loaded or written."""
 

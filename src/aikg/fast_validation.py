@@ -33,7 +33,7 @@ from rdflib.namespace import RDF as RDF_NS
 from rdflib.namespace import SH as SH_NS
 
 from aikg import resources
-from aikg.errors import AikgError
+from aikg.errors import UnsupportedShapeError
 from aikg.terms import to_rdflib
 from aikg.validation import ValidationReport, Violation
 
@@ -83,12 +83,6 @@ NODE_KEYS = {
     "severity",
     "deactivated",
 }
-
-
-class UnsupportedShapeError(AikgError):
-    """The shapes use a construct the fast validator does not compile."""
-
-    code = "unsupported-shape"
 
 
 @dataclass(frozen=True)
