@@ -58,13 +58,18 @@ def health(server: Server) -> dict[str, object]:
     return answer
 
 
-def wait_until_healthy(server: Server, since: float, within: float = 20.0) -> float:
-    """Seconds from ``since`` until /health says ok with every worker live."""
+def wait_until_healthy(
+    server: Server, since: float, within: float = 20.0, seen: set[str] | None = None
+) -> float:
+    """Seconds from ``since`` until /health says ok with every worker live (the statuses
+    on the way are added to ``seen``)."""
     while time.monotonic() - since < within:
         state = health(server)
+        if seen is not None:
+            seen.add(str(state["status"]))
         if state["status"] == "ok" and state["workers"] == WORKERS:
             return time.monotonic() - since
-        time.sleep(0.05)
+        time.sleep(0.02)
     raise AssertionError(f"the server did not heal within {within} s: {health(server)}")
 
 
@@ -125,8 +130,9 @@ def test_chaos_kills_of_workers_and_the_keeper_under_load(chaos_server: Server) 
                 continue
             killed_at = time.monotonic()
             os.kill(victim, signal.SIGKILL)
-            healed = wait_until_healthy(server, killed_at)
-            kills.append({"kind": kind, "healed_after_s": round(healed, 2)})
+            seen: set[str] = set()
+            healed = wait_until_healthy(server, killed_at, seen=seen)
+            kills.append({"kind": kind, "healed_after_s": round(healed, 2), "seen": sorted(seen)})
 
     async def attack() -> None:
         await asyncio.gather(*(analyst(i) for i in range(CHAOS_CLIENTS)))
@@ -161,6 +167,8 @@ def test_chaos_kills_of_workers_and_the_keeper_under_load(chaos_server: Server) 
     assert len(crashes) <= worker_kills + WORKERS, answers
     assert after["status"] == "ok" and after["workers"] == WORKERS
     assert after["store_restarts"] == 1
+    # While the keeper was being replaced, /health said so.
+    assert [k["seen"] for k in kills if k["kind"] == "keeper"] == [["degraded", "ok"]]
 
 
 def test_refused_huge_queries_cost_neither_memory_nor_other_clients_latency(
