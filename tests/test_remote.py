@@ -15,12 +15,14 @@ from aikg import KnowledgeGraph, generate, labels
 from aikg.config import Settings
 from aikg.errors import (
     InputError,
+    QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
     StoreError,
     ValidationError,
 )
 from aikg.loader import load_files
+from aikg.remote import RemoteStore
 from aikg.sparql import SelectResult
 from tests.conftest import remote_settings
 from tests.server import running_server
@@ -107,6 +109,81 @@ def test_server_extensions_and_foreign_graphs_are_refused_before_the_server_sees
     assert hits == []
 
 
+# Server code hidden from a reading that differs from the server's: behind a codepoint
+# escape, through a declared prefix or base, after a minus sign, in another case.
+HIDDEN_CALLS = [
+    'SELECT * {{ BIND(<http://x/\\u0022> AS ?z) BIND(bif:http_get("{listener}") AS ?x) '
+    'FILTER(?z != "") }}',
+    'SELECT * {{ BIND(bif:http\\u005fget("{listener}") AS ?x) }}',
+    'SELECT * {{ BIND(\\u0062if:http_get("{listener}") AS ?x) }}',
+    'PREFIX b: <bif:> SELECT * {{ BIND(b:http_get("{listener}") AS ?x) }}',
+    'PREFIX b: <BiF:> SELECT * {{ BIND(b:http_get("{listener}") AS ?x) }}',
+    'PREFIX: <bif:> SELECT * {{ BIND(:http_get("{listener}") AS ?x) }}',
+    'BASE <bif:> SELECT * {{ BIND(<http_get>("{listener}") AS ?x) }}',
+    'PREFIX e: <http://e/> SELECT (e:-bif:http_get("{listener}") AS ?x) {{}}',
+    'PREFIX s: <sql:> SELECT (s:system("id") AS ?x) {{}}',
+    'SELECT * {{ BIND("{listener}" AS ?u) BIND(1 AS ?a) FILTER(?a<2&&bif:http_get(?u)>"") }}',
+]
+
+
+@pytest.mark.parametrize("query", HIDDEN_CALLS)
+def test_hidden_server_calls_are_refused_without_a_server(query: str) -> None:
+    store = RemoteStore("http://127.0.0.1:9/sparql", graph_prefix="https://w3id.org/aikg/")
+    with pytest.raises(
+        QueryRefusedError, match=r"(?i)(bif|sql):.* server extension|codepoint escape"
+    ):
+        store.query(query.format(listener="http://127.0.0.1:9/"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "PREFIX : <http://www.openlinksw.com/schemas/virtrdf#> SELECT * FROM:x {{ }}",
+        "SELECT * FROMNAMED<http://www.openlinksw.com/schemas/virtrdf#> {{ }}",
+        "SELECT * FROM ?g {{ }}",
+        'DEFINE get:soft "soft" SELECT * {{ }}',
+        "SELECT * {{ BIND(1 AS ?a) FILTER(?a<2&&?a>0) }}",
+    ],
+)
+def test_foreign_graphs_pragmas_and_ambiguous_less_thans_are_refused_without_a_server(
+    query: str,
+) -> None:
+    store = RemoteStore("http://127.0.0.1:9/sparql", graph_prefix="https://w3id.org/aikg/")
+    with pytest.raises(QueryRefusedError, match=r"FROM may only name|server pragma|less-than"):
+        store.query(query.format())
+
+
+def test_the_listener_hears_what_virtuoso_fetches(
+    virtuoso: VirtuosoServer, listener: tuple[str, list[str]]
+) -> None:
+    """The control for the test below: unguarded, Virtuoso calls the listener, also for
+    a call after a minus sign that a longer prefixed name once hid."""
+    url, hits = listener
+    for call in ("bif:http_get", "e:-bif:http_get"):
+        query = f'PREFIX e: <http://e/> SELECT ({call}("{url}/control") AS ?x) {{}}'
+        answer = httpx.post(
+            virtuoso.sparql_url,
+            data={"query": query},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        assert answer.status_code == 200
+    assert hits == ["/control", "/control"]
+
+
+@pytest.mark.parametrize("query", HIDDEN_CALLS)
+def test_hidden_server_calls_never_reach_virtuoso(
+    remote_kg: KnowledgeGraph, listener: tuple[str, list[str]], query: str
+) -> None:
+    url, hits = listener
+    text = query.format(listener=url)
+    with pytest.raises(QueryRefusedError):  # by the guard
+        remote_kg.query(text)
+    with pytest.raises(QueryRefusedError):  # by the remote store itself
+        remote_kg.store.engine.query(text)
+    assert hits == []
+
+
 def test_an_update_is_never_sent_as_a_query(remote_kg: KnowledgeGraph) -> None:
     with pytest.raises(QuerySyntaxError):
         remote_kg.store.engine.query("INSERT DATA { GRAPH <graph/x> { <a> <b> <c> } }")
@@ -162,6 +239,7 @@ def test_an_unreachable_store_is_a_clear_error_with_exit_code_3() -> None:
         KnowledgeGraph.open(Settings(store="http://127.0.0.1:9/sparql"))
 
 
+@pytest.mark.server
 def test_the_server_runs_unchanged_on_the_remote_store(
     virtuoso: VirtuosoServer, remote_kg: KnowledgeGraph
 ) -> None:

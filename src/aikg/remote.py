@@ -52,7 +52,7 @@ from aikg.errors import (
     QueryTimeoutError,
     StoreError,
 )
-from aikg.sparql_lexer import decoded_tokens, operation
+from aikg.sparql_lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
 
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
@@ -162,28 +162,49 @@ class RemoteStore:
         graphs = [g.value for g in self.named_graphs()] or [self._nothing]
         return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
 
-    def _refuse_extensions(self, text: str) -> None:
-        """Refuse what a server would run beyond SPARQL, and graphs beyond aikg's."""
-        toks = decoded_tokens(text)
-        for i, tok in enumerate(toks):
-            word = tok.text.upper() if tok.kind == "word" else ""
-            if word == "DEFINE" or (
-                tok.kind in ("iri", "pname") and tok.text.lower().startswith(_EXTENSION_SCHEMES)
+    def _refuse_extensions(self, text: str, reading: QueryReading) -> None:
+        """Refuse what a server would run beyond SPARQL, and graphs beyond aikg's.
+
+        The reading is the guard's: the tokens Oxigraph reads. Virtuoso reads them alike,
+        except that its lexer reads ``<...>`` as an IRI wherever it fits, also after an
+        operand where Oxigraph reads a less-than (``?a<2&&?b>0``): such text is refused
+        (Virtuoso fails it anyway), so that both read the same tokens.
+        """
+        for mention in reading.mentions:
+            tok = mention.token
+            # Virtuoso knows bif: and sql: without a declaration.
+            prefix = tok.text.partition(":")[0] if tok.kind == "pname" else ""
+            if (mention.iri or "").lower().startswith(_EXTENSION_SCHEMES) or (
+                prefix.lower() + ":" in _EXTENSION_SCHEMES
+            ):
+                written = f"<{tok.text}>" if tok.kind == "iri" else tok.text
+                named = f" (<{mention.iri}>)" if mention.iri not in (None, tok.text) else ""
+                raise QueryRefusedError(
+                    f"{written}{named} at {position(text, tok.offset)} is a server extension "
+                    "and is refused",
+                    hint="use standard SPARQL 1.1 functions and no pragmas "
+                    "(Virtuoso runs server code for bif: and sql: names)",
+                )
+            if mention.role in ("from", "from named") and (
+                mention.iri is None or not self._is_own(mention.iri)
             ):
                 raise QueryRefusedError(
-                    f"{tok.text!r} is a server extension and is refused",
+                    "FROM may only name aikg's graphs on a remote store",
+                    hint=f"name graphs under {self.graph_prefix}",
+                )
+        for tok in reading.tokens:
+            if tok.kind == "word" and "DEFINE" in tok.text.upper():
+                raise QueryRefusedError(
+                    f"{tok.text!r} at {position(text, tok.offset)} is a server pragma and "
+                    "is refused",
                     hint="use standard SPARQL 1.1 functions and no pragmas",
                 )
-            if word == "FROM":
-                after = toks[i + 1 : i + 3]
-                if after and after[0].text.upper() == "NAMED":
-                    after = after[1:]
-                target = after[0] if after else None
-                if target is None or target.kind != "iri" or not self._is_own(target.text):
-                    raise QueryRefusedError(
-                        "FROM may only name aikg's graphs on a remote store",
-                        hint=f"name graphs under {self.graph_prefix} by their full IRI",
-                    )
+            if tok.kind == "punct" and tok.text == "<" and reads_as_iri(text, tok.offset):
+                raise QueryRefusedError(
+                    f"the less-than at {position(text, tok.offset)} would be read as the "
+                    "start of an IRI by the remote store",
+                    hint="put a space after '<' when it compares",
+                )
 
     # -- pyoxigraph.Store's interface ---------------------------------------------------
 
@@ -198,13 +219,14 @@ class RemoteStore:
         named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query on the server; pyoxigraph's result types back."""
-        form = operation(query)
-        if form not in ("select", "ask", "construct", "describe"):
+        reading = read_query(query, base_iri or "", prefixes)
+        form = reading.form
+        if form.upper() not in QUERY_FORMS or reading.update:
             raise QuerySyntaxError(
                 "not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)",
                 hint="send updates to the update operation",
             )
-        self._refuse_extensions(query)
+        self._refuse_extensions(query, reading)
         if use_default_graph_as_union:
             params = self._graphs_params()
         else:
@@ -243,7 +265,7 @@ class RemoteStore:
         prefixes: dict[str, str] | None = None,
     ) -> None:
         """Run a SPARQL update on the server."""
-        self._refuse_extensions(update)
+        self._refuse_extensions(update, read_query(update, base_iri or "", prefixes))
         self._graphs = None  # the update may add or drop graphs
         self._send(
             "POST",

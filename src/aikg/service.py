@@ -36,7 +36,7 @@ from aikg.processes import WorkerPool
 from aikg.query_guard import check_query
 from aikg.results import Serialized
 from aikg.saved_queries import LANGUAGE_TAG, saved_query
-from aikg.sparql import SelectResult, to_python
+from aikg.sparql import DEFAULT_PREFIXES, SelectResult, to_python
 from aikg.sparql_lexer import insert_using, operation, using_clauses_conflict
 from aikg.store import parse_rdf
 from aikg.validation import ValidationReport
@@ -143,6 +143,8 @@ class Service:
             max_depth=self.settings.max_query_depth,
             allowed_hosts=self.settings.service_allowlist,
             update=update,
+            base_iri=self.settings.base_iri,
+            prefixes=DEFAULT_PREFIXES,
         )
 
     def query(

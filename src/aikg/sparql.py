@@ -21,7 +21,6 @@ from aikg.errors import QuerySyntaxError, UnknownGraphError
 from aikg.query_guard import check_query
 from aikg.remote import Engine
 from aikg.results import Table, table
-from aikg.sparql_lexer import dataset_graphs, has_dataset_clause
 from aikg.terms import to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -122,14 +121,16 @@ def execute(
     Relative IRIs resolve against the configured base IRI, so ``<country/KR>`` works, and
     the prefixes of :data:`DEFAULT_PREFIXES` need no declaration.
     """
-    check_query(
+    reading = check_query(
         query,
         max_length=settings.max_query_length,
         max_depth=settings.max_query_depth,
         allowed_hosts=settings.service_allowlist,
+        base_iri=settings.base_iri,
+        prefixes=DEFAULT_PREFIXES,
     )
     options: dict[str, Any] = {"base_iri": settings.base_iri, "prefixes": DEFAULT_PREFIXES}
-    for graph in dataset_graphs(query, settings.base_iri, DEFAULT_PREFIXES):
+    for graph in reading.iris("from", "from named"):
         if not store.contains_named_graph(ox.NamedNode(graph)):
             # Jena fetches a FROM graph from its URL, other stores answer as if it were
             # empty, which looks like "no results": say what happened instead. (The
@@ -143,7 +144,7 @@ def execute(
     if default_graphs is not None or named_graphs is not None:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
-    elif not has_dataset_clause(query):
+    elif not reading.dataset:
         # The union of all graphs is the default graph, unless the query says otherwise.
         options["use_default_graph_as_union"] = True
     try:
