@@ -148,6 +148,7 @@ def _worker_loop(state: Any, jobs: dict[str, Job], conn: Connection) -> None:
     while True:
         try:
             name, kwargs = conn.recv()
+            conn.send(("taken", None))  # the pool knows the job reached a live worker
         except (EOFError, OSError):
             os._exit(0)
         _reply(conn, jobs[name], state, **kwargs)
@@ -646,12 +647,14 @@ class WorkerPool:
         lease = _Lease(self._check_out())
         started = time.monotonic()
         try:
-            try:
-                lease.worker.conn.send((name, kwargs))
-            except (OSError, ValueError):
+            if not self._hand_over(lease.worker, name, kwargs):
                 # It died between the check and the hand-over: once more, on a fresh one.
-                lease.worker = self._replace(lease.worker, "died before its job")
-                lease.worker.conn.send((name, kwargs))
+                lease.worker = self._replace(lease.worker, "died before taking its job")
+                if not self._hand_over(lease.worker, name, kwargs):
+                    raise EngineCrashError(
+                        "two query workers in a row died before taking the job",
+                        hint="retry; the server's log says why its workers die",
+                    )
             yield lease
         finally:
             if self.account:
@@ -664,6 +667,23 @@ class WorkerPool:
                 with contextlib.suppress(AikgError):
                     fresh = self._spawn()  # else the supervisor refills the pool
                 self._check_in(fresh)
+
+    def _hand_over(self, worker: _Worker, name: str, kwargs: dict[str, Any]) -> bool:
+        """Send a job and wait for the worker to say it has taken it; False if the worker
+        turned out to be dead (a job it never took can safely go to another)."""
+        try:
+            worker.conn.send((name, kwargs))
+            if not worker.conn.poll(self.settings.query_timeout):
+                self._kill(worker)
+                raise QueryTimeoutError(
+                    f"a query worker did not take its job within "
+                    f"{self.settings.query_timeout:g} s",
+                    hint="the server is overloaded; retry later",
+                )
+            taken = worker.conn.recv()
+        except (EOFError, OSError, ValueError):
+            return False
+        return bool(taken[0] == "taken")
 
     def _receive(self, worker: _Worker, timeout: float, what: str) -> tuple[str, Any]:
         """The worker's next message within ``timeout``; the worker is killed otherwise."""
