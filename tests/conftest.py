@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.server
+import os
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +41,63 @@ PREFIX source:    <https://w3id.org/aikg/source/>
 """
 
 
+# -- what a test costs ----------------------------------------------------------------
+# Marks by cost, so that `scripts/test --fast` can leave out what needs more than the
+# interpreter. A test gets its mark from the fixtures it uses (below), or from its
+# module's `pytestmark` where it starts its own processes.
+COSTS = {
+    "server": "starts `aikg serve` in a process of its own",
+    "virtuoso": "starts a Virtuoso 7 server (virtuoso-opensource-7-bin)",
+    "browser": "drives Debian's Chromium through Playwright",
+    "install": "builds and installs the package with pip",
+    "load": "works hard for tens of seconds (a large `aikg load`; load, chaos, fair share)",
+    "fuzz": "generates requests from the OpenAPI document (Schemathesis)",
+}
+FIXTURE_COSTS = {
+    "server": "server",
+    "documented_server": "server",
+    "chaos_server": "server",
+    "broken_server": "server",
+    "armed": "server",
+    "writable": "server",
+    "virtuoso": "virtuoso",
+    "remote_kg": "virtuoso",
+    "browser": "browser",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in COSTS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in FIXTURE_COSTS:
+                item.add_marker(FIXTURE_COSTS[fixture])
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that starts a server must say so (its mark), or the fast loop would run it:
+    ``tests.server.running_server`` refuses to start for a test without the mark. (Set
+    before any of the test's fixtures, module-scoped ones included, are made.)"""
+    os.environ["AIKG_TEST_MAY_SERVE"] = "1" if item.get_closest_marker("server") else "0"
+
+
+def require_program(name: str, package: str) -> str:
+    """The path of a system program a test drives. Missing, the test skips with the
+    reason, except in CI (``CI=true``), where it fails: nothing is skipped there silently.
+    """
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed (apt-get install {package}; scripts/test does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + ": CI must install it")
+        pytest.skip(reason)
+    return path
+
+
 @pytest.fixture(scope="session")
 def kg() -> KnowledgeGraph:
     """The bundled knowledge graph, in memory, validated."""
@@ -48,6 +107,7 @@ def kg() -> KnowledgeGraph:
 @pytest.fixture(scope="session")
 def virtuoso() -> Iterator[VirtuosoServer]:
     """A throwaway Virtuoso 7 on free loopback ports, for the whole session."""
+    require_program("virtuoso-t", "virtuoso-opensource-7-bin")
     with running_virtuoso(http_port=0, sql_port=0) as server:
         yield server
 

@@ -43,6 +43,12 @@ def running_server(
     env: dict[str, str] | None = None, startup_timeout: float = 90
 ) -> Iterator[Server]:
     """``aikg serve`` with the given AIKG_* environment, stopped with SIGTERM at the end."""
+    if os.environ.get("AIKG_TEST_MAY_SERVE") == "0":
+        raise RuntimeError(
+            "this test starts a server but has no `server` mark: add it (tests/conftest.py "
+            "marks the tests that use a server fixture; a module or test that starts one "
+            "itself needs pytest.mark.server)"
+        )
     port = free_port()
     environment = {**os.environ, **(env or {})}
     # The log goes to a file, never to a pipe nobody reads: a chatty server would block

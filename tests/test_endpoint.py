@@ -301,6 +301,7 @@ def test_an_idle_connection_outlives_the_clients_pool_expiry(server: Server) -> 
     assert idle_then_reuse(server.url, 6.0) == (True, 200)
 
 
+@pytest.mark.server
 def test_the_keep_alive_setting_is_the_servers() -> None:
     with running_server({"AIKG_KEEP_ALIVE": "1", "AIKG_WORKERS": "1"}) as short:
         assert idle_then_reuse(short.url, 2.5)[1] is None

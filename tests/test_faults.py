@@ -22,6 +22,8 @@ from aikg import KnowledgeGraph, generate
 from aikg.config import Settings
 from tests.server import free_port
 
+pytestmark = pytest.mark.server
+
 TOKEN = "fault-token"
 TRIPLES_PER_WRITE = 20
 

@@ -19,7 +19,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.server import running_server
+
+pytestmark = [pytest.mark.server, pytest.mark.fuzz]
 
 TOKEN = "fuzz-token"
 EXAMPLES = os.environ.get("AIKG_FUZZ_EXAMPLES", "10")

@@ -16,6 +16,8 @@ import pytest
 from aikg.processes import isolate_network
 from tests.server import Server, running_server
 
+pytestmark = pytest.mark.server
+
 BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 TOKEN = "hazard-token"
 

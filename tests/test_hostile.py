@@ -18,6 +18,8 @@ import pytest
 
 from tests.server import Server, running_server
 
+pytestmark = pytest.mark.server
+
 TOKEN = "hostile-token"
 LISTENER = "{listener}"  # replaced by the loopback listener's URL
 

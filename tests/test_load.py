@@ -220,7 +220,7 @@ def test_syntax_errors_name_file_line_and_column(tmp_path: Path) -> None:
     assert (caught.value.source, caught.value.line) == (str(path), 1)
 
 
-@pytest.mark.slow
+@pytest.mark.load
 def test_a_load_killed_half_way_is_rolled_back_when_the_store_next_opens(
     store: Path, tmp_path: Path
 ) -> None:

@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from aikg.config import Settings
@@ -32,6 +33,7 @@ def test_settings_never_show_their_secrets() -> None:
     assert "store='http://dba:***@127.0.0.1:1/sparql'" in shown
 
 
+@pytest.mark.server
 def test_the_log_names_settings_sandbox_refusals_and_worker_deaths_without_secrets() -> None:
     env = {"AIKG_TOKEN": TOKEN, "AIKG_TEST_LOG_LEVEL": "info", "AIKG_WORKERS": "2"}
     with running_server(env) as server:
@@ -55,6 +57,7 @@ def test_the_log_names_settings_sandbox_refusals_and_worker_deaths_without_secre
     assert TOKEN not in log
 
 
+@pytest.mark.server
 def test_a_server_that_must_be_sandboxed_refuses_to_start_without_the_sandbox() -> None:
     """A SERVICE allow-list needs the network, so the workers cannot be isolated."""
     env = {

@@ -27,6 +27,8 @@ from aikg.saved_queries import catalog
 from tests.load import RESULTS, address, children, client_from, percentiles, rss_mb
 from tests.server import Server, running_server
 
+pytestmark = [pytest.mark.server, pytest.mark.load]
+
 CHAOS_SECONDS = float(os.environ.get("AIKG_CHAOS_SECONDS", "16"))
 CHAOS_CLIENTS = int(os.environ.get("AIKG_CHAOS_CLIENTS", "12"))
 WORKERS = 4

@@ -15,7 +15,7 @@ from aikg.sparql_lexer import tokens
 BASE = "https://w3id.org/aikg/"
 
 
-@pytest.fixture(params=["memory", "disk", "virtuoso"])
+@pytest.fixture(params=["memory", "disk", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
 def kg(request: pytest.FixtureRequest, kg: KnowledgeGraph) -> KnowledgeGraph:
     """Every test here runs on the three backends: in memory (the session's graph), a
     store on disk, and a remote Virtuoso."""

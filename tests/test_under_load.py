@@ -18,10 +18,13 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
+import pytest
 
 from aikg.saved_queries import catalog
 from tests.load import RESULTS, address, client_from
 from tests.server import Server, running_server
+
+pytestmark = [pytest.mark.server, pytest.mark.load]
 
 CLIENTS = int(os.environ.get("AIKG_LOAD_CLIENTS", "64"))
 SECONDS = float(os.environ.get("AIKG_LOAD_SECONDS", "60"))

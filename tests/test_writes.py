@@ -270,6 +270,7 @@ def test_writes_from_another_origin_are_refused(writable: Server) -> None:
     assert (response.status_code, response.json()["error"]) == (403, "writes-disabled")
 
 
+@pytest.mark.server
 def test_writes_to_a_persistent_store_survive_a_restart(tmp_path: Path) -> None:
     env = {"AIKG_TOKEN": TOKEN, "AIKG_STORE": str(tmp_path / "store")}
     with running_server(env) as first:
