@@ -108,3 +108,17 @@ def test_a_client_rebuilds_a_server_error_with_its_status() -> None:
     assert isinstance(known, TooManyRequestsError) and known.status == 429
     unknown = error_from_dict({"error": "teapot", "status": 418, "message": "I am a teapot"})
     assert unknown.status == 418 and unknown.message == "I am a teapot"
+
+
+def test_an_unreachable_store_is_named_without_its_password() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "aikg.cli", "stats"],
+        env={**os.environ, "AIKG_STORE": "http://dba:pa55word@127.0.0.1:9/sparql"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "cannot reach the remote store at http://dba:***@127.0.0.1:9/sparql" in done.stderr
+    assert "pa55word" not in done.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -12,7 +11,7 @@ import pytest
 
 from aikg.cli import build_parser
 from aikg.config import ENV_PREFIX, Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require_program
 from tests.server import Server, running_server
 
 README = (ROOT / "README.md").read_text("utf-8")
@@ -33,11 +32,11 @@ def documented_server() -> Iterator[Server]:
 
 def test_the_readme_has_curl_examples() -> None:
     assert len(examples()) >= 7
-    assert shutil.which("curl"), "curl is needed to check the README's examples"
 
 
 @pytest.mark.parametrize("command", examples())
 def test_each_curl_example_succeeds(documented_server: Server, command: str) -> None:
+    require_program("curl", "curl")
     command = command.replace("http://127.0.0.1:8000", documented_server.url)
     command = command.replace("curl -s", "curl -s --fail-with-body", 1)
     done = subprocess.run(

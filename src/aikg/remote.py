@@ -45,6 +45,7 @@ from typing import IO, Any
 import httpx
 import pyoxigraph as ox
 
+from aikg.config import redact_url
 from aikg.errors import (
     InputError,
     QueryRefusedError,
@@ -120,8 +121,8 @@ class RemoteStore:
             ) from None
         except httpx.HTTPError as error:
             raise StoreError(
-                f"cannot reach the remote store at {url}: {error}",
-                where=url,
+                f"cannot reach the remote store at {redact_url(url)}: {error}",
+                where=redact_url(url),
                 hint="check the server runs and AIKG_STORE points at its SPARQL endpoint",
             ) from None
         if response.headers.get("x-sql-state") == "S1TAT":
@@ -134,7 +135,7 @@ class RemoteStore:
             raise StoreError(
                 "the remote store cut the answer at its row limit "
                 f"({response.headers['x-sparql-maxrows']} rows)",
-                where=url,
+                where=redact_url(url),
                 hint="add LIMIT to the query, or raise the server's ResultSetMaxRows",
             )
         if response.status_code == 404 and missing_ok:
@@ -147,7 +148,7 @@ class RemoteStore:
         if response.status_code >= 400:
             raise StoreError(
                 f"the remote store answered {response.status_code}: {_message(response)}",
-                where=url,
+                where=redact_url(url),
                 hint="check the server's log; writes need update rights (e.g. Virtuoso's "
                 "SPARQL_UPDATE role)",
             )
@@ -253,7 +254,7 @@ class RemoteStore:
             return _as_query_triples(response.content)
         raise StoreError(
             f"the remote store answered in {media or 'no media type'}, which aikg does not read",
-            where=self.query_url,
+            where=redact_url(self.query_url),
             hint="point AIKG_STORE at a SPARQL 1.1 endpoint",
         )
 
