@@ -46,7 +46,7 @@ def query(store: str, name: str, params: dict[str, str], reps: int) -> dict[str,
     """Job: one saved query on the store on disk, cold then warm."""
     from aikg.config import Settings  # noqa: PLC0415
     from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
-    from aikg.sparql import SelectResult  # noqa: PLC0415
+    from aikg.sparql.execute import SelectResult  # noqa: PLC0415
 
     kg = KnowledgeGraph.open(Settings(store=store))
     times = []

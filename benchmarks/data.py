@@ -1,6 +1,6 @@
 """The benchmark's data: generated N-Quads of each size, and the dataset queries see.
 
-- ``gen-N-sS.nq``: ``aikg.generate.write(path, N, S)``, what every engine *loads*.
+- ``gen-N-sS.nq``: ``aikg.synthetic.generate.write(path, N, S)``, what every engine *loads*.
 - ``full-N-sS.nq``: what every engine *queries*: the ontology, the shapes, the bundled data
   and the generated data, exported by aikg (``KnowledgeGraph.load()`` + ``load_files``).
   aikg always holds its ontology, shapes and bundled data; the peers must hold the same
@@ -43,7 +43,7 @@ def _count_lines(path: Path) -> int:
 
 def generated(size: int, seed: int, violations: int = 0) -> Path:
     """The generated N-Quads file of ``size`` triples (made once, then reused)."""
-    from aikg import generate  # noqa: PLC0415 - the orchestrator imports aikg only here
+    from aikg.synthetic import generate  # noqa: PLC0415 - the orchestrator imports aikg only here
 
     DATA.mkdir(parents=True, exist_ok=True)
     name = f"viol-{size}-s{seed}-k{violations}.nq" if violations else f"gen-{size}-s{seed}.nq"

@@ -58,7 +58,7 @@ def mix() -> list[MixQuery]:
 def prologue() -> str:
     """BASE and PREFIX lines giving other engines what aikg's engine is given as options."""
     from aikg.config import DEFAULT_BASE_IRI  # noqa: PLC0415
-    from aikg.sparql import DEFAULT_PREFIXES  # noqa: PLC0415
+    from aikg.sparql.execute import DEFAULT_PREFIXES  # noqa: PLC0415
 
     lines = [f"BASE <{DEFAULT_BASE_IRI}>"]
     lines += [f"PREFIX {name}: <{iri}>" for name, iri in DEFAULT_PREFIXES.items()]
@@ -123,7 +123,7 @@ def _rows(result: Any) -> int:
 def aikg(gen: str, reps: int, budget: float) -> dict[str, Any]:
     from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
     from aikg.loader import load_files  # noqa: PLC0415
-    from aikg.sparql import SelectResult  # noqa: PLC0415
+    from aikg.sparql.execute import SelectResult  # noqa: PLC0415
 
     kg = KnowledgeGraph.load()
     load_files(kg, [gen], validate=False)
@@ -137,7 +137,7 @@ def aikg(gen: str, reps: int, budget: float) -> dict[str, Any]:
 
 def _pyoxigraph(store: Any, reps: int, budget: float) -> dict[str, Any]:
     from aikg.config import DEFAULT_BASE_IRI  # noqa: PLC0415
-    from aikg.sparql import DEFAULT_PREFIXES  # noqa: PLC0415
+    from aikg.sparql.execute import DEFAULT_PREFIXES  # noqa: PLC0415
 
     def run(query: MixQuery) -> int:
         return _rows(
@@ -171,7 +171,7 @@ def virtuoso(
 ) -> dict[str, Any]:
     from aikg.config import Settings  # noqa: PLC0415
     from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
-    from aikg.sparql import SelectResult  # noqa: PLC0415
+    from aikg.sparql.execute import SelectResult  # noqa: PLC0415
 
     kg = KnowledgeGraph.open(Settings(store=url, query_timeout=deadline))
 

@@ -4,15 +4,15 @@ Each engine runs in a fresh process (a job), so the peak RSS is its own. Both va
 the generated quads alone (the instance data; the validators add the ontology, for
 ``sh:class``, and the shapes themselves):
 
-- ``fast``: :func:`aikg.fast_validation.validate_quads` (shapes compiled to SPARQL, on a
+- ``fast``: :func:`aikg.validation.fast.validate_quads` (shapes compiled to SPARQL, on a
   fresh Oxigraph store);
 - ``in_place``: ``KnowledgeGraph.validate()`` on a graph already holding the data (what
   ``load_files`` runs after writing): no copy of the data;
-- ``pyshacl``: :func:`aikg.validation.validate_quads` (pySHACL on an rdflib graph).
+- ``pyshacl``: :func:`aikg.validation.pyshacl_engine.validate_quads` (pySHACL on an rdflib graph).
 
 ``rss_before_mb`` is the process's RSS with the quads parsed, before validating.
 :func:`compare` is the sanity check: with injected violations both engines must report
-the same results, and exactly those :func:`aikg.generate.injected` names.
+the same results, and exactly those :func:`aikg.synthetic.generate.injected` names.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _result(report: Any, seconds: float, before: float, keys: bool) -> dict[str,
 
 
 def fast(path: str, keys: bool = False) -> dict[str, Any]:
-    from aikg.fast_validation import bundled_checks, validate_quads  # noqa: PLC0415
+    from aikg.validation.fast import bundled_checks, validate_quads  # noqa: PLC0415
 
     quads = _quads(path)
     bundled_checks()  # compiling the shapes (once per process) is not validating
@@ -66,7 +66,7 @@ def fast(path: str, keys: bool = False) -> dict[str, Any]:
 
 
 def pyshacl(path: str, keys: bool = False) -> dict[str, Any]:
-    from aikg.validation import _cached_shapes_and_ontology, validate_quads  # noqa: PLC0415
+    from aikg.validation.pyshacl_engine import _cached_shapes_and_ontology, validate_quads  # noqa: PLC0415
 
     quads = _quads(path)
     _cached_shapes_and_ontology()  # parsing the shapes is not validating
@@ -77,9 +77,9 @@ def pyshacl(path: str, keys: bool = False) -> dict[str, Any]:
 
 
 def in_place(path: str) -> dict[str, Any]:
-    from aikg.fast_validation import bundled_checks  # noqa: PLC0415
     from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
     from aikg.loader import load_files  # noqa: PLC0415
+    from aikg.validation.fast import bundled_checks  # noqa: PLC0415
 
     kg = KnowledgeGraph.load()
     load_files(kg, [path], validate=False)
@@ -91,8 +91,9 @@ def in_place(path: str) -> dict[str, Any]:
 
 
 def expected_keys(size: int, seed: int, violations: int) -> list[list[Any]]:
-    """What :func:`aikg.generate.injected` says a validator must report (its key fields)."""
-    from aikg import generate  # noqa: PLC0415
+    """What :func:`aikg.synthetic.generate.injected` says a validator must report (its key
+    fields)."""
+    from aikg.synthetic import generate  # noqa: PLC0415
 
     return sorted(list(e.key()) for e in generate.injected(size, seed, violations))
 
@@ -101,7 +102,8 @@ def compare(
     fast_keys: list[list[Any]], pyshacl_keys: list[list[Any]], expected: list[list[Any]]
 ) -> dict[str, Any]:
     """Both engines' results side by side, and against the injected list, compared on
-    what :meth:`aikg.generate.Expected.key` holds: (focus node, shape, path, constraint)."""
+    what :meth:`aikg.synthetic.generate.Expected.key` holds: (focus node, shape, path,
+    constraint)."""
 
     def project(keys: list[list[Any]]) -> set[tuple[Any, ...]]:
         return {(k[0], k[3], k[1], k[4]) for k in keys}

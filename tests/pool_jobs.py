@@ -13,7 +13,7 @@ from typing import Any
 
 from aikg.config import Settings
 from aikg.errors import InputError
-from aikg.processes import streaming
+from aikg.workers.pool import streaming
 
 
 def open_state(settings: Settings) -> dict[str, int]:

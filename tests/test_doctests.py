@@ -21,11 +21,11 @@ DOCUMENTED = [
     "aikg.errors",
     "aikg.formats",
     "aikg.knowledge_graph",
-    "aikg.query_guard",
-    "aikg.results",
+    "aikg.sparql.guard",
+    "aikg.sparql.results",
     "aikg.saved_queries",
-    "aikg.sparql_lexer",
-    "aikg.store",
+    "aikg.sparql.lexer",
+    "aikg.store.local",
     "aikg.terms",
 ]
 

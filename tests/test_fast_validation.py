@@ -16,11 +16,13 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from aikg import KnowledgeGraph, fast_validation, validation
+from aikg import KnowledgeGraph
 from aikg.config import Settings
 from aikg.errors import ConfigError, UnsupportedShapeError
-from aikg.fast_validation import Compiler
-from aikg.validation import ValidationReport
+from aikg.validation import fast as fast_engine
+from aikg.validation import pyshacl_engine
+from aikg.validation.fast import Compiler
+from aikg.validation.pyshacl_engine import ValidationReport
 from tests.test_shapes import CONTEXT, INVALID, VALID, quads_of
 
 Key = tuple[str, str | None, str | None, str, str | None, str, str]
@@ -53,7 +55,7 @@ def keys(report: ValidationReport) -> list[Key]:
 
 
 def both(quads: list[ox.Quad]) -> tuple[ValidationReport, ValidationReport]:
-    return validation.validate_quads(quads), fast_validation.validate_quads(quads)
+    return pyshacl_engine.validate_quads(quads), fast_engine.validate_quads(quads)
 
 
 @pytest.mark.parametrize("example", VALID + INVALID, ids=lambda p: p.name)
@@ -75,8 +77,8 @@ def test_violations_name_their_graph_and_file_like_pyshacl() -> None:
     invalid = next(p for p in INVALID if p.name.startswith("HardwareHoldingShape"))
     quads = [*quads_of(CONTEXT), *quads_of(invalid)]
     files = {"https://example.org/graph/test": "holdings.ttl"}
-    fast = fast_validation.validate_quads(quads, graph_files=files)
-    reference = validation.validate_quads(quads, graph_files=files)
+    fast = fast_engine.validate_quads(quads, graph_files=files)
+    reference = pyshacl_engine.validate_quads(quads, graph_files=files)
     assert fast.violations, "the example has violations"
     assert [(v.graph, v.file) for v in fast.violations] == [
         (v.graph, v.file) for v in reference.violations
@@ -86,7 +88,7 @@ def test_violations_name_their_graph_and_file_like_pyshacl() -> None:
 
 def test_the_report_graph_is_a_shacl_validation_report() -> None:
     invalid = INVALID[0]
-    fast = fast_validation.validate_quads([*quads_of(CONTEXT), *quads_of(invalid)])
+    fast = fast_engine.validate_quads([*quads_of(CONTEXT), *quads_of(invalid)])
     graph = Graph().parse(data=fast.to_turtle(), format="turtle")
     report = next(graph.subjects(predicate=SH.conforms))
     assert not graph.value(report, SH.conforms).toPython()
@@ -149,7 +151,7 @@ def test_deactivated_shapes_and_severities_are_honoured() -> None:
             data,
         )
     )
-    report = fast_validation.validate_store(store, checks, [data.value])
+    report = fast_engine.validate_store(store, checks, [data.value])
     assert [(v.path, v.severity, v.message) for v in report.violations] == [
         ("https://example.org/p", "Warning", "w")
     ]

@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from aikg import KnowledgeGraph, generate
+from aikg import KnowledgeGraph
 from aikg.config import Settings
+from aikg.synthetic import generate
 from tests.server import free_port
 
 pytestmark = pytest.mark.server

@@ -19,9 +19,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from aikg import KnowledgeGraph, resources
+from aikg import KnowledgeGraph, package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS, SHAPES_NS
-from aikg.generate import (
+from aikg.synthetic.generate import (
     SLICES,
     VIOLATION_KINDS,
     Expected,
@@ -32,7 +32,7 @@ from aikg.generate import (
     minimum_triples,
     write,
 )
-from aikg.validation import ValidationReport, validate_quads
+from aikg.validation.pyshacl_engine import ValidationReport, validate_quads
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 Key = tuple[str, str, str | None, str | None]
@@ -105,11 +105,11 @@ def test_holders_have_holdings_from_several_sources_over_the_years() -> None:
 def test_the_data_uses_only_terms_of_the_ontology_and_of_the_bundled_data() -> None:
     ontology = {
         q.subject.value
-        for q in ox.parse(resources.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+        for q in ox.parse(package_data.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
         if isinstance(q.subject, ox.NamedNode)
     }
     bundled: set[str] = set()
-    for f in resources.data_files():
+    for f in package_data.data_files():
         for q in ox.parse(f.read_bytes(), format=ox.RdfFormat.TURTLE):
             bundled.add(q.predicate.value)
             if q.predicate.value == RDF_TYPE:
@@ -166,9 +166,7 @@ def test_country_codes_are_unique_and_never_real_ones() -> None:
 def test_the_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     here, there = tmp_path / "here.nq", tmp_path / "there.nq"
     write(here, 3_000, 12, violations=5)
-    code = (
-        "import sys; from aikg.generate import write; write(sys.argv[1], 3_000, 12, violations=5)"
-    )
+    code = "import sys; from aikg.synthetic.generate import write; write(sys.argv[1], 3_000, 12, violations=5)"
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code, str(there)], check=True, env=env)
     assert here.read_bytes() == there.read_bytes()
@@ -206,7 +204,7 @@ def test_every_violation_kind_in_one_dossier_is_reported_exactly() -> None:
 def test_injected_names_shapes_of_the_shapes_file() -> None:
     shapes = {
         q.subject.value
-        for q in ox.parse(resources.shapes_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+        for q in ox.parse(package_data.shapes_file().read_bytes(), format=ox.RdfFormat.TURTLE)
         if isinstance(q.subject, ox.NamedNode)
     }
     for e in injected(100_000, 0, 3 * len(VIOLATION_KINDS)):

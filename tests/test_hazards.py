@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from aikg.processes import isolate_network
+from aikg.workers.pool import isolate_network
 from tests.server import Server, running_server
 
 pytestmark = pytest.mark.server

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from aikg import KnowledgeGraph, generate
+from aikg import KnowledgeGraph
 from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
 from aikg.config import Settings
 from aikg.errors import InputError, RdfSyntaxError, ValidationError
 from aikg.loader import Progress, load_files
+from aikg.synthetic import generate
 from tests.test_cli import run
 
 GENERATED = "https://w3id.org/aikg/graph/generated-"

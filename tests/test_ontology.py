@@ -5,13 +5,13 @@ from __future__ import annotations
 import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from aikg import resources
+from aikg import package_data
 
 AIKG = rdflib.Namespace("https://w3id.org/aikg/ontology#")
 VANN = rdflib.Namespace("http://purl.org/vocab/vann/")
 ONTOLOGY = rdflib.URIRef("https://w3id.org/aikg/ontology")
 ONTOLOGY_GRAPH = rdflib.Graph().parse(
-    data=resources.ontology_file().read_text("utf-8"), format="turtle"
+    data=package_data.ontology_file().read_text("utf-8"), format="turtle"
 )
 TERMS = sorted(
     s

@@ -17,7 +17,7 @@ import pytest
 
 from aikg.config import Settings
 from aikg.errors import EngineCrashError, InputError, QueryTimeoutError
-from aikg.processes import WorkerPool
+from aikg.workers.pool import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = 3

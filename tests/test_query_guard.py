@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aikg.errors import QueryRefusedError
-from aikg.query_guard import check_query
 from aikg.saved_queries import catalog
-from aikg.sparql_lexer import READINGS, read_query, resolve_iri, where_group_start
+from aikg.sparql.guard import check_query
+from aikg.sparql.lexer import READINGS, read_query, resolve_iri, where_group_start
 
 
 def check(

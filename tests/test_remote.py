@@ -11,7 +11,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from aikg import KnowledgeGraph, generate, labels
+from aikg import KnowledgeGraph, labels
 from aikg.config import Settings
 from aikg.errors import (
     InputError,
@@ -22,8 +22,9 @@ from aikg.errors import (
     ValidationError,
 )
 from aikg.loader import load_files
-from aikg.remote import RemoteStore
-from aikg.sparql import SelectResult
+from aikg.sparql.execute import SelectResult
+from aikg.store.remote import RemoteStore
+from aikg.synthetic import generate
 from tests.conftest import remote_settings
 from tests.server import running_server
 from tests.virtuoso import VirtuosoServer

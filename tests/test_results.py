@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from aikg.formats import RESULT_FORMATS, rdf_format, result_format
-from aikg.results import serialize
+from aikg.sparql.results import serialize
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TRICKY = [

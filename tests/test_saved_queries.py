@@ -10,7 +10,7 @@ import pytest
 
 from aikg import KnowledgeGraph, ParameterError, SelectResult
 from aikg.saved_queries import catalog, parse_saved_query
-from aikg.sparql_lexer import tokens
+from aikg.sparql.lexer import tokens
 
 BASE = "https://w3id.org/aikg/"
 

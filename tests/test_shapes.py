@@ -8,7 +8,7 @@ with the exact violations it must produce, one per line::
     # expect: <focus node> <path or -> <source shape> [<source SPARQL constraint>]
 
 Every example is validated together with the context, through the same entry point the
-loader uses (:func:`aikg.validation.validate_quads`).
+loader uses (:func:`aikg.validation.pyshacl_engine.validate_quads`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import pytest
 from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.term import Node
 
-from aikg import resources
+from aikg import package_data
 from aikg.formats import rdf_format
-from aikg.store import parse_rdf
-from aikg.validation import ValidationReport, validate_quads
+from aikg.store.local import parse_rdf
+from aikg.validation.pyshacl_engine import ValidationReport, validate_quads
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SHAPES_NS = "https://w3id.org/aikg/shapes#"
@@ -91,12 +91,12 @@ def shape_of(path: Path) -> str:
 
 @functools.cache
 def shapes_graph() -> Graph:
-    return Graph().parse(data=resources.shapes_file().read_text("utf-8"), format="turtle")
+    return Graph().parse(data=package_data.shapes_file().read_text("utf-8"), format="turtle")
 
 
 @functools.cache
 def ontology_graph() -> Graph:
-    return Graph().parse(data=resources.ontology_file().read_text("utf-8"), format="turtle")
+    return Graph().parse(data=package_data.ontology_file().read_text("utf-8"), format="turtle")
 
 
 def node_shapes() -> set[Node]:

@@ -15,7 +15,7 @@ from aikg import (
     StoreError,
     ValidationError,
 )
-from aikg.store import rebase
+from aikg.store.local import rebase
 
 DATA_FILES = [
     "concepts",

@@ -24,8 +24,8 @@ from aikg.errors import (
     ValidationError,
 )
 from aikg.knowledge_graph import KnowledgeGraph, Stats
-from aikg.sparql import QueryResult, SelectResult
-from aikg.validation import ValidationReport, Violation
+from aikg.sparql.execute import QueryResult, SelectResult
+from aikg.validation.pyshacl_engine import ValidationReport, Violation
 
 __version__ = "0.1.0"
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aikg.sparql import QueryResult, SelectResult
+from aikg.sparql.execute import QueryResult, SelectResult
 
 
 @dataclass(frozen=True)

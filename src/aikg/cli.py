@@ -21,16 +21,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from aikg import generate
 from aikg.config import Settings, redact_url
 from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.loader import Progress, load_files
-from aikg.results import text_table
 from aikg.saved_queries import catalog, describe_parameters, saved_query
-from aikg.sparql import SelectResult
-from aikg.store import prefixes_for
+from aikg.sparql.execute import SelectResult
+from aikg.sparql.results import text_table
+from aikg.store.local import prefixes_for
+from aikg.synthetic import generate
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_SERVICE = 0, 1, 2, 3
 

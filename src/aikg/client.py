@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from aikg.analyst import AnalystQueries
 from aikg.errors import error_from_dict
-from aikg.sparql import QueryResult, SelectResult, to_python
+from aikg.sparql.execute import QueryResult, SelectResult, to_python
 from aikg.terms import triples_to_graph
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from aikg.validation import ValidationReport
+    from aikg.validation.pyshacl_engine import ValidationReport
 
 
 class AikgError(Exception):

@@ -25,16 +25,16 @@ from rdflib import Graph
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.errors import InputError, NotFoundError
-from aikg.fast_validation import bundled_checks, validate_store
-from aikg.fast_validation import validate_quads as fast_validate_quads
 from aikg.formats import RdfFormat, ResultFormat
 from aikg.labels import add_labels
-from aikg.results import Serialized, serialize, table
 from aikg.saved_queries import saved_query
-from aikg.sparql import QueryResult, SelectResult, execute, to_python
-from aikg.store import ParsedFile, Store, bundled_files, graph_iri, read_file
+from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
+from aikg.sparql.results import Serialized, serialize, table
+from aikg.store.local import ParsedFile, Store, bundled_files, graph_iri, read_file
 from aikg.terms import triples_to_graph
-from aikg.validation import ValidationReport, validate_quads
+from aikg.validation.fast import bundled_checks, validate_store
+from aikg.validation.fast import validate_quads as fast_validate_quads
+from aikg.validation.pyshacl_engine import ValidationReport, validate_quads
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class KnowledgeGraph(AnalystQueries):
         named_graphs: Sequence[str] | None = None,
         max_rows: int | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query: SELECT gives a :class:`~aikg.sparql.SelectResult`, ASK a
+        """Run a SPARQL query: SELECT gives a :class:`~aikg.sparql.execute.SelectResult`, ASK a
         bool, CONSTRUCT and DESCRIBE an rdflib Graph.
 
         The common prefixes (aikg, rdf, rdfs, xsd, skos, schema, prov, dcterms, org) need

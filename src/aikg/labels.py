@@ -19,8 +19,8 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from aikg.remote import Engine
-from aikg.results import Table
+from aikg.sparql.results import Table
+from aikg.store.remote import Engine
 
 LABELS = (
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),

@@ -15,7 +15,7 @@ A load runs in three phases, each reported to an optional progress callback:
 
 If writing or validating fails, or the process is interrupted, the store goes back to
 its state before the load: a store on disk from the snapshot taken before writing (see
-:meth:`aikg.store.Store.checkpoint`; a load killed by ``kill -9`` is rolled back the next
+:meth:`aikg.store.local.Store.checkpoint`; a load killed by ``kill -9`` is rolled back the next
 time the store opens), any other store by dropping the graphs the load created.
 """
 
@@ -34,7 +34,7 @@ from aikg.config import DEFAULT_BASE_IRI
 from aikg.errors import InputError, StoreError, ValidationError
 from aikg.formats import RdfFormat, rdf_format_for_path
 from aikg.knowledge_graph import KnowledgeGraph
-from aikg.store import (
+from aikg.store.local import (
     graph_for_file,
     in_graph,
     rdf_syntax_error,
@@ -43,7 +43,7 @@ from aikg.store import (
     refuse_xml_declarations,
     unreadable,
 )
-from aikg.validation import ValidationReport
+from aikg.validation.pyshacl_engine import ValidationReport
 
 BATCH = 100_000
 """Quads per write when quads pass through Python (bounded memory, regular progress)."""

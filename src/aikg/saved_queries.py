@@ -41,10 +41,10 @@ from urllib.parse import urljoin, urlsplit
 import pyoxigraph as ox
 import yaml
 
-from aikg import resources
+from aikg import package_data
 from aikg.config import ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError
-from aikg.sparql_lexer import where_group_start
+from aikg.sparql.lexer import where_group_start
 from aikg.terms import OxTerm
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -345,7 +345,7 @@ def _query_kind(text: str) -> str:
 def catalog() -> dict[str, SavedQuery]:
     """Every bundled saved query by name (the ``.rq`` file's stem), sorted by name."""
     queries = {}
-    for f in resources.query_files():
+    for f in package_data.query_files():
         name = f.name[: -len(".rq")]
         queries[name] = parse_saved_query(name, f.read_text("utf-8"))
     return dict(sorted(queries.items()))

@@ -1,6 +1,6 @@
 """The FastAPI application: ``create_app(settings)``.
 
-The app only parses requests, calls :class:`~aikg.service.Service` and renders answers;
+The app only parses requests, calls :class:`~aikg.workers.gateway.Service` and renders answers;
 it never runs a query itself (queries run in killable worker processes) and never blocks
 its event loop (blocking calls go to the thread pool).
 """
@@ -24,10 +24,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aikg import __version__
 from aikg.config import Settings
 from aikg.errors import AikgError
-from aikg.fair_share import FairShare, client_key
-from aikg.service import Service
-from aikg.web import linked_data, queries, sparql, store
+from aikg.web import graph_store, pages, protocol, queries
+from aikg.web.fair_share import FairShare, client_key
 from aikg.web.http import EXPOSED_HEADERS, error_response
+from aikg.workers.gateway import Service
 
 READ_METHODS = {"GET", "HEAD", "POST", "OPTIONS"}
 log = logging.getLogger("aikg.requests")
@@ -261,14 +261,14 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             "writable": settings.writable,
         }
 
-    app.include_router(sparql.router)
-    app.include_router(store.router)
+    app.include_router(protocol.router)
+    app.include_router(graph_store.router)
     app.include_router(queries.router)
     # follow_symlink: an editable install links the package's own files; nothing else
     # is ever in this directory.
     static = StaticFiles(directory=str(files("aikg.web") / "static"), follow_symlink=True)
     app.mount("/static", static, name="static")
-    app.include_router(linked_data.router)  # last: its catch-all dereferences data IRIs
+    app.include_router(pages.router)  # last: its catch-all dereferences data IRIs
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(
         FairShare,

@@ -26,7 +26,7 @@ from aikg.errors import (
     WritesDisabledError,
 )
 from aikg.formats import negotiate
-from aikg.service import Answer
+from aikg.workers.gateway import Answer
 
 Params = dict[str, list[str]]
 

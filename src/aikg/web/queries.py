@@ -18,9 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from aikg.errors import NotFoundError, ParameterError
 from aikg.formats import RDF_MEDIA_TYPES, RESULT_FORMATS, rdf_format
-from aikg.metadata import describe_saved_queries
+from aikg.linked_data.catalog import describe_saved_queries
 from aikg.saved_queries import SavedQuery, catalog, describe_parameters, saved_query
-from aikg.service import Service
 from aikg.web.http import (
     answer_response,
     choose,
@@ -30,6 +29,7 @@ from aikg.web.http import (
     single,
 )
 from aikg.web.render import render, results_page, root
+from aikg.workers.gateway import Service
 
 RESERVED = ("lang", "format", "labels")
 RESULT_OFFERS = [f.media_type for f in RESULT_FORMATS]

@@ -11,9 +11,9 @@ import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from aikg.ontology_docs import curie
-from aikg.results import html_table
-from aikg.service import Answer
+from aikg.linked_data.ontology_docs import curie
+from aikg.sparql.results import html_table
+from aikg.workers.gateway import Answer
 
 ENVIRONMENT = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(files("aikg.web") / "templates")),

@@ -53,7 +53,7 @@ from aikg.errors import (
     QueryTimeoutError,
     StoreError,
 )
-from aikg.sparql_lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
+from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
 
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"

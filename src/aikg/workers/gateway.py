@@ -1,7 +1,7 @@
 """The service behind the HTTP API: queries with deadlines, validated writes, versions.
 
 :class:`Service` is what the web layer calls; it checks requests (the query guard, the
-dataset parameters), hands the work to :class:`~aikg.processes.WorkerPool` and reports
+dataset parameters), hands the work to :class:`~aikg.workers.pool.WorkerPool` and reports
 what happened: the serialized answer, its row count, whether it was truncated, how long
 it took, and the data version it was computed on (for ETags).
 """
@@ -28,18 +28,18 @@ from aikg.errors import (
     QueryRefusedError,
     UnsupportedMediaTypeError,
 )
-from aikg.fair_share import charge
 from aikg.formats import RdfFormat
-from aikg.linked_data import ResourceView
-from aikg.ontology_docs import OntologyView
-from aikg.processes import WorkerPool
-from aikg.query_guard import check_query
-from aikg.results import Serialized
+from aikg.linked_data.ontology_docs import OntologyView
+from aikg.linked_data.views import ResourceView
 from aikg.saved_queries import LANGUAGE_TAG, saved_query
-from aikg.sparql import DEFAULT_PREFIXES, SelectResult, to_python
-from aikg.sparql_lexer import insert_using, operation, using_clauses_conflict
-from aikg.store import parse_rdf
-from aikg.validation import ValidationReport
+from aikg.sparql.execute import DEFAULT_PREFIXES, SelectResult, to_python
+from aikg.sparql.guard import check_query
+from aikg.sparql.lexer import insert_using, operation, using_clauses_conflict
+from aikg.sparql.results import Serialized
+from aikg.store.local import parse_rdf
+from aikg.validation.pyshacl_engine import ValidationReport
+from aikg.workers.accounting import charge
+from aikg.workers.pool import WorkerPool
 
 log = logging.getLogger("aikg")
 
@@ -89,7 +89,7 @@ class Service:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.pool = WorkerPool(settings, "aikg.jobs", account=charge)
+        self.pool = WorkerPool(settings, "aikg.workers.jobs", account=charge)
         network = self.pool.network
         if network == "isolated":
             log.info("query workers run without network access")
@@ -131,7 +131,7 @@ class Service:
             )
 
     def operation(self, sparql: str) -> str:
-        """What a text asks for (see :func:`aikg.sparql_lexer.operation`), length first."""
+        """What a text asks for (see :func:`aikg.sparql.lexer.operation`), length first."""
         self.check_length(sparql)
         return operation(sparql)
 

@@ -17,9 +17,9 @@ from aikg.analyst import Provenance
 from aikg.config import ONTOLOGY_NS, Settings
 from aikg.formats import RDF_FORMATS
 from aikg.labels import labels_for
-from aikg.metadata import describe_saved_queries
+from aikg.linked_data.catalog import describe_saved_queries
 from aikg.saved_queries import catalog
-from aikg.store import Store
+from aikg.store.local import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

@@ -23,11 +23,11 @@ from typing import IO, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
-from aikg import resources
+from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
-from aikg.remote import Engine, RemoteStore
+from aikg.store.remote import Engine, RemoteStore
 
 T = TypeVar("T")
 
@@ -224,10 +224,10 @@ def unreadable(error: OSError, source: str) -> AikgError:
 def bundled_files(settings: Settings) -> list[ParsedFile]:
     """The ontology, the shapes and every bundled data file, parsed."""
     parsed = [
-        read_file(resources.ontology_file(), settings, graph_iri(settings, "ontology")),
-        read_file(resources.shapes_file(), settings, graph_iri(settings, "shapes")),
+        read_file(package_data.ontology_file(), settings, graph_iri(settings, "ontology")),
+        read_file(package_data.shapes_file(), settings, graph_iri(settings, "shapes")),
     ]
-    parsed.extend(read_file(f, settings) for f in resources.data_files())
+    parsed.extend(read_file(f, settings) for f in package_data.data_files())
     return parsed
 
 

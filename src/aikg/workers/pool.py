@@ -343,7 +343,7 @@ def _start_keeper(settings: Settings, jobs_module: str) -> _KeeperHandle:
         [
             sys.executable,
             "-c",
-            "from aikg.processes import keeper_main; keeper_main()",
+            "from aikg.workers.pool import keeper_main; keeper_main()",
             str(theirs.fileno()),
         ],
         pass_fds=(theirs.fileno(),),
@@ -423,7 +423,7 @@ class WorkerPool:
     def __init__(
         self,
         settings: Settings,
-        jobs_module: str = "aikg.jobs",
+        jobs_module: str = "aikg.workers.jobs",
         account: Callable[[float], None] | None = None,
     ):
         """``account`` is told the seconds each job held its worker (for fair shares)."""
@@ -676,8 +676,7 @@ class WorkerPool:
             if not worker.conn.poll(self.settings.query_timeout):
                 self._kill(worker)
                 raise QueryTimeoutError(
-                    f"a query worker did not take its job within "
-                    f"{self.settings.query_timeout:g} s",
+                    f"a query worker did not take its job within {self.settings.query_timeout:g} s",
                     hint="the server is overloaded; retry later",
                 )
             taken = worker.conn.recv()

@@ -28,15 +28,15 @@ from fastapi.responses import (
 )
 from starlette.concurrency import run_in_threadpool
 
-from aikg import analyst, resources
-from aikg.charts import holdings_chart, ranks_chart
+from aikg import analyst, package_data
 from aikg.config import ONTOLOGY_IRI, SHAPES_IRI
 from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, rdf_format
+from aikg.linked_data.charts import holdings_chart, ranks_chart
 from aikg.saved_queries import catalog
-from aikg.service import Service
 from aikg.web.http import choose, content_type, not_modified, query_params, single
 from aikg.web.render import render, root
+from aikg.workers.gateway import Service
 
 router = APIRouter(tags=["Linked data"])
 
@@ -281,7 +281,7 @@ async def validation(request: Request) -> Response:
         groups[violation.focus_node].append(violation)
     shapes_count = sum(
         1
-        for line in resources.shapes_file().read_text("utf-8").splitlines()
+        for line in package_data.shapes_file().read_text("utf-8").splitlines()
         if line.startswith("aikgsh:") and "-" not in line.split()[0]
     )
     return HTMLResponse(

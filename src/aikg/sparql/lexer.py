@@ -2,7 +2,7 @@
 names, its form.
 
 The tokens are those the engine (Oxigraph) reads from the raw text, so that the guard
-(:mod:`aikg.query_guard`), the remote store's checks (:mod:`aikg.remote`) and the dataset
+(:mod:`aikg.sparql.guard`), the remote store's checks (:mod:`aikg.store.remote`) and the dataset
 of :func:`aikg.sparql.execute` all decide on what will run:
 
 - ``\\u`` / ``\\U`` codepoint escapes are refused outside string literals (in an IRI, a

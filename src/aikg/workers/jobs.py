@@ -3,7 +3,7 @@
 Read jobs run in query workers (forks of the keeper, killed at their deadline); write jobs
 run in the keeper, first as a dry run on a throwaway copy (``dry_run=True``: apply, then
 validate against the shapes) and then for real (``dry_run=False``). See
-:mod:`aikg.processes`.
+:mod:`aikg.workers.pool`.
 """
 
 from __future__ import annotations
@@ -13,18 +13,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from aikg import linked_data
 from aikg.config import Settings
 from aikg.errors import InputError, NotFoundError, QuerySyntaxError, ValidationError
 from aikg.formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
-from aikg.ontology_docs import OntologyView, document
-from aikg.processes import streaming
-from aikg.results import Serialized
-from aikg.sparql import DEFAULT_PREFIXES
-from aikg.sparql_lexer import clear_silently
-from aikg.store import Store
-from aikg.validation import ValidationReport
+from aikg.linked_data import views
+from aikg.linked_data.ontology_docs import OntologyView, document
+from aikg.sparql.execute import DEFAULT_PREFIXES
+from aikg.sparql.lexer import clear_silently
+from aikg.sparql.results import Serialized
+from aikg.store.local import Store
+from aikg.validation.pyshacl_engine import ValidationReport
+from aikg.workers.pool import streaming
 
 
 def open_state(settings: Settings) -> KnowledgeGraph:
@@ -93,40 +93,38 @@ def dump(kg: KnowledgeGraph, fmt: str, graph: str | None = None, default: bool =
     return kg.store.dump(fmt, graph)
 
 
-def resource(kg: KnowledgeGraph, iri: str) -> linked_data.ResourceView:
+def resource(kg: KnowledgeGraph, iri: str) -> views.ResourceView:
     """What a page about ``iri`` shows; NotFoundError when the graph knows nothing of it."""
-    if not linked_data.known(kg.store, iri):
+    if not views.known(kg.store, iri):
         raise NotFoundError(
             f"nothing is known about {iri}",
             hint="check the IRI; GET /queries/entities lists entities",
         )
-    return linked_data.describe_resource(kg.store, iri, kg.provenance(iri))
+    return views.describe_resource(kg.store, iri, kg.provenance(iri))
 
 
 def resource_rdf(kg: KnowledgeGraph, iri: str, fmt: str) -> bytes:
     """The RDF about ``iri`` (its triples, blank nodes followed, and inbound ones)."""
-    if not linked_data.known(kg.store, iri):
+    if not views.known(kg.store, iri):
         raise NotFoundError(f"nothing is known about {iri}", hint="check the IRI")
-    triples = linked_data.resource_triples(kg.store, iri)
+    triples = views.resource_triples(kg.store, iri)
     return bytes(ox.serialize(triples, format=rdf_format(fmt).engine) or b"")
 
 
 @streaming
 def dump_stream(kg: KnowledgeGraph, fmt: str, emit: Callable[[bytes], None]) -> None:
     """The whole dataset in ``fmt``, sent in chunks of about a megabyte as it is written."""
-    writer = linked_data.ChunkWriter(emit)
+    writer = views.ChunkWriter(emit)
     kg.store.write(fmt, writer)
     writer.flush()
 
 
 def void(kg: KnowledgeGraph, base_url: str, fmt: str, version: str) -> bytes:
     """The VoID / DCAT description of the dataset, with every dump's size and checksum."""
-    dumps = {
-        spec.extension: linked_data.dump_digest(kg.store, spec.extension) for spec in RDF_FORMATS
-    }
-    triples = linked_data.describe_dataset(kg.store, kg.settings, base_url, dumps, version)
+    dumps = {spec.extension: views.dump_digest(kg.store, spec.extension) for spec in RDF_FORMATS}
+    triples = views.describe_dataset(kg.store, kg.settings, base_url, dumps, version)
     spec = rdf_format(fmt)
-    prefixes = None if spec.datasets else linked_data.VOID_PREFIXES
+    prefixes = None if spec.datasets else views.VOID_PREFIXES
     return bytes(ox.serialize(triples, format=spec.engine, prefixes=prefixes) or b"")
 
 
@@ -140,7 +138,7 @@ def validate(kg: KnowledgeGraph) -> ValidationReport:
 
 
 def known(kg: KnowledgeGraph, iri: str) -> bool:
-    return linked_data.known(kg.store, iri)
+    return views.known(kg.store, iri)
 
 
 READ_JOBS: dict[str, Callable[..., Any]] = {

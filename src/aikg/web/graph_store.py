@@ -17,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 
 from aikg.errors import InputError, UnsupportedMediaTypeError
 from aikg.formats import RDF_FORMATS, rdf_format
-from aikg.service import Service
 from aikg.web.http import (
     Params,
     choose,
@@ -29,6 +28,7 @@ from aikg.web.http import (
     require_writer,
     single,
 )
+from aikg.workers.gateway import Service
 
 router = APIRouter(tags=["Graph Store Protocol"])
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from aikg.config import ONTOLOGY_IRI
 from aikg.labels import labels_for
-from aikg.store import Store
+from aikg.store.local import Store
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

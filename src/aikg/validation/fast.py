@@ -3,7 +3,8 @@
 pySHACL checks one focus node at a time in Python, and re-parses every SHACL-SPARQL
 constraint for each; on a million triples that takes minutes. Here each constraint of
 each shape becomes one SPARQL query that finds *all* its violations at once, answered
-by Oxigraph. The results are the same :class:`~aikg.validation.Violation` records pySHACL
+by Oxigraph. The results are the same
+:class:`~aikg.validation.pyshacl_engine.Violation` records pySHACL
 gives (focus node, path, value, source shape, source constraint, component, message),
 which a differential test checks on the shape examples and on generated data.
 
@@ -32,10 +33,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF as RDF_NS
 from rdflib.namespace import SH as SH_NS
 
-from aikg import resources
+from aikg import package_data
 from aikg.errors import UnsupportedShapeError
 from aikg.terms import to_rdflib
-from aikg.validation import ValidationReport, Violation
+from aikg.validation.pyshacl_engine import ValidationReport, Violation
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -587,9 +588,9 @@ _COMPILED: dict[str, list[Check]] = {}
 def bundled_checks() -> list[Check]:
     """The bundled shapes, compiled once per process."""
     if "bundled" not in _COMPILED:
-        shapes = ox.parse(resources.shapes_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+        shapes = ox.parse(package_data.shapes_file().read_bytes(), format=ox.RdfFormat.TURTLE)
         ontology = list(
-            ox.parse(resources.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+            ox.parse(package_data.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
         )
         _COMPILED["bundled"] = Compiler(shapes, ontology).compile()
     return _COMPILED["bundled"]
@@ -601,13 +602,13 @@ def validate_quads(
     graph_files: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Validate instance-data quads against the bundled shapes: the same report as
-    :func:`aikg.validation.validate_quads`, from the compiled checks on Oxigraph."""
+    :func:`aikg.validation.pyshacl_engine.validate_quads`, from the compiled checks on Oxigraph."""
     store = ox.Store()
     store.bulk_extend(quads)
     data_graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
     ontology = ox.NamedNode(_ONTOLOGY_GRAPH)
     store.bulk_extend(
         ox.Quad(t.subject, t.predicate, t.object, ontology)
-        for t in ox.parse(resources.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+        for t in ox.parse(package_data.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
     )
     return validate_store(store, bundled_checks(), data_graphs, graph_files)

@@ -569,7 +569,7 @@ class _Generator:
         add(ref, TYPE, SOURCE)
         add(ref, IDENTIFIER, _str("G-REF"))
         add(ref, LABEL, _en("G-REF: synthetic reference catalogue"))
-        add(ref, COMMENT, _en("Made by aikg.generate: every fact in it is synthetic."))
+        add(ref, COMMENT, _en("Made by aikg.synthetic.generate: every fact in it is synthetic."))
 
         def scheme(slug: str, label: str) -> str:
             node = f"<{base}scheme/g-{slug}>"

@@ -23,8 +23,7 @@ from aikg.formats import (
     RESULT_MEDIA_TYPES,
     rdf_format,
 )
-from aikg.service import Service
-from aikg.service_description import describe_service
+from aikg.linked_data.service_description import describe_service
 from aikg.web.http import (
     Params,
     answer_response,
@@ -41,6 +40,7 @@ from aikg.web.http import (
     single,
 )
 from aikg.web.render import results_page
+from aikg.workers.gateway import Service
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 

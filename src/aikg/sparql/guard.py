@@ -3,7 +3,7 @@
 Oxigraph calls any URL named in a ``SERVICE`` clause (loopback included) and hands its
 answer back, fetches any URL named by ``LOAD``, and dies with SIGSEGV on queries nested a
 few thousand levels deep. This module decides on the reading of the query that
-:func:`aikg.sparql_lexer.read_query` gives (the tokens the engine reads from the raw text:
+:func:`aikg.sparql.lexer.read_query` gives (the tokens the engine reads from the raw text:
 strings, IRIs, comments and the less-than operator told apart, codepoint escapes refused
 outside strings) and refuses:
 
@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from aikg.errors import QueryRefusedError
-from aikg.sparql_lexer import QueryReading, position, read_query
+from aikg.sparql.lexer import QueryReading, position, read_query
 
 
 def check_query(

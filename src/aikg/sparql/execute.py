@@ -2,7 +2,7 @@
 
 SELECT gives a :class:`SelectResult` (rows of rdflib terms, with a ``truncated`` flag when
 the row limit cut it short), ASK a ``bool``, CONSTRUCT and DESCRIBE an rdflib ``Graph``.
-Every query passes :func:`aikg.query_guard.check_query` first.
+Every query passes :func:`aikg.sparql.guard.check_query` first.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from rdflib.term import Node
 
 from aikg.config import ONTOLOGY_NS, Settings
 from aikg.errors import QuerySyntaxError, UnknownGraphError
-from aikg.query_guard import check_query
-from aikg.remote import Engine
-from aikg.results import Table, table
+from aikg.sparql.guard import check_query
+from aikg.sparql.results import Table, table
+from aikg.store.remote import Engine
 from aikg.terms import to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples

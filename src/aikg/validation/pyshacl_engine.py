@@ -20,7 +20,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from aikg import resources
+from aikg import package_data
 from aikg.terms import triples_to_graph
 
 # pySHACL evaluates SHACL-SPARQL constraints with rdflib's engine, which would fetch
@@ -104,8 +104,8 @@ def _text(node: Node | None) -> str | None:
 
 
 def _shapes_and_ontology() -> tuple[Graph, Graph]:
-    shapes = Graph().parse(data=resources.shapes_file().read_text("utf-8"), format="turtle")
-    ontology = Graph().parse(data=resources.ontology_file().read_text("utf-8"), format="turtle")
+    shapes = Graph().parse(data=package_data.shapes_file().read_text("utf-8"), format="turtle")
+    ontology = Graph().parse(data=package_data.ontology_file().read_text("utf-8"), format="turtle")
     return shapes, ontology
 
 

@@ -27,12 +27,12 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aikg.errors import AikgError, TooManyRequestsError
+from aikg.workers.accounting import billed
 
 log = logging.getLogger("aikg.requests")
 
@@ -41,23 +41,6 @@ WINDOW_SECONDS = 60.0
 EXEMPT_PATHS = ("/health", "/static/")
 FORGET_AFTER = 2 * WINDOW_SECONDS
 """A client with nothing in flight and nothing used for this long is forgotten."""
-
-
-@dataclass
-class _Charge:
-    """Worker time used by the current request (the pool adds to it)."""
-
-    seconds: float = 0.0
-
-
-_CURRENT: ContextVar[_Charge | None] = ContextVar("aikg_request_charge", default=None)
-
-
-def charge(seconds: float) -> None:
-    """Add worker time to the current request's bill (nothing outside a request)."""
-    bill = _CURRENT.get()
-    if bill is not None:
-        bill.seconds += seconds
 
 
 @dataclass
@@ -181,15 +164,13 @@ class FairShare:
                     )
                     await self.refuse(error)(scope, receive, send)
                     return
-            bill = _Charge()
-            token = _CURRENT.set(bill)
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                _CURRENT.reset(token)
-                if self.concurrency:
-                    state.slots.release()
-                if bill.seconds:
-                    state.used.append((self.clock(), bill.seconds))
+            with billed() as bill:
+                try:
+                    await self.app(scope, receive, send)
+                finally:
+                    if self.concurrency:
+                        state.slots.release()
+            if bill.seconds:
+                state.used.append((self.clock(), bill.seconds))
         finally:
             state.in_flight -= 1
