@@ -6,8 +6,9 @@
 ['Is France among the AI leading countries?', 'Who holds 350,000: Meta or China?']
 """
 
+from typing import TYPE_CHECKING, Any
+
 from aikg.analyst import Conflict, ConflictingClaim, Evidence, Holding, IndexPosition, Provenance
-from aikg.client import Client
 from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import (
     AikgError,
@@ -28,6 +29,19 @@ from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
 
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from aikg.client import Client
+
+
+def __getattr__(name: str) -> Any:
+    # The HTTP client (and httpx) is loaded on first use: most programs never need it.
+    if name == "Client":
+        from aikg.client import Client  # noqa: PLC0415
+
+        return Client
+    raise AttributeError(f"module 'aikg' has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_BASE_IRI",

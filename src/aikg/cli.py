@@ -30,7 +30,6 @@ from aikg.saved_queries import catalog, describe_parameters, saved_query
 from aikg.sparql.execute import SelectResult
 from aikg.sparql.results import text_table
 from aikg.store.local import prefixes_for
-from aikg.synthetic import generate
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_SERVICE = 0, 1, 2, 3
 
@@ -350,6 +349,8 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
+    from aikg.synthetic import generate  # noqa: PLC0415 - 1,300 lines only this command needs
+
     fmt = "trig" if args.output.endswith(".trig") else "nq"
     base = _settings(args).base_iri
     try:

@@ -40,9 +40,8 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import httpx
 import pyoxigraph as ox
 
 from aikg.config import redact_url
@@ -54,6 +53,9 @@ from aikg.errors import (
     StoreError,
 )
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
+
+if TYPE_CHECKING:
+    import httpx  # imported where used: only a remote store needs it
 
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
@@ -100,6 +102,8 @@ class RemoteStore:
 
     @property
     def client(self) -> httpx.Client:
+        import httpx  # noqa: PLC0415 - see the imports
+
         if self._client is None or self._pid != os.getpid():
             self._client = httpx.Client(
                 auth=self.auth,
@@ -112,6 +116,8 @@ class RemoteStore:
     def _send(
         self, method: str, url: str, *, missing_ok: bool = False, **kwargs: Any
     ) -> httpx.Response:
+        import httpx  # noqa: PLC0415 - see the imports
+
         try:
             response = self.client.request(method, url, **kwargs)
         except httpx.TimeoutException:

@@ -15,17 +15,12 @@ from typing import Any
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql
-from pyshacl import validate as pyshacl_validate
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from aikg import package_data
 from aikg.terms import triples_to_graph
-
-# pySHACL evaluates SHACL-SPARQL constraints with rdflib's engine, which would fetch
-# FROM <...> graphs over the network or from the file system. Nothing in aikg asks it to.
-rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 
@@ -133,14 +128,26 @@ def validate_quads(
     quads = list(quads)
     data = triples_to_graph(quads)
     shapes, ontology = _cached_shapes_and_ontology()
-    conforms, report_graph, _ = pyshacl_validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
+    # Imported here: pySHACL takes a quarter of a second to import, and the default
+    # validator does not use it.
+    from pyshacl import validate as pyshacl_validate  # noqa: PLC0415
+
+    # pySHACL evaluates SHACL-SPARQL constraints with rdflib's engine, which would fetch
+    # FROM <...> graphs over the network or from the file system: off while it runs (and
+    # only then, so that aikg changes nothing for the rest of a program using rdflib).
+    loads_graphs = rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS
+    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    try:
+        conforms, report_graph, _ = pyshacl_validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+        )
+    finally:
+        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = loads_graphs
     subject_graphs: dict[str, str] = {}
     for q in quads:
         if isinstance(q.subject, ox.NamedNode | ox.BlankNode) and isinstance(
