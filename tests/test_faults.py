@@ -120,7 +120,10 @@ def test_kill_9_during_writes_loses_no_acknowledged_write_and_half_applies_none(
 
         thread = threading.Thread(target=writer)
         thread.start()
+        deadline = time.monotonic() + 120
         while len(acknowledged) < 15:  # let writes flow, then kill everything mid-stream
+            assert thread.is_alive(), "the writer stopped before 15 writes were acknowledged"
+            assert time.monotonic() < deadline, f"only {len(acknowledged)} writes in 120 s"
             time.sleep(0.05)
         kill_group(process)
         stop.set()

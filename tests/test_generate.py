@@ -25,11 +25,11 @@ from aikg.synthetic.generate import (
     SLICES,
     VIOLATION_KINDS,
     Expected,
-    _Generator,
-    _sizes,
+    Generator,
     generate,
     injected,
     minimum_triples,
+    part_sizes,
     write,
 )
 from aikg.validation.pyshacl_engine import ValidationReport, validate_quads
@@ -138,9 +138,9 @@ def test_fewer_triples_than_one_complete_set_give_one_complete_set() -> None:
 
 
 def test_every_dossier_has_the_same_number_of_quads_whatever_the_seed() -> None:
-    _, block, _ = _sizes()
+    _, block, _ = part_sizes()
     for seed in range(5):
-        gen = _Generator(DEFAULT_BASE_IRI, seed)
+        gen = Generator(DEFAULT_BASE_IRI, seed)
         # 41 is the last country with an ISO code, 42 the first without.
         for b in (0, 1, 41, 42, 123_456):
             assert gen.block(b, frozenset())[1] == block
@@ -220,7 +220,7 @@ def test_violations_are_spread_over_the_dossiers() -> None:
         Expected(f"{DEFAULT_BASE_IRI}claim/holding-g3", f"{SHAPES_NS}HardwareHoldingShape-quantity",
                  f"{ONTOLOGY_NS}quantity", None)
     ]  # fmt: skip
-    header, block, _ = _sizes()
+    header, block, _ = part_sizes()
     dossiers = (100_000 - header) // block
     assert [e.focus_node for e in expected][-1] == (
         f"{DEFAULT_BASE_IRI}claim/role-g{9 * dossiers // 10 * 3}"  # the 10th kind, 1st role

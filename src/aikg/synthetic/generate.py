@@ -435,7 +435,7 @@ def _plan(triples: int, violations: int, base_iri: str) -> _Plan:
     if not base_iri.startswith(("http://", "https://")) or not base_iri.endswith(("/", "#")):
         raise ValueError(f"base IRI {base_iri!r} is not an http(s) IRI ending in '/' or '#'")
     ox.NamedNode(base_iri)  # raises ValueError for characters an IRI cannot hold
-    header, block, filler = _sizes()
+    header, block, filler = part_sizes()
     blocks = max(1, (triples - header) // block)
     fillers = max(0, triples - header - blocks * block) // filler
     if violations > blocks * len(_KINDS):
@@ -469,13 +469,13 @@ def _plan(triples: int, violations: int, base_iri: str) -> _Plan:
 
 
 @functools.cache
-def _sizes() -> tuple[int, int, int]:
+def part_sizes() -> tuple[int, int, int]:
     """Quads in the reference part, in a dossier, and in an extra holding.
 
     Every dossier has the same number of quads whatever the seed and the dossier number
     (only values vary; a test holds this), which lets the plan be made beforehand.
     """
-    gen = _Generator(DEFAULT_BASE_IRI, 0)
+    gen = Generator(DEFAULT_BASE_IRI, 0)
     header = gen.header()[1]
     block = gen.block(0, frozenset())[1]
     filler = gen.fillers(0, 1, 1)[1]
@@ -484,7 +484,7 @@ def _sizes() -> tuple[int, int, int]:
 
 def minimum_triples() -> int:
     """The fewest quads :func:`generate` yields: the reference part and one dossier."""
-    header, block, _ = _sizes()
+    header, block, _ = part_sizes()
     return header + block
 
 
@@ -508,7 +508,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-class _Generator:
+class Generator:
     """Makes the N-Quads text; keeps only one dossier's lines and the reference IRIs."""
 
     def __init__(self, base: str, seed: int):
@@ -680,7 +680,7 @@ class _Generator:
 class _Dossier:
     """One dossier: its sources, entities and claims. Only ``broken`` changes its shape."""
 
-    def __init__(self, gen: _Generator, b: int, broken: frozenset[str]):
+    def __init__(self, gen: Generator, b: int, broken: frozenset[str]):
         self.gen = gen
         self.b = b
         self.broken = broken
@@ -1214,7 +1214,7 @@ class _Dossier:
 
 
 def _chunks(plan: _Plan, seed: int, base_iri: str) -> Iterator[_Chunk]:
-    gen = _Generator(base_iri, seed)
+    gen = Generator(base_iri, seed)
     yield gen.header()
     for b in range(plan.blocks):
         yield gen.block(b, plan.broken.get(b, frozenset()))
