@@ -23,6 +23,18 @@ from tests.server import running_server
 TOKEN = "s3cret-token-value"
 
 
+def aikg(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``aikg`` command with these AIKG_* variables; its output as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "aikg.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_settings_never_show_their_secrets() -> None:
     settings = Settings(
         token=TOKEN, store_password="pa55word", store="http://dba:pa55word@127.0.0.1:1/sparql"
@@ -60,18 +72,12 @@ def test_the_log_names_settings_sandbox_refusals_and_worker_deaths_without_secre
 @pytest.mark.server
 def test_a_server_that_must_be_sandboxed_refuses_to_start_without_the_sandbox() -> None:
     """A SERVICE allow-list needs the network, so the workers cannot be isolated."""
-    env = {
-        **os.environ,
-        "AIKG_REQUIRE_SANDBOX": "1",
-        "AIKG_SERVICE_ALLOWLIST": "query.wikidata.org",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "aikg.cli", "serve", "--port", "1"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    done = aikg(
+        "serve",
+        "--port",
+        "1",
+        AIKG_REQUIRE_SANDBOX="1",
+        AIKG_SERVICE_ALLOWLIST="query.wikidata.org",
     )
     assert done.returncode == 3, done.stderr
     assert "AIKG_REQUIRE_SANDBOX is set and the query workers cannot be isolated" in done.stderr
@@ -111,14 +117,7 @@ def test_a_client_rebuilds_a_server_error_with_its_status() -> None:
 
 
 def test_an_unreachable_store_is_named_without_its_password() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "aikg.cli", "stats"],
-        env={**os.environ, "AIKG_STORE": "http://dba:pa55word@127.0.0.1:9/sparql"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = aikg("stats", AIKG_STORE="http://dba:pa55word@127.0.0.1:9/sparql")
     assert done.returncode == 3, done.stderr
     assert "cannot reach the remote store at http://dba:***@127.0.0.1:9/sparql" in done.stderr
     assert "pa55word" not in done.stderr
