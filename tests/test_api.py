@@ -213,3 +213,50 @@ def test_a_setting_that_must_be_positive_refuses_zero(variable: str) -> None:
         Settings.from_env({variable: "0"})
     assert str(caught.value).startswith(f"{variable.removeprefix('AIKG_').lower()} must be")
     assert caught.value.where.endswith(variable)
+
+
+# -- linked data in Python: what the server serves ---------------------------------------
+
+
+def test_a_resource_view_is_what_the_page_shows(kg: KnowledgeGraph) -> None:
+    view = kg.resource(KR)
+    assert view.title == "South Korea"
+    assert "https://w3id.org/aikg/ontology#Country" in {t.value for t in view.types}
+    assert kg.knows(KR) and not kg.knows("https://w3id.org/aikg/country/XX")
+    with pytest.raises(NotFoundError, match="nothing is known"):
+        kg.resource("https://w3id.org/aikg/country/XX")
+
+
+def test_a_resource_document_parses_back_and_names_the_resource(kg: KnowledgeGraph) -> None:
+    data = kg.resource_rdf(KR, "ntriples")
+    triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    assert any(t.subject == ox.NamedNode(KR) for t in triples)
+    assert any(t.object == ox.NamedNode(KR) for t in triples)  # inbound links too
+
+
+def test_graph_sizes_add_up_to_the_exported_dataset(kg: KnowledgeGraph) -> None:
+    sizes = kg.graph_sizes()
+    assert set(sizes["graphs"]) == set(kg.store.named_graphs())
+    exported = list(ox.parse(kg.export("nquads"), format=ox.RdfFormat.N_QUADS))
+    assert sum(sizes["graphs"].values()) == len(exported)
+    distinct = {(q.subject, q.predicate, q.object) for q in exported}
+    assert sizes["union"] == len(distinct)
+
+
+def test_a_streamed_dump_is_the_export(kg: KnowledgeGraph) -> None:
+    chunks: list[bytes] = []
+    kg.write_dump("nquads", chunks.append)
+    assert b"".join(chunks) == kg.export("nquads")
+
+
+def test_the_void_description_names_the_endpoint_and_every_dump(kg: KnowledgeGraph) -> None:
+    void = Graph().parse(data=kg.void("http://localhost:8000/", "turtle"), format="turtle")
+    sparql = URIRef("http://rdfs.org/ns/void#sparqlEndpoint")
+    assert URIRef("http://localhost:8000/sparql") in set(void.objects(None, sparql))
+    dumps = {str(o) for o in void.objects(None, URIRef("http://rdfs.org/ns/void#dataDump"))}
+    assert {f"http://localhost:8000/dumps/aikg.{f.extension}" for f in RDF_FORMATS} <= dumps
+
+
+def test_the_ontology_documentation_covers_the_country_class(kg: KnowledgeGraph) -> None:
+    docs = kg.ontology_docs()
+    assert any(c.iri.endswith("#Country") for c in docs.classes)

@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from markupsafe import escape
 
-from aikg import KnowledgeGraph, Settings
+from aikg import Client, InputError, KnowledgeGraph, Settings
 from aikg.cli import main
 from tests.server import Server, running_server
 
@@ -334,3 +334,37 @@ def test_the_validation_page_groups_violations_by_focus_node(broken_server: Serv
 def test_an_entity_page_links_to_its_violations(broken_server: Server) -> None:
     page = fetch(broken_server, "/doc/country/XX").text
     assert "violation(s)</a>" in page and "/validation#https://w3id.org/aikg/country/XX" in page
+
+
+# -- the same linked data through aikg.Client ---------------------------------------------
+
+
+def test_the_client_offers_the_linked_data_the_python_api_offers(
+    server: Server, kg: KnowledgeGraph
+) -> None:
+    kr = "https://w3id.org/aikg/country/KR"
+    with Client(server.url) as client:
+        assert client.knows(kr) and not client.knows("https://w3id.org/aikg/country/XX")
+        document = client.resource_rdf(kr, "ntriples")
+        assert set(ox.parse(document, format=ox.RdfFormat.N_TRIPLES)) == set(
+            ox.parse(kg.resource_rdf(kr, "ntriples"), format=ox.RdfFormat.N_TRIPLES)
+        )
+        dump = list(ox.parse(client.export("nquads"), format=ox.RdfFormat.N_QUADS))
+        ours = list(kg.store.quads())
+        assert len(dump) == len(ours)
+
+        def grounded(quads: list[ox.Quad]) -> set[ox.Quad]:  # blank nodes are relabelled
+            return {
+                q
+                for q in quads
+                if not isinstance(q.subject, ox.BlankNode)
+                and not isinstance(q.object, ox.BlankNode)
+            }
+
+        assert grounded(dump) == grounded(ours)
+        void = rdflib.Graph().parse(data=client.void("turtle"), format="turtle")
+        assert (None, rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), None) in void
+        report = client.validate()
+        assert report.conforms and report.violations == ()
+        with pytest.raises(InputError, match="not under the server's base IRI"):
+            client.knows("http://example.org/elsewhere")

@@ -1,8 +1,9 @@
 """``aikg.Client``: the Python API against a running server.
 
-The same calls as :class:`~aikg.KnowledgeGraph` (``query``, ``saved`` and the analyst's
-helpers ``holdings``, ``index_positions``, ``conflicts``, ``provenance``), over HTTP;
-errors come back as the same :class:`~aikg.errors.AikgError` classes.
+The same calls as :class:`~aikg.KnowledgeGraph` (``query``, ``saved``, the analyst's
+helpers ``holdings``, ``index_positions``, ``conflicts``, ``provenance``, and the linked
+data: ``export``, ``resource_rdf``, ``knows``, ``void``, ``validate``), over HTTP; errors
+come back as the same :class:`~aikg.errors.AikgError` classes.
 
 >>> client = Client("http://127.0.0.1:8000")  # doctest: +SKIP
 >>> client.holdings()[0].quantity  # doctest: +SKIP
@@ -19,9 +20,12 @@ import httpx
 import pyoxigraph as ox
 
 from aikg.analyst import AnalystQueries
-from aikg.errors import error_from_dict
+from aikg.config import DEFAULT_BASE_IRI
+from aikg.errors import InputError, error_from_dict
+from aikg.formats import RdfFormat, rdf_format
 from aikg.sparql.execute import QueryResult, SelectResult, to_python
 from aikg.terms import triples_to_graph
+from aikg.validation.pyshacl_engine import ValidationReport, Violation
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 
@@ -34,6 +38,7 @@ class Client(AnalystQueries):
         url: str,
         *,
         token: str | None = None,
+        base_iri: str = DEFAULT_BASE_IRI,
         timeout: float = 60.0,
         max_rows: int = 1_000_000,
         transport: httpx.BaseTransport | None = None,
@@ -43,6 +48,8 @@ class Client(AnalystQueries):
             base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
         )
         self.max_rows = max_rows
+        self.base_iri = base_iri
+        """The server's base IRI (``AIKG_BASE_IRI``): resources under it have documents."""
 
     def _check(self, response: httpx.Response) -> httpx.Response:
         if response.status_code >= 400:
@@ -108,6 +115,46 @@ class Client(AnalystQueries):
             self.http.get("/queries", headers={"Accept": "application/json"})
         ).json()
         return data
+
+    # -- linked data --------------------------------------------------------------------
+
+    def export(self, fmt: str | RdfFormat = "turtle") -> bytes:
+        """The whole dataset in an RDF format (the server's dump)."""
+        spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
+        return self._check(self.http.get(f"/dumps/aikg.{spec.extension}")).content
+
+    def resource_rdf(self, iri: str, fmt: str | RdfFormat = "turtle") -> bytes:
+        """The RDF document about ``iri`` (its triples and the triples pointing at it)."""
+        spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
+        return self._check(self.http.get(f"/doc/{self._path(iri)}.{spec.extension}")).content
+
+    def knows(self, iri: str) -> bool:
+        """Whether the graph says anything about ``iri``."""
+        response = self.http.get(f"/doc/{self._path(iri)}.nt")
+        if response.status_code == 404:
+            return False
+        self._check(response)
+        return True
+
+    def void(self, fmt: str | RdfFormat = "turtle") -> bytes:
+        """The VoID and DCAT description of the dataset, as the server publishes it."""
+        spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
+        headers = {"Accept": spec.media_type}
+        return self._check(self.http.get("/.well-known/void", headers=headers)).content
+
+    def validate(self) -> ValidationReport:
+        """The SHACL validation report of the server's current data."""
+        data = self._check(self.http.get("/validation", params={"format": "json"})).json()
+        violations = tuple(Violation(**v) for v in data["violations"])
+        return ValidationReport(bool(data["conforms"]), violations)
+
+    def _path(self, iri: str) -> str:
+        if not iri.startswith(self.base_iri):
+            raise InputError(
+                f"{iri} is not under the server's base IRI {self.base_iri}",
+                hint="give the IRI of a resource of the graph, or base_iri= to Client",
+            )
+        return iri[len(self.base_iri) :]
 
     def health(self) -> dict[str, Any]:
         data: dict[str, Any] = self._check(self.http.get("/health")).json()

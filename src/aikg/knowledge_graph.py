@@ -14,10 +14,11 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -25,8 +26,10 @@ from rdflib import Graph
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.errors import InputError, NotFoundError
-from aikg.formats import RdfFormat, ResultFormat
+from aikg.formats import RDF_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.labels import add_labels
+from aikg.linked_data import views
+from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.saved_queries import saved_query
 from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
 from aikg.sparql.results import Serialized, serialize, table
@@ -286,6 +289,78 @@ class KnowledgeGraph(AnalystQueries):
         for row in result.values():
             classes[row["class"]] = int(row["n"])
         return Stats(triples=sum(graphs.values()), graphs=graphs, classes=classes)
+
+    # -- linked data: what the server serves, for Python too --------------------------
+
+    def knows(self, iri: str) -> bool:
+        """Whether the graph says anything about ``iri`` (as subject or object)."""
+        return views.known(self.store, iri)
+
+    def resource(self, iri: str) -> views.ResourceView:
+        """What the page about ``iri`` shows: its types, labels, statements both ways,
+        the claims that involve it and the saved queries that take it.
+
+        >>> from aikg import KnowledgeGraph
+        >>> view = KnowledgeGraph.load().resource("https://w3id.org/aikg/country/KR")
+        >>> view.title
+        'South Korea'
+        """
+        self._require_known(iri)
+        return views.describe_resource(self.store, iri, self.provenance(iri))
+
+    def resource_rdf(self, iri: str, fmt: str | RdfFormat = "turtle") -> bytes:
+        """The RDF document about ``iri``: its triples (blank nodes followed) and the
+        triples that point at it, in an RDF format."""
+        self._require_known(iri)
+        spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
+        return bytes(
+            ox.serialize(views.resource_triples(self.store, iri), format=spec.engine) or b""
+        )
+
+    def graph_sizes(self) -> dict[str, Any]:
+        """Every named graph with its number of triples (``graphs``), and the number of
+        distinct triples in their union (``union``)."""
+        counts = {g: sum(1 for _ in self.store.quads(g)) for g in self.store.named_graphs()}
+        return {"graphs": counts, "union": self.store.union_size()}
+
+    def export_default_graph(self, fmt: str | RdfFormat = "turtle") -> bytes:
+        """The store's unnamed default graph (empty unless a write put triples there)."""
+        return self.store.dump_default_graph(fmt)
+
+    def write_dump(self, fmt: str | RdfFormat, emit: Callable[[bytes], None]) -> None:
+        """The whole dataset in ``fmt``, handed to ``emit`` in chunks of about a megabyte
+        as it is written (a dump is never whole in memory)."""
+        writer = views.ChunkWriter(emit)
+        self.store.write(fmt, writer)
+        writer.flush()
+
+    def void(
+        self, base_url: str | None = None, fmt: str | RdfFormat = "turtle", version: str = ""
+    ) -> bytes:
+        """The VoID and DCAT description of the dataset: statistics, partitions, the
+        SPARQL endpoint at ``base_url`` (default: the base IRI), every dump with its size
+        and checksum, and each saved query as a data service."""
+        dumps = {
+            spec.extension: views.dump_digest(self.store, spec.extension) for spec in RDF_FORMATS
+        }
+        triples = views.describe_dataset(
+            self.store, self.settings, base_url or self.settings.base_iri, dumps, version
+        )
+        spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
+        prefixes = None if spec.datasets else views.VOID_PREFIXES
+        return bytes(ox.serialize(triples, format=spec.engine, prefixes=prefixes) or b"")
+
+    def ontology_docs(self) -> OntologyView:
+        """The ontology's documentation: every class and property with its labels,
+        comments, hierarchy, the shapes that constrain it and examples from the data."""
+        return document(self.store)
+
+    def _require_known(self, iri: str) -> None:
+        if not views.known(self.store, iri):
+            raise NotFoundError(
+                f"nothing is known about {iri}",
+                hint="check the IRI; the saved query `entities` lists the entities",
+            )
 
     def graph_iri(self, name: str) -> str:
         """The IRI of the named graph loaded from the file with stem ``name``."""

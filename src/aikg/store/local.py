@@ -368,6 +368,37 @@ class Store:
     def has_graph(self, graph: str) -> bool:
         return bool(self.engine.contains_named_graph(ox.NamedNode(graph)))
 
+    def union_size(self) -> int:
+        """The number of distinct triples in the union of all graphs."""
+        result = self.engine.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+            use_default_graph_as_union=True,
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        count = next(iter(result))["n"]
+        return int(count.value) if isinstance(count, ox.Literal) else 0
+
+    def dump_default_graph(self, fmt: RdfFormat | str) -> bytes:
+        """The unnamed default graph (not the union), serialized."""
+        spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
+        quads = self.engine.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        return bytes(ox.serialize(triples, format=spec.engine) or b"")
+
+    def update(self, sparql: str, prefixes: dict[str, str]) -> None:
+        """Run a SPARQL update (already checked) against the base IRI, in one transaction.
+
+        SyntaxError and RuntimeError come from the engine as they are: the caller says
+        what they mean for its request.
+        """
+        self.engine.update(sparql, base_iri=self.settings.base_iri, prefixes=prefixes)
+
+    def scratch_copy(self) -> Store:
+        """A store in memory holding the same quads, to try a write on and throw away."""
+        scratch = Store(self.settings.replace(store=None))
+        scratch.engine.extend(self.quads())
+        return scratch
+
     def data_quads(self) -> Iterator[ox.Quad]:
         """The instance data: every quad outside the ontology and shapes graphs, the
         default graph included (updates without GRAPH write there)."""

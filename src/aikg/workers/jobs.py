@@ -15,14 +15,13 @@ import pyoxigraph as ox
 
 from aikg.config import Settings
 from aikg.errors import InputError, NotFoundError, QuerySyntaxError, ValidationError
-from aikg.formats import RDF_FORMATS, RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
+from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
-from aikg.linked_data import views
-from aikg.linked_data.ontology_docs import OntologyView, document
+from aikg.linked_data.ontology_docs import OntologyView
+from aikg.linked_data.views import ResourceView
 from aikg.sparql.execute import DEFAULT_PREFIXES
 from aikg.sparql.lexer import clear_silently
 from aikg.sparql.results import Serialized
-from aikg.store.local import Store
 from aikg.validation.pyshacl_engine import ValidationReport
 from aikg.workers.pool import streaming
 
@@ -69,67 +68,33 @@ def query(
 
 
 def graphs(kg: KnowledgeGraph) -> dict[str, Any]:
-    """Every named graph with its number of triples, and the size of the union graph."""
-    counts = {g: sum(1 for _ in kg.store.quads(g)) for g in kg.store.named_graphs()}
-    union = kg.store.engine.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-        use_default_graph_as_union=True,
-    )
-    assert isinstance(union, ox.QuerySolutions)
-    count = next(iter(union))["n"]
-    total = int(count.value) if isinstance(count, ox.Literal) else 0
-    return {"graphs": counts, "union": total}
+    return kg.graph_sizes()
 
 
 def dump(kg: KnowledgeGraph, fmt: str, graph: str | None = None, default: bool = False) -> bytes:
     """One named graph, the default graph (``default``), or the whole dataset."""
-    if default:
-        quads = kg.store.engine.quads_for_pattern(None, None, None, ox.DefaultGraph())
-        data = ox.serialize(
-            (ox.Triple(q.subject, q.predicate, q.object) for q in quads),
-            format=rdf_format(fmt).engine,
-        )
-        return bytes(data or b"")
-    return kg.store.dump(fmt, graph)
+    return kg.export_default_graph(fmt) if default else kg.export(fmt, graph)
 
 
-def resource(kg: KnowledgeGraph, iri: str) -> views.ResourceView:
-    """What a page about ``iri`` shows; NotFoundError when the graph knows nothing of it."""
-    if not views.known(kg.store, iri):
-        raise NotFoundError(
-            f"nothing is known about {iri}",
-            hint="check the IRI; GET /queries/entities lists entities",
-        )
-    return views.describe_resource(kg.store, iri, kg.provenance(iri))
+def resource(kg: KnowledgeGraph, iri: str) -> ResourceView:
+    return kg.resource(iri)
 
 
 def resource_rdf(kg: KnowledgeGraph, iri: str, fmt: str) -> bytes:
-    """The RDF about ``iri`` (its triples, blank nodes followed, and inbound ones)."""
-    if not views.known(kg.store, iri):
-        raise NotFoundError(f"nothing is known about {iri}", hint="check the IRI")
-    triples = views.resource_triples(kg.store, iri)
-    return bytes(ox.serialize(triples, format=rdf_format(fmt).engine) or b"")
+    return kg.resource_rdf(iri, fmt)
 
 
 @streaming
 def dump_stream(kg: KnowledgeGraph, fmt: str, emit: Callable[[bytes], None]) -> None:
-    """The whole dataset in ``fmt``, sent in chunks of about a megabyte as it is written."""
-    writer = views.ChunkWriter(emit)
-    kg.store.write(fmt, writer)
-    writer.flush()
+    kg.write_dump(fmt, emit)
 
 
 def void(kg: KnowledgeGraph, base_url: str, fmt: str, version: str) -> bytes:
-    """The VoID / DCAT description of the dataset, with every dump's size and checksum."""
-    dumps = {spec.extension: views.dump_digest(kg.store, spec.extension) for spec in RDF_FORMATS}
-    triples = views.describe_dataset(kg.store, kg.settings, base_url, dumps, version)
-    spec = rdf_format(fmt)
-    prefixes = None if spec.datasets else views.VOID_PREFIXES
-    return bytes(ox.serialize(triples, format=spec.engine, prefixes=prefixes) or b"")
+    return kg.void(base_url, fmt, version)
 
 
 def ontology_docs(kg: KnowledgeGraph) -> OntologyView:
-    return document(kg.store)
+    return kg.ontology_docs()
 
 
 def validate(kg: KnowledgeGraph) -> ValidationReport:
@@ -138,7 +103,7 @@ def validate(kg: KnowledgeGraph) -> ValidationReport:
 
 
 def known(kg: KnowledgeGraph, iri: str) -> bool:
-    return views.known(kg.store, iri)
+    return kg.knows(iri)
 
 
 READ_JOBS: dict[str, Callable[..., Any]] = {
@@ -166,9 +131,7 @@ def _target(kg: KnowledgeGraph, dry_run: bool) -> KnowledgeGraph:
     """
     if not dry_run or not kg.store.shared:
         return kg
-    scratch = KnowledgeGraph(Store(kg.settings.replace(store=None)), graph_files=kg.graph_files)
-    scratch.store.engine.extend(kg.store.quads())
-    return scratch
+    return KnowledgeGraph(kg.store.scratch_copy(), graph_files=kg.graph_files)
 
 
 def _check(kg: KnowledgeGraph, dry_run: bool) -> None:
@@ -182,9 +145,7 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     """Apply a SPARQL update (already checked by the guard), in one transaction."""
     target = _target(kg, dry_run)
     try:
-        target.store.engine.update(
-            clear_silently(sparql), base_iri=kg.settings.base_iri, prefixes=DEFAULT_PREFIXES
-        )
+        target.store.update(clear_silently(sparql), prefixes=DEFAULT_PREFIXES)
     except SyntaxError as error:
         raise QuerySyntaxError(
             f"SPARQL update syntax error: {error.msg}",
@@ -219,7 +180,7 @@ def _insert_data(graph: str | None, nquads: bytes) -> tuple[str, int]:
 
 
 def _exists(kg: KnowledgeGraph, graph: str | None) -> bool:
-    return graph is None or bool(kg.store.engine.contains_named_graph(ox.NamedNode(graph)))
+    return graph is None or kg.store.has_graph(graph)
 
 
 def put_graph(
