@@ -13,6 +13,7 @@ the Python API and the server look formats up by name, extension or media type.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -78,6 +79,22 @@ RESULT_FORMATS: tuple[ResultFormat, ...] = (
 )
 
 RDF_MEDIA_TYPES: tuple[str, ...] = tuple(f.media_type for f in RDF_FORMATS)
+
+
+def format_names(formats: Iterable[RdfFormat | ResultFormat]) -> dict[str, str]:
+    """Every name, extension and alias of ``formats``, mapped to its media type: what a
+    ``format=`` parameter may say (the first format to claim a name keeps it).
+
+    >>> format_names(RDF_FORMATS)["ttl"], format_names(RESULT_FORMATS)["json"]
+    ('text/turtle', 'application/sparql-results+json')
+    """
+    names: dict[str, str] = {}
+    for fmt in formats:
+        for key in (fmt.name, fmt.extension, *fmt.aliases):
+            names.setdefault(key, fmt.media_type)
+    return names
+
+
 RESULT_MEDIA_TYPES: tuple[str, ...] = tuple(f.media_type for f in RESULT_FORMATS)
 
 

@@ -16,11 +16,12 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from aikg.errors import InputError, UnsupportedMediaTypeError
-from aikg.formats import RDF_FORMATS, rdf_format
+from aikg.formats import RDF_FORMATS, format_names, rdf_format
 from aikg.web.http import (
     Params,
     choose,
     content_type,
+    gateway,
     media_type,
     not_modified,
     query_params,
@@ -28,15 +29,12 @@ from aikg.web.http import (
     require_writer,
     single,
 )
-from aikg.workers.gateway import Service
 
 router = APIRouter(tags=["Graph Store Protocol"])
 
 TRIPLE_FORMATS = [f for f in RDF_FORMATS if not f.datasets or f.name == "jsonld"]
 OFFERS = [f.media_type for f in TRIPLE_FORMATS]
-BY_NAME = {f.name: f.media_type for f in TRIPLE_FORMATS} | {
-    f.extension: f.media_type for f in TRIPLE_FORMATS
-}
+BY_NAME = format_names(TRIPLE_FORMATS)
 GRAPH_PARAMS = [
     {
         "name": "graph",
@@ -57,11 +55,6 @@ GRAPH_PARAMS = [
 ]
 
 
-def _service(request: Request) -> Service:
-    service: Service = request.app.state.service
-    return service
-
-
 def _target(request: Request, params: Params, *, optional: bool = False) -> tuple[bool, str | None]:
     """(named?, graph IRI) from ?graph= or ?default; exactly one of them."""
     graph = single(params, "graph")
@@ -78,7 +71,7 @@ def _target(request: Request, params: Params, *, optional: bool = False) -> tupl
         )
     if graph is None:
         return True, None
-    base = _service(request).settings.base_iri
+    base = gateway(request).settings.base_iri
     return True, urljoin(base, graph)
 
 
@@ -91,7 +84,7 @@ def _target(request: Request, params: Params, *, optional: bool = False) -> tupl
     responses={200: {"content": {m: {} for m in OFFERS}}, 404: {"description": "No such graph"}},
 )
 async def store_get(request: Request) -> Response:
-    service = _service(request)
+    service = gateway(request)
     params = query_params(request)
     _, graph = _target(request, params)
     chosen = choose(request, OFFERS, single(params, "format"), BY_NAME)
@@ -112,7 +105,7 @@ async def store_get(request: Request) -> Response:
 
 
 async def _write(request: Request, method: str) -> Response:
-    service = _service(request)
+    service = gateway(request)
     require_writer(request, service.settings)
     params = query_params(request)
     named, graph = _target(request, params, optional=method == "POST")
@@ -166,7 +159,7 @@ async def store_post(request: Request) -> Response:
     responses={204: {"description": "Graph deleted"}, 404: {"description": "No such graph"}},
 )
 async def store_delete(request: Request) -> Response:
-    service = _service(request)
+    service = gateway(request)
     require_writer(request, service.settings)
     _, graph = _target(request, query_params(request))
     await run_in_threadpool(service.delete_graph, graph)

@@ -26,7 +26,7 @@ from aikg.errors import (
     WritesDisabledError,
 )
 from aikg.formats import negotiate
-from aikg.workers.gateway import Answer
+from aikg.workers.gateway import Answer, Service
 
 Params = dict[str, list[str]]
 
@@ -34,6 +34,13 @@ TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "applicat
 EXPOSED_HEADERS = (
     "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Elapsed-Ms, AIKG-Data-Version, Server-Timing, Location"
 )
+
+
+def gateway(request: Request) -> Service:
+    """The gateway to the workers that this application serves (usable as a FastAPI
+    dependency: ``Depends(gateway)``)."""
+    service: Service = request.app.state.service
+    return service
 
 
 def parse_params(raw: bytes | str, where: str) -> Params:

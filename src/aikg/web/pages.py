@@ -31,10 +31,10 @@ from starlette.concurrency import run_in_threadpool
 from aikg import analyst, package_data
 from aikg.config import ONTOLOGY_IRI, SHAPES_IRI
 from aikg.errors import NotFoundError
-from aikg.formats import RDF_FORMATS, rdf_format
+from aikg.formats import RDF_FORMATS, format_names, rdf_format
 from aikg.linked_data.charts import holdings_chart, ranks_chart
 from aikg.saved_queries import catalog
-from aikg.web.http import choose, content_type, not_modified, query_params, single
+from aikg.web.http import choose, content_type, gateway, not_modified, query_params, single
 from aikg.web.render import render, root
 from aikg.workers.gateway import Service
 
@@ -56,11 +56,7 @@ ResourcePath = Annotated[
     str, Path(description="The IRI's path under the base IRI", examples=["country/KR"])
 ]
 HTML_OR_RDF = _offers(DOCUMENT_OFFERS)
-RDF_BY_NAME = (
-    {f.name: f.media_type for f in RDF_FORMATS}
-    | {f.extension: f.media_type for f in RDF_FORMATS}
-    | {"html": "text/html"}
-)
+RDF_BY_NAME = format_names(RDF_FORMATS) | {"html": "text/html"}
 EXAMPLE_QUERY = """SELECT ?holder ?quantity ?source WHERE {
   ?claim a aikg:HardwareHolding ;
          aikg:subject ?holder ;
@@ -88,13 +84,8 @@ RESERVED = {
 }
 
 
-def _service(request: Request) -> Service:
-    service: Service = request.app.state.service
-    return service
-
-
 def _iri(request: Request, path: str) -> str:
-    return _service(request).settings.base_iri + path
+    return gateway(request).settings.base_iri + path
 
 
 def _alternates(request: Request, path: str) -> list[tuple[str, str, str]]:
@@ -108,7 +99,7 @@ def _alternates(request: Request, path: str) -> list[tuple[str, str, str]]:
     response_class=HTMLResponse,
 )
 async def home(request: Request) -> HTMLResponse:
-    service = _service(request)
+    service = gateway(request)
     holdings = analyst.holdings(await run_in_threadpool(service.select, "holdings"))
     positions = analyst.index_positions(await run_in_threadpool(service.select, "index-positions"))
     changes = analyst.rank_changes(await run_in_threadpool(service.select, "rank-changes"))
@@ -130,7 +121,7 @@ async def home(request: Request) -> HTMLResponse:
 
 
 def _vocabulary(request: Request, graph_iri: str, html: bool, ext: str | None) -> Response:
-    service = _service(request)
+    service = gateway(request)
     params = query_params(request)
     if ext:
         spec = RDF_BY_EXTENSION.get(ext)
@@ -213,7 +204,7 @@ async def shapes_file(request: Request, ext: Extension) -> Response:
     responses=RDF_OFFERS,
 )
 async def void(request: Request) -> Response:
-    service = _service(request)
+    service = gateway(request)
     chosen = choose(
         request, DOCUMENT_OFFERS[1:], single(query_params(request), "format"), RDF_BY_NAME
     )
@@ -233,7 +224,7 @@ def root_url(request: Request) -> str:
     responses=RDF_OFFERS,
 )
 async def dump(request: Request, ext: Extension) -> Response:
-    service = _service(request)
+    service = gateway(request)
     spec = RDF_BY_EXTENSION.get(ext)
     if spec is None:
         raise NotFoundError(
@@ -266,7 +257,7 @@ async def dump(request: Request, ext: Extension) -> Response:
     responses=_offers(["text/html", "application/json"], "The report"),
 )
 async def validation(request: Request) -> Response:
-    service = _service(request)
+    service = gateway(request)
     report = await run_in_threadpool(service.validation)
     chosen = choose(
         request,
@@ -306,7 +297,7 @@ async def validation(request: Request) -> Response:
     responses=HTML_OR_RDF,
 )
 async def document(request: Request, path: ResourcePath) -> Response:
-    service = _service(request)
+    service = gateway(request)
     stem, dot, ext = path.rpartition(".")
     if dot and ext in RDF_BY_EXTENSION:
         spec = RDF_BY_EXTENSION[ext]
@@ -366,7 +357,7 @@ async def _is_graph(service: Service, iri: str) -> bool:
     },
 )
 async def dereference(request: Request, path: ResourcePath) -> Response:
-    service = _service(request)
+    service = gateway(request)
     first = path.split("/", 1)[0]
     if not path or first in RESERVED:
         raise NotFoundError(f"no route /{path}", hint="see /docs for the routes")

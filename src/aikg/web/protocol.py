@@ -21,6 +21,7 @@ from aikg.formats import (
     RDF_MEDIA_TYPES,
     RESULT_FORMATS,
     RESULT_MEDIA_TYPES,
+    format_names,
     rdf_format,
 )
 from aikg.linked_data.service_description import describe_service
@@ -30,6 +31,7 @@ from aikg.web.http import (
     choose,
     content_type,
     decode_text,
+    gateway,
     media_type,
     not_modified,
     parse_params,
@@ -40,18 +42,11 @@ from aikg.web.http import (
     single,
 )
 from aikg.web.render import results_page
-from aikg.workers.gateway import Service
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 
-RESULT_NAMES = {f.name: f.media_type for f in RESULT_FORMATS} | {
-    f.extension: f.media_type for f in RESULT_FORMATS
-}
-RDF_NAMES = (
-    {f.name: f.media_type for f in RDF_FORMATS}
-    | {f.extension: f.media_type for f in RDF_FORMATS}
-    | {"rdfxml": "application/rdf+xml"}
-)
+RESULT_NAMES = format_names(RESULT_FORMATS)
+RDF_NAMES = format_names(RDF_FORMATS)
 
 QUERY_DOC = {
     "parameters": [
@@ -92,13 +87,8 @@ QUERY_DOC = {
 }
 
 
-def _service(request: Request) -> Service:
-    service: Service = request.app.state.service
-    return service
-
-
 async def _run_query(request: Request, params: Params, sparql: str, head: bool = False) -> Response:
-    service = _service(request)
+    service = gateway(request)
     fmt_param = single(params, "format")
     # Off the event loop, and the length limit first: reading a query is linear in its
     # size, and a 5 MB query must not stall every other request while it is refused.
@@ -130,7 +120,7 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
 
 
 async def _service_description(request: Request, params: Params, head: bool) -> Response:
-    service = _service(request)
+    service = gateway(request)
     chosen = choose(request, RDF_MEDIA_TYPES, single(params, "format"), RDF_NAMES)
     graphs = await run_in_threadpool(service.graphs)
     endpoint = str(request.url.replace(query="", fragment=""))
@@ -211,7 +201,7 @@ async def sparql_get(request: Request) -> Response:
     },
 )
 async def sparql_post(request: Request) -> Response:
-    service = _service(request)
+    service = gateway(request)
     kind, type_params = media_type(request)
     url_params = query_params(request)
     body = await read_body(request, service.settings)
@@ -252,7 +242,7 @@ def _form_params(body: bytes) -> Params:
 
 
 async def _run_update(request: Request, params: Params, update: str) -> Response:
-    service = _service(request)
+    service = gateway(request)
     require_writer(request, service.settings)
     await run_in_threadpool(
         service.update,

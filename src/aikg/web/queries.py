@@ -17,30 +17,25 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from aikg.errors import NotFoundError, ParameterError
-from aikg.formats import RDF_MEDIA_TYPES, RESULT_FORMATS, rdf_format
+from aikg.formats import RDF_FORMATS, RDF_MEDIA_TYPES, RESULT_FORMATS, format_names, rdf_format
 from aikg.linked_data.catalog import describe_saved_queries
 from aikg.saved_queries import SavedQuery, catalog, describe_parameters, saved_query
 from aikg.web.http import (
     answer_response,
     choose,
     content_type,
+    gateway,
     not_modified,
     query_params,
     single,
 )
 from aikg.web.render import render, results_page, root
-from aikg.workers.gateway import Service
 
 RESERVED = ("lang", "format", "labels")
 RESULT_OFFERS = [f.media_type for f in RESULT_FORMATS]
-RESULT_BY_NAME = {f.name: f.media_type for f in RESULT_FORMATS}
+RESULT_BY_NAME = format_names(RESULT_FORMATS)
 CATALOG_OFFERS = ["application/json", "text/html", *RDF_MEDIA_TYPES]
-CATALOG_BY_NAME = {"json": "application/json", "html": "text/html"} | {
-    f: m
-    for f, m in zip(
-        ("turtle", "ntriples", "nquads", "trig", "jsonld", "xml"), RDF_MEDIA_TYPES, strict=True
-    )
-}
+CATALOG_BY_NAME = format_names(RDF_FORMATS) | {"json": "application/json", "html": "text/html"}
 
 SCHEMAS: dict[str, dict[str, Any]] = {
     "iri": {"type": "string", "format": "iri-reference"},
@@ -55,11 +50,6 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 router = APIRouter(tags=["Saved queries"])
-
-
-def _service(request: Request) -> Service:
-    service: Service = request.app.state.service
-    return service
 
 
 def openapi_parameters(query: SavedQuery) -> list[dict[str, Any]]:
@@ -181,7 +171,7 @@ async def query_text(name: str) -> Response:
 async def run_saved(request: Request) -> Response:
     """Run the saved query this route was made for (its name is the route's name)."""
     name = str(request.scope["route"].name).removeprefix("saved:")
-    service = _service(request)
+    service = gateway(request)
     params = query_params(request)
     lang = single(params, "lang") or "en"
     labels = (single(params, "labels") or "true").lower() not in ("false", "0", "no")
