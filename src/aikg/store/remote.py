@@ -53,6 +53,7 @@ from aikg.errors import (
     StoreError,
 )
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
+from aikg.sparql.updates import graph_blocks, insert_data
 
 if TYPE_CHECKING:
     import httpx  # imported where used: only a remote store needs it
@@ -397,10 +398,10 @@ class RemoteStore:
             blank = isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
             (with_blank_nodes if blank else plain).append(quad)
             if len(plain) >= BATCH:
-                self.update(_insert_data(plain))
+                self.update(insert_data(plain, GRAPH_BLOCK)[0])
                 plain = []
         if plain:
-            self.update(_insert_data(plain))
+            self.update(insert_data(plain, GRAPH_BLOCK)[0])
         # Virtuoso fails ("string_output_string needs a string output") on a template
         # with blank nodes in more than one GRAPH block: one graph per operation.
         by_graph: dict[str, list[ox.Quad]] = {}
@@ -491,29 +492,10 @@ def _mend_json_results(data: bytes) -> bytes:
     return json.dumps(document).encode("utf-8")
 
 
-def _triple_lines(quads: list[ox.Quad]) -> dict[str, list[str]]:
-    """The quads as triples in SPARQL syntax, by graph."""
-    by_graph: dict[str, list[str]] = {}
-    for quad in quads:
-        line = f"{quad.subject} {quad.predicate} {quad.object} ."
-        by_graph.setdefault(str(quad.graph_name), []).append(line)
-    return by_graph
-
-
-def _insert_data(quads: list[ox.Quad]) -> str:
-    """INSERT DATA for quads without blank nodes: GRAPH blocks of :data:`GRAPH_BLOCK`."""
-    blocks = []
-    for graph, triples in _triple_lines(quads).items():
-        for start in range(0, len(triples), GRAPH_BLOCK):
-            blocks.append(f"GRAPH {graph} {{ {' '.join(triples[start : start + GRAPH_BLOCK])} }}")
-    return "INSERT DATA { " + "\n".join(blocks) + " }"
-
-
 def _insert_where(quads: list[ox.Quad]) -> str:
     """INSERT { } WHERE { } for quads of one graph whose blank nodes appear in no other
     operation."""
-    blocks = " ".join(f"GRAPH {g} {{ {' '.join(t)} }}" for g, t in _triple_lines(quads).items())
-    return f"INSERT {{ {blocks} }} WHERE {{ }}"
+    return f"INSERT {{ {' '.join(graph_blocks(quads))} }} WHERE {{ }}"
 
 
 def _blank_node_groups(quads: list[ox.Quad]) -> list[list[ox.Quad]]:

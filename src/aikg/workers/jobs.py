@@ -22,6 +22,7 @@ from aikg.linked_data.views import ResourceView
 from aikg.sparql.execute import DEFAULT_PREFIXES
 from aikg.sparql.lexer import clear_silently
 from aikg.sparql.results import Serialized
+from aikg.sparql.updates import insert_data
 from aikg.validation.pyshacl_engine import ValidationReport
 from aikg.workers.pool import streaming
 
@@ -167,16 +168,10 @@ def _graph_ref(graph: str | None) -> str:
 
 
 def _insert_data(graph: str | None, nquads: bytes) -> tuple[str, int]:
-    """An INSERT DATA operation for parsed triples, written from the terms' own syntax."""
-    triples = " ".join(
-        f"{q.subject} {q.predicate} {q.object} ."
-        for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
-    )
-    count = triples.count(" .")
-    if not triples:
-        return "", 0
-    body = f"GRAPH {ox.NamedNode(graph)} {{ {triples} }}" if graph else triples
-    return f"INSERT DATA {{ {body} }}", count
+    """INSERT DATA of the body's triples into ``graph`` (None: the default graph)."""
+    target = ox.NamedNode(graph) if graph else ox.DefaultGraph()
+    parsed = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+    return insert_data(ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed)
 
 
 def _exists(kg: KnowledgeGraph, graph: str | None) -> bool:
