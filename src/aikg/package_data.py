@@ -9,12 +9,21 @@ non-editable ``pip install .`` works from any directory.
 ['concepts.ttl', 'conflicts.ttl']
 >>> ontology_file().name, shapes_file().name
 ('aikg.ttl', 'shapes.ttl')
+>>> ontology_version()
+'0.1.0'
 """
 
 from __future__ import annotations
 
+import functools
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+
+import pyoxigraph as ox
+
+_OWL_VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_NODE_SHAPE = ox.NamedNode("http://www.w3.org/ns/shacl#NodeShape")
 
 
 def _folder(name: str) -> Traversable:
@@ -45,3 +54,20 @@ def query_files() -> list[Traversable]:
         (f for f in _folder("queries").iterdir() if f.name.endswith(".rq")),
         key=lambda f: f.name,
     )
+
+
+@functools.cache
+def ontology_version() -> str:
+    """The bundled ontology's ``owl:versionInfo``: the one place the version is written."""
+    triples = ox.parse(ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+    versions = [t.object.value for t in triples if t.predicate == _OWL_VERSION_INFO]
+    if len(versions) != 1:
+        raise AssertionError(f"the ontology has {len(versions)} owl:versionInfo, not one")
+    return versions[0]
+
+
+@functools.cache
+def shape_count() -> int:
+    """How many node shapes the bundled shapes define."""
+    triples = ox.parse(shapes_file().read_bytes(), format=ox.RdfFormat.TURTLE)
+    return sum(1 for t in triples if t.predicate == _RDF_TYPE and t.object == _NODE_SHAPE)

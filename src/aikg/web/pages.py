@@ -180,8 +180,11 @@ async def ontology_file(request: Request, ext: Extension) -> Response:
 async def ontology_version(
     request: Request, version: Annotated[str, Path(examples=["0.1.0"])]
 ) -> Response:
-    if version != "0.1.0":
-        raise NotFoundError(f"no ontology version {version}", hint="the current version is 0.1.0")
+    current = package_data.ontology_version()
+    if version != current:
+        raise NotFoundError(
+            f"no ontology version {version}", hint=f"the current version is {current}"
+        )
     return await run_in_threadpool(_vocabulary, request, ONTOLOGY_IRI, True, None)
 
 
@@ -270,11 +273,7 @@ async def validation(request: Request) -> Response:
     groups: dict[str, list[object]] = defaultdict(list)
     for violation in report.violations:
         groups[violation.focus_node].append(violation)
-    shapes_count = sum(
-        1
-        for line in package_data.shapes_file().read_text("utf-8").splitlines()
-        if line.startswith("aikgsh:") and "-" not in line.split()[0]
-    )
+    shapes_count = package_data.shape_count()
     return HTMLResponse(
         render(
             request,
