@@ -60,7 +60,7 @@ def query_files() -> list[Traversable]:
 def ontology_version() -> str:
     """The bundled ontology's ``owl:versionInfo``: the one place the version is written."""
     triples = ox.parse(ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
-    versions = [t.object.value for t in triples if t.predicate == _OWL_VERSION_INFO]
+    versions = [str(t.object.value) for t in triples if t.predicate == _OWL_VERSION_INFO]
     if len(versions) != 1:
         raise AssertionError(f"the ontology has {len(versions)} owl:versionInfo, not one")
     return versions[0]
