@@ -44,10 +44,9 @@ import yaml
 from aikg import package_data
 from aikg.config import ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError
+from aikg.namespaces import XSD
 from aikg.sparql.lexer import where_group_start
 from aikg.terms import OxTerm
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 PARAMETER_TYPES: dict[str, str] = {
     "iri": "an IRI: absolute (https://...) or relative to the base IRI (country/KR)",

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from aikg.namespaces import DCAT, DCTERMS, SCHEMA
 from aikg.saved_queries import SavedQuery, catalog
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-SCHEMA = "http://schema.org/"
 DCAT_DATA_SERVICE = ox.NamedNode(DCAT + "DataService")
 XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 

@@ -13,27 +13,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from aikg import namespaces
 from aikg.config import ONTOLOGY_IRI
 from aikg.labels import labels_for
+from aikg.namespaces import DCTERMS, OWL, RDF, RDFS, SH, prefixes
 from aikg.store.local import Store
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-SH = "http://www.w3.org/ns/shacl#"
-DCTERMS = "http://purl.org/dc/terms/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-PREFIXES = {
-    "http://www.w3.org/2001/XMLSchema#": "xsd:",
-    "http://schema.org/": "schema:",
-    "http://www.w3.org/ns/prov#": "prov:",
-    "http://www.w3.org/ns/org#": "org:",
-    "http://www.w3.org/2004/02/skos/core#": "skos:",
-    "http://purl.org/dc/terms/": "dcterms:",
-    "http://www.w3.org/2000/01/rdf-schema#": "rdfs:",
-    "https://w3id.org/aikg/ontology#": "aikg:",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf:",
-}
+CURIE_PREFIXES = prefixes("xsd", "schema", "prov", "org", "skos", "dcterms", "rdfs", "aikg", "rdf")
+"""The namespaces whose terms pages show by short name."""
 
 
 def curie(iri: str) -> str:
@@ -42,10 +29,7 @@ def curie(iri: str) -> str:
     >>> curie("http://www.w3.org/2001/XMLSchema#integer")
     'xsd:integer'
     """
-    for namespace, prefix in PREFIXES.items():
-        if iri.startswith(namespace):
-            return prefix + iri[len(namespace) :]
-    return iri
+    return namespaces.curie(iri, CURIE_PREFIXES)
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from aikg import namespaces as ns
 from aikg.config import Settings
 from aikg.formats import RDF_FORMATS, RESULT_FORMATS
 
-SD_NS = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+VOID_TRIPLES = ox.NamedNode(ns.VOID + "triples")
+RDF_TYPE = ox.NamedNode(ns.RDF + "type")
+DCTERMS_TITLE = ox.NamedNode(ns.DCTERMS + "title")
 XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 # W3C's IRIs for the formats (https://www.w3.org/ns/formats/).
@@ -37,11 +36,11 @@ FORMAT_IRIS = {
 
 def SD(name: str) -> ox.NamedNode:
     """A term of the Service Description vocabulary."""
-    return ox.NamedNode(SD_NS + name)
+    return ox.NamedNode(ns.SD + name)
 
 
 def _format_iri(name: str) -> ox.NamedNode:
-    return ox.NamedNode(FORMATS_NS + FORMAT_IRIS[name])
+    return ox.NamedNode(ns.FORMATS + FORMAT_IRIS[name])
 
 
 def describe_service(

@@ -18,26 +18,11 @@ from aikg.config import ONTOLOGY_NS, Settings
 from aikg.formats import RDF_FORMATS
 from aikg.labels import labels_for
 from aikg.linked_data.catalog import describe_saved_queries
+from aikg.namespaces import DCAT, DCTERMS, RDF, RDFS, SPDX, VOID, XSD, prefixes
 from aikg.saved_queries import catalog
 from aikg.store.local import Store
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCTERMS = "http://purl.org/dc/terms/"
-SPDX = "http://spdx.org/rdf/terms#"
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID_PREFIXES = {
-    "void": VOID,
-    "dcat": DCAT,
-    "dcterms": DCTERMS,
-    "spdx": SPDX,
-    "xsd": XSD,
-    "schema": "http://schema.org/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-}
+VOID_PREFIXES = prefixes("void", "dcat", "dcterms", "spdx", "xsd", "schema", "owl")
 TYPE = ox.NamedNode(RDF + "type")
 COMMENT = ox.NamedNode(RDFS + "comment")
 SUBCLASS = ox.NamedNode(RDFS + "subClassOf")

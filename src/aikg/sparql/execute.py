@@ -16,8 +16,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from aikg.config import ONTOLOGY_NS, Settings
+from aikg.config import Settings
 from aikg.errors import QuerySyntaxError, UnknownGraphError
+from aikg.namespaces import query_prefixes
 from aikg.sparql.guard import check_query
 from aikg.sparql.results import Table, table
 from aikg.store.remote import Engine
@@ -25,18 +26,7 @@ from aikg.terms import to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-DEFAULT_PREFIXES = {
-    "aikg": ONTOLOGY_NS,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "schema": "http://schema.org/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "org": "http://www.w3.org/ns/org#",
-}
+DEFAULT_PREFIXES = query_prefixes()
 """Prefixes every query may use without declaring them; a query's own PREFIX wins."""
 
 

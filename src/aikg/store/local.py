@@ -27,6 +27,7 @@ from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
+from aikg.namespaces import prefixes
 from aikg.store.remote import Engine, RemoteStore
 
 T = TypeVar("T")
@@ -492,23 +493,18 @@ class Store:
             self.engine = ox.Store()
 
 
+VOCABULARIES = (
+    *("aikg", "aikgsh", "rdf", "rdfs", "xsd", "owl", "sh"),
+    *("skos", "schema", "org", "prov", "dcterms", "wd"),
+)
+"""The vocabularies whose prefixes readable Turtle declares, before the data's own."""
+
+
 def prefixes_for(settings: Settings) -> dict[str, str]:
     """Prefixes for readable Turtle, TriG and text tables."""
     base = settings.base_iri
     return {
-        "aikg": "https://w3id.org/aikg/ontology#",
-        "aikgsh": "https://w3id.org/aikg/shapes#",
-        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-        "xsd": "http://www.w3.org/2001/XMLSchema#",
-        "owl": "http://www.w3.org/2002/07/owl#",
-        "sh": "http://www.w3.org/ns/shacl#",
-        "skos": "http://www.w3.org/2004/02/skos/core#",
-        "schema": "http://schema.org/",
-        "org": "http://www.w3.org/ns/org#",
-        "prov": "http://www.w3.org/ns/prov#",
-        "dcterms": "http://purl.org/dc/terms/",
-        "wd": "http://www.wikidata.org/entity/",
+        **prefixes(*VOCABULARIES),
         "source": f"{base}source/",
         "quote": f"{base}quote/",
         "country": f"{base}country/",

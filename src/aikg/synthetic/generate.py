@@ -46,6 +46,7 @@ from types import MappingProxyType
 import pyoxigraph as ox
 
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS, SHAPES_NS
+from aikg.namespaces import DCTERMS, ORG, PROV, RDF, RDFS, SCHEMA, SKOS, WD, XSD
 
 __all__ = [
     "SLICES",
@@ -61,48 +62,38 @@ __all__ = [
 # three times faster than making each pyoxigraph.Quad in Python, and write() can send the
 # text straight to the file. A term below is a string in N-Quads syntax.
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_SCHEMA = "http://schema.org/"
-_ORG = "http://www.w3.org/ns/org#"
-_PROV = "http://www.w3.org/ns/prov#"
-_DCT = "http://purl.org/dc/terms/"
-_WD = "http://www.wikidata.org/entity/"
-
 
 def _a(name: str) -> str:
     return f"<{ONTOLOGY_NS}{name}>"
 
 
-TYPE = f"<{_RDF}type>"
-LABEL = f"<{_RDFS}label>"
-COMMENT = f"<{_RDFS}comment>"
-PREF_LABEL = f"<{_SKOS}prefLabel>"
-ALT_LABEL = f"<{_SKOS}altLabel>"
-IN_SCHEME = f"<{_SKOS}inScheme>"
-DEFINITION = f"<{_SKOS}definition>"
-CONCEPT_SCHEME = f"<{_SKOS}ConceptScheme>"
-S_ARTICLE = f"<{_SCHEMA}Article>"
-S_TABLE = f"<{_SCHEMA}Table>"
-S_HEADLINE = f"<{_SCHEMA}headline>"
-S_GENRE = f"<{_SCHEMA}genre>"
-S_TEXT = f"<{_SCHEMA}text>"
-S_SPOKEN_BY = f"<{_SCHEMA}spokenByCharacter>"
-S_VALUE = f"<{_SCHEMA}value>"
-S_UNIT = f"<{_SCHEMA}unitText>"
-S_CURRENCY = f"<{_SCHEMA}currency>"
-S_MANUFACTURER = f"<{_SCHEMA}manufacturer>"
-S_SAME_AS = f"<{_SCHEMA}sameAs>"
-O_MEMBER = f"<{_ORG}member>"
-O_ROLE = f"<{_ORG}role>"
-O_ORGANIZATION = f"<{_ORG}organization>"
-DERIVED_FROM = f"<{_PROV}wasDerivedFrom>"
-ATTRIBUTED_TO = f"<{_PROV}wasAttributedTo>"
-IDENTIFIER = f"<{_DCT}identifier>"
-IS_PART_OF = f"<{_DCT}isPartOf>"
-HAS_PART = f"<{_DCT}hasPart>"
+TYPE = f"<{RDF}type>"
+LABEL = f"<{RDFS}label>"
+COMMENT = f"<{RDFS}comment>"
+PREF_LABEL = f"<{SKOS}prefLabel>"
+ALT_LABEL = f"<{SKOS}altLabel>"
+IN_SCHEME = f"<{SKOS}inScheme>"
+DEFINITION = f"<{SKOS}definition>"
+CONCEPT_SCHEME = f"<{SKOS}ConceptScheme>"
+S_ARTICLE = f"<{SCHEMA}Article>"
+S_TABLE = f"<{SCHEMA}Table>"
+S_HEADLINE = f"<{SCHEMA}headline>"
+S_GENRE = f"<{SCHEMA}genre>"
+S_TEXT = f"<{SCHEMA}text>"
+S_SPOKEN_BY = f"<{SCHEMA}spokenByCharacter>"
+S_VALUE = f"<{SCHEMA}value>"
+S_UNIT = f"<{SCHEMA}unitText>"
+S_CURRENCY = f"<{SCHEMA}currency>"
+S_MANUFACTURER = f"<{SCHEMA}manufacturer>"
+S_SAME_AS = f"<{SCHEMA}sameAs>"
+O_MEMBER = f"<{ORG}member>"
+O_ROLE = f"<{ORG}role>"
+O_ORGANIZATION = f"<{ORG}organization>"
+DERIVED_FROM = f"<{PROV}wasDerivedFrom>"
+ATTRIBUTED_TO = f"<{PROV}wasAttributedTo>"
+IDENTIFIER = f"<{DCTERMS}identifier>"
+IS_PART_OF = f"<{DCTERMS}isPartOf>"
+HAS_PART = f"<{DCTERMS}hasPart>"
 
 COUNTRY = _a("Country")
 ORGANIZATION = _a("Organization")
@@ -169,7 +160,7 @@ P_STANCE = _a("stance")
 P_TOPIC = _a("topic")
 CONFLICTING_CLAIM = _a("conflictingClaim")
 
-_TRUE = f'"true"^^<{_XSD}boolean>'
+_TRUE = f'"true"^^<{XSD}boolean>'
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 
@@ -190,11 +181,11 @@ def _str(text: str) -> str:
 
 
 def _int(n: int) -> str:
-    return f'"{n}"^^<{_XSD}integer>'
+    return f'"{n}"^^<{XSD}integer>'
 
 
 def _dec(lexical: str) -> str:
-    return f'"{lexical}"^^<{_XSD}decimal>'
+    return f'"{lexical}"^^<{XSD}decimal>'
 
 
 SLICES = (
@@ -288,17 +279,17 @@ _KINDS: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("holding-quantity-zero", "a hardware holding of quantity 0",
      "HardwareHoldingShape-quantity", ONTOLOGY_NS + "quantity", None),
     ("claim-without-source", "a recommendation without prov:wasDerivedFrom",
-     "ClaimShape-wasDerivedFrom", _PROV + "wasDerivedFrom", None),
+     "ClaimShape-wasDerivedFrom", PROV + "wasDerivedFrom", None),
     ("rank-beyond-count", "an index position ranked beyond its aikg:rankedCount",
      "IndexPositionShape", ONTOLOGY_NS + "rank", "IndexPositionShape-rankWithinCount"),
     ("evidence-from-other-source", "an assessment resting on a quotation of another source",
      "ClaimShape", ONTOLOGY_NS + "evidence", "ClaimShape-evidenceFromSource"),
     ("label-not-english", "a person labelled only in Korean",
-     "LabelShape-label", _RDFS + "label", None),
+     "LabelShape-label", RDFS + "label", None),
     ("currency-not-iso", 'a measurement in currency "yuan"',
-     "MeasurementShape-currency", _SCHEMA + "currency", None),
+     "MeasurementShape-currency", SCHEMA + "currency", None),
     ("unreported-with-value", "an unreported (N/A) value carrying schema:value 0",
-     "UnreportedValueShape-noValue", _SCHEMA + "value", None),
+     "UnreportedValueShape-noValue", SCHEMA + "value", None),
     ("quotation-not-by-speaker", "a statement whose quotation another person speaks",
      "StatementShape", ONTOLOGY_NS + "quotation", "StatementShape-spokenBySpeaker"),
     ("tier-of-other-index", "an index position in a tier of another index",
@@ -312,9 +303,9 @@ _KINDS: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("conflict-of-one-claim", "a conflict with a single conflicting claim",
      "ConflictShape-conflictingClaim", ONTOLOGY_NS + "conflictingClaim", None),
     ("recommendation-unattributed", "a recommendation without prov:wasAttributedTo",
-     "RecommendationShape-attributedTo", _PROV + "wasAttributedTo", None),
+     "RecommendationShape-attributedTo", PROV + "wasAttributedTo", None),
     ("same-as-not-wikidata", "a country whose schema:sameAs is a Wikidata page, not an item",
-     "WikidataLinkShape-sameAs", _SCHEMA + "sameAs", None),
+     "WikidataLinkShape-sameAs", SCHEMA + "sameAs", None),
     ("assessment-without-stance", "an innovation assessment without aikg:stance",
      "InnovationAssessmentShape-stance", ONTOLOGY_NS + "stance", None),
     ("unit-and-currency", "a measurement with both a unit and a currency",
@@ -322,13 +313,13 @@ _KINDS: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("rank-change-without-change", "a rank change to the rank it started from",
      "RankChangeShape", ONTOLOGY_NS + "toRank", "RankChangeShape-ranksDiffer"),
     ("quotation-without-text", "a quotation without schema:text",
-     "QuotationShape-text", _SCHEMA + "text", None),
+     "QuotationShape-text", SCHEMA + "text", None),
     ("anonymous-with-identifier", "an anonymous person with a Wikidata identifier",
-     "AgentShape", _SCHEMA + "sameAs", "AgentShape-anonymousHasNoIdentifier"),
+     "AgentShape", SCHEMA + "sameAs", "AgentShape-anonymousHasNoIdentifier"),
     ("measurement-negative", "a measurement of value -5",
-     "MeasurementShape-value", _SCHEMA + "value", None),
+     "MeasurementShape-value", SCHEMA + "value", None),
     ("source-two-identifiers", "a source with two dcterms:identifier",
-     "SourceShape-identifier", _DCT + "identifier", None),
+     "SourceShape-identifier", DCTERMS + "identifier", None),
     ("table-cell-without-column", "a table cell without aikg:tableColumn",
      "TableCellShape-tableColumn", ONTOLOGY_NS + "tableColumn", None),
 )  # fmt: skip
@@ -824,7 +815,7 @@ class _Dossier:
             add(person, MENTIONED_IN, self.interview)
         add(self.people[2], ANONYMOUS, _TRUE)
         if "anonymous-with-identifier" in broken:
-            add(self.people[2], S_SAME_AS, f"<{_WD}Q{b + 1}>")
+            add(self.people[2], S_SAME_AS, f"<{WD}Q{b + 1}>")
         add(self.group, TYPE, GROUP)
         add(self.group, LABEL, _en(f"unnamed experts on {name}"))
         add(self.group, ANONYMOUS, _TRUE)
@@ -1308,13 +1299,13 @@ def write(
 
         prefixes = {
             "aikg": ONTOLOGY_NS,
-            "rdf": _RDF,
-            "rdfs": _RDFS,
-            "skos": _SKOS,
-            "schema": _SCHEMA,
-            "org": _ORG,
-            "prov": _PROV,
-            "dcterms": _DCT,
+            "rdf": RDF,
+            "rdfs": RDFS,
+            "skos": SKOS,
+            "schema": SCHEMA,
+            "org": ORG,
+            "prov": PROV,
+            "dcterms": DCTERMS,
         }
         ox.serialize(counted(), out, ox.RdfFormat.TRIG, prefixes=prefixes)
     return written

@@ -35,13 +35,9 @@ from rdflib.namespace import SH as SH_NS
 
 from aikg import package_data
 from aikg.errors import UnsupportedShapeError
+from aikg.namespaces import RDF, RDFS, SH
 from aikg.terms import to_rdflib
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
-
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 PROPERTY_KEYS = {
     "path",
