@@ -41,6 +41,9 @@ WINDOW_SECONDS = 60.0
 EXEMPT_PATHS = ("/health", "/static/")
 FORGET_AFTER = 2 * WINDOW_SECONDS
 """A client with nothing in flight and nothing used for this long is forgotten."""
+MAX_CLIENTS = 100_000
+"""Past this many remembered clients (a few hundred bytes each), the least recently seen
+idle ones are forgotten at once: the table's size is bounded whoever sends requests."""
 
 
 @dataclass
@@ -103,7 +106,7 @@ class FairShare:
         self._last_sweep = 0.0
 
     def _client(self, key: str, now: float) -> _Client:
-        if now - self._last_sweep > WINDOW_SECONDS:
+        if now - self._last_sweep > WINDOW_SECONDS or len(self.clients) >= MAX_CLIENTS:
             self._forget_idle(now)
         state = self.clients.get(key)
         if state is None:
@@ -114,12 +117,15 @@ class FairShare:
     def _forget_idle(self, now: float) -> None:
         """Keep the table as small as the set of recent clients."""
         self._last_sweep = now
-        for key in [
-            k
-            for k, c in self.clients.items()
-            if not c.in_flight and now - c.last_seen > FORGET_AFTER
-        ]:
-            del self.clients[key]
+        idle = [(c.last_seen, k) for k, c in self.clients.items() if not c.in_flight]
+        for last_seen, key in idle:
+            if now - last_seen > FORGET_AFTER:
+                del self.clients[key]
+        if len(self.clients) >= MAX_CLIENTS:
+            # Still full: forget the least recently seen idle half (they lose their
+            # history of query time, which is the price of a bounded table).
+            for _, key in sorted(idle)[: len(idle) // 2]:
+                self.clients.pop(key, None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PATHS):
