@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from aikg.sparql.results import Table
-from aikg.store.remote import Engine
+from aikg.store.engine import Engine
 
 LABELS = (
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),

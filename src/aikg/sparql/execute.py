@@ -21,7 +21,7 @@ from aikg.errors import QuerySyntaxError, UnknownGraphError
 from aikg.namespaces import query_prefixes
 from aikg.sparql.guard import check_query
 from aikg.sparql.results import Table, table
-from aikg.store.remote import Engine
+from aikg.store.engine import Engine
 from aikg.terms import to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples

@@ -28,7 +28,8 @@ from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 from aikg.namespaces import prefixes
-from aikg.store.remote import Engine, RemoteStore
+from aikg.store.engine import Engine
+from aikg.store.remote import RemoteStore
 
 T = TypeVar("T")
 

@@ -534,7 +534,3 @@ def _blank_node_groups(quads: list[ox.Quad]) -> list[list[ox.Quad]]:
 def _message(response: httpx.Response) -> str:
     text = response.text.strip().replace("\n", " ")
     return text[:300] or response.reason_phrase
-
-
-Engine = ox.Store | RemoteStore
-"""What holds the quads: Oxigraph (in memory or on disk), or a remote SPARQL server."""
