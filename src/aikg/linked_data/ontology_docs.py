@@ -18,6 +18,7 @@ from aikg.config import ONTOLOGY_IRI
 from aikg.labels import labels_for
 from aikg.namespaces import DCTERMS, OWL, RDF, RDFS, SH, prefixes
 from aikg.store.local import Store
+from aikg.walks import ClassHierarchy, rdf_list
 
 CURIE_PREFIXES = prefixes("xsd", "schema", "prov", "org", "skos", "dcterms", "rdfs", "aikg", "rdf")
 """The namespaces whose terms pages show by short name."""
@@ -123,15 +124,7 @@ class _Graph:
         self, head: ox.NamedNode | ox.BlankNode | ox.Literal
     ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         """The members of an RDF list."""
-        found = []
-        while isinstance(head, ox.BlankNode | ox.NamedNode) and head.value != RDF + "nil":
-            first = self.objects(head, RDF + "first")
-            if not first:
-                break
-            found.append(first[0])
-            rest = self.objects(head, RDF + "rest")
-            head = rest[0] if rest else ox.NamedNode(RDF + "nil")
-        return found
+        return rdf_list(self.engine, head, self.graph)
 
 
 def _rule(shapes: _Graph, shape: ox.NamedNode | ox.BlankNode) -> str:
@@ -219,14 +212,9 @@ def document(store: Store) -> OntologyView:
             if isinstance(o, ox.NamedNode)
         ]
 
-    def ancestors(iri: str) -> list[str]:
-        found, frontier = [], parents(iri, RDFS + "subClassOf")
-        while frontier:
-            current = frontier.pop(0)
-            if current not in found:
-                found.append(current)
-                frontier += parents(current, RDFS + "subClassOf")
-        return found
+    hierarchy = ClassHierarchy.from_quads(
+        onto.engine.quads_for_pattern(None, ox.NamedNode(RDFS + "subClassOf"), None, onto.graph)
+    )
 
     def constraints_of(cls: str) -> list[Constraint]:
         found = []
@@ -240,7 +228,7 @@ def document(store: Store) -> OntologyView:
         own = constraints_of(iri)
         inherited = [
             Constraint(c.shape, c.path, c.rule, c.message, _ref(parent, labels))
-            for parent in ancestors(iri)
+            for parent in hierarchy.ancestors(iri)
             if parent in class_iris and parent != iri
             for c in constraints_of(parent)
         ]

@@ -21,11 +21,11 @@ from aikg.linked_data.catalog import describe_saved_queries
 from aikg.namespaces import DCAT, DCTERMS, RDF, RDFS, SPDX, VOID, XSD, prefixes
 from aikg.saved_queries import catalog
 from aikg.store.local import Store
+from aikg.walks import ClassHierarchy
 
 VOID_PREFIXES = prefixes("void", "dcat", "dcterms", "spdx", "xsd", "schema", "owl")
 TYPE = ox.NamedNode(RDF + "type")
 COMMENT = ox.NamedNode(RDFS + "comment")
-SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 MAX_LINKS = 500
 
 
@@ -93,16 +93,8 @@ def _term(
 
 
 def _types_with_superclasses(store: Store, types: set[ox.NamedNode]) -> set[str]:
-    seen = {t.value for t in types}
-    frontier = list(types)
-    while frontier:
-        current = frontier.pop()
-        for quad in store.engine.quads_for_pattern(current, SUBCLASS, None, None):
-            parent = quad.object
-            if isinstance(parent, ox.NamedNode) and parent.value not in seen:
-                seen.add(parent.value)
-                frontier.append(parent)
-    return seen
+    hierarchy = ClassHierarchy.of(store.engine)
+    return {t.value for t in types} | {a for t in types for a in hierarchy.ancestors(t.value)}
 
 
 def saved_queries_for(types: set[str]) -> list[tuple[str, str, str]]:

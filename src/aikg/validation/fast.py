@@ -35,9 +35,10 @@ from rdflib.namespace import SH as SH_NS
 
 from aikg import package_data
 from aikg.errors import UnsupportedShapeError
-from aikg.namespaces import RDF, RDFS, SH
+from aikg.namespaces import RDF, SH
 from aikg.terms import to_rdflib
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
+from aikg.walks import ClassHierarchy, rdf_list
 
 PROPERTY_KEYS = {
     "path",
@@ -127,22 +128,7 @@ class _Shapes:
         self, head: ox.NamedNode | ox.BlankNode | ox.Literal | None
     ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         """The members of an RDF list."""
-        found = []
-        while isinstance(head, ox.NamedNode | ox.BlankNode) and head.value != RDF + "nil":
-            first = self._list_part(head, "first")
-            if first is None:
-                break
-            found.append(first)
-            head = self._list_part(head, "rest")
-        return found
-
-    def _list_part(
-        self, cell: ox.NamedNode | ox.BlankNode, part: str
-    ) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
-        for quad in self.store.quads_for_pattern(cell, ox.NamedNode(RDF + part), None, None):
-            if not isinstance(quad.object, ox.Triple):
-                return quad.object
-        return None
+        return rdf_list(self.store, head)
 
     def node_shapes(self) -> list[ox.NamedNode | ox.BlankNode]:
         shapes = {
@@ -200,24 +186,11 @@ class Compiler:
 
     def __init__(self, shapes: Iterable[ox.Quad], ontology: Iterable[ox.Quad]):
         self.shapes = _Shapes(shapes)
-        self.subclasses: dict[str, set[str]] = {}
-        for quad in ontology:
-            if (
-                quad.predicate.value == RDFS + "subClassOf"
-                and isinstance(quad.object, ox.NamedNode)
-                and isinstance(quad.subject, ox.NamedNode)
-            ):
-                self.subclasses.setdefault(quad.object.value, set()).add(quad.subject.value)
+        self.hierarchy = ClassHierarchy.from_quads(ontology)
 
     def closure(self, cls: str) -> set[str]:
         """A class and every class below it."""
-        found, frontier = {cls}, [cls]
-        while frontier:
-            for sub in self.subclasses.get(frontier.pop(), ()):
-                if sub not in found:
-                    found.add(sub)
-                    frontier.append(sub)
-        return found
+        return self.hierarchy.descendants(cls)
 
     def is_instance(self, var: str, cls: str) -> str:
         """An expression true when ``var`` is an instance of the class (subclasses count)."""
