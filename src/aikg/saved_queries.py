@@ -45,7 +45,7 @@ from aikg import package_data
 from aikg.config import ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError
 from aikg.namespaces import XSD
-from aikg.sparql.lexer import where_group_start
+from aikg.sparql.lexer import operation, where_group_start
 from aikg.terms import OxTerm
 
 PARAMETER_TYPES: dict[str, str] = {
@@ -334,10 +334,9 @@ def _class_iri(name: str) -> str:
 
 
 def _query_kind(text: str) -> str:
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    body = re.sub(r"<[^>]*>|\"[^\"]*\"|'[^']*'", " ", body)
-    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
-    return match.group(1).lower() if match else "select"
+    """The query form, read by the lexer the guard uses (a saved query is never an update)."""
+    kind = operation(text)
+    return kind if kind in ("select", "ask", "construct", "describe") else "select"
 
 
 @cache
