@@ -25,7 +25,7 @@ from rdflib import Graph
 
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
-from aikg.errors import InputError, NotFoundError
+from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.labels import add_labels
 from aikg.linked_data import views
@@ -33,7 +33,14 @@ from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.saved_queries import saved_query
 from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
 from aikg.sparql.results import Serialized, serialize, table
-from aikg.store.local import ParsedFile, Store, bundled_files, graph_iri, read_file
+from aikg.store.local import (
+    ParsedFile,
+    Store,
+    bundled_files,
+    graph_iri,
+    read_file,
+    refuse_taken_graphs,
+)
 from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
@@ -108,16 +115,7 @@ class KnowledgeGraph(AnalystQueries):
         return fixed + parsed
 
     def _load(self, parsed: Sequence[ParsedFile], *, validate: bool) -> None:
-        taken = set(self.store.named_graphs())
-        seen: set[str] = set()
-        for p in parsed:
-            if p.graph in taken or p.graph in seen:
-                raise InputError(
-                    f"graph {p.graph} is already loaded",
-                    where=p.source,
-                    hint="rename the file: each file loads into the graph named after it",
-                )
-            seen.add(p.graph)
+        refuse_taken_graphs(self.store.named_graphs(), [(p.source, [p.graph]) for p in parsed])
         files = {p.graph: p.source for p in parsed}
         if validate:
             fixed = {self.store.ontology_graph, self.store.shapes_graph}

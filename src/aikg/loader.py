@@ -40,6 +40,7 @@ from aikg.store.local import (
     rdf_syntax_error,
     rebase,
     rebase_quad,
+    refuse_taken_graphs,
     refuse_xml_declarations,
     unreadable,
 )
@@ -190,7 +191,6 @@ def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
 def _check(kg: KnowledgeGraph, paths: list[Path], report: ProgressCallback) -> list[_Plan]:
     if not paths:
         raise InputError("no files to load", hint="name one or more RDF files")
-    taken = set(kg.store.named_graphs())
     plans: list[_Plan] = []
     for path in paths:
         source = str(path)
@@ -199,16 +199,10 @@ def _check(kg: KnowledgeGraph, paths: list[Path], report: ProgressCallback) -> l
         if not path.is_file():
             raise unreadable(FileNotFoundError(), source)
         triples, graphs = _scan(path, fmt, graph, kg.settings.base_iri, report)
-        for name in sorted(graphs | {graph}):  # the file's own graph, even if it stays empty
-            owner = next((p.source for p in plans if name in p.graphs), None)
-            if name in taken or owner:
-                raise InputError(
-                    f"graph {name} is already {'loaded' if name in taken else 'in ' + str(owner)}",
-                    where=source,
-                    hint="rename the file (each file loads into the graph named after it), "
-                    "or drop the graph first",
-                )
         plans.append(_Plan(path, source, fmt, graph, triples, frozenset(graphs)))
+        # A file's own graph counts, even if it stays empty.
+        claimed = [(p.source, p.graphs | {p.graph}) for p in plans]
+        refuse_taken_graphs(kg.store.named_graphs(), claimed)
     return plans
 
 

@@ -200,6 +200,31 @@ def read_file(
     return parse_rdf(data, source=source, fmt=fmt, graph=graph, base_iri=settings.base_iri)
 
 
+def refuse_taken_graphs(taken: Iterable[str], new: Iterable[tuple[str, Iterable[str]]]) -> None:
+    """Refuse a load whose files name a graph already in the store, or a graph another
+    of its files names too. ``new`` holds each file's source and graphs, in order.
+
+    >>> refuse_taken_graphs(["http://e/g/a"], [("b.ttl", ["http://e/g/b"])])
+    >>> refuse_taken_graphs([], [("b.ttl", ["http://e/g/b"]), ("B.ttl", ["http://e/g/b"])])
+    Traceback (most recent call last):
+    aikg.errors.InputError: graph http://e/g/b is already in b.ttl
+    """
+    loaded = set(taken)
+    owners: dict[str, str] = {}
+    for source, graphs in new:
+        for graph in sorted(set(graphs)):
+            if graph in loaded or graph in owners:
+                where = "loaded" if graph in loaded else f"in {owners[graph]}"
+                raise InputError(
+                    f"graph {graph} is already {where}",
+                    where=source,
+                    hint="rename the file (each file loads into the graph named after it), "
+                    "or drop the graph first",
+                )
+        for graph in graphs:
+            owners[graph] = source
+
+
 def graph_for_file(name: str, settings: Settings) -> str:
     """The named graph a file loads into: ``{base}graph/{stem}``."""
     stem = name.rsplit(".", 1)[0].lower()
