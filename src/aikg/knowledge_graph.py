@@ -156,7 +156,7 @@ class KnowledgeGraph(AnalystQueries):
         no declaration, and relative IRIs resolve against the base IRI.
         """
         result = execute(
-            self.store.engine,
+            self.store,
             sparql,
             self.settings,
             default_graphs=default_graphs,
@@ -181,14 +181,14 @@ class KnowledgeGraph(AnalystQueries):
         """
         limit = max_rows or self.settings.max_rows
         result = execute(
-            self.store.engine,
+            self.store,
             sparql,
             self.settings,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
         if labels and isinstance(result, ox.QuerySolutions):
-            labelled = add_labels(self.store.engine, table(result, limit), labels)
+            labelled = add_labels(self.store, table(result, limit), labels)
             return serialize(labelled, fmt, limit)
         return serialize(result, fmt, limit)
 
@@ -206,13 +206,11 @@ class KnowledgeGraph(AnalystQueries):
         ('Tesla', 35000)
         """
         query = saved_query(name)
-        result = execute(
-            self.store.engine, query.sparql(params, self.settings.base_iri), self.settings
-        )
+        result = execute(self.store, query.sparql(params, self.settings.base_iri), self.settings)
         if isinstance(result, ox.QuerySolutions):
             answer = table(result, self.settings.max_rows)
             if lang:
-                answer = add_labels(self.store.engine, answer, lang)
+                answer = add_labels(self.store, answer, lang)
             return to_python(answer, max_rows=self.settings.max_rows)
         return to_python(result, max_rows=self.settings.max_rows)
 
@@ -224,7 +222,7 @@ class KnowledgeGraph(AnalystQueries):
         node = ox.NamedNode(iri)
         graph = triples_to_graph(
             ox.Triple(q.subject, q.predicate, q.object)
-            for q in self.store.engine.quads_for_pattern(node, None, None, None)
+            for q in self.store.quads_for_pattern(node, None, None, None)
         )
         if not len(graph):
             raise NotFoundError(

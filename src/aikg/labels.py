@@ -4,10 +4,11 @@ For every column holding IRIs (say ``holder``) that the query does not label its
 ``holderLabel`` column is added right after it, with the IRI's ``rdfs:label`` (or
 ``skos:prefLabel``) in the language asked for, else in English, else in no language.
 
->>> store = ox.Store()
+>>> from aikg.config import Settings
+>>> store = Store(Settings())
 >>> kr = ox.NamedNode("https://w3id.org/aikg/country/KR")
->>> store.add(ox.Quad(kr, LABELS[0], ox.Literal("South Korea", language="en")))
->>> store.add(ox.Quad(kr, LABELS[0], ox.Literal("대한민국", language="ko")))
+>>> store.extend([ox.Quad(kr, LABELS[0], ox.Literal("South Korea", language="en")),
+...               ox.Quad(kr, LABELS[0], ox.Literal("대한민국", language="ko"))])
 >>> labelled = add_labels(store, Table(["c"], [{"c": kr}]), "ko")
 >>> labelled.variables, labelled.rows[0]["cLabel"].value
 (['c', 'cLabel'], '대한민국')
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from aikg.sparql.results import Table
-from aikg.store.engine import Engine
+from aikg.store.local import Store
 
 LABELS = (
     ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
@@ -38,12 +39,10 @@ def _rank(label: ox.Literal, lang: str) -> int:
     return 2 if not tag else 3
 
 
-def labels_for(
-    engine: Engine, iris: set[ox.NamedNode], lang: str
-) -> dict[ox.NamedNode, ox.Literal]:
+def labels_for(store: Store, iris: set[ox.NamedNode], lang: str) -> dict[ox.NamedNode, ox.Literal]:
     """The best label of each IRI in ``lang``, looked up in every graph."""
     best: dict[ox.NamedNode, tuple[int, ox.Literal]] = {}
-    for iri, label in _candidates(engine, iris):
+    for iri, label in _candidates(store, iris):
         rank = _rank(label, lang)
         if iri not in best or rank < best[iri][0]:
             best[iri] = (rank, label)
@@ -54,23 +53,21 @@ def labels_for(
 REMOTE_BATCH = 500
 
 
-def _candidates(
-    engine: Engine, iris: set[ox.NamedNode]
-) -> Iterator[tuple[ox.NamedNode, ox.Literal]]:
+def _candidates(store: Store, iris: set[ox.NamedNode]) -> Iterator[tuple[ox.NamedNode, ox.Literal]]:
     """Every label of every IRI. In process, a pattern lookup per IRI costs
     microseconds; on a remote store each lookup is a round trip (thousands for a long
     table), so the IRIs are asked for in batches, as a VALUES block of one query."""
-    if isinstance(engine, ox.Store):
+    if store.native:
         for iri in iris:
             for predicate in LABELS:
-                for quad in engine.quads_for_pattern(iri, predicate, None, None):
+                for quad in store.quads_for_pattern(iri, predicate, None, None):
                     if isinstance(quad.object, ox.Literal):
                         yield iri, quad.object
         return
     ordered = sorted(iris, key=lambda iri: iri.value)
     for start in range(0, len(ordered), REMOTE_BATCH):
         values = " ".join(str(iri) for iri in ordered[start : start + REMOTE_BATCH])
-        result = engine.query(
+        result = store.query(
             f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} "
             f"{{ ?s {LABELS[0]} ?label }} UNION {{ ?s {LABELS[1]} ?label }} }}",
             use_default_graph_as_union=True,
@@ -82,7 +79,7 @@ def _candidates(
                 yield subject, label
 
 
-def add_labels(engine: Engine, table: Table, lang: str = "en") -> Table:
+def add_labels(store: Store, table: Table, lang: str = "en") -> Table:
     """The table with a ``<column>Label`` column after each unlabelled IRI column."""
     columns = [
         v
@@ -93,7 +90,7 @@ def add_labels(engine: Engine, table: Table, lang: str = "en") -> Table:
     if not columns:
         return table
     iris = {t for row in table.rows for v in columns if isinstance(t := row.get(v), ox.NamedNode)}
-    labels = labels_for(engine, iris, lang.lower())
+    labels = labels_for(store, iris, lang.lower())
     variables: list[str] = []
     for v in table.variables:
         variables.append(v)

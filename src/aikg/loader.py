@@ -182,7 +182,7 @@ def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
             ) from None
         return
     for graph in created:
-        kg.store.engine.remove_graph(ox.NamedNode(graph))
+        kg.store.remove_graph(graph)
 
 
 # -- check ------------------------------------------------------------------------
@@ -250,8 +250,8 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
     base = kg.settings.base_iri
     try:
         for name in plan.graphs:
-            store.engine.add_graph(ox.NamedNode(name))
-        if base == DEFAULT_BASE_IRI and isinstance(store.engine, ox.Store):
+            store.add_graph(name)
+        if base == DEFAULT_BASE_IRI and store.native:
             size = plan.path.stat().st_size or 1
             with plan.path.open("rb") as file:
                 reader = _CountingReader(
@@ -260,18 +260,10 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
                         Progress("write", plan.source, plan.triples * done // size, plan.triples)
                     ),
                 )
-                store.engine.bulk_load(
-                    reader,  # type: ignore[arg-type]
-                    plan.fmt.engine,
-                    base_iri=base,
-                    to_graph=ox.NamedNode(plan.graph),
-                )
+                store.bulk_load(reader, plan.fmt, base, plan.graph)
         else:
             for done, batch in _batches(plan, base):
-                if isinstance(store.engine, ox.Store):
-                    store.engine.bulk_extend(batch)
-                else:
-                    store.engine.extend(batch)
+                store.extend(batch)
                 report(Progress("write", plan.source, done, plan.triples))
         store.persist()
     except OSError as error:

@@ -91,7 +91,7 @@ class _Graph:
     """Reads one named graph of the store."""
 
     def __init__(self, store: Store, graph: str):
-        self.engine = store.engine
+        self.store = store
         self.graph = ox.NamedNode(graph)
 
     def objects(
@@ -99,7 +99,7 @@ class _Graph:
     ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         return [
             q.object
-            for q in self.engine.quads_for_pattern(
+            for q in self.store.quads_for_pattern(
                 subject, ox.NamedNode(predicate), None, self.graph
             )
             if not isinstance(q.object, ox.Triple)
@@ -110,7 +110,7 @@ class _Graph:
     ) -> list[ox.NamedNode | ox.BlankNode]:
         return [
             q.subject
-            for q in self.engine.quads_for_pattern(None, ox.NamedNode(predicate), obj, self.graph)
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), obj, self.graph)
             if not isinstance(q.subject, ox.Triple)
         ]
 
@@ -124,7 +124,7 @@ class _Graph:
         self, head: ox.NamedNode | ox.BlankNode | ox.Literal
     ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         """The members of an RDF list."""
-        return rdf_list(self.engine, head, self.graph)
+        return rdf_list(self.store, head, self.graph)
 
 
 def _rule(shapes: _Graph, shape: ox.NamedNode | ox.BlankNode) -> str:
@@ -203,7 +203,7 @@ def document(store: Store) -> OntologyView:
         if isinstance(s, ox.NamedNode)
     )
     referenced: set[ox.NamedNode] = {ox.NamedNode(i) for i in class_iris + property_iris}
-    labels = labels_for(store.engine, referenced, "en")
+    labels = labels_for(store, referenced, "en")
 
     def parents(iri: str, predicate: str) -> list[str]:
         return [
@@ -213,7 +213,7 @@ def document(store: Store) -> OntologyView:
         ]
 
     hierarchy = ClassHierarchy.from_quads(
-        onto.engine.quads_for_pattern(None, ox.NamedNode(RDFS + "subClassOf"), None, onto.graph)
+        onto.store.quads_for_pattern(None, ox.NamedNode(RDFS + "subClassOf"), None, onto.graph)
     )
 
     def constraints_of(cls: str) -> list[Constraint]:
@@ -234,10 +234,10 @@ def document(store: Store) -> OntologyView:
         ]
         instances = [
             q.subject
-            for q in store.engine.quads_for_pattern(None, ox.NamedNode(RDF + "type"), node, None)
+            for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), node, None)
             if isinstance(q.subject, ox.NamedNode)
         ]
-        example_labels = labels_for(store.engine, set(instances[:5]), "en")
+        example_labels = labels_for(store, set(instances[:5]), "en")
         classes.append(
             ClassDoc(
                 iri=iri,

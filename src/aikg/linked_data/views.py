@@ -67,8 +67,8 @@ class ResourceView:
 def known(store: Store, iri: str) -> bool:
     """Whether the graph says anything with this IRI as subject, or as object."""
     node = ox.NamedNode(iri)
-    return any(True for _ in store.engine.quads_for_pattern(node, None, None, None)) or any(
-        True for _ in store.engine.quads_for_pattern(None, None, node, None)
+    return any(True for _ in store.quads_for_pattern(node, None, None, None)) or any(
+        True for _ in store.quads_for_pattern(None, None, node, None)
     )
 
 
@@ -93,7 +93,7 @@ def _term(
 
 
 def _types_with_superclasses(store: Store, types: set[ox.NamedNode]) -> set[str]:
-    hierarchy = ClassHierarchy.of(store.engine)
+    hierarchy = ClassHierarchy.of(store)
     return {t.value for t in types} | {a for t in types for a in hierarchy.ancestors(t.value)}
 
 
@@ -111,8 +111,8 @@ def saved_queries_for(types: set[str]) -> list[tuple[str, str, str]]:
 def describe_resource(store: Store, iri: str, claims: list[Provenance]) -> ResourceView:
     """Everything the graph says about ``iri``: labels, types, facts, inbound links."""
     node = ox.NamedNode(iri)
-    outgoing_quads = list(store.engine.quads_for_pattern(node, None, None, None))
-    inbound_quads = list(store.engine.quads_for_pattern(None, None, node, None))
+    outgoing_quads = list(store.quads_for_pattern(node, None, None, None))
+    inbound_quads = list(store.quads_for_pattern(None, None, node, None))
     linked: set[ox.NamedNode] = {node}
     for quad in outgoing_quads:
         linked.add(quad.predicate)
@@ -122,7 +122,7 @@ def describe_resource(store: Store, iri: str, claims: list[Provenance]) -> Resou
         linked.add(quad.predicate)
         if isinstance(quad.subject, ox.NamedNode):
             linked.add(quad.subject)
-    labels = labels_for(store.engine, linked, "en")
+    labels = labels_for(store, linked, "en")
     seen: set[tuple[str, str]] = set()
     outgoing = []
     label_terms, type_terms, comment_terms = [], [], []
@@ -182,14 +182,14 @@ def resource_triples(store: Store, iri: str) -> list[ox.Triple]:
         if str(current) in visited:
             continue
         visited.add(str(current))
-        for quad in store.engine.quads_for_pattern(current, None, None, None):
+        for quad in store.quads_for_pattern(current, None, None, None):
             triple = ox.Triple(quad.subject, quad.predicate, quad.object)
             if str(triple) not in seen:
                 seen.add(str(triple))
                 triples.append(triple)
             if isinstance(quad.object, ox.BlankNode):
                 frontier.append(quad.object)
-    for quad in store.engine.quads_for_pattern(None, None, node, None):
+    for quad in store.quads_for_pattern(None, None, node, None):
         triple = ox.Triple(quad.subject, quad.predicate, quad.object)
         if str(triple) not in seen:
             seen.add(str(triple))
@@ -240,7 +240,7 @@ def dump_digest(store: Store, fmt: str) -> tuple[int, str]:
 
 
 def _count(store: Store, query: str) -> int:
-    result = store.engine.query(query, use_default_graph_as_union=True)
+    result = store.query(query, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     for solution in result:
         value = solution["n"]
@@ -249,7 +249,7 @@ def _count(store: Store, query: str) -> int:
 
 
 def _partitions(store: Store, query: str) -> Iterator[tuple[ox.NamedNode, int]]:
-    result = store.engine.query(query, use_default_graph_as_union=True)
+    result = store.query(query, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     for solution in result:
         key, value = solution["k"], solution["n"]

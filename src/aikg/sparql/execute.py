@@ -21,7 +21,7 @@ from aikg.errors import QuerySyntaxError, UnknownGraphError
 from aikg.namespaces import query_prefixes
 from aikg.sparql.guard import check_query
 from aikg.sparql.results import Table, table
-from aikg.store.engine import Engine
+from aikg.store.local import Store
 from aikg.terms import to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -96,7 +96,7 @@ def _where(message: str, query: str) -> str | None:
 
 
 def execute(
-    store: Engine,
+    store: Store,
     query: str,
     settings: Settings,
     *,
@@ -121,7 +121,7 @@ def execute(
     )
     options: dict[str, Any] = {"base_iri": settings.base_iri, "prefixes": DEFAULT_PREFIXES}
     for graph in reading.iris("from", "from named"):
-        if not store.contains_named_graph(ox.NamedNode(graph)):
+        if not store.has_graph(graph):
             # Jena fetches a FROM graph from its URL, other stores answer as if it were
             # empty, which looks like "no results": say what happened instead. (The
             # protocol's default-graph-uri may name an unknown graph, an empty one, as

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import IO, Protocol, TypeVar, cast
+from typing import IO, Any, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -32,6 +32,12 @@ from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
 
 T = TypeVar("T")
+
+
+class Readable(Protocol):
+    """Anything with ``read`` (a binary file, or a wrapper that counts what is read)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class Writable(Protocol):
@@ -392,6 +398,56 @@ class Store:
         fixed = {self.ontology_graph, self.shapes_graph}
         return [g for g in self.named_graphs() if g not in fixed]
 
+    # -- the engine's operations, for the code above the store (which never holds the
+    # engine itself: the backend stays this class's business) --------------------------
+
+    @property
+    def native(self) -> bool:
+        """The quads are in Oxigraph in this process (not on a remote server): pattern
+        lookups are cheap and the bulk paths are there."""
+        return isinstance(self.engine, ox.Store)
+
+    def quads_for_pattern(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        object: ox.NamedNode | ox.BlankNode | ox.Literal | None,
+        graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """The quads matching a pattern (None matches anything), in every graph unless
+        ``graph_name`` says which."""
+        return iter(self.engine.quads_for_pattern(subject, predicate, object, graph_name))
+
+    def query(
+        self, sparql: str, **options: Any
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a (checked) query on the engine; ``options`` as ``pyoxigraph.Store.query``."""
+        return self.engine.query(sparql, **options)
+
+    def add_graph(self, graph: str) -> None:
+        self.engine.add_graph(ox.NamedNode(graph))
+
+    def remove_graph(self, graph: str) -> None:
+        self.engine.remove_graph(ox.NamedNode(graph))
+
+    def bulk_load(self, source: Readable, fmt: RdfFormat, base_iri: str, graph: str) -> None:
+        """Let the engine read a whole file itself into ``graph`` (Oxigraph in this process
+        only: no Python object per triple)."""
+        assert isinstance(self.engine, ox.Store), "bulk_load is for a native store"
+        self.engine.bulk_load(
+            source,  # type: ignore[arg-type] # pyoxigraph reads any object with read()
+            fmt.engine,
+            base_iri=base_iri,
+            to_graph=ox.NamedNode(graph),
+        )
+
+    def extend(self, quads: list[ox.Quad]) -> None:
+        """Add quads, through the engine's bulk path where it has one."""
+        if isinstance(self.engine, ox.Store):
+            self.engine.bulk_extend(quads)
+        else:
+            self.engine.extend(quads)
+
     def has_graph(self, graph: str) -> bool:
         return bool(self.engine.contains_named_graph(ox.NamedNode(graph)))
 
@@ -423,7 +479,7 @@ class Store:
     def scratch_copy(self) -> Store:
         """A store in memory holding the same quads, to try a write on and throw away."""
         scratch = Store(self.settings.replace(store=None))
-        scratch.engine.extend(self.quads())
+        scratch.extend(list(self.quads()))
         return scratch
 
     def data_quads(self) -> Iterator[ox.Quad]:
