@@ -98,28 +98,31 @@ def format_names(formats: Iterable[RdfFormat | ResultFormat]) -> dict[str, str]:
 RESULT_MEDIA_TYPES: tuple[str, ...] = tuple(f.media_type for f in RESULT_FORMATS)
 
 
+def _find(
+    formats: Iterable[RdfFormat | ResultFormat], name: str, kind: str
+) -> RdfFormat | ResultFormat:
+    key = name.strip().lower()
+    for candidate in formats:
+        if key in (candidate.name, candidate.extension, candidate.media_type, *candidate.aliases):
+            return candidate
+    raise UnsupportedFormatError(
+        f"unknown {kind} format {name!r}",
+        hint="use one of " + ", ".join(f.name for f in formats),
+    )
+
+
 def rdf_format(name: str) -> RdfFormat:
     """The RDF format with this name, alias, extension or media type."""
-    key = name.strip().lower()
-    for fmt in RDF_FORMATS:
-        if key in (fmt.name, fmt.extension, fmt.media_type, *fmt.aliases):
-            return fmt
-    raise UnsupportedFormatError(
-        f"unknown RDF format {name!r}",
-        hint="use one of " + ", ".join(f.name for f in RDF_FORMATS),
-    )
+    found = _find(RDF_FORMATS, name, "RDF")
+    assert isinstance(found, RdfFormat)
+    return found
 
 
 def result_format(name: str) -> ResultFormat:
     """The SPARQL results format with this name, alias, extension or media type."""
-    key = name.strip().lower()
-    for fmt in RESULT_FORMATS:
-        if key in (fmt.name, fmt.extension, fmt.media_type, *fmt.aliases):
-            return fmt
-    raise UnsupportedFormatError(
-        f"unknown results format {name!r}",
-        hint="use one of " + ", ".join(f.name for f in RESULT_FORMATS),
-    )
+    found = _find(RESULT_FORMATS, name, "results")
+    assert isinstance(found, ResultFormat)
+    return found
 
 
 def rdf_format_for_path(path: str) -> RdfFormat:

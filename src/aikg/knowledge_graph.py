@@ -155,14 +155,22 @@ class KnowledgeGraph(AnalystQueries):
         The common prefixes (aikg, rdf, rdfs, xsd, skos, schema, prov, dcterms, org) need
         no declaration, and relative IRIs resolve against the base IRI.
         """
-        result = execute(
+        result = self._execute(sparql, default_graphs, named_graphs)
+        return to_python(result, max_rows=max_rows or self.settings.max_rows)
+
+    def _execute(
+        self,
+        sparql: str,
+        default_graphs: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        return execute(
             self.store,
             sparql,
             self.settings,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
-        return to_python(result, max_rows=max_rows or self.settings.max_rows)
 
     def serialize_query(
         self,
@@ -180,13 +188,7 @@ class KnowledgeGraph(AnalystQueries):
         With ``labels`` (a language tag), SELECT answers get label columns beside IRIs.
         """
         limit = max_rows or self.settings.max_rows
-        result = execute(
-            self.store,
-            sparql,
-            self.settings,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-        )
+        result = self._execute(sparql, default_graphs, named_graphs)
         if labels and isinstance(result, ox.QuerySolutions):
             labelled = add_labels(self.store, table(result, limit), labels)
             return serialize(labelled, fmt, limit)
