@@ -131,13 +131,15 @@ class KnowledgeGraph(AnalystQueries):
         self.graph_files.update(files)
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
-        """Load more files, each into its own named graph; all of them or none.
+        """Load more files, each into its own named graph; all of them or none (the bulk
+        loader's path: see :func:`aikg.loader.load_files`).
 
         Returns the IRIs of the new graphs.
         """
-        parsed = [read_file(p, self.settings) for p in paths]
-        self._load(parsed, validate=validate)
-        return [p.graph for p in parsed]
+        from aikg.loader import load_files  # noqa: PLC0415 - the loader types this class
+
+        report = load_files(self, paths, validate=validate)
+        return [loaded.graph for loaded in report.files]
 
     # -- querying -------------------------------------------------------------------
 

@@ -26,14 +26,13 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from aikg.config import DEFAULT_BASE_IRI
 from aikg.errors import InputError, StoreError, ValidationError
 from aikg.formats import RdfFormat, rdf_format_for_path
-from aikg.knowledge_graph import KnowledgeGraph
 from aikg.store.local import (
     graph_for_file,
     in_graph,
@@ -45,6 +44,9 @@ from aikg.store.local import (
     unreadable,
 )
 from aikg.validation.pyshacl_engine import ValidationReport
+
+if TYPE_CHECKING:  # the knowledge graph calls the loader; the loader only types it
+    from aikg.knowledge_graph import KnowledgeGraph
 
 BATCH = 100_000
 """Quads per write when quads pass through Python (bounded memory, regular progress)."""
