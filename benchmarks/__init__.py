@@ -1,4 +1,4 @@
-"""Benchmarks of aikg against its peers (issue 6, deliverable 5): ``python -m benchmarks``.
+"""Benchmarks of aikg against its peers: ``python -m benchmarks``.
 
 One module per job: :mod:`benchmarks.data` (generated data), :mod:`benchmarks.load` (load
 throughput), :mod:`benchmarks.queries` (saved-query latency in process),

@@ -1,4 +1,4 @@
-"""``python -m benchmarks`` (or ``scripts/bench``): every measurement of issue 6, one run.
+"""``python -m benchmarks`` (or ``scripts/bench``): every benchmark measurement, one run.
 
     python -m benchmarks                         # 10k, 100k and 1M triples
     python -m benchmarks --quick                 # a smoke run on 2,000 triples

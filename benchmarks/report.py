@@ -1,4 +1,4 @@
-"""The report: machine facts, the targets of issue 6 as ratios, and markdown tables.
+"""The report: machine facts, the scale targets as ratios, and markdown tables.
 
 Every figure is read from the run's results (the JSON); nothing is asserted. A ratio
 whose slower side timed out is a lower bound, written ``> X``.
@@ -137,7 +137,7 @@ def _load_seconds(entry: dict[str, Any] | None) -> float | None:
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each target of issue 6, per size, as measured in this run."""
+    """Each scale target, per size, as measured in this run."""
     rows: list[dict[str, Any]] = []
 
     def add(name: str, goal: str, better: str, compute: Callable[[dict[str, Any]], Any]) -> None:
@@ -316,7 +316,7 @@ def _targets_md(results: dict[str, Any], sizes: list[str], heads: list[str]) -> 
         last = row["per_size"].get(sizes[-1], {}) if sizes else {}
         rows.append([row["target"], row["goal"], *cells, _met(row, last)])
     return [
-        "## Targets (issue 6)",
+        "## Targets",
         "",
         *_table(["target", "goal", *heads, f"met at {heads[-1] if heads else '–'}"], rows),
     ]
