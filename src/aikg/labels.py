@@ -20,12 +20,13 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
+from aikg.namespaces import RDFS, SKOS
 from aikg.sparql.results import Table
 from aikg.store.local import Store
 
 LABELS = (
-    ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-    ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"),
+    ox.NamedNode(RDFS + "label"),
+    ox.NamedNode(SKOS + "prefLabel"),
 )
 
 

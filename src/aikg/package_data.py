@@ -21,9 +21,11 @@ from importlib.resources.abc import Traversable
 
 import pyoxigraph as ox
 
-_OWL_VERSION_INFO = ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_NODE_SHAPE = ox.NamedNode("http://www.w3.org/ns/shacl#NodeShape")
+from aikg.namespaces import OWL, RDF, SH
+
+_OWL_VERSION_INFO = ox.NamedNode(OWL + "versionInfo")
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+_NODE_SHAPE = ox.NamedNode(SH + "NodeShape")
 
 
 def _folder(name: str) -> Traversable:

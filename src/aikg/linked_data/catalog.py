@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from aikg.namespaces import DCAT, DCTERMS, SCHEMA
+from aikg.namespaces import DCAT, DCTERMS, RDF, SCHEMA, XSD
 from aikg.saved_queries import SavedQuery, catalog
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDF_TYPE = ox.NamedNode(RDF + "type")
 DCAT_DATA_SERVICE = ox.NamedNode(DCAT + "DataService")
-XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+XSD_BOOLEAN = ox.NamedNode(XSD + "boolean")
 
 
 def _en(text: str) -> ox.Literal:

@@ -17,7 +17,7 @@ from aikg.formats import RDF_FORMATS, RESULT_FORMATS
 VOID_TRIPLES = ox.NamedNode(ns.VOID + "triples")
 RDF_TYPE = ox.NamedNode(ns.RDF + "type")
 DCTERMS_TITLE = ox.NamedNode(ns.DCTERMS + "title")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+XSD_INTEGER = ox.NamedNode(ns.XSD + "integer")
 
 # W3C's IRIs for the formats (https://www.w3.org/ns/formats/).
 FORMAT_IRIS = {

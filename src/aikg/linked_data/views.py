@@ -18,7 +18,22 @@ from aikg.config import ONTOLOGY_NS, Settings
 from aikg.formats import RDF_FORMATS
 from aikg.labels import labels_for
 from aikg.linked_data.catalog import describe_saved_queries
-from aikg.namespaces import DCAT, DCTERMS, RDF, RDFS, SPDX, VOID, XSD, prefixes
+from aikg.namespaces import (
+    DCAT,
+    DCTERMS,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SH,
+    SKOS,
+    SPDX,
+    VOID,
+    XSD,
+    prefixes,
+)
 from aikg.saved_queries import catalog
 from aikg.store.local import Store
 from aikg.walks import ClassHierarchy
@@ -301,9 +316,7 @@ def describe_dataset(
             ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
         ),
         ox.Triple(dataset, n("source", DCTERMS), ox.NamedNode(f"{base}source/page")),
-        ox.Triple(
-            dataset, ox.NamedNode("http://www.w3.org/2002/07/owl#versionInfo"), ox.Literal(version)
-        ),
+        ox.Triple(dataset, ox.NamedNode(OWL + "versionInfo"), ox.Literal(version)),
         ox.Triple(dataset, n("sparqlEndpoint"), endpoint),
         ox.Triple(dataset, n("uriSpace"), ox.Literal(base)),
         ox.Triple(dataset, n("exampleResource"), ox.NamedNode(f"{base}country/KR")),
@@ -348,15 +361,7 @@ def describe_dataset(
             integer(_count(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")),
         ),
     ]
-    for vocabulary in (
-        ONTOLOGY_NS,
-        "http://schema.org/",
-        "http://www.w3.org/ns/prov#",
-        "http://www.w3.org/ns/org#",
-        "http://www.w3.org/2004/02/skos/core#",
-        DCTERMS,
-        "http://www.w3.org/ns/shacl#",
-    ):
+    for vocabulary in (ONTOLOGY_NS, SCHEMA, PROV, ORG, SKOS, DCTERMS, SH):
         triples.append(ox.Triple(dataset, n("vocabulary"), ox.NamedNode(vocabulary)))
     for index, (cls, count) in enumerate(
         _partitions(

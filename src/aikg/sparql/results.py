@@ -23,11 +23,12 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from aikg.formats import RdfFormat, ResultFormat, rdf_format, result_format
+from aikg.namespaces import RDF, XSD
 from aikg.terms import OxTerm
 
 T = TypeVar("T")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = RDF + "langString"
 
 
 @dataclass(frozen=True)

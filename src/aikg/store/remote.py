@@ -52,6 +52,7 @@ from aikg.errors import (
     QueryTimeoutError,
     StoreError,
 )
+from aikg.namespaces import XSD
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
 from aikg.sparql.updates import graph_blocks, insert_data
 
@@ -61,7 +62,7 @@ if TYPE_CHECKING:
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
 _EXTENSION_SCHEMES = ("bif:", "sql:")
-_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_XSD_BOOLEAN = XSD + "boolean"
 DEFAULT = ox.DefaultGraph()
 GRAPHS_TTL = 2.0
 """Seconds the list of aikg's graphs on the server is kept (see ``named_graphs``)."""

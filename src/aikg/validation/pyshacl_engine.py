@@ -19,10 +19,10 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from aikg import package_data
+from aikg import namespaces, package_data
 from aikg.terms import triples_to_graph
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
+SH = Namespace(namespaces.SH)
 
 
 @dataclass(frozen=True)
