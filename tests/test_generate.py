@@ -242,7 +242,7 @@ def test_more_violations_than_the_dossiers_hold_are_refused() -> None:
 def test_bad_arguments_are_refused_before_anything_is_generated(
     triples: int, violations: int, base_iri: str
 ) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"must be >= 0|base IRI|IRI"):
         generate(triples, 1, violations=violations, base_iri=base_iri)
 
 

@@ -183,7 +183,7 @@ def test_a_missing_file_and_a_missing_store_are_usage_errors(
 def test_an_in_memory_load_that_fails_drops_what_it_wrote(invalid_file: Path) -> None:
     kg = KnowledgeGraph.load()
     before = sorted(str(q) for q in kg.store.quads())
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="nothing was changed"):
         load_files(kg, [invalid_file])
     assert sorted(str(q) for q in kg.store.quads()) == before
     assert "broken" not in " ".join(kg.graph_files.values())

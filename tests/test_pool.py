@@ -154,7 +154,7 @@ def test_run_and_stream_hand_out_the_same_workers(pool: WorkerPool) -> None:
     """One check-out path: a stream's worker is one of the pool's, returned after."""
     before = pool.status()
     assert b"".join(pool.stream("chunks", count=2)) == b"chunk 0\nchunk 1\n"
-    with pytest.raises(QueryTimeoutError):
+    with pytest.raises(QueryTimeoutError, match="did not finish within"):
         list(pool.stream("chunks", timeout=1e-9, count=10**7))
     wait_for_full_strength(pool, within=2.0)
     assert pool.status().live == before.live == SIZE
