@@ -254,29 +254,14 @@ def unreadable(error: OSError, source: str) -> AikgError:
     )
 
 
-def fixed_files(settings: Settings) -> list[ParsedFile]:
-    """The ontology and the shapes, parsed: what every store holds before any data."""
-    return [
+def bundled_files(settings: Settings) -> list[ParsedFile]:
+    """The ontology, the shapes and every bundled data file, parsed."""
+    parsed = [
         read_file(package_data.ontology_file(), settings, graph_iri(settings, "ontology")),
         read_file(package_data.shapes_file(), settings, graph_iri(settings, "shapes")),
     ]
-
-
-def bundled_data_paths() -> list[Path]:
-    """The bundled data files as paths on disk, for the bulk loader.
-
-    An installed package's data are files on disk; a package run from a zip archive
-    would not have them, and says so.
-    """
-    found = []
-    for file in package_data.data_files():
-        if not isinstance(file, Path):
-            raise StoreError(
-                f"the bundled data file {file.name} is not a file on disk",
-                hint="install aikg with pip (not from a zip archive)",
-            )
-        found.append(file)
-    return found
+    parsed.extend(read_file(f, settings) for f in package_data.data_files())
+    return parsed
 
 
 class Store:
