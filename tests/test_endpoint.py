@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
+import sys
 import time
 from urllib.parse import urlsplit
 
@@ -273,10 +275,16 @@ def test_relative_iris_resolve_against_the_base_and_common_prefixes_are_known(
 def test_the_health_route_reports_the_sandbox(server: Server) -> None:
     health = httpx.get(f"{server.url}/health", timeout=10).json()
     assert health["writable"] is False
-    if health["network_isolation"].startswith("unavailable"):
-        # The kernel may refuse a network namespace (no CAP_SYS_ADMIN, no user namespaces).
-        pytest.skip(f"this kernel refuses the sandbox: {health['network_isolation']}")
-    assert health["network_isolation"] == "isolated"
+    # The kernel may refuse a network namespace (no CAP_SYS_ADMIN, no user namespaces):
+    # /health must say what a process of this machine actually gets, whichever it is.
+    probe = subprocess.run(
+        [sys.executable, "-c", "from aikg.workers.pool import isolate_network as i; print(i())"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert health["network_isolation"] == probe.stdout.strip()
 
 
 def idle_then_reuse(url: str, idle_s: float) -> tuple[bool, int | None]:

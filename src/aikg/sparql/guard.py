@@ -37,6 +37,16 @@ from aikg.errors import QueryRefusedError
 from aikg.sparql.lexer import QueryReading, position, read_query
 
 
+def check_length(text: str, max_length: int) -> None:
+    """Refuse a text over ``max_length`` characters: checked before anything reads it,
+    since reading is linear in the text's size."""
+    if len(text) > max_length:
+        raise QueryRefusedError(
+            f"the query is {len(text):,} characters long; the limit is {max_length:,}",
+            hint="shorten the query (large VALUES blocks belong in the data)",
+        )
+
+
 def check_query(
     text: str,
     *,
@@ -50,11 +60,7 @@ def check_query(
     """Raise :class:`QueryRefusedError` if the query or update must not be run; else its
     reading (relative IRIs and prefixed names resolved against ``base_iri`` and
     ``prefixes``, as the engine will resolve them)."""
-    if len(text) > max_length:
-        raise QueryRefusedError(
-            f"the query is {len(text):,} characters long; the limit is {max_length:,}",
-            hint="shorten the query (large VALUES blocks belong in the data)",
-        )
+    check_length(text, max_length)
     reading = read_query(text, base_iri, prefixes)
     if reading.depth > max_depth:
         raise QueryRefusedError(

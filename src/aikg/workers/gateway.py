@@ -25,7 +25,6 @@ from aikg.errors import (
     InputError,
     NotFoundError,
     ParameterError,
-    QueryRefusedError,
     UnsupportedMediaTypeError,
 )
 from aikg.formats import RdfFormat
@@ -33,7 +32,7 @@ from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
 from aikg.saved_queries import LANGUAGE_TAG, saved_query
 from aikg.sparql.execute import DEFAULT_PREFIXES, SelectResult, to_python
-from aikg.sparql.guard import check_query
+from aikg.sparql.guard import check_length, check_query
 from aikg.sparql.lexer import insert_using, operation, using_clauses_conflict
 from aikg.sparql.results import Serialized
 from aikg.store.local import parse_rdf
@@ -121,18 +120,9 @@ class Service:
         digest = hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()[:16]
         return f'W/"{self.version}-{digest}"'
 
-    def check_length(self, sparql: str) -> None:
-        """Refuse a text over the length limit before anything reads it (cheap)."""
-        limit = self.settings.max_query_length
-        if len(sparql) > limit:
-            raise QueryRefusedError(
-                f"the query is {len(sparql):,} characters long; the limit is {limit:,}",
-                hint="shorten the query (large VALUES blocks belong in the data)",
-            )
-
     def operation(self, sparql: str) -> str:
         """What a text asks for (see :func:`aikg.sparql.lexer.operation`), length first."""
-        self.check_length(sparql)
+        check_length(sparql, self.settings.max_query_length)
         return operation(sparql)
 
     def check(self, sparql: str, *, update: bool = False) -> None:
