@@ -33,14 +33,7 @@ from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.saved_queries import saved_query
 from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
 from aikg.sparql.results import Serialized, serialize, table
-from aikg.store.local import (
-    ParsedFile,
-    Store,
-    bundled_files,
-    graph_iri,
-    read_file,
-    refuse_taken_graphs,
-)
+from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
 from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
@@ -89,7 +82,7 @@ class KnowledgeGraph(AnalystQueries):
         """A graph in memory: the ontology, the shapes, and the bundled data or ``paths``."""
         settings = (settings or Settings()).replace(store=None)
         kg = cls(Store(settings))
-        kg._load(kg._parse(paths), validate=validate)
+        kg._fill(paths, validate=validate)
         return kg
 
     @classmethod
@@ -102,33 +95,20 @@ class KnowledgeGraph(AnalystQueries):
         settings = settings or Settings()
         kg = cls(Store(settings))
         if kg.store.is_empty():
-            kg._load(kg._parse(None), validate=validate)
+            kg._fill(None, validate=validate)
         else:
             kg.graph_files = {g: g.rsplit("/", 1)[-1] for g in kg.store.data_graphs()}
         return kg
 
-    def _parse(self, paths: Iterable[str | Path] | None) -> list[ParsedFile]:
-        if paths is None:
-            return bundled_files(self.settings)
-        fixed = bundled_files(self.settings)[:2]  # the ontology and the shapes
-        parsed = [read_file(p, self.settings) for p in paths]
-        return fixed + parsed
-
-    def _load(self, parsed: Sequence[ParsedFile], *, validate: bool) -> None:
-        refuse_taken_graphs(self.store.named_graphs(), [(p.source, [p.graph]) for p in parsed])
-        files = {p.graph: p.source for p in parsed}
-        if validate:
-            fixed = {self.store.ontology_graph, self.store.shapes_graph}
-            new_data = [q for p in parsed if p.graph not in fixed for q in p.quads]
-            report = self._validate_data(
-                [*self._data_quads(), *new_data], {**self.graph_files, **files}
-            )
-            if not report.conforms:
-                from aikg.errors import ValidationError  # noqa: PLC0415 - avoid cycle
-
-                raise ValidationError(report)
-        self.store.add(parsed)
-        self.graph_files.update(files)
+    def _fill(self, paths: Iterable[str | Path] | None, *, validate: bool) -> None:
+        """Fill an empty store: the ontology and the shapes, then the data (the bundled
+        files, or ``paths``) through the bulk loader, the one path every load takes."""
+        fixed = fixed_files(self.settings)
+        self.store.add(fixed)
+        self.graph_files.update({p.graph: p.source for p in fixed})
+        files = list(paths) if paths is not None else bundled_data_paths()
+        if files:
+            self.add_files(files, validate=validate)
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk
