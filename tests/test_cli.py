@@ -158,4 +158,4 @@ def test_the_installed_command_runs() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "triples in 14 named graphs" in done.stdout
+    assert "triples in 15 named graphs" in done.stdout

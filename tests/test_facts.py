@@ -666,7 +666,7 @@ def test_no_claim_is_without_a_source_or_a_quotation(kg: KnowledgeGraph) -> None
     assert not ask(
         kg,
         """ASK {
-      ?claim prov:wasDerivedFrom ?s .
+      ?claim a aikg:Claim ; prov:wasDerivedFrom ?s .
       FILTER NOT EXISTS { ?claim aikg:evidence/schema:text ?quote }
     }""",
     )

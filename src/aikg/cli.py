@@ -233,7 +233,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     kg = _open(args)
     graph = kg.graph_iri(args.graph) if args.graph and "/" not in args.graph else args.graph
-    _write(kg.export(args.format, graph), args.output, out)
+    _write(kg.export(args.format, graph, inferred=args.inferred), args.output, out)
     return EXIT_OK
 
 
@@ -343,7 +343,8 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     out.write(
         f"loaded {report.triples:,} triples from {len(report.files)} file(s) into "
         f"{settings.store} in {report.seconds:.1f} s (check {report.check_seconds:.1f} s, "
-        f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s)\n"
+        f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s, "
+        f"infer {report.infer_seconds:.1f} s)\n"
     )
     return EXIT_OK
 
@@ -525,6 +526,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=RDF_NAMES, default="turtle")
     p.add_argument(
         "--graph", metavar="GRAPH", help="one named graph (its IRI, or its name such as 'holdings')"
+    )
+    p.add_argument(
+        "--inferred",
+        action="store_true",
+        help="include the inferred graph (what the ontology entails; left out by default)",
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_export)

@@ -98,6 +98,8 @@ class KnowledgeGraph(AnalystQueries):
             kg._fill(None, validate=validate)
         else:
             kg.graph_files = {g: g.rsplit("/", 1)[-1] for g in kg.store.data_graphs()}
+            if not kg.store.has_graph(kg.store.inferred_graph):
+                kg.infer()  # a store written before the inferred graph existed
         return kg
 
     def _fill(self, paths: Iterable[str | Path] | None, *, validate: bool) -> None:
@@ -109,6 +111,16 @@ class KnowledgeGraph(AnalystQueries):
         files = list(paths) if paths is not None else bundled_data_paths()
         if files:
             self.add_files(files, validate=validate)
+        else:
+            self.infer()
+
+    def infer(self) -> None:
+        """Recompute what the ontology entails from the data, in the inferred graph (see
+        :mod:`aikg.inference`). Every load and write does it; call it after changing the
+        store by other means."""
+        from aikg import inference  # noqa: PLC0415 - only loads and writes need it
+
+        inference.refresh(self.store)
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk
@@ -248,13 +260,16 @@ class KnowledgeGraph(AnalystQueries):
             _VALIDATION_CACHE[key] = validate_quads(quads, graph_files=files)
         return _VALIDATION_CACHE[key]
 
-    def export(self, fmt: str | RdfFormat = "turtle", graph: str | None = None) -> bytes:
+    def export(
+        self, fmt: str | RdfFormat = "turtle", graph: str | None = None, *, inferred: bool = False
+    ) -> bytes:
         """The dataset (or one named graph) serialized in an RDF format.
 
         Formats with named graphs (TriG, N-Quads, JSON-LD) keep them; the others get the
-        union of all graphs.
+        union of all graphs. The inferred graph (what the ontology entails) is left out
+        unless ``inferred`` is set or ``graph`` names it.
         """
-        return self.store.dump(fmt, graph)
+        return self.store.dump(fmt, graph, inferred=inferred)
 
     def stats(self) -> Stats:
         """Triples per named graph, and instances per class in the instance data."""
@@ -307,11 +322,14 @@ class KnowledgeGraph(AnalystQueries):
         """The store's unnamed default graph (empty unless a write put triples there)."""
         return self.store.dump_default_graph(fmt)
 
-    def write_dump(self, fmt: str | RdfFormat, emit: Callable[[bytes], None]) -> None:
+    def write_dump(
+        self, fmt: str | RdfFormat, emit: Callable[[bytes], None], *, inferred: bool = False
+    ) -> None:
         """The whole dataset in ``fmt``, handed to ``emit`` in chunks of about a megabyte
-        as it is written (a dump is never whole in memory)."""
+        as it is written (a dump is never whole in memory); the inferred graph only if
+        asked for."""
         writer = views.ChunkWriter(emit)
-        self.store.write(fmt, writer)
+        self.store.write(fmt, writer, inferred=inferred)
         writer.flush()
 
     def void(

@@ -316,9 +316,10 @@ class Service:
         data: bytes = self.pool.run("resource_rdf", iri=iri, fmt=fmt)
         return data
 
-    def dump(self, fmt: str) -> Iterator[bytes]:
-        """The whole dataset in ``fmt``, streamed in chunks."""
-        return self.pool.stream("dump_stream", fmt=fmt)
+    def dump(self, fmt: str, *, inferred: bool = False) -> Iterator[bytes]:
+        """The whole dataset in ``fmt``, streamed in chunks (the inferred graph only if
+        asked for)."""
+        return self.pool.stream("dump_stream", fmt=fmt, inferred=inferred)
 
     def void(self, base_url: str, fmt: str) -> bytes:
         """VoID / DCAT of the live dataset (cached per data version)."""

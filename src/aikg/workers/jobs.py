@@ -87,8 +87,10 @@ def resource_rdf(kg: KnowledgeGraph, iri: str, fmt: str) -> bytes:
 
 
 @streaming
-def dump_stream(kg: KnowledgeGraph, fmt: str, emit: Callable[[bytes], None]) -> None:
-    kg.write_dump(fmt, emit)
+def dump_stream(
+    kg: KnowledgeGraph, fmt: str, emit: Callable[[bytes], None], inferred: bool = False
+) -> None:
+    kg.write_dump(fmt, emit, inferred=inferred)
 
 
 def void(kg: KnowledgeGraph, base_url: str, fmt: str, version: str) -> bytes:
@@ -147,10 +149,16 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     """Apply a SPARQL update (already checked by the guard), in one transaction."""
     target = _target(kg, dry_run)
     prefixes = prefix_table(kg.settings.base_iri)
+    reading = read_query(sparql, kg.settings.base_iri, prefixes)
+    if kg.store.inferred_graph in reading.iris():
+        raise InputError(
+            f"the update names <{kg.store.inferred_graph}>, which is computed from the data "
+            "and the ontology after every write; nothing was changed",
+            hint="write the statements to a graph of their own: the inferred graph follows",
+        )
     try:
         target.store.update(clear_silently(sparql), prefixes=prefixes)
     except SyntaxError as error:
-        reading = read_query(sparql, kg.settings.base_iri, prefixes)
         raise syntax_error(str(error.msg), sparql, reading, "update") from None
     except RuntimeError as error:  # the engine refuses the operation (DROP of no graph...)
         raise InputError(
@@ -159,6 +167,7 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
         ) from None
     _check(target, dry_run)
     if not dry_run:
+        kg.infer()
         kg.store.persist()
     return {"applied": True}
 
