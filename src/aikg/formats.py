@@ -192,7 +192,7 @@ def _fitting(kind: str) -> str:
 
 
 def _form(kind: str) -> str:
-    """"a SELECT", "an ASK", "a CONSTRUCT or DESCRIBE"."""
+    """The form with its article: a SELECT, an ASK, a CONSTRUCT or DESCRIBE."""
     form = "CONSTRUCT or DESCRIBE" if kind == "graph" else kind.upper()
     return ("an " if form[0] in "AEIOU" else "a ") + form
 
