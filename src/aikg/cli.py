@@ -35,11 +35,11 @@ from aikg.formats import (
 )
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.loader import Progress, load_files
+from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog, describe, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.sparql.lexer import operation
 from aikg.sparql.results import Serialized, text_table
-from aikg.store.local import prefixes_for
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_SERVICE = 0, 1, 2, 3
 
@@ -94,7 +94,7 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
             + "\n"
         )
         return EXIT_OK
-    prefixes = prefixes_for(kg.settings)
+    prefixes = prefix_table(kg.settings.base_iri)
     out.write(f"{stats.triples} triples in {len(stats.graphs)} named graphs\n\n")
     out.write(
         text_table(
@@ -185,7 +185,7 @@ def _text(kg: KnowledgeGraph, result: QueryResult) -> str:
     if isinstance(result, bool):
         return "true" if result else "false"
     assert isinstance(result, SelectResult)
-    text = text_table(result.variables, result.values(), prefixes_for(kg.settings))
+    text = text_table(result.variables, result.values(), prefix_table(kg.settings.base_iri))
     return text + f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
 
 

@@ -52,10 +52,9 @@ import pyoxigraph as ox
 import yaml
 
 from aikg import package_data
-from aikg.config import ONTOLOGY_NS
+from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError, did_you_mean
-from aikg.namespaces import RDF, XSD, curie
-from aikg.sparql.execute import DEFAULT_PREFIXES
+from aikg.namespaces import RDF, XSD, curie, prefix_table
 from aikg.sparql.lexer import operation, where_group_start
 from aikg.store.local import Store
 from aikg.terms import OxTerm
@@ -410,7 +409,9 @@ def _projection(text: str, where: str) -> tuple[str, ...]:
     """The variables a SELECT query answers with, as the engine reads it (asked of an
     empty dataset, which costs nothing)."""
     try:
-        result = ox.Store().query(text, prefixes=DEFAULT_PREFIXES, base_iri="http://localhost/")
+        result = ox.Store().query(
+            text, prefixes=prefix_table(DEFAULT_BASE_IRI), base_iri=DEFAULT_BASE_IRI
+        )
     except SyntaxError as error:
         raise ConfigError(
             f"the saved query does not parse: {error}", where=where, hint="fix the query"
