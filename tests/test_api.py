@@ -16,7 +16,8 @@ from aikg import (
     SelectResult,
     Settings,
 )
-from aikg.formats import RDF_FORMATS
+from aikg.errors import UnsupportedFormatError
+from aikg.formats import RDF_FORMATS, rdf_format, result_format
 
 KR = "https://w3id.org/aikg/country/KR"
 
@@ -172,6 +173,57 @@ def test_provenance_of_an_entity_lists_every_claim_involving_it(kg: KnowledgeGra
     assert "http://www.w3.org/ns/prov#wasAttributedTo" in relations
     assert "https://w3id.org/aikg/ontology#speaker" in relations
     assert all(r.source_id == "S2" for r in records)
+
+
+KR_CODE = "CONSTRUCT WHERE { <country/KR> aikg:iso3166Alpha2 ?code }"
+
+
+def test_a_format_name_is_read_for_the_query_form(kg: KnowledgeGraph) -> None:
+    graph = kg.serialize_query(KR_CODE, "xml")
+    assert (graph.media_type, graph.kind, graph.rows) == ("application/rdf+xml", "graph", 1)
+    assert len(list(ox.parse(graph.body, format=ox.RdfFormat.RDF_XML))) == 1
+    table = kg.serialize_query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "xml")
+    assert table.media_type == "application/sparql-results+xml"
+    ask = kg.serialize_query("ASK { ?s ?p ?o }", "csv")
+    assert (ask.body, ask.media_type) == (b"true", "text/csv")
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt", "message"),
+    [
+        (
+            KR_CODE,
+            "csv",
+            "format 'csv' does not fit a CONSTRUCT query, whose answer is an RDF graph",
+        ),
+        (
+            KR_CODE,
+            result_format("json"),
+            "format 'json' does not fit a CONSTRUCT query, whose answer is an RDF graph",
+        ),
+        (
+            "SELECT * WHERE { ?s ?p ?o }",
+            "turtle",
+            "format 'turtle' does not fit a SELECT query, whose answer is a table of results",
+        ),
+        (
+            "ASK { ?s ?p ?o }",
+            rdf_format("nt"),
+            "format 'ntriples' does not fit an ASK query, whose answer is true or false",
+        ),
+        ("SELECT * WHERE { ?s ?p ?o }", "yaml", "unknown format 'yaml'"),
+    ],
+)
+def test_a_format_that_does_not_fit_is_refused_before_the_query_runs(
+    kg: KnowledgeGraph, query: str, fmt: object, message: str
+) -> None:
+    with pytest.raises(UnsupportedFormatError) as caught:
+        kg.serialize_query(query, fmt)  # type: ignore[arg-type]
+    assert (caught.value.message, caught.value.where, caught.value.status) == (
+        message,
+        "argument fmt",
+        400,
+    )
 
 
 def test_saved_queries_run_from_python(kg: KnowledgeGraph) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from rdflib import URIRef
 
-from aikg import KnowledgeGraph, ParameterError, SelectResult
+from aikg import ConfigError, KnowledgeGraph, NotFoundError, ParameterError, SelectResult
 from aikg.saved_queries import catalog, parse_saved_query
 from aikg.sparql.lexer import tokens
 
@@ -486,3 +487,141 @@ def test_empty_values_count_as_not_given(kg: KnowledgeGraph) -> None:
     # A web form sends every field, the empty ones as "".
     assert len(rows(kg, "holdings", holder=["country/KR"], hardware=[""], min=[""])) == 2
     assert len(rows(kg, "holdings", min="")) == 6
+
+
+# -- the shape of an answer: the query's columns, whatever the rows ----------------------
+
+HOLDINGS_COLUMNS = (
+    "claim",
+    "claimLabel",
+    "holder",
+    "holderLabel",
+    "quantity",
+    "hardwareModel",
+    "hardwareModelLabel",
+    "hardwareLabel",
+    "sourceId",
+    "source",
+    "sourceLabel",
+    "attributedTo",
+    "attributedToLabel",
+    "conflict",
+    "conflictLabel",
+    "quotes",
+)
+
+
+@pytest.mark.parametrize(
+    ("holder", "found"), [(None, 6), ("company/tesla", 1), ("company/mistral-ai", 0)]
+)
+def test_a_saved_query_has_the_same_columns_whatever_it_finds(
+    kg: KnowledgeGraph, holder: str | None, found: int
+) -> None:
+    result = kg.saved("holdings", holder=holder)
+    assert isinstance(result, SelectResult) and len(result) == found
+    assert result.variables == HOLDINGS_COLUMNS == catalog()["holdings"].columns()
+    assert tuple(result.to_dataframe().columns) == HOLDINGS_COLUMNS
+    bare = kg.saved("holdings", lang=None, holder=holder)
+    assert isinstance(bare, SelectResult)
+    assert bare.variables == catalog()["holdings"].projection
+    assert bare.variables == tuple(
+        c
+        for c in HOLDINGS_COLUMNS
+        if c == "holderLabel" or not (c.endswith("Label") and c != "hardwareLabel")
+    )
+
+
+def test_every_iri_column_of_a_saved_query_gets_a_label_column(kg: KnowledgeGraph) -> None:
+    """The header's `labels` lists the IRI columns: an IRI column it forgets would go
+    without labels, so each query runs with its examples and with no parameter."""
+    for query in catalog().values():
+        runs = [{p.name: p.example for p in query.params}]
+        if not any(p.required for p in query.params):
+            runs.append({})
+        for params in runs:
+            result = kg.saved(query.name, **params)
+            assert isinstance(result, SelectResult)
+            assert result.variables == query.columns(), query.name
+            for column in query.projection:
+                if any(isinstance(row.get(column), URIRef) for row in result):
+                    assert f"{column}Label" in result.variables, (query.name, column)
+
+
+def test_a_header_may_label_only_columns_of_the_query() -> None:
+    with pytest.raises(ConfigError, match="labels 'nothing', which is not a column") as caught:
+        parse_saved_query(
+            "bad", "#+ title: Bad\n#+ labels: [nothing]\nSELECT ?s WHERE { ?s ?p ?o }"
+        )
+    assert caught.value.where == "queries/bad.rq"
+    assert caught.value.hint == (
+        "list under '#+ labels:' the projected IRI columns to label; the query answers with s"
+    )
+
+
+# -- parameters of the declared class -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "message", "hint"),
+    [
+        (
+            {"hardware": "country/KR"},
+            "parameter 'hardware': <https://w3id.org/aikg/country/KR> is a Country, "
+            "not a HardwareModel",
+            "give the IRI of a HardwareModel, e.g. hardware/nvidia-h100",
+        ),
+        (
+            {"holder": "hardware/nvidia-h100"},
+            "parameter 'holder': <https://w3id.org/aikg/hardware/nvidia-h100> is a "
+            "HardwareModel, not a Country or an Organization",
+            "give the IRI of a Country or an Organization, e.g. country/KR",
+        ),
+        (
+            {"holder": "company/naver"},
+            "parameter 'holder': <https://w3id.org/aikg/company/naver> is not a Country or "
+            "an Organization: the graph gives it no class",
+            "give the IRI of a Country or an Organization, e.g. country/KR",
+        ),
+    ],
+)
+def test_an_iri_of_another_class_is_refused_with_the_expected_class_and_an_example(
+    kg: KnowledgeGraph, params: dict[str, str], message: str, hint: str
+) -> None:
+    with pytest.raises(ParameterError) as caught:
+        kg.saved("holdings", **params)
+    name = next(iter(params))
+    assert (caught.value.message, caught.value.where, caught.value.hint) == (
+        message,
+        f"parameter {name!r}",
+        hint,
+    )
+
+
+def test_every_value_of_a_list_is_checked(kg: KnowledgeGraph) -> None:
+    with pytest.raises(ParameterError, match="nvidia-h100> is a HardwareModel, not a Country"):
+        kg.saved("holdings-compared", holders="company/tesla,hardware/nvidia-h100")
+
+
+def test_an_instance_of_a_subclass_is_accepted(kg: KnowledgeGraph) -> None:
+    """Mistral AI is a Startup, a Startup a Company, a Company an Organization."""
+    assert rows(kg, "holdings", holder="company/mistral-ai") == []
+    assert [r["quantity"] for r in rows(kg, "holdings", holder="company/tesla")] == [35000]
+    assert len(rows(kg, "provenance", resource="country/KR")) > 0  # class "*": anything
+
+
+# -- names that come close ---------------------------------------------------------------
+
+
+def test_a_misspelt_query_or_parameter_gets_a_did_you_mean(kg: KnowledgeGraph) -> None:
+    with pytest.raises(NotFoundError) as missing:
+        kg.saved("holding")
+    assert missing.value.message == "no saved query 'holding'; did you mean 'holdings'?"
+    with pytest.raises(ParameterError) as unknown:
+        kg.saved("holdings", holdr="country/KR")
+    assert unknown.value.message == (
+        "saved query 'holdings' has no parameter 'holdr'; did you mean 'holder'?"
+    )
+    assert unknown.value.hint == "its parameters are: holder, hardware, min"
+    with pytest.raises(NotFoundError) as far:
+        kg.saved("xyzzy")
+    assert far.value.message == "no saved query 'xyzzy'"

@@ -8,7 +8,7 @@ validate against the shapes) and then for real (``dry_run=False``). See
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -52,21 +52,29 @@ def query(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     max_rows: int | None = None,
-    labels: str | None = None,
 ) -> Serialized:
-    """Run a query and serialize its answer in the format with media type ``fmt``.
-
-    With ``labels`` (a language tag), a SELECT answer gets a label column beside each IRI
-    column (saved queries are answered so).
-    """
+    """Run a query and serialize its answer in the format with media type ``fmt``."""
     return kg.serialize_query(
         sparql,
         _format(fmt),
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         max_rows=max_rows,
-        labels=labels,
     )
+
+
+def saved(
+    kg: KnowledgeGraph,
+    *,
+    query: str,
+    params: Mapping[str, Sequence[str]],
+    fmt: str,
+    lang: str | None,
+    max_rows: int | None = None,
+) -> Serialized:
+    """Run the saved query ``query`` and serialize its answer in the format with media
+    type ``fmt``."""
+    return kg.serialize_saved(query, params, _format(fmt), lang=lang, max_rows=max_rows)
 
 
 def graphs(kg: KnowledgeGraph) -> dict[str, Any]:
@@ -113,6 +121,7 @@ def known(kg: KnowledgeGraph, iri: str) -> bool:
 READ_JOBS: dict[str, Callable[..., Any]] = {
     "known": known,
     "query": query,
+    "saved": saved,
     "graphs": graphs,
     "dump": dump,
     "resource": resource,
