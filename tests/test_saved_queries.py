@@ -102,6 +102,21 @@ def test_conflicts(kg: KnowledgeGraph) -> None:
     }
 
 
+def test_conflicts_mark_the_claims_in_question(kg: KnowledgeGraph) -> None:
+    disputed: dict[str, set[str]] = {}
+    for r in rows(kg, "conflicts"):
+        assert r["disputed"] in (True, False)
+        if r["disputed"]:
+            disputed.setdefault(local(r["conflict"]), set()).add(local(r["claim"]))
+    assert disputed == {
+        # The table's "Leading" for France, against the text's list that leaves it out;
+        # the five listed countries are what it is weighed against.
+        "france-ai-maturity": {"ai-maturity-france-s1"},
+        # The same 350,000 for two holders: the source gives no ground to prefer either.
+        "holder-of-350000": {"accelerators-meta-s1", "h100-china-s1"},
+    }
+
+
 def test_figure_clashes_finds_the_350000_conflict_by_itself(kg: KnowledgeGraph) -> None:
     [clash] = rows(kg, "figure-clashes")
     assert (clash["quantity"], local(clash["holder"]), local(clash["otherHolder"])) == (
