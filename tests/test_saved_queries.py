@@ -91,6 +91,19 @@ def test_holdings_compared_to_korea(kg: KnowledgeGraph) -> None:
     assert [float(r["multiple"]) for r in against_tesla] == [10.0]
 
 
+def test_holdings_compared_says_what_hardware_each_count_counts(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "holdings-compared", holders=["company/meta", "country/CN"])
+    assert {
+        (local(r["holder"]), local(r.get("hardwareModel")), r["hardware"], r["baselineHardware"])
+        for r in answer
+    } == {
+        # The title's 350,000 are Meta's "AI Accelerator", no model named; the baseline
+        # (Korea's 2,000) and China's table figure count H100s.
+        ("meta", "None", "AI Accelerator", "NVIDIA H100"),
+        ("CN", "nvidia-h100", "NVIDIA H100", "NVIDIA H100"),
+    }
+
+
 def test_conflicts(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "conflicts")
     by_conflict: dict[str, set[str]] = {}
