@@ -109,8 +109,8 @@ def test_every_export_format_parses_back_to_the_same_data(
 def test_one_graph_can_be_exported_alone(kg: KnowledgeGraph) -> None:
     data = kg.export("ntriples", kg.graph_iri("conflicts"))
     # Two conflicts (F06, F11), each typed, labelled and described (3 triples), naming
-    # 2 and 6 conflicting claims: 2 * 3 + 2 + 6 triples.
-    assert len(data.decode().strip().splitlines()) == 2 * 3 + 2 + 6
+    # 2 and 6 conflicting claims, of which 2 and 1 disputed: 2 * 3 + 2 + 6 + 2 + 1 triples.
+    assert len(data.decode().strip().splitlines()) == 2 * 3 + 2 + 6 + 2 + 1
 
 
 def test_holdings_are_ranked_with_sources_quotes_and_conflicts(kg: KnowledgeGraph) -> None:
@@ -154,6 +154,8 @@ def test_conflicts_group_their_claims(kg: KnowledgeGraph) -> None:
     france = conflicts["Is France among the AI leading countries?"]
     # France's "Leading" cell against the text's five leading countries (F11).
     assert len(france.claims) == 1 + 5
+    assert [c.subject_label for c in france.claims if c.disputed] == ["France"]
+    assert all(c.disputed for c in holder.claims)
 
 
 def test_provenance_of_a_claim_gives_its_source_and_table_cell(kg: KnowledgeGraph) -> None:
