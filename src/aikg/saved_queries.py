@@ -487,12 +487,13 @@ def check_classes(query: SavedQuery, binding: Binding, store: Store) -> None:
 
 
 def _types(store: Store, iris: set[ox.NamedNode]) -> dict[str, set[str]]:
-    """The classes each IRI is stated to be an instance of, in one query. (Its answer
-    stays in this frame: an engine's answer must not outlive the thread that asked.)"""
+    """The classes each IRI is stated to be an instance of (not those the inferred graph
+    adds: an error names the classes the data gives), in one query. (Its answer stays in
+    this frame: an engine's answer must not outlive the thread that asked.)"""
     values = " ".join(sorted(str(iri) for iri in iris))
     result = store.query(
-        f"SELECT ?value ?type WHERE {{ VALUES ?value {{ {values} }} ?value <{RDF}type> ?type }}",
-        use_default_graph_as_union=True,
+        f"SELECT ?value ?type WHERE {{ VALUES ?value {{ {values} }} "
+        f"GRAPH ?g {{ ?value <{RDF}type> ?type }} FILTER (?g != <{store.inferred_graph}>) }}",
     )
     assert isinstance(result, ox.QuerySolutions)
     types: dict[str, set[str]] = {}
