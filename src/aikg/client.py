@@ -6,7 +6,7 @@ data: ``export``, ``resource_rdf``, ``knows``, ``void``, ``validate``), over HTT
 come back as the same :class:`~aikg.errors.AikgError` classes.
 
 >>> client = Client("http://127.0.0.1:8000")  # doctest: +SKIP
->>> client.holdings()[0].quantity  # doctest: +SKIP
+>>> client.holdings().records[0].quantity  # doctest: +SKIP
 350000
 """
 

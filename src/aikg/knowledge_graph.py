@@ -3,7 +3,7 @@
 >>> kg = KnowledgeGraph.load()
 >>> kg.query("ASK { <country/KR> ?p ?o }")
 True
->>> top = kg.holdings()[0]
+>>> top = kg.holdings().records[0]
 >>> top.holder_label, top.quantity, top.source_id, top.conflict is not None
 ('China', 350000, 'S1', True)
 >>> row = kg.query("SELECT ?n WHERE { <claim/h100-tesla-s1> aikg:quantity ?n }")[0]
@@ -355,7 +355,7 @@ class KnowledgeGraph(AnalystQueries):
         'South Korea'
         """
         self._require_known(iri)
-        return views.describe_resource(self.store, iri, self.provenance(iri))
+        return views.describe_resource(self.store, iri, self.provenance(iri).records)
 
     def resource_rdf(self, iri: str, fmt: str | RdfFormat = "turtle") -> bytes:
         """The RDF document about ``iri``: its triples (blank nodes followed) and the
