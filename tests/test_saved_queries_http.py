@@ -388,10 +388,14 @@ def test_the_client_offers_the_same_calls_against_a_server(server: Server) -> No
             "Who holds 350,000: Meta or China?",
             "Is France among the AI leading countries?",
         }
-        assert [p.rank for p in client.index_positions("country/KR").records if p.rank] == [4, 35, 33]
-        assert [e.text for r in client.provenance("claim/h100-china-s1").records for e in r.evidence] == [
-            "350,000"
+        assert [p.rank for p in client.index_positions("country/KR").records if p.rank] == [
+            4,
+            35,
+            33,
         ]
+        assert [
+            e.text for r in client.provenance("claim/h100-china-s1").records for e in r.evidence
+        ] == ["350,000"]
         answer = client.saved("holdings", holder="company/tesla")
         assert isinstance(answer, SelectResult) and str(answer[0]["holderLabel"]) == "Tesla"
         assert client.query("ASK { <country/KR> a aikg:Country }") is True

@@ -275,9 +275,7 @@ class AnalystQueries(ABC):
             raise TypeError(f"saved query {name!r} is not a SELECT")
         return result
 
-    def holdings(
-        self, holder: str | None = None, hardware: str | None = None
-    ) -> Records[Holding]:
+    def holdings(self, holder: str | None = None, hardware: str | None = None) -> Records[Holding]:
         """Hardware holdings, largest first, each with its source and quotes.
 
         ``holder`` and ``hardware`` are IRIs, absolute or relative to the base IRI.
@@ -297,9 +295,7 @@ class AnalystQueries(ABC):
         global AI ranking 35
         labor productivity (OECD-based) 33
         """
-        return _read(
-            self._select("index-positions", country=country, index=index), index_positions
-        )
+        return _read(self._select("index-positions", country=country, index=index), index_positions)
 
     def rank_changes(self, country: str | None = None) -> Records[RankChange]:
         """How countries' ranks changed, each claim with its period and source."""

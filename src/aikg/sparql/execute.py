@@ -109,7 +109,7 @@ _DATETIMES = {XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"}
 
 
 def _column_kind(terms: list[Node | None]) -> str:
-    """"integer", "float", "boolean" or "datetime" when every value of a column is a
+    """The kind of a column: "integer", "float", "boolean" or "datetime" when every value is a
     literal of that kind (a column of integers and decimals is "float"); "" otherwise."""
     datatypes = {str(t.datatype) if isinstance(t, Literal) else "" for t in terms if t is not None}
     if not datatypes or "" in datatypes:
