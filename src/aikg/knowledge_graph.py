@@ -116,13 +116,17 @@ class KnowledgeGraph(AnalystQueries):
         else:
             self.infer()
 
-    def infer(self) -> None:
-        """Recompute what the ontology entails from the data, in the inferred graph (see
-        :mod:`aikg.inference`). Every load and write does it; call it after changing the
-        store by other means."""
+    def infer(self, added: list[str] | None = None) -> None:
+        """Bring the inferred graph (what the ontology entails from the data, see
+        :mod:`aikg.inference`) up to date. Every load and write does it; call it after
+        changing the store by other means. ``added``: the graphs a load just added, when
+        nothing else changed, so that only they are read."""
         from aikg import inference  # noqa: PLC0415 - only loads and writes need it
 
-        inference.refresh(self.store)
+        if added is not None and self.store.has_graph(self.store.inferred_graph):
+            inference.add_for(self.store, added)
+        else:
+            inference.refresh(self.store)
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk
