@@ -5,7 +5,7 @@
 // Without JavaScript (or if CodeMirror did not load) nothing here runs and the form posts
 // to /sparql as it always did; every feature below is an addition to that form. Everything
 // is fetched from this server: /prefixes (the prefix table), /search (entities by label),
-// /sparql (the ontology's terms, and the user's queries) and /queries/{name}.rq.
+// /ontology.jsonld (classes and properties), /queries/{name}.rq (examples) and /sparql.
 "use strict";
 
 (() => {
@@ -54,39 +54,60 @@
     .catch(() => {}); // an older server: only the query's own PREFIX lines complete
 
   // The classes and properties of the ontology with their English and Korean labels, and
-  // the outside terms it builds on (superclasses, superproperties, domains and ranges).
-  const VOCABULARY_QUERY = `
-SELECT ?term (SAMPLE(?k) AS ?kind) (SAMPLE(?en) AS ?label) (SAMPLE(?ko) AS ?labelKo) WHERE {
-  GRAPH <${base}graph/ontology> {
-    {
-      VALUES ?k { owl:Class owl:ObjectProperty owl:DatatypeProperty owl:AnnotationProperty rdf:Property }
-      ?term a ?k .
-    }
-    UNION { ?s rdfs:subClassOf|rdfs:domain|rdfs:range ?term BIND(owl:Class AS ?k) }
-    UNION { ?s rdfs:subPropertyOf ?term BIND(rdf:Property AS ?k) }
-    FILTER(isIRI(?term))
-    OPTIONAL { ?term rdfs:label ?en FILTER(langMatches(lang(?en), "en")) }
-    OPTIONAL { ?term rdfs:label ?ko FILTER(langMatches(lang(?ko), "ko")) }
-  }
-}
-GROUP BY ?term`;
+  // the outside terms it builds on (superclasses, superproperties, domains and ranges),
+  // read from the ontology document in expanded JSON-LD: a whole document, not a query
+  // answer, so a server's row limit cannot cut the list short.
   let vocabulary = CORE_TERMS;
-  const vocabularyLoaded = runQuery(VOCABULARY_QUERY)
-    .then((answer) => {
-      const terms = answer.json.results.bindings.map((b) => ({
-        iri: b.term.value,
-        kind: termKind(b.term.value, b.kind ? b.kind.value : ""),
-        label: b.label ? b.label.value : "",
-        labelKo: b.labelKo ? b.labelKo.value : "",
-      }));
-      const known = new Set(terms.map((t) => t.iri));
-      vocabulary = [...terms, ...CORE_TERMS.filter((t) => !known.has(t.iri))];
+  const vocabularyLoaded = fetchJson(root + "ontology.jsonld")
+    .then((nodes) => {
+      vocabulary = vocabularyOf(Array.isArray(nodes) ? nodes : nodes["@graph"] || []);
     })
     .catch(() => {});
 
+  const KINDS = {
+    [OWL + "Class"]: "class",
+    [RDFS + "Class"]: "class",
+    [OWL + "ObjectProperty"]: "property",
+    [OWL + "DatatypeProperty"]: "property",
+    [OWL + "AnnotationProperty"]: "property",
+    [RDF + "Property"]: "property",
+  };
+  const REFERS_TO = {
+    [RDFS + "subClassOf"]: "class",
+    [RDFS + "domain"]: "class",
+    [RDFS + "range"]: "class",
+    [RDFS + "subPropertyOf"]: "property",
+  };
+
+  function vocabularyOf(nodes) {
+    const terms = new Map();
+    const term = (iri, kind) => {
+      if (!terms.has(iri)) terms.set(iri, { iri, kind: termKind(iri, kind), label: "", labelKo: "" });
+      return terms.get(iri);
+    };
+    const ids = (values) => (values || []).map((v) => (typeof v === "string" ? v : v["@id"])).filter(Boolean);
+    for (const node of nodes) {
+      const types = [...ids(node["@type"]), ...ids(node[RDF + "type"])];
+      const kind = types.map((t) => KINDS[t]).find(Boolean);
+      if (kind && !node["@id"].startsWith("_:")) {
+        const t = term(node["@id"], kind);
+        t.kind = termKind(t.iri, kind);
+        for (const label of node[RDFS + "label"] || []) {
+          const lang = (label["@language"] || "").toLowerCase();
+          if (lang.startsWith("en") && !t.label) t.label = label["@value"];
+          if (lang.startsWith("ko") && !t.labelKo) t.labelKo = label["@value"];
+        }
+      }
+      for (const [property, referredKind] of Object.entries(REFERS_TO)) {
+        for (const iri of ids(node[property])) if (!iri.startsWith("_:")) term(iri, referredKind);
+      }
+    }
+    for (const t of CORE_TERMS) if (!terms.has(t.iri)) terms.set(t.iri, t);
+    return [...terms.values()];
+  }
+
   function termKind(iri, kind) {
-    if (iri.startsWith(XSD)) return "datatype";
-    return kind === OWL + "Class" ? "class" : "property";
+    return iri.startsWith(XSD) ? "datatype" : kind;
   }
 
   // The PREFIX lines of the query in the editor: they win over the server's table.
