@@ -158,8 +158,9 @@
   editor.getWrapperElement().classList.add("sparql-editor");
 
   // While typing a prefixed name, or a word that starts a known prefix, the list opens by
-  // itself (entities are searched only on Ctrl-Space: a search per keystroke of SELECT
-  // would be noise).
+  // itself. Entities are looked up by label as you type only after an entity prefix
+  // (company:tes); a bare word is looked up on Ctrl-Space, or every keystroke of SELECT
+  // would be a search.
   editor.on("inputRead", (cm, change) => {
     if (change.origin !== "+input") return;
     const typed = change.text.join("");
