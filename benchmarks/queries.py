@@ -58,10 +58,10 @@ def mix() -> list[MixQuery]:
 def prologue() -> str:
     """BASE and PREFIX lines giving other engines what aikg's engine is given as options."""
     from aikg.config import DEFAULT_BASE_IRI  # noqa: PLC0415
-    from aikg.sparql.execute import DEFAULT_PREFIXES  # noqa: PLC0415
+    from aikg.namespaces import prefix_table  # noqa: PLC0415
 
     lines = [f"BASE <{DEFAULT_BASE_IRI}>"]
-    lines += [f"PREFIX {name}: <{iri}>" for name, iri in DEFAULT_PREFIXES.items()]
+    lines += [f"PREFIX {name}: <{iri}>" for name, iri in prefix_table(DEFAULT_BASE_IRI).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -137,14 +137,14 @@ def aikg(gen: str, reps: int, budget: float) -> dict[str, Any]:
 
 def _pyoxigraph(store: Any, reps: int, budget: float) -> dict[str, Any]:
     from aikg.config import DEFAULT_BASE_IRI  # noqa: PLC0415
-    from aikg.sparql.execute import DEFAULT_PREFIXES  # noqa: PLC0415
+    from aikg.namespaces import prefix_table  # noqa: PLC0415
 
     def run(query: MixQuery) -> int:
         return _rows(
             store.query(
                 query.sparql,
                 base_iri=DEFAULT_BASE_IRI,
-                prefixes=DEFAULT_PREFIXES,
+                prefixes=prefix_table(DEFAULT_BASE_IRI),
                 use_default_graph_as_union=True,
             )
         )

@@ -26,10 +26,10 @@ from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.loader import Progress, load_files
+from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog, describe_parameters, saved_query
 from aikg.sparql.execute import SelectResult
 from aikg.sparql.results import text_table
-from aikg.store.local import prefixes_for
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_SERVICE = 0, 1, 2, 3
 
@@ -76,7 +76,7 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
             + "\n"
         )
         return EXIT_OK
-    prefixes = prefixes_for(kg.settings)
+    prefixes = prefix_table(kg.settings.base_iri)
     out.write(f"{stats.triples} triples in {len(stats.graphs)} named graphs\n\n")
     out.write(
         text_table(
@@ -141,7 +141,7 @@ def _print_result(
         if isinstance(result, bool):
             _write("true" if result else "false", output, out)
         elif isinstance(result, SelectResult):
-            text = text_table(result.variables, result.values(), prefixes_for(kg.settings))
+            text = text_table(result.variables, result.values(), prefix_table(kg.settings.base_iri))
             note = f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
             _write(text + note, output, out)
         else:
@@ -219,7 +219,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "table":
         result = kg.saved(args.name, lang=args.lang, **_params(args.param))
         if isinstance(result, SelectResult):
-            text = text_table(result.variables, result.values(), prefixes_for(kg.settings))
+            text = text_table(result.variables, result.values(), prefix_table(kg.settings.base_iri))
             note = f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
             _write(text + note, args.output, out)
             return EXIT_OK

@@ -1,15 +1,18 @@
 """Every namespace aikg reads or writes, and the one table of prefixes.
 
-Modules name a vocabulary by the constant here, never by its IRI; prefix tables (for
-queries, for Turtle, for VoID, for short names on pages) are slices of :data:`PREFIXES`.
+Modules name a vocabulary by the constant here, never by its IRI. The one prefix table
+(:func:`prefix_table`: the vocabularies and the data's own entity families) serves
+queries, Turtle, VoID and short names on pages alike.
 
 >>> curie("http://www.w3.org/2000/01/rdf-schema#label")
 'rdfs:label'
->>> query_prefixes()["schema"]
-'http://schema.org/'
+>>> prefix_table("https://w3id.org/aikg/")["claim"]
+'https://w3id.org/aikg/claim/'
 """
 
 from __future__ import annotations
+
+import functools
 
 from aikg.config import ONTOLOGY_NS, SHAPES_NS
 
@@ -53,11 +56,13 @@ PREFIXES: dict[str, str] = {
 }
 """Every vocabulary prefix aikg uses, and the namespace it stands for."""
 
-QUERY_PREFIX_NAMES = (
-    *("aikg", "rdf", "rdfs", "xsd", "owl"),
-    *("skos", "schema", "prov", "dcterms", "org"),
+ENTITY_FAMILIES = (
+    *("source", "quote", "claim", "conflict", "graph"),
+    *("country", "company", "organization", "person", "group", "event", "role"),
+    *("hardware", "index", "indicator", "tier", "scale", "scheme"),
+    *("innovation-type", "stance", "topic"),
 )
-"""The prefixes a query may use without declaring them."""
+"""The families of the data's own IRIs: ``country:KR`` is ``{base}country/KR``."""
 
 
 def prefixes(*names: str) -> dict[str, str]:
@@ -65,9 +70,19 @@ def prefixes(*names: str) -> dict[str, str]:
     return {name: PREFIXES[name] for name in names}
 
 
-def query_prefixes() -> dict[str, str]:
-    """The prefixes every query may use without declaring them (its own PREFIX wins)."""
-    return prefixes(*QUERY_PREFIX_NAMES)
+@functools.cache
+def prefix_table(base_iri: str) -> dict[str, str]:
+    """The one table of prefixes: every vocabulary, then every entity family under
+    ``base_iri``. Every output writes short names with it, and every input (queries,
+    updates, saved queries, parameters) may use its prefixes without declaring them.
+
+    Treat the answer as read-only: it is shared.
+
+    >>> table = prefix_table("https://w3id.org/aikg/")
+    >>> table["country"], table["schema"]
+    ('https://w3id.org/aikg/country/', 'http://schema.org/')
+    """
+    return {**PREFIXES, **{family: f"{base_iri}{family}/" for family in ENTITY_FAMILIES}}
 
 
 def curie(iri: str, table: dict[str, str] | None = None) -> str:

@@ -18,6 +18,10 @@ VOID_TRIPLES = ox.NamedNode(ns.VOID + "triples")
 RDF_TYPE = ox.NamedNode(ns.RDF + "type")
 DCTERMS_TITLE = ox.NamedNode(ns.DCTERMS + "title")
 XSD_INTEGER = ox.NamedNode(ns.XSD + "integer")
+XSD_ANY_URI = ox.NamedNode(ns.XSD + "anyURI")
+SH_DECLARE = ox.NamedNode(ns.SH + "declare")
+SH_PREFIX = ox.NamedNode(ns.SH + "prefix")
+SH_NAMESPACE = ox.NamedNode(ns.SH + "namespace")
 
 # W3C's IRIs for the formats (https://www.w3.org/ns/formats/).
 FORMAT_IRIS = {
@@ -50,7 +54,8 @@ def describe_service(
     *,
     default_graph_triples: int | None = None,
 ) -> list[ox.Triple]:
-    """The ``sd:Service`` at ``endpoint``: languages, formats, features, default dataset."""
+    """The ``sd:Service`` at ``endpoint``: languages, formats, features, default dataset,
+    and the prefixes a query may use without declaring them (``sh:declare``)."""
     service = ox.NamedNode(endpoint)
     triples = [
         ox.Triple(service, RDF_TYPE, SD("Service")),
@@ -84,6 +89,15 @@ def describe_service(
         ox.Triple(dataset, SD("defaultGraph"), default),
         ox.Triple(default, RDF_TYPE, SD("Graph")),
     ]
+    # The prefixes every query may use undeclared, in SHACL's vocabulary for prefix
+    # declarations (the one W3C vocabulary for them), so that tools can read them.
+    for index, (prefix, namespace) in enumerate(ns.prefix_table(settings.base_iri).items()):
+        declaration = ox.BlankNode(f"prefix{index}")
+        triples += [
+            ox.Triple(service, SH_DECLARE, declaration),
+            ox.Triple(declaration, SH_PREFIX, ox.Literal(prefix)),
+            ox.Triple(declaration, SH_NAMESPACE, ox.Literal(namespace, datatype=XSD_ANY_URI)),
+        ]
     total = default_graph_triples if default_graph_triples is not None else sum(graphs.values())
     triples.append(ox.Triple(default, VOID_TRIPLES, ox.Literal(str(total), datatype=XSD_INTEGER)))
     for index, (name, count) in enumerate(sorted(graphs.items())):

@@ -7,7 +7,6 @@ Every query passes :func:`aikg.sparql.guard.check_query` first.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,16 +17,13 @@ from rdflib.term import Node
 
 from aikg.config import Settings
 from aikg.errors import QuerySyntaxError, UnknownGraphError
-from aikg.namespaces import query_prefixes
-from aikg.sparql.guard import check_query
+from aikg.namespaces import prefix_table
+from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
 from aikg.sparql.results import Table, table
 from aikg.store.local import Store
 from aikg.terms import to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
-
-DEFAULT_PREFIXES = query_prefixes()
-"""Prefixes every query may use without declaring them; a query's own PREFIX wins."""
 
 
 @dataclass
@@ -76,25 +72,6 @@ def _python(term: Node) -> Any:
     return str(value) if isinstance(value, Node) else value
 
 
-def _parse_error(error: SyntaxError, query: str) -> QuerySyntaxError:
-    return QuerySyntaxError(
-        f"SPARQL syntax error: {error.msg}",
-        where=_where(str(error.msg), query),
-        hint="check the query against the SPARQL 1.1 grammar",
-    )
-
-
-def _where(message: str, query: str) -> str | None:
-    """'line L, column C' from Oxigraph's 'error at L:C' message, with the offending line."""
-    match = re.search(r"at (\d+):(\d+)", message)
-    if not match:
-        return None
-    line, column = int(match.group(1)), int(match.group(2))
-    lines = query.splitlines()
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    return f"line {line}, column {column}: {text.strip()[:120]}"
-
-
 def execute(
     store: Store,
     query: str,
@@ -109,7 +86,8 @@ def execute(
     or ``default_graphs`` names graphs (the SPARQL protocol's ``default-graph-uri``, which
     overrides the query's FROM).
     Relative IRIs resolve against the configured base IRI, so ``<country/KR>`` works, and
-    the prefixes of :data:`DEFAULT_PREFIXES` need no declaration.
+    the prefixes of :func:`aikg.namespaces.prefix_table` (``country:KR`` too) need no
+    declaration; a query's own PREFIX wins.
     """
     reading = check_query(
         query,
@@ -117,9 +95,12 @@ def execute(
         max_depth=settings.max_query_depth,
         allowed_hosts=settings.service_allowlist,
         base_iri=settings.base_iri,
-        prefixes=DEFAULT_PREFIXES,
+        prefixes=prefix_table(settings.base_iri),
     )
-    options: dict[str, Any] = {"base_iri": settings.base_iri, "prefixes": DEFAULT_PREFIXES}
+    options: dict[str, Any] = {
+        "base_iri": settings.base_iri,
+        "prefixes": prefix_table(settings.base_iri),
+    }
     for graph in reading.iris("from", "from named"):
         if not store.has_graph(graph):
             # Jena fetches a FROM graph from its URL, other stores answer as if it were
@@ -140,7 +121,9 @@ def execute(
     try:
         return store.query(query, **options)
     except SyntaxError as error:
-        raise _parse_error(error, query) from None
+        raise syntax_error(str(error.msg), query, reading) from None
+    except QuerySyntaxError as error:  # a remote store's refusal: say why if we know
+        raise undeclared_prefix(query, reading) or error from None
 
 
 def to_python(result: OxResult | Table, *, max_rows: int) -> QueryResult:

@@ -16,6 +16,9 @@ outside strings) and refuses:
 - ``LOAD`` in an update, always: nothing is read from files or URLs because a request
   asked it to (``LOADSILENT`` and ``LOAD:x`` are read as LOAD, as Oxigraph reads them).
 
+:func:`syntax_error` explains a text the engine could not parse; an undeclared prefix is
+named, with where it is and the closest known prefix.
+
 The query workers of the server also run without network access when the allow-list is
 empty, so a SERVICE clause this reading missed still reaches nothing.
 
@@ -30,10 +33,12 @@ aikg.errors.QueryRefusedError: SERVICE to http://127.0.0.1:9/ is refused: host 1
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from aikg.errors import QueryRefusedError
+from aikg.errors import QueryRefusedError, QuerySyntaxError
 from aikg.sparql.lexer import QueryReading, position, read_query
 
 
@@ -96,6 +101,60 @@ def check_query(
         if mention.role == "service":
             _check_service(mention.iri, allowed_hosts)
     return reading
+
+
+def syntax_error(
+    message: str, text: str, reading: QueryReading, kind: str = "query"
+) -> QuerySyntaxError:
+    """The error for a query or update (``kind``) the engine could not parse (its
+    ``message``).
+
+    When the text uses a prefix that is neither declared nor given, that is said (which
+    prefix, where, the closest known one): the engine's own message for it lists the
+    grammar's character classes. Diagnosed only after the engine refused the text, so a
+    backend that knows prefixes of its own is never second-guessed.
+    """
+    return undeclared_prefix(text, reading) or QuerySyntaxError(
+        f"SPARQL {'update ' if kind == 'update' else ''}syntax error: {message}",
+        where=_where(message, text),
+        hint=f"check the {kind} against the SPARQL 1.1 grammar",
+    )
+
+
+def undeclared_prefix(text: str, reading: QueryReading) -> QuerySyntaxError | None:
+    """The error for the first prefixed name whose prefix the text neither declares nor
+    was given (None when there is none)."""
+    token = next(
+        (
+            m.token
+            for m in reading.mentions
+            if m.iri is None and m.token.kind == "pname" and m.role != "service"
+        ),
+        None,
+    )
+    if token is None:
+        return None
+    prefix = token.text.partition(":")[0]
+    names = sorted(reading.declared)
+    close = difflib.get_close_matches(prefix, names, n=1, cutoff=0.6)
+    suggestion = f"did you mean `{close[0]}:`? " if close else ""
+    return QuerySyntaxError(
+        f"prefix `{prefix}:` is not declared; known prefixes are "
+        + ", ".join(f"{name}:" for name in names),
+        where=position(text, token.offset),
+        hint=f"{suggestion}declare it (PREFIX {prefix}: <...>) or use a known prefix",
+    )
+
+
+def _where(message: str, text: str) -> str | None:
+    """'line L, column C' from Oxigraph's 'error at L:C' message, with the offending line."""
+    match = re.search(r"at (\d+):(\d+)", message)
+    if not match:
+        return None
+    line, column = int(match.group(1)), int(match.group(2))
+    lines = text.splitlines()
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    return f"line {line}, column {column}: {shown.strip()[:120]}"
 
 
 def _check_service(endpoint: str | None, allowed_hosts: tuple[str, ...]) -> None:

@@ -135,6 +135,9 @@ class QueryReading:
     """How deep brackets nest."""
     deepest: int
     """The offset of the bracket that first reaches ``depth`` (-1 when there is none)."""
+    declared: Mapping[str, str]
+    """Every prefix the text may use: those given to :func:`read_query`, then its own
+    PREFIX declarations."""
 
     def iris(self, *roles: Role) -> list[str]:
         """The resolved IRIs of the mentions with one of ``roles`` (all when none given).
@@ -598,6 +601,7 @@ def _read(toks: tuple[Token, ...], base: str, declared: dict[str, str]) -> Query
         update=update or form == "update",
         depth=deepest,
         deepest=deepest_at,
+        declared=declared,
     )
 
 

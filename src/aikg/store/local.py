@@ -27,7 +27,7 @@ from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
-from aikg.namespaces import prefixes
+from aikg.namespaces import prefix_table
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
 
@@ -560,7 +560,7 @@ class Store:
         serialization describes (a set) does not mind.
         """
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
-        prefixes = prefixes_for(self.settings)
+        prefixes = prefix_table(self.settings.base_iri)
         if graph is not None:
             if not self.has_graph(graph):
                 raise NotFoundError(f"no graph {graph}", hint="list graphs with `aikg stats`")
@@ -602,39 +602,3 @@ class Store:
         if self.path:
             self.engine.flush()
             self.engine = ox.Store()
-
-
-VOCABULARIES = (
-    *("aikg", "aikgsh", "rdf", "rdfs", "xsd", "owl", "sh"),
-    *("skos", "schema", "org", "prov", "dcterms", "wd"),
-)
-"""The vocabularies whose prefixes readable Turtle declares, before the data's own."""
-
-
-def prefixes_for(settings: Settings) -> dict[str, str]:
-    """Prefixes for readable Turtle, TriG and text tables."""
-    base = settings.base_iri
-    return {
-        **prefixes(*VOCABULARIES),
-        "source": f"{base}source/",
-        "quote": f"{base}quote/",
-        "country": f"{base}country/",
-        "company": f"{base}company/",
-        "organization": f"{base}organization/",
-        "person": f"{base}person/",
-        "claim": f"{base}claim/",
-        "graph": f"{base}graph/",
-        "group": f"{base}group/",
-        "event": f"{base}event/",
-        "hardware": f"{base}hardware/",
-        "index": f"{base}index/",
-        "tier": f"{base}tier/",
-        "scale": f"{base}scale/",
-        "scheme": f"{base}scheme/",
-        "innovation-type": f"{base}innovation-type/",
-        "stance": f"{base}stance/",
-        "role": f"{base}role/",
-        "indicator": f"{base}indicator/",
-        "topic": f"{base}topic/",
-        "conflict": f"{base}conflict/",
-    }

@@ -33,6 +33,7 @@ from aikg.config import ONTOLOGY_IRI, SHAPES_IRI
 from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
 from aikg.linked_data.charts import holdings_chart, ranks_chart
+from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog
 from aikg.web.http import choose, content_type, gateway, not_modified, query_params, single
 from aikg.web.render import render, root
@@ -81,6 +82,8 @@ RESERVED = {
     "health",
     "doc",
     "favicon.ico",
+    "prefixes",
+    "search",
 }
 
 
@@ -122,6 +125,17 @@ async def home(
         dumps=[f.extension for f in RDF_FORMATS],
     )
     return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+
+
+@router.get(
+    "/prefixes",
+    summary="The prefixes every query may use without declaring them",
+    responses={200: {"description": "An object mapping each prefix to its namespace IRI"}},
+)
+async def prefix_list(request: Request) -> JSONResponse:
+    """The one prefix table: what tables print (``country:KR``) can be pasted back."""
+    table = prefix_table(gateway(request).settings.base_iri)
+    return JSONResponse(table, headers={"Cache-Control": "max-age=3600"})
 
 
 # -- the ontology and the shapes ----------------------------------------------------

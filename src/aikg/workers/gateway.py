@@ -30,8 +30,9 @@ from aikg.errors import (
 from aikg.formats import RdfFormat
 from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
+from aikg.namespaces import prefix_table
 from aikg.saved_queries import LANGUAGE_TAG, saved_query
-from aikg.sparql.execute import DEFAULT_PREFIXES, SelectResult, to_python
+from aikg.sparql.execute import SelectResult, to_python
 from aikg.sparql.guard import check_length, check_query
 from aikg.sparql.lexer import insert_using, operation, using_clauses_conflict
 from aikg.sparql.results import Serialized
@@ -134,7 +135,7 @@ class Service:
             allowed_hosts=self.settings.service_allowlist,
             update=update,
             base_iri=self.settings.base_iri,
-            prefixes=DEFAULT_PREFIXES,
+            prefixes=prefix_table(self.settings.base_iri),
         )
 
     def query(

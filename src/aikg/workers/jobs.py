@@ -14,13 +14,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from aikg.config import Settings
-from aikg.errors import InputError, NotFoundError, QuerySyntaxError, ValidationError
+from aikg.errors import InputError, NotFoundError, ValidationError
 from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
-from aikg.sparql.execute import DEFAULT_PREFIXES
-from aikg.sparql.lexer import clear_silently
+from aikg.namespaces import prefix_table
+from aikg.sparql.guard import syntax_error
+from aikg.sparql.lexer import clear_silently, read_query
 from aikg.sparql.results import Serialized
 from aikg.sparql.updates import insert_data
 from aikg.validation.pyshacl_engine import ValidationReport
@@ -145,13 +146,12 @@ def _check(kg: KnowledgeGraph, dry_run: bool) -> None:
 def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     """Apply a SPARQL update (already checked by the guard), in one transaction."""
     target = _target(kg, dry_run)
+    prefixes = prefix_table(kg.settings.base_iri)
     try:
-        target.store.update(clear_silently(sparql), prefixes=DEFAULT_PREFIXES)
+        target.store.update(clear_silently(sparql), prefixes=prefixes)
     except SyntaxError as error:
-        raise QuerySyntaxError(
-            f"SPARQL update syntax error: {error.msg}",
-            hint="check the update against the SPARQL 1.1 grammar",
-        ) from None
+        reading = read_query(sparql, kg.settings.base_iri, prefixes)
+        raise syntax_error(str(error.msg), sparql, reading, "update") from None
     except RuntimeError as error:  # the engine refuses the operation (DROP of no graph...)
         raise InputError(
             f"the update failed: {error}; nothing was changed",
