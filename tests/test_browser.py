@@ -128,8 +128,14 @@ def clear_editor(tab: Page) -> None:
 
 
 def pick(tab: Page, text: str) -> None:
-    """Choose the completion that shows ``text`` (the list is open)."""
-    tab.locator("li.CodeMirror-hint", has_text=text).first.click()
+    """Choose the completion that shows ``text`` with the keyboard, as people do (a click
+    would take the focus from the editor for a moment, and lose what is typed next)."""
+    hints = tab.locator("li.CodeMirror-hint")
+    hints.filter(has_text=text).first.wait_for()
+    position = next(i for i, shown in enumerate(hints.all_text_contents()) if text in shown)
+    for _ in range(position):
+        tab.keyboard.press("ArrowDown")
+    tab.keyboard.press("Enter")
     tab.locator("ul.CodeMirror-hints").wait_for(state="detached")
 
 
