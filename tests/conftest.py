@@ -6,13 +6,19 @@ import http.server
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from aikg import KnowledgeGraph
 from aikg.config import Settings
+from aikg.web import create_app
+from aikg.workers import jobs
+from aikg.workers.gateway import Service
 from tests.server import Server, running_server
 from tests.virtuoso import VirtuosoServer, running_virtuoso
 
@@ -138,6 +144,42 @@ def ask(kg: KnowledgeGraph, body: str) -> bool:
     result = kg.query(PREFIXES + body)
     assert isinstance(result, bool)
     return result
+
+
+class InlinePool:
+    """The worker pool's read jobs, run in this process on one graph (no deadlines)."""
+
+    network = "isolated"
+    instance = "inline"
+    version = 0
+
+    def __init__(self, kg: KnowledgeGraph):
+        self.kg = kg
+
+    def run(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
+        return jobs.READ_JOBS[name](self.kg, **kwargs)
+
+    def close(self) -> None:
+        """The graph belongs to the session."""
+
+
+class InlineService(Service):
+    """The gateway (its checks, its parsing of parameters) over an :class:`InlinePool`:
+    the routes and the jobs of the server, without a process of their own."""
+
+    def __init__(self, kg: KnowledgeGraph):  # no pool of worker processes to start
+        self.settings = kg.settings
+        self.pool = InlinePool(kg)  # type: ignore[assignment]
+        self._cache = OrderedDict()
+        self._cache_bytes = 0
+
+
+@pytest.fixture(scope="session")
+def app_client(kg: KnowledgeGraph) -> Iterator[TestClient]:
+    """The HTTP API in process, on the session's graph: for what routes answer, not for
+    deadlines, workers or the network (the ``server`` fixture starts a real one)."""
+    with TestClient(create_app(kg.settings, service=InlineService(kg))) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,8 @@ from aikg import (
     SelectResult,
     Settings,
 )
-from aikg.formats import RDF_FORMATS
+from aikg.errors import UnsupportedFormatError
+from aikg.formats import RDF_FORMATS, rdf_format, result_format
 
 KR = "https://w3id.org/aikg/country/KR"
 
@@ -97,7 +98,7 @@ def test_every_export_format_parses_back_to_the_same_data(
 ) -> None:
     data = kg.export(fmt.name)
     parsed = list(ox.parse(data, format=fmt.engine))
-    quads = list(kg.store.quads())
+    quads = list(kg.store.stated_quads())  # the inferred graph only when asked for
     if fmt.datasets:
         assert len(parsed) == len(quads)
         assert {q.graph_name for q in parsed} == {q.graph_name for q in quads}
@@ -108,8 +109,8 @@ def test_every_export_format_parses_back_to_the_same_data(
 def test_one_graph_can_be_exported_alone(kg: KnowledgeGraph) -> None:
     data = kg.export("ntriples", kg.graph_iri("conflicts"))
     # Two conflicts (F06, F11), each typed, labelled and described (3 triples), naming
-    # 2 and 6 conflicting claims: 2 * 3 + 2 + 6 triples.
-    assert len(data.decode().strip().splitlines()) == 2 * 3 + 2 + 6
+    # 2 and 6 conflicting claims, of which 2 and 1 disputed: 2 * 3 + 2 + 6 + 2 + 1 triples.
+    assert len(data.decode().strip().splitlines()) == 2 * 3 + 2 + 6 + 2 + 1
 
 
 def test_holdings_are_ranked_with_sources_quotes_and_conflicts(kg: KnowledgeGraph) -> None:
@@ -153,6 +154,8 @@ def test_conflicts_group_their_claims(kg: KnowledgeGraph) -> None:
     france = conflicts["Is France among the AI leading countries?"]
     # France's "Leading" cell against the text's five leading countries (F11).
     assert len(france.claims) == 1 + 5
+    assert [c.subject_label for c in france.claims if c.disputed] == ["France"]
+    assert all(c.disputed for c in holder.claims)
 
 
 def test_provenance_of_a_claim_gives_its_source_and_table_cell(kg: KnowledgeGraph) -> None:
@@ -172,6 +175,57 @@ def test_provenance_of_an_entity_lists_every_claim_involving_it(kg: KnowledgeGra
     assert "http://www.w3.org/ns/prov#wasAttributedTo" in relations
     assert "https://w3id.org/aikg/ontology#speaker" in relations
     assert all(r.source_id == "S2" for r in records)
+
+
+KR_CODE = "CONSTRUCT WHERE { <country/KR> aikg:iso3166Alpha2 ?code }"
+
+
+def test_a_format_name_is_read_for_the_query_form(kg: KnowledgeGraph) -> None:
+    graph = kg.serialize_query(KR_CODE, "xml")
+    assert (graph.media_type, graph.kind, graph.rows) == ("application/rdf+xml", "graph", 1)
+    assert len(list(ox.parse(graph.body, format=ox.RdfFormat.RDF_XML))) == 1
+    table = kg.serialize_query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "xml")
+    assert table.media_type == "application/sparql-results+xml"
+    ask = kg.serialize_query("ASK { ?s ?p ?o }", "csv")
+    assert (ask.body, ask.media_type) == (b"true", "text/csv")
+
+
+@pytest.mark.parametrize(
+    ("query", "fmt", "message"),
+    [
+        (
+            KR_CODE,
+            "csv",
+            "format 'csv' does not fit a CONSTRUCT query, whose answer is an RDF graph",
+        ),
+        (
+            KR_CODE,
+            result_format("json"),
+            "format 'json' does not fit a CONSTRUCT query, whose answer is an RDF graph",
+        ),
+        (
+            "SELECT * WHERE { ?s ?p ?o }",
+            "turtle",
+            "format 'turtle' does not fit a SELECT query, whose answer is a table of results",
+        ),
+        (
+            "ASK { ?s ?p ?o }",
+            rdf_format("nt"),
+            "format 'ntriples' does not fit an ASK query, whose answer is true or false",
+        ),
+        ("SELECT * WHERE { ?s ?p ?o }", "yaml", "unknown format 'yaml'"),
+    ],
+)
+def test_a_format_that_does_not_fit_is_refused_before_the_query_runs(
+    kg: KnowledgeGraph, query: str, fmt: object, message: str
+) -> None:
+    with pytest.raises(UnsupportedFormatError) as caught:
+        kg.serialize_query(query, fmt)  # type: ignore[arg-type]
+    assert (caught.value.message, caught.value.where, caught.value.status) == (
+        message,
+        "argument fmt",
+        400,
+    )
 
 
 def test_saved_queries_run_from_python(kg: KnowledgeGraph) -> None:
@@ -237,7 +291,7 @@ def test_a_resource_document_parses_back_and_names_the_resource(kg: KnowledgeGra
 def test_graph_sizes_add_up_to_the_exported_dataset(kg: KnowledgeGraph) -> None:
     sizes = kg.graph_sizes()
     assert set(sizes["graphs"]) == set(kg.store.named_graphs())
-    exported = list(ox.parse(kg.export("nquads"), format=ox.RdfFormat.N_QUADS))
+    exported = list(ox.parse(kg.export("nquads", inferred=True), format=ox.RdfFormat.N_QUADS))
     assert sum(sizes["graphs"].values()) == len(exported)
     distinct = {(q.subject, q.predicate, q.object) for q in exported}
     assert sizes["union"] == len(distinct)

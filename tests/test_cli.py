@@ -13,7 +13,9 @@ import pytest
 import rdflib
 
 from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS, main
+from aikg.errors import UnsupportedFormatError
 from aikg.formats import RDF_FORMATS
+from aikg.knowledge_graph import KnowledgeGraph
 from tests.test_store import INVALID_HOLDING
 
 
@@ -120,6 +122,91 @@ def test_query_from_a_file_with_an_rdf_format_for_construct(tmp_path: Path) -> N
     )
 
 
+KR_CODE = "CONSTRUCT WHERE { <country/KR> aikg:iso3166Alpha2 ?code }"
+
+
+def test_xml_is_rdf_xml_for_a_graph_and_sparql_xml_for_a_table() -> None:
+    code, out = run("query", "--format", "xml", KR_CODE)
+    assert code == EXIT_OK
+    assert [str(t) for t in ox.parse(out.encode(), format=ox.RdfFormat.RDF_XML)] == [
+        '<https://w3id.org/aikg/country/KR> <https://w3id.org/aikg/ontology#iso3166Alpha2> "KR"'
+    ]
+    code, out = run(
+        "query", "--format", "xml", "SELECT ?code WHERE { <country/KR> aikg:iso3166Alpha2 ?code }"
+    )
+    parsed = ox.parse_query_results(out.encode(), format=ox.QueryResultsFormat.XML)
+    assert code == EXIT_OK and [s["code"] for s in parsed] == [ox.Literal("KR")]  # type: ignore[union-attr]
+
+
+def test_a_graph_is_turtle_by_default() -> None:
+    code, out = run("query", KR_CODE)
+    assert (code, out) == (
+        EXIT_OK,
+        '<https://w3id.org/aikg/country/KR> <https://w3id.org/aikg/ontology#iso3166Alpha2> "KR" .\n',
+    )
+
+
+GRAPH_HINT = (
+    "for {form} query use one of turtle, ntriples, nquads, trig, jsonld, xml (xml is RDF/XML here)"
+)
+TABLE_HINT = (
+    "for {form} query use one of json, xml, csv, tsv, html (xml is SPARQL XML results here)"
+)
+MISFITS = [
+    (KR_CODE, "csv", "a CONSTRUCT", "an RDF graph", GRAPH_HINT),
+    (KR_CODE, "table", "a CONSTRUCT", "an RDF graph", GRAPH_HINT),
+    ("DESCRIBE <country/KR>", "json", "a DESCRIBE", "an RDF graph", GRAPH_HINT),
+    ("SELECT * WHERE { ?s ?p ?o }", "turtle", "a SELECT", "a table of results", TABLE_HINT),
+    ("ASK { ?s ?p ?o }", "jsonld", "an ASK", "true or false", TABLE_HINT),
+]
+
+
+@pytest.mark.parametrize(("query", "fmt", "form", "answer", "hint"), MISFITS)
+def test_a_format_that_does_not_fit_the_query_exits_2_and_prints_nothing(
+    capsys: pytest.CaptureFixture[str], query: str, fmt: str, form: str, answer: str, hint: str
+) -> None:
+    code, out = run("query", "--format", fmt, query)
+    assert (code, out) == (EXIT_INPUT, "")
+    assert capsys.readouterr().err == (
+        f"aikg: format {fmt!r} does not fit {form} query, whose answer is {answer}\n"
+        "  where: --format\n"
+        f"  fix:   {hint.format(form=form)}\n"
+    )
+
+
+def test_the_cli_the_python_api_and_http_refuse_a_format_with_one_message(
+    capsys: pytest.CaptureFixture[str], kg: KnowledgeGraph, app_client: object
+) -> None:
+    message = "format 'csv' does not fit a CONSTRUCT query, whose answer is an RDF graph"
+    hint = GRAPH_HINT.format(form="a CONSTRUCT")
+    assert run("query", "--format", "csv", KR_CODE) == (EXIT_INPUT, "")
+    assert f"aikg: {message}\n  where: --format\n  fix:   {hint}\n" == capsys.readouterr().err
+    with pytest.raises(UnsupportedFormatError) as caught:
+        kg.serialize_query(KR_CODE, "csv")
+    assert (caught.value.message, caught.value.hint) == (message, hint)
+    response = app_client.get("/sparql", params={"query": KR_CODE, "format": "csv"})  # type: ignore[attr-defined]
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "unsupported-format",
+        "status": 400,
+        "message": message,
+        "where": "parameter 'format'",
+        "hint": hint,
+    }
+
+
+@pytest.mark.parametrize("command", ["query", "run"])
+def test_help_lists_each_query_format_once(
+    capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    assert (
+        "--format {table,json,xml,csv,tsv,html,turtle,ntriples,nquads,trig,jsonld}"
+        in capsys.readouterr().out
+    )
+
+
 def test_a_bad_query_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _ = run("query", "SELECT * WHERE { ?s ?p }")
     assert code == EXIT_INPUT
@@ -134,10 +221,16 @@ def test_export_writes_each_format_to_a_file(tmp_path: Path, fmt: object) -> Non
     assert len(list(ox.parse(path=str(target)))) > 2000
 
 
-def test_export_an_unknown_format_is_a_usage_error() -> None:
+@pytest.mark.parametrize("fmt", ["yaml", "csv"])
+def test_export_an_unknown_or_results_format_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
     with pytest.raises(SystemExit) as caught:
-        main(["export", "--format", "yaml"])
+        main(["export", "--format", fmt])
     assert caught.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"argument --format: invalid choice: '{fmt}'" in captured.err
 
 
 def test_stats_counts_triples_per_graph_and_instances_per_class() -> None:
@@ -158,4 +251,4 @@ def test_the_installed_command_runs() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "triples in 14 named graphs" in done.stdout
+    assert "triples in 15 named graphs" in done.stdout

@@ -7,9 +7,12 @@ from. A test fails if the value, the source or the quote is wrong.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from aikg import KnowledgeGraph
+from aikg.errors import ValidationError
 from tests.conftest import ask
 
 
@@ -199,6 +202,44 @@ def test_f11_france_leading_conflicts_with_the_text_list(kg: KnowledgeGraph) -> 
     }""",
     )
     assert not ask(kg, claim("S1", "AI leading countries", "?claim aikg:subject country:FR ."))
+
+
+def disputed_in(kg: KnowledgeGraph, conflict: str) -> set[str]:
+    result = kg.query(f"SELECT ?c WHERE {{ <conflict/{conflict}> aikg:disputedClaim ?c }}")
+    return {str(row["c"]).rsplit("/", 1)[-1] for row in result}  # type: ignore[union-attr]
+
+
+def test_f06_both_holders_of_350000_are_in_question(kg: KnowledgeGraph) -> None:
+    # The source gives the same figure to Meta (title) and China (table) and no ground to
+    # prefer either, so neither claim is taken as the settled one.
+    assert disputed_in(kg, "holder-of-350000") == {"accelerators-meta-s1", "h100-china-s1"}
+
+
+def test_f11_only_frances_leading_claim_is_in_question(kg: KnowledgeGraph) -> None:
+    # The table's "Leading" for France is weighed against the text's list, which leaves
+    # France out; nothing questions the five countries the text lists.
+    assert disputed_in(kg, "france-ai-maturity") == {"ai-maturity-france-s1"}
+
+
+def test_a_disputed_claim_outside_its_conflict_is_refused(tmp_path: Path) -> None:
+    kg = KnowledgeGraph.load()
+    extra = tmp_path / "dispute.ttl"
+    extra.write_text(
+        "<https://w3id.org/aikg/conflict/holder-of-350000> "
+        "<https://w3id.org/aikg/ontology#disputedClaim> "
+        "<https://w3id.org/aikg/claim/h100-korea-s1> .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="would not conform") as caught:
+        kg.add_files([extra])
+    [violation] = caught.value.report.violations
+    assert (violation.focus_node, violation.value, violation.source_constraint) == (
+        "https://w3id.org/aikg/conflict/holder-of-350000",
+        "https://w3id.org/aikg/claim/h100-korea-s1",
+        "https://w3id.org/aikg/shapes#ConflictShape-disputedAmongClaims",
+    )
+    assert "not one of the conflict's claims" in violation.message
+    assert disputed_in(kg, "holder-of-350000") == {"accelerators-meta-s1", "h100-china-s1"}
 
 
 def test_f12_world_bank_only_three_escaped_the_middle_income_trap(kg: KnowledgeGraph) -> None:
@@ -666,7 +707,7 @@ def test_no_claim_is_without_a_source_or_a_quotation(kg: KnowledgeGraph) -> None
     assert not ask(
         kg,
         """ASK {
-      ?claim prov:wasDerivedFrom ?s .
+      ?claim a aikg:Claim ; prov:wasDerivedFrom ?s .
       FILTER NOT EXISTS { ?claim aikg:evidence/schema:text ?quote }
     }""",
     )

@@ -1,6 +1,6 @@
 """The fast validator (shapes compiled to SPARQL on Oxigraph) against pySHACL, the reference.
 
-The differential test runs both on every shape example (valid and invalid, 190 of them)
+The differential test runs both on every shape example (valid and invalid, 192 of them)
 and on generated data with and without injected violations, and requires the same
 violations: focus node, path, value, source shape, source constraint, constraint
 component and message.

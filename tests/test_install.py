@@ -42,7 +42,7 @@ def test_pip_install_runs_aikg_stats_from_another_directory(tmp_path: Path) -> N
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "triples in 14 named graphs" in done.stdout
+    assert "triples in 15 named graphs" in done.stdout
     packaged = {
         p.relative_to(target / "aikg" / "_resources").as_posix()
         for p in (target / "aikg" / "_resources").rglob("*.*")

@@ -7,8 +7,9 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from rdflib import URIRef
 
-from aikg import KnowledgeGraph, ParameterError, SelectResult
+from aikg import ConfigError, KnowledgeGraph, NotFoundError, ParameterError, SelectResult
 from aikg.saved_queries import catalog, parse_saved_query
 from aikg.sparql.lexer import tokens
 
@@ -91,6 +92,19 @@ def test_holdings_compared_to_korea(kg: KnowledgeGraph) -> None:
     assert [float(r["multiple"]) for r in against_tesla] == [10.0]
 
 
+def test_holdings_compared_says_what_hardware_each_count_counts(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "holdings-compared", holders=["company/meta", "country/CN"])
+    assert {
+        (local(r["holder"]), local(r.get("hardwareModel")), r["hardware"], r["baselineHardware"])
+        for r in answer
+    } == {
+        # The title's 350,000 are Meta's "AI Accelerator", no model named; the baseline
+        # (Korea's 2,000) and China's table figure count H100s.
+        ("meta", "None", "AI Accelerator", "NVIDIA H100"),
+        ("CN", "nvidia-h100", "NVIDIA H100", "NVIDIA H100"),
+    }
+
+
 def test_conflicts(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "conflicts")
     by_conflict: dict[str, set[str]] = {}
@@ -99,6 +113,21 @@ def test_conflicts(kg: KnowledgeGraph) -> None:
     assert by_conflict == {
         "holder-of-350000": {"meta", "CN"},
         "france-ai-maturity": {"FR", "US", "CN", "CA", "SG", "GB"},
+    }
+
+
+def test_conflicts_mark_the_claims_in_question(kg: KnowledgeGraph) -> None:
+    disputed: dict[str, set[str]] = {}
+    for r in rows(kg, "conflicts"):
+        assert r["disputed"] in (True, False)
+        if r["disputed"]:
+            disputed.setdefault(local(r["conflict"]), set()).add(local(r["claim"]))
+    assert disputed == {
+        # The table's "Leading" for France, against the text's list that leaves it out;
+        # the five listed countries are what it is weighed against.
+        "france-ai-maturity": {"ai-maturity-france-s1"},
+        # The same 350,000 for two holders: the source gives no ground to prefer either.
+        "holder-of-350000": {"accelerators-meta-s1", "h100-china-s1"},
     }
 
 
@@ -306,6 +335,176 @@ def test_scores_keep_the_early_50s_as_a_range(kg: KnowledgeGraph) -> None:
     assert [local(r["subject"]) for r in rows(kg, "scores", min="40")] == ["CN"]
 
 
+WORLD_BANK = (
+    "The World Bank notes that only three countries—Korea, Ireland, and Taiwan—have escaped "
+    "this trap."
+)
+
+
+def test_claims_about_an_entity_give_every_part_source_and_quote(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "claims", about="country/IE")
+    assert {local(r["claim"]) for r in answer} == {"middle-income-trap-escapees-s1"}
+    assert {(local(r["part"]), local(r["value"])) for r in answer} == {
+        ("subject", "KR"),
+        ("subject", "IE"),
+        ("subject", "TW"),
+        ("category", "escaped-middle-income-trap"),
+        ("exhaustive", "True"),
+        ("memberCount", "3"),
+    }
+    assert {(r["claimKind"], r["sourceId"], local(r["attributedTo"])) for r in answer} == {
+        ("https://w3id.org/aikg/ontology#Classification", "S1", "world-bank")
+    }
+    assert {r["quotes"] for r in answer} == {WORLD_BANK}
+
+
+def test_claims_of_a_kind_and_about_an_entity(kg: KnowledgeGraph) -> None:
+    definitions = rows(kg, "claims", kind="ConceptDefinition")
+    assert {local(r["claim"]) for r in definitions} == {
+        "definition-continuous-innovation-s1",
+        "definition-destructive-innovation-s1",
+    }
+    both = rows(kg, "claims", kind="ConceptDefinition", about="person/clayton-christensen")
+    assert {r["claim"] for r in both} == {r["claim"] for r in definitions}
+    continuous = rows(kg, "claims", kind="ConceptDefinition", about="innovation-type/continuous")
+    assert {(local(r["part"]), r["value"]) for r in continuous} == {
+        ("definedConcept", BASE + "innovation-type/continuous"),
+        ("definitionText", "improves existing products"),
+    }
+    assert rows(kg, "claims", kind="Development", about="country/IE") == []
+
+
+def test_claims_cover_every_kind_of_claim(kg: KnowledgeGraph) -> None:
+    kinds = set(catalog()["claims"].param("kind").enum)
+    in_ontology = kg.query("SELECT ?k WHERE { ?k rdfs:subClassOf aikg:Claim }")
+    assert kinds == {local(r["k"]) for r in in_ontology.values()}  # type: ignore[union-attr]
+    for kind in kinds:
+        assert rows(kg, "claims", kind=kind), kind
+    # Every claim is there, each with its kind.
+    answer = rows(kg, "claims")
+    count = kg.query(
+        "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c prov:wasDerivedFrom ?s ; aikg:evidence ?e }"
+    )
+    assert len({r["claim"] for r in answer}) == count[0]["n"].toPython()  # type: ignore[index]
+
+
+def test_which_countries_escaped_the_middle_income_trap(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "classifications", category="topic/escaped-middle-income-trap")
+    assert sorted(local(r["member"]) for r in answer) == ["IE", "KR", "TW"]
+    assert {
+        (r["exhaustive"], r["memberCount"], local(r["attributedTo"]), r["sourceId"], r["quotes"])
+        for r in answer
+    } == {(True, 3, "world-bank", "S1", WORLD_BANK)}
+    korea = rows(kg, "classifications", member="country/KR")
+    assert [local(r["category"]) for r in korea] == ["escaped-middle-income-trap"]
+
+
+def test_what_huawei_tencent_and_byd_use_ai_for(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "ai-applications", organization="company/huawei")
+    # One row per claim: the sources list the companies and the areas together.
+    assert [r["sourceId"] for r in answer] == ["S1", "S2"]
+    for r in answer:
+        assert set(r["organizations"].split(", ")) == {"Huawei", "Tencent", "BYD"}
+        assert set(r["areas"].split(", ")) == {
+            "smart manufacturing",
+            "cloud computing",
+            "autonomous vehicles",
+        }
+    s1, s2 = answer
+    assert s1["backing"] == "government subsidies"
+    assert set(s2["backing"].split(", ")) == {"government subsidies", "national strategy"}
+    assert s1["quotes"] == (
+        "Companies like Huawei, Tencent, and BYD are leveraging AI for smart manufacturing, "
+        "cloud computing, and autonomous vehicles, backed by massive government subsidies."
+    )
+    assert s2["quotes"] == (
+        "Companies like Huawei, tencent, and BYD are leveraging AI for smart manufacturing, "
+        "cloud computing, and autonomous vehicles, backed by significant subsidies and a clear "
+        "national strategy."
+    )
+    assert (s1.get("attributedTo"), local(s2["attributedTo"])) == (None, "min-woo-kim")
+    assert rows(kg, "ai-applications", organization="company/mistral-ai") == []
+
+
+def test_who_defined_continuous_innovation(kg: KnowledgeGraph) -> None:
+    [answer] = rows(kg, "definitions", concept="innovation-type/continuous")
+    assert (local(answer["definedBy"]), answer["definition"], answer["sourceId"]) == (
+        "clayton-christensen",
+        "improves existing products",
+        "S1",
+    )
+    assert answer["quotes"] == (
+        "Clayton Christensen, a Harvard Business School professor, distinguishes between "
+        "“continuous innovation,” which improves existing products, and “destructive "
+        "innovation,” which creates entirely new markets."
+    )
+    by_him = rows(kg, "definitions", definedBy="person/clayton-christensen")
+    assert {(local(r["concept"]), r["definition"]) for r in by_him} == {
+        ("continuous", "improves existing products"),
+        ("destructive", "creates entirely new markets"),
+    }
+
+
+def test_which_french_startup_builds_llms(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "developments", country="country/FR", product="topic/large-language-models")
+    assert {(local(r["organization"]), r["startup"], local(r["basedIn"])) for r in answer} == {
+        ("mistral-ai", True, "FR")
+    }
+    by_source = {r["sourceId"]: r for r in answer}
+    # S1 calls the models open source; S2 does not say, which is not "closed".
+    assert (by_source["S1"]["openSource"], by_source["S2"].get("openSource")) == (True, None)
+    assert all(set(r["rivals"].split(", ")) == {"United States", "China"} for r in answer)
+    assert by_source["S1"]["quotes"] == (
+        "mistral AI, a french startup, is developing open-source large language models (LLMs) "
+        "that rival those of the US and China."
+    )
+    assert rows(kg, "developments", country="country/KR") == []
+
+
+def test_what_frances_approach_rests_on(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "approaches", country="country/FR")
+    assert {(r["sourceId"], local(r["element"])) for r in answer} == {
+        ("S1", "government-backing"),
+        ("S1", "destructive"),
+        ("S2", "government-backing"),
+        ("S2", "open-source-technologies"),
+        ("S2", "destructive"),
+    }
+    assert {local(r["supportedBy"]) for r in answer} == {"emmanuel-macron"}
+    open_source = rows(kg, "approaches", element="topic/open-source-technologies")
+    assert [(r["sourceId"], local(r["attributedTo"])) for r in open_source] == [
+        ("S2", "min-woo-kim")
+    ]
+
+
+def test_industries_korea_is_strong_in(kg: KnowledgeGraph) -> None:
+    answer = rows(kg, "industry-strengths", country="country/KR")
+    assert {(r["sourceId"], local(r["industry"])) for r in answer} == {
+        (source, industry)
+        for source in ("S1", "S2")
+        for industry in ("semiconductors", "automobiles")
+    }
+    assert {r["quotes"] for r in answer if r["sourceId"] == "S1"} == {
+        "While the nation has long been a powerhouse in conventional manufacturing industries "
+        "like semiconductors and automobiles, its progress in AI has been less stellar."
+    }
+
+
+def test_economic_transition_kept_in_the_sources_words(kg: KnowledgeGraph) -> None:
+    [answer] = rows(kg, "economic-transitions", country="country/KR")
+    assert (
+        local(answer["fromStatus"]),
+        local(answer["toStatus"]),
+        answer["period"],
+        answer["sourceId"],
+    ) == ("developing-economy", "high-income-economy", "in the 1960s", "S1")
+    assert "Recorded as written" in answer["note"]
+    assert answer["quotes"] == (
+        "While the nation successfully transitioned from a developing to a high-income economy "
+        "in the 1960s, its growth model is now showing cracks."
+    )
+
+
 # -- parameters: typed, bound, never pasted ---------------------------------------------
 
 TYPED = parse_saved_query(
@@ -486,3 +685,141 @@ def test_empty_values_count_as_not_given(kg: KnowledgeGraph) -> None:
     # A web form sends every field, the empty ones as "".
     assert len(rows(kg, "holdings", holder=["country/KR"], hardware=[""], min=[""])) == 2
     assert len(rows(kg, "holdings", min="")) == 6
+
+
+# -- the shape of an answer: the query's columns, whatever the rows ----------------------
+
+HOLDINGS_COLUMNS = (
+    "claim",
+    "claimLabel",
+    "holder",
+    "holderLabel",
+    "quantity",
+    "hardwareModel",
+    "hardwareModelLabel",
+    "hardwareLabel",
+    "sourceId",
+    "source",
+    "sourceLabel",
+    "attributedTo",
+    "attributedToLabel",
+    "conflict",
+    "conflictLabel",
+    "quotes",
+)
+
+
+@pytest.mark.parametrize(
+    ("holder", "found"), [(None, 6), ("company/tesla", 1), ("company/mistral-ai", 0)]
+)
+def test_a_saved_query_has_the_same_columns_whatever_it_finds(
+    kg: KnowledgeGraph, holder: str | None, found: int
+) -> None:
+    result = kg.saved("holdings", holder=holder)
+    assert isinstance(result, SelectResult) and len(result) == found
+    assert result.variables == HOLDINGS_COLUMNS == catalog()["holdings"].columns()
+    assert tuple(result.to_dataframe().columns) == HOLDINGS_COLUMNS
+    bare = kg.saved("holdings", lang=None, holder=holder)
+    assert isinstance(bare, SelectResult)
+    assert bare.variables == catalog()["holdings"].projection
+    assert bare.variables == tuple(
+        c
+        for c in HOLDINGS_COLUMNS
+        if c == "holderLabel" or not (c.endswith("Label") and c != "hardwareLabel")
+    )
+
+
+def test_every_iri_column_of_a_saved_query_gets_a_label_column(kg: KnowledgeGraph) -> None:
+    """The header's `labels` lists the IRI columns: an IRI column it forgets would go
+    without labels, so each query runs with its examples and with no parameter."""
+    for query in catalog().values():
+        runs = [{p.name: p.example for p in query.params}]
+        if not any(p.required for p in query.params):
+            runs.append({})
+        for params in runs:
+            result = kg.saved(query.name, **params)
+            assert isinstance(result, SelectResult)
+            assert result.variables == query.columns(), query.name
+            for column in query.projection:
+                if any(isinstance(row.get(column), URIRef) for row in result):
+                    assert f"{column}Label" in result.variables, (query.name, column)
+
+
+def test_a_header_may_label_only_columns_of_the_query() -> None:
+    with pytest.raises(ConfigError, match="labels 'nothing', which is not a column") as caught:
+        parse_saved_query(
+            "bad", "#+ title: Bad\n#+ labels: [nothing]\nSELECT ?s WHERE { ?s ?p ?o }"
+        )
+    assert caught.value.where == "queries/bad.rq"
+    assert caught.value.hint == (
+        "list under '#+ labels:' the projected IRI columns to label; the query answers with s"
+    )
+
+
+# -- parameters of the declared class -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "message", "hint"),
+    [
+        (
+            {"hardware": "country/KR"},
+            "parameter 'hardware': <https://w3id.org/aikg/country/KR> is a Country, "
+            "not a HardwareModel",
+            "give the IRI of a HardwareModel, e.g. hardware/nvidia-h100",
+        ),
+        (
+            {"holder": "hardware/nvidia-h100"},
+            "parameter 'holder': <https://w3id.org/aikg/hardware/nvidia-h100> is a "
+            "HardwareModel, not a Country or an Organization",
+            "give the IRI of a Country or an Organization, e.g. country/KR",
+        ),
+        (
+            {"holder": "company/naver"},
+            "parameter 'holder': <https://w3id.org/aikg/company/naver> is not a Country or "
+            "an Organization: the graph gives it no class",
+            "give the IRI of a Country or an Organization, e.g. country/KR",
+        ),
+    ],
+)
+def test_an_iri_of_another_class_is_refused_with_the_expected_class_and_an_example(
+    kg: KnowledgeGraph, params: dict[str, str], message: str, hint: str
+) -> None:
+    with pytest.raises(ParameterError) as caught:
+        kg.saved("holdings", **params)
+    name = next(iter(params))
+    assert (caught.value.message, caught.value.where, caught.value.hint) == (
+        message,
+        f"parameter {name!r}",
+        hint,
+    )
+
+
+def test_every_value_of_a_list_is_checked(kg: KnowledgeGraph) -> None:
+    with pytest.raises(ParameterError, match="nvidia-h100> is a HardwareModel, not a Country"):
+        kg.saved("holdings-compared", holders="company/tesla,hardware/nvidia-h100")
+
+
+def test_an_instance_of_a_subclass_is_accepted(kg: KnowledgeGraph) -> None:
+    """Mistral AI is a Startup, a Startup a Company, a Company an Organization."""
+    assert rows(kg, "holdings", holder="company/mistral-ai") == []
+    assert [r["quantity"] for r in rows(kg, "holdings", holder="company/tesla")] == [35000]
+    assert len(rows(kg, "provenance", resource="country/KR")) > 0  # class "*": anything
+
+
+# -- names that come close ---------------------------------------------------------------
+
+
+def test_a_misspelt_query_or_parameter_gets_a_did_you_mean(kg: KnowledgeGraph) -> None:
+    with pytest.raises(NotFoundError) as missing:
+        kg.saved("holding")
+    assert missing.value.message == "no saved query 'holding'; did you mean 'holdings'?"
+    with pytest.raises(ParameterError) as unknown:
+        kg.saved("holdings", holdr="country/KR")
+    assert unknown.value.message == (
+        "saved query 'holdings' has no parameter 'holdr'; did you mean 'holder'?"
+    )
+    assert unknown.value.hint == "its parameters are: holder, hardware, min"
+    with pytest.raises(NotFoundError) as far:
+        kg.saved("xyzzy")
+    assert far.value.message == "no saved query 'xyzzy'"

@@ -11,6 +11,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
+from fastapi.testclient import TestClient
 
 from aikg import Client, ParameterError, SelectResult
 from aikg.cli import EXIT_INPUT, EXIT_OK
@@ -168,9 +169,185 @@ def test_every_saved_query_is_in_the_readme() -> None:
 def test_cli_lists_the_saved_queries() -> None:
     code, out = run("queries")
     assert code == EXIT_OK
-    assert all(f"{name}\n" in out for name in NAMES)
+    assert all(f"\n{name}: {catalog()[name].title}\n" in f"\n{out}" for name in NAMES)
+    assert (
+        "holdings: Hardware holdings, ranked\n"
+        "  --param holder    type iri; class Country or Organization\n"
+        "                    Only the claims about this holder, a country or an organization.\n"
+        "                    example: --param holder=country/KR\n"
+        "  --param hardware  type iri; class HardwareModel\n"
+        "                    Only holdings of this hardware model.\n"
+        "                    example: --param hardware=hardware/nvidia-h100\n"
+        "  --param min       type integer\n"
+        "                    Only holdings of at least this many units.\n"
+        "                    example: --param min=50000\n"
+        "holdings-compared: Holdings as a multiple of a baseline's\n"
+        "  --param baseline  type iri; class Country or Organization; default country/KR\n"
+    ) in out
+    assert "  --param source  type string; one of S1, S2; default S1\n" in out
+    assert "(country/KR)" not in out
     code, out = run("queries", "--format", "json")
-    assert [q["name"] for q in json.loads(out)] == NAMES
+    listed = json.loads(out)
+    assert [q["name"] for q in listed] == NAMES
+    holdings = next(q for q in listed if q["name"] == "holdings")
+    assert holdings["title"] == "Hardware holdings, ranked"
+    assert holdings["columns"] == list(catalog()["holdings"].columns())
+    assert [(p["name"], p["class"], p["example"]) for p in holdings["parameters"]] == [
+        ("holder", ["Country", "Organization"], "country/KR"),
+        ("hardware", ["HardwareModel"], "hardware/nvidia-h100"),
+        ("min", None, "50000"),
+    ]
+
+
+def csv_header(text: str) -> str:
+    return text.split("\r\n", 1)[0]
+
+
+HOLDINGS_HEADER = (
+    "claim,claimLabel,holder,holderLabel,quantity,hardwareModel,hardwareModelLabel,"
+    "hardwareLabel,sourceId,source,sourceLabel,attributedTo,attributedToLabel,conflict,"
+    "conflictLabel,quotes"
+)
+
+
+@pytest.mark.parametrize("holder", [None, "company/tesla", "company/mistral-ai"])
+def test_cli_csv_has_the_same_columns_whatever_it_finds(holder: str | None) -> None:
+    code, out = run(
+        "run", "holdings", "--format", "csv", *(["-p", f"holder={holder}"] if holder else [])
+    )
+    assert (code, csv_header(out)) == (EXIT_OK, HOLDINGS_HEADER)
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (
+            ["holdings", "-p", "hardware=country/KR"],
+            "aikg: parameter 'hardware': <https://w3id.org/aikg/country/KR> is a Country, not "
+            "a HardwareModel\n"
+            "  where: parameter 'hardware'\n"
+            "  fix:   give the IRI of a HardwareModel, e.g. hardware/nvidia-h100\n",
+        ),
+        (
+            ["holding"],
+            "aikg: no saved query 'holding'; did you mean 'holdings'?\n"
+            "  fix:   list them with `aikg queries` or GET /queries\n",
+        ),
+        (
+            ["holdings", "-p", "holdr=country/KR"],
+            "aikg: saved query 'holdings' has no parameter 'holdr'; did you mean 'holder'?\n"
+            "  where: parameter 'holdr'\n"
+            "  fix:   its parameters are: holder, hardware, min\n",
+        ),
+        (
+            ["holdings", "-p", "lang=ko"],
+            "aikg: saved query 'holdings' has no parameter 'lang'\n"
+            "  where: parameter 'lang'\n"
+            "  fix:   its parameters are: holder, hardware, min\n",
+        ),
+        (
+            ["holdings", "--format", "turtle"],
+            "aikg: format 'turtle' does not fit a SELECT query, whose answer is a table of "
+            "results\n"
+            "  where: --format\n"
+            "  fix:   for a SELECT query use one of json, xml, csv, tsv, html (xml is SPARQL XML "
+            "results here)\n",
+        ),
+    ],
+)
+def test_cli_refuses_a_wrong_run_with_exit_2_and_nothing_on_stdout(
+    capsys: pytest.CaptureFixture[str], argv: list[str], error: str
+) -> None:
+    assert run("run", *argv) == (EXIT_INPUT, "")
+    assert capsys.readouterr().err == error
+
+
+def test_in_process_a_saved_query_has_the_same_columns_whatever_it_finds(
+    app_client: TestClient,
+) -> None:
+    for holder in (None, "company/tesla", "company/mistral-ai"):
+        response = app_client.get(
+            "/queries/holdings", params={"format": "csv", **({"holder": holder} if holder else {})}
+        )
+        assert (response.status_code, csv_header(response.text)) == (200, HOLDINGS_HEADER)
+        answer = app_client.get(
+            "/queries/holdings", params={"holder": holder} if holder else {}
+        ).json()
+        assert answer["head"]["vars"] == HOLDINGS_HEADER.split(",")
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "body"),
+    [
+        (
+            "/queries/holdings",
+            {"hardware": "country/KR"},
+            400,
+            {
+                "error": "invalid-parameter",
+                "status": 400,
+                "message": "parameter 'hardware': <https://w3id.org/aikg/country/KR> is a "
+                "Country, not a HardwareModel",
+                "where": "parameter 'hardware'",
+                "hint": "give the IRI of a HardwareModel, e.g. hardware/nvidia-h100",
+            },
+        ),
+        (
+            "/queries/holding",
+            {},
+            404,
+            {
+                "error": "not-found",
+                "status": 404,
+                "message": "no saved query 'holding'; did you mean 'holdings'?",
+                "hint": "list them with `aikg queries` or GET /queries",
+            },
+        ),
+        (
+            "/queries/holdings",
+            {"holdr": "country/KR"},
+            400,
+            {
+                "error": "invalid-parameter",
+                "status": 400,
+                "message": "saved query 'holdings' has no parameter 'holdr'; did you mean "
+                "'holder'?",
+                "where": "parameter 'holdr'",
+                "hint": "its parameters are: holder, hardware, min",
+            },
+        ),
+        (
+            "/queries/holdings",
+            {"format": "turtle"},
+            400,
+            {
+                "error": "unsupported-format",
+                "status": 400,
+                "message": "format 'turtle' does not fit a SELECT query, whose answer is a "
+                "table of results",
+                "where": "parameter 'format'",
+                "hint": "for a SELECT query use one of json, xml, csv, tsv, html (xml is "
+                "SPARQL XML results here)",
+            },
+        ),
+    ],
+)
+def test_in_process_a_wrong_request_is_refused_naming_what_to_fix(
+    app_client: TestClient, path: str, params: dict[str, str], status: int, body: object
+) -> None:
+    response = app_client.get(path, params=params)
+    assert (response.status_code, response.json()) == (status, body)
+
+
+def test_in_process_the_catalog_gives_columns_and_classes(app_client: TestClient) -> None:
+    entries = app_client.get("/queries", headers={"Accept": "application/json"}).json()
+    holdings = next(e for e in entries if e["name"] == "holdings")
+    assert holdings["columns"] == HOLDINGS_HEADER.split(",")
+    assert [p["class"] for p in holdings["parameters"]] == [
+        ["Country", "Organization"],
+        ["HardwareModel"],
+        None,
+    ]
 
 
 def test_cli_runs_a_saved_query_with_parameters() -> None:

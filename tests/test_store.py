@@ -65,7 +65,10 @@ def count(kg: KnowledgeGraph) -> int:
 
 def test_each_data_file_loads_into_a_named_graph_of_its_own(kg: KnowledgeGraph) -> None:
     expected = sorted(
-        [f"https://w3id.org/aikg/graph/{n}" for n in [*DATA_FILES, "ontology", "shapes"]]
+        [
+            f"https://w3id.org/aikg/graph/{n}"
+            for n in [*DATA_FILES, "ontology", "shapes", "inferred"]
+        ]
     )
     assert kg.store.named_graphs() == expected
 

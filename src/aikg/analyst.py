@@ -82,6 +82,8 @@ class ConflictingClaim:
     subject_label: str | None
     source_id: str
     quotes: tuple[str, ...]
+    disputed: bool = False
+    """True for a claim the conflict puts in question, False for one it is weighed against."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,7 @@ def conflicts(result: SelectResult) -> list[Conflict]:
                     subject_label=r.get("subjectLabel"),
                     source_id=r["sourceId"],
                     quotes=_quotes(r.get("quotes")),
+                    disputed=r.get("disputed") is True,
                 )
                 for r in rows
             ),

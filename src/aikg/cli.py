@@ -23,18 +23,36 @@ from typing import TextIO
 
 from aikg.config import Settings, redact_url
 from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
-from aikg.formats import RDF_FORMATS, RESULT_FORMATS, rdf_format, result_format
+from aikg.formats import (
+    ANSWERS,
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    RdfFormat,
+    ResultFormat,
+    answer_format,
+    formats_for,
+    misfit,
+)
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.loader import Progress, load_files
 from aikg.namespaces import prefix_table
-from aikg.saved_queries import catalog, describe_parameters, saved_query
-from aikg.sparql.execute import SelectResult
-from aikg.sparql.results import text_table
+from aikg.saved_queries import catalog, describe, saved_query
+from aikg.sparql.execute import QueryResult, SelectResult
+from aikg.sparql.lexer import operation
+from aikg.sparql.results import Serialized, text_table
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_SERVICE = 0, 1, 2, 3
 
 RDF_NAMES = [f.name for f in RDF_FORMATS]
 RESULT_NAMES = [f.name for f in RESULT_FORMATS]
+ANSWER_NAMES = list(dict.fromkeys(["table", *RESULT_NAMES, *RDF_NAMES]))
+"""What --format takes for a query: each name once (xml names a format of each kind)."""
+ANSWER_HELP = (
+    "for SELECT and ASK: table (the default), json, xml, csv, tsv, html; for CONSTRUCT "
+    "and DESCRIBE: turtle (the default), ntriples, nquads, trig, jsonld, xml. xml is SPARQL "
+    "XML results for SELECT and ASK and RDF/XML for graphs; a format that does not fit "
+    "the query is refused (exit 2)"
+)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -133,67 +151,87 @@ def _query_text(args: argparse.Namespace) -> str:
     return str(args.query)
 
 
-def _print_result(
-    kg: KnowledgeGraph, sparql: str, fmt: str, output: str | None, out: TextIO
-) -> int:
-    if fmt == "table":
-        result = kg.query(sparql)
-        if isinstance(result, bool):
-            _write("true" if result else "false", output, out)
-        elif isinstance(result, SelectResult):
-            text = text_table(result.variables, result.values(), prefix_table(kg.settings.base_iri))
-            note = f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
-            _write(text + note, output, out)
-        else:
-            _write(kg.serialize_query(sparql, rdf_format("turtle")).body, output, out)
-        return EXIT_OK
-    spec = result_format(fmt) if fmt in RESULT_NAMES else rdf_format(fmt)
-    serialized = kg.serialize_query(sparql, spec)
+def _output_format(fmt: str | None, kind: str) -> ResultFormat | RdfFormat | None:
+    """The format ``--format`` names for a query of this form, or None for the text table
+    (the default for SELECT and ASK; Turtle is the default for graphs). A format that does
+    not fit the form is refused before the query runs."""
+    graph = formats_for(kind) is RDF_FORMATS
+    if fmt is None:
+        fmt = "turtle" if graph else "table"
+    if fmt != "table":
+        return answer_format(fmt, kind, where="--format")
+    if graph:
+        raise misfit("table", kind, where="--format")
+    return None
+
+
+def _query_kind(kg: KnowledgeGraph, sparql: str) -> str:
+    """The query's form; when the lexer cannot tell, running it says (or fails saying why)."""
+    kind = operation(sparql)
+    if kind in ANSWERS:
+        return kind
+    result = kg.query(sparql)
+    return (
+        "ask"
+        if isinstance(result, bool)
+        else "select"
+        if isinstance(result, SelectResult)
+        else "graph"
+    )
+
+
+def _text(kg: KnowledgeGraph, result: QueryResult) -> str:
+    """An answer as text: a table with its row count, or true or false."""
+    if isinstance(result, bool):
+        return "true" if result else "false"
+    assert isinstance(result, SelectResult)
+    text = text_table(result.variables, result.values(), prefix_table(kg.settings.base_iri))
+    return text + f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
+
+
+def _write_serialized(serialized: Serialized, output: str | None, out: TextIO) -> None:
     _write(serialized.body, output, out)
     if serialized.truncated:
         print(f"aikg: answer truncated at {serialized.rows} rows (AIKG_MAX_ROWS)", file=sys.stderr)
-    return EXIT_OK
 
 
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     sparql = _query_text(args)
-    return _print_result(_open(args), sparql, args.format, args.output, out)
+    kg = _open(args)
+    spec = _output_format(args.format, _query_kind(kg, sparql))
+    if spec is None:
+        _write(_text(kg, kg.query(sparql)), args.output, out)
+    else:
+        _write_serialized(kg.serialize_query(sparql, spec), args.output, out)
+    return EXIT_OK
 
 
 def cmd_queries(args: argparse.Namespace, out: TextIO) -> int:
     queries = list(catalog().values())
     if args.format == "json":
-        out.write(
-            json.dumps(
-                [
-                    {
-                        "name": q.name,
-                        "title": q.title,
-                        "description": q.description,
-                        "parameters": describe_parameters(q),
-                    }
-                    for q in queries
-                ],
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
+        out.write(json.dumps([describe(q) for q in queries], indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     for q in queries:
-        out.write(f"{q.name}\n  {q.title}\n")
+        out.write(f"{q.name}: {q.title}\n")
+        width = max((len(p.name) for p in q.params), default=0)
         for p in q.params:
-            flags = ", ".join(
-                filter(
-                    None,
-                    [
-                        "required" if p.required else "",
-                        f"default {p.default}" if p.default is not None else "",
-                        "repeatable" if p.list else "",
-                    ],
-                )
-            )
-            out.write(f"    --param {p.name}=...  {p.expects}{f' ({flags})' if flags else ''}\n")
+            facts = [f"type {p.type}"]
+            if p.class_names:
+                facts.append("class " + " or ".join(p.class_names))
+            if p.enum:
+                facts.append("one of " + ", ".join(p.enum))
+            if p.required:
+                facts.append("required")
+            if p.default is not None:
+                facts.append(f"default {p.default}")
+            if p.list:
+                facts.append("repeatable")
+            indent = " " * (len("  --param ") + width + 2)
+            out.write(f"  --param {p.name.ljust(width)}  {'; '.join(facts)}\n")
+            if p.description:
+                out.write(f"{indent}{p.description}\n")
+            if p.example is not None:
+                out.write(f"{indent}example: --param {p.name}={p.example}\n")
     out.write(f"\n{len(queries)} saved queries; run one with: aikg run NAME --param name=value\n")
     return EXIT_OK
 
@@ -213,27 +251,24 @@ def _params(pairs: Sequence[str]) -> dict[str, list[str]]:
 
 
 def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
-    kg = _open(args)
     query = saved_query(args.name)
-    sparql = query.sparql(_params(args.param), kg.settings.base_iri)
-    if args.format == "table":
-        result = kg.saved(args.name, lang=args.lang, **_params(args.param))
-        if isinstance(result, SelectResult):
-            text = text_table(result.variables, result.values(), prefix_table(kg.settings.base_iri))
-            note = f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
-            _write(text + note, args.output, out)
-            return EXIT_OK
-    serialized = kg.serialize_query(
-        sparql, result_format(args.format if args.format != "table" else "json"), labels=args.lang
-    )
-    _write(serialized.body, args.output, out)
+    params = _params(args.param)
+    for name in params:
+        query.param(name)
+    spec = _output_format(args.format, query.kind)
+    kg = _open(args)
+    if spec is None:
+        _write(_text(kg, kg.saved(args.name, lang=args.lang, **params)), args.output, out)
+    else:
+        serialized = kg.serialize_saved(args.name, params, spec, lang=args.lang)
+        _write_serialized(serialized, args.output, out)
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     kg = _open(args)
     graph = kg.graph_iri(args.graph) if args.graph and "/" not in args.graph else args.graph
-    _write(kg.export(args.format, graph), args.output, out)
+    _write(kg.export(args.format, graph, inferred=args.inferred), args.output, out)
     return EXIT_OK
 
 
@@ -343,7 +378,8 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
     out.write(
         f"loaded {report.triples:,} triples from {len(report.files)} file(s) into "
         f"{settings.store} in {report.seconds:.1f} s (check {report.check_seconds:.1f} s, "
-        f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s)\n"
+        f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s, "
+        f"infer {report.infer_seconds:.1f} s)\n"
     )
     return EXIT_OK
 
@@ -428,13 +464,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("query", nargs="?", help="the query text ('-' reads standard input)")
     p.add_argument("--file", "-f", metavar="FILE", help="read the query from a file")
-    p.add_argument(
-        "--format",
-        choices=["table", *RESULT_NAMES, *RDF_NAMES],
-        default="table",
-        help="table (default), csv, tsv, json, xml for SELECT/ASK; an RDF "
-        "format for CONSTRUCT/DESCRIBE",
-    )
+    p.add_argument("--format", choices=ANSWER_NAMES, default=None, help=ANSWER_HELP)
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_query)
 
@@ -465,8 +495,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "run",
         help="run a saved query",
-        description="Run a saved query with typed parameters; a label column is added "
-        "beside each IRI column.",
+        description="Run a saved query with typed parameters (`aikg queries` lists them); "
+        "the query's IRI columns get a label column beside them. The columns are the same "
+        "whatever the answer holds.",
     )
     _common(p)
     p.add_argument("name", help="the saved query (see `aikg queries`)")
@@ -478,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="a parameter value (repeat for lists)",
     )
-    p.add_argument("--format", choices=["table", *RESULT_NAMES], default="table")
+    p.add_argument("--format", choices=ANSWER_NAMES, default=None, help=ANSWER_HELP)
     p.add_argument("--lang", default="en", help="language of the label columns (default en)")
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_run)
@@ -525,6 +556,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=RDF_NAMES, default="turtle")
     p.add_argument(
         "--graph", metavar="GRAPH", help="one named graph (its IRI, or its name such as 'holdings')"
+    )
+    p.add_argument(
+        "--inferred",
+        action="store_true",
+        help="include the inferred graph (what the ontology entails; left out by default)",
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_export)

@@ -17,6 +17,8 @@ as JSON.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -57,6 +59,17 @@ class AikgError(Exception):
         if self.hint:
             data["hint"] = self.hint
         return data
+
+
+def did_you_mean(given: str, known: Iterable[str]) -> str:
+    """The closest of ``known`` to a name that is not among them, as the end of a message:
+    ``"; did you mean 'holdings'?"``, or ``""`` when none comes close.
+
+    >>> "no saved query 'holding'" + did_you_mean("holding", ["holdings", "quotes"])
+    "no saved query 'holding'; did you mean 'holdings'?"
+    """
+    close = difflib.get_close_matches(given, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def error_from_dict(data: dict[str, Any]) -> AikgError:

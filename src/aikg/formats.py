@@ -9,6 +9,8 @@ the Python API and the server look formats up by name, extension or media type.
 'nquads'
 >>> negotiate("text/csv;q=0.5, application/sparql-results+json", RESULT_MEDIA_TYPES)
 'application/sparql-results+json'
+>>> answer_format("xml", "construct").media_type, answer_format("xml", "select").media_type
+('application/rdf+xml', 'application/sparql-results+xml')
 """
 
 from __future__ import annotations
@@ -123,6 +125,76 @@ def result_format(name: str) -> ResultFormat:
     found = _find(RESULT_FORMATS, name, "results")
     assert isinstance(found, ResultFormat)
     return found
+
+
+ANSWERS: dict[str, str] = {
+    "select": "a table of results",
+    "ask": "true or false",
+    "construct": "an RDF graph",
+    "describe": "an RDF graph",
+    "graph": "an RDF graph",
+}
+"""What each query form answers with: the formats that fit it follow from it."""
+
+
+def formats_for(kind: str) -> tuple[RdfFormat, ...] | tuple[ResultFormat, ...]:
+    """The formats an answer of this query form can be written in."""
+    return RDF_FORMATS if ANSWERS.get(kind) == ANSWERS["graph"] else RESULT_FORMATS
+
+
+def answer_format(
+    fmt: str | RdfFormat | ResultFormat, kind: str, *, where: str | None = None
+) -> RdfFormat | ResultFormat:
+    """The format to write the answer of a ``kind`` query in (select, ask, construct or
+    describe): a name, alias, extension or media type is looked up among the formats that
+    fit that form, so ``xml`` is SPARQL XML results for SELECT and ASK and RDF/XML for
+    graphs. A format of the other kind is refused, never swapped for another: the CLI,
+    the Python API and the HTTP API all refuse it with this message. (``graph`` stands
+    for either graph form, where only the answer is known.)
+
+    >>> answer_format("csv", "construct")
+    Traceback (most recent call last):
+    aikg.errors.UnsupportedFormatError: format 'csv' does not fit a CONSTRUCT query, whose ...
+    """
+    fits = formats_for(kind)
+    if not isinstance(fmt, str):
+        if fmt in fits:
+            return fmt
+        raise misfit(fmt.name, kind, where)
+    try:
+        return _find(fits, fmt, "")
+    except UnsupportedFormatError:
+        pass
+    other = RESULT_FORMATS if fits is RDF_FORMATS else RDF_FORMATS
+    try:
+        _find(other, fmt, "")
+    except UnsupportedFormatError:
+        raise UnsupportedFormatError(
+            f"unknown format {fmt!r}", where=where, hint=_fitting(kind)
+        ) from None
+    raise misfit(fmt, kind, where)
+
+
+def misfit(name: str, kind: str, where: str | None) -> UnsupportedFormatError:
+    """The error for a format that does not fit a query form (what ``answer_format``
+    raises; the CLI raises it for its text table too)."""
+    return UnsupportedFormatError(
+        f"format {name!r} does not fit {_form(kind)} query, whose answer is {ANSWERS[kind]}",
+        where=where,
+        hint=_fitting(kind),
+    )
+
+
+def _fitting(kind: str) -> str:
+    names = ", ".join(f.name for f in formats_for(kind))
+    xml = "RDF/XML" if formats_for(kind) is RDF_FORMATS else "SPARQL XML results"
+    return f"for {_form(kind)} query use one of {names} (xml is {xml} here)"
+
+
+def _form(kind: str) -> str:
+    """The form with its article: a SELECT, an ASK, a CONSTRUCT or DESCRIBE."""
+    form = "CONSTRUCT or DESCRIBE" if kind == "graph" else kind.upper()
+    return ("an " if form[0] in "AEIOU" else "a ") + form
 
 
 def rdf_format_for_path(path: str) -> RdfFormat:

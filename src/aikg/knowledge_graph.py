@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -26,13 +26,14 @@ from rdflib import Graph
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.errors import NotFoundError
-from aikg.formats import RDF_FORMATS, RdfFormat, ResultFormat, rdf_format
+from aikg.formats import ANSWERS, RDF_FORMATS, RdfFormat, ResultFormat, answer_format, rdf_format
 from aikg.labels import add_labels
 from aikg.linked_data import views
 from aikg.linked_data.ontology_docs import OntologyView, document
-from aikg.saved_queries import saved_query
+from aikg.saved_queries import check_classes, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
-from aikg.sparql.results import Serialized, serialize, table
+from aikg.sparql.lexer import operation
+from aikg.sparql.results import Serialized, Table, answer_kind, serialize, table
 from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
 from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
@@ -98,6 +99,8 @@ class KnowledgeGraph(AnalystQueries):
             kg._fill(None, validate=validate)
         else:
             kg.graph_files = {g: g.rsplit("/", 1)[-1] for g in kg.store.data_graphs()}
+            if not kg.store.has_graph(kg.store.inferred_graph):
+                kg.infer()  # a store written before the inferred graph existed
         return kg
 
     def _fill(self, paths: Iterable[str | Path] | None, *, validate: bool) -> None:
@@ -109,6 +112,16 @@ class KnowledgeGraph(AnalystQueries):
         files = list(paths) if paths is not None else bundled_data_paths()
         if files:
             self.add_files(files, validate=validate)
+        else:
+            self.infer()
+
+    def infer(self) -> None:
+        """Recompute what the ontology entails from the data, in the inferred graph (see
+        :mod:`aikg.inference`). Every load and write does it; call it after changing the
+        store by other means."""
+        from aikg import inference  # noqa: PLC0415 - only loads and writes need it
+
+        inference.refresh(self.store)
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk
@@ -157,7 +170,7 @@ class KnowledgeGraph(AnalystQueries):
     def serialize_query(
         self,
         sparql: str,
-        fmt: ResultFormat | RdfFormat,
+        fmt: str | ResultFormat | RdfFormat,
         *,
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
@@ -167,10 +180,22 @@ class KnowledgeGraph(AnalystQueries):
         """Run a query and serialize its answer (SPARQL JSON/XML/CSV/TSV/HTML or an RDF
         format), with the number of rows and whether the row limit truncated it.
 
+        A format name is read for the query's form (``xml`` is RDF/XML for CONSTRUCT and
+        DESCRIBE); a format that does not fit the form is an
+        :class:`~aikg.errors.UnsupportedFormatError` before the query runs.
         With ``labels`` (a language tag), SELECT answers get label columns beside IRIs.
+
+        >>> KnowledgeGraph.load().serialize_query("SELECT * WHERE { ?s ?p ?o }", "ttl")
+        Traceback (most recent call last):
+        aikg.errors.UnsupportedFormatError: format 'ttl' does not fit a SELECT query, ...
         """
         limit = max_rows or self.settings.max_rows
+        kind = operation(sparql)
+        if kind in ANSWERS:
+            fmt = answer_format(fmt, kind, where="argument fmt")
         result = self._execute(sparql, default_graphs, named_graphs)
+        if isinstance(fmt, str):  # a form the lexer could not tell: the answer tells it
+            fmt = answer_format(fmt, answer_kind(result), where="argument fmt")
         if labels and isinstance(result, ox.QuerySolutions):
             labelled = add_labels(self.store, table(result, limit), labels)
             return serialize(labelled, fmt, limit)
@@ -181,22 +206,53 @@ class KnowledgeGraph(AnalystQueries):
     ) -> QueryResult:
         """Run the saved query ``name`` with its parameters (see ``aikg queries``).
 
-        SELECT answers get a label column beside each IRI column, in ``lang`` (English by
-        default; ``lang=None`` for none).
+        SELECT answers have the query's columns whatever the rows (``SavedQuery.columns``):
+        a label column in ``lang`` beside each IRI column the query labels (English by
+        default; ``lang=None`` for none). A value of the wrong type or class, or an
+        unknown parameter, is a :class:`~aikg.errors.ParameterError`.
 
         >>> kg = KnowledgeGraph.load()
         >>> row = kg.saved("holdings", holder="company/tesla")[0]
         >>> str(row["holderLabel"]), row["quantity"].toPython()
         ('Tesla', 35000)
         """
+        answer = self._run_saved(name, params, lang, self.settings.max_rows)
+        return to_python(answer, max_rows=self.settings.max_rows)
+
+    def serialize_saved(
+        self,
+        name: str,
+        params: Mapping[str, str | Sequence[str] | None],
+        fmt: str | ResultFormat | RdfFormat,
+        *,
+        lang: str | None = "en",
+        max_rows: int | None = None,
+    ) -> Serialized:
+        """Run the saved query ``name`` and serialize its answer (as :meth:`saved`; the
+        format must fit the query's form, as for :meth:`serialize_query`)."""
+        spec = answer_format(fmt, saved_query(name).kind, where="argument fmt")
+        limit = max_rows or self.settings.max_rows
+        return serialize(self._run_saved(name, params, lang, limit), spec, limit)
+
+    def _run_saved(
+        self,
+        name: str,
+        params: Mapping[str, str | Sequence[str] | None],
+        lang: str | None,
+        max_rows: int,
+    ) -> Table | ox.QueryBoolean | ox.QueryTriples:
+        """The one path of a saved query: bind the parameters, check their classes, run
+        it, and label the columns the query declares."""
         query = saved_query(name)
-        result = execute(self.store, query.sparql(params, self.settings.base_iri), self.settings)
-        if isinstance(result, ox.QuerySolutions):
-            answer = table(result, self.settings.max_rows)
-            if lang:
-                answer = add_labels(self.store, answer, lang)
-            return to_python(answer, max_rows=self.settings.max_rows)
-        return to_python(result, max_rows=self.settings.max_rows)
+        binding = query.bind(params, self.settings.base_iri)
+        check_classes(query, binding, self.store)
+        result = execute(self.store, binding.apply(query.text), self.settings)
+        if not isinstance(result, ox.QuerySolutions):
+            return result
+        answer = table(result, max_rows)
+        if lang:
+            answer = add_labels(self.store, answer, lang, query.labelled)
+        return answer
 
     def describe(self, iri: str) -> Graph:
         """Every triple about ``iri`` (as subject), following blank nodes.
@@ -248,13 +304,16 @@ class KnowledgeGraph(AnalystQueries):
             _VALIDATION_CACHE[key] = validate_quads(quads, graph_files=files)
         return _VALIDATION_CACHE[key]
 
-    def export(self, fmt: str | RdfFormat = "turtle", graph: str | None = None) -> bytes:
+    def export(
+        self, fmt: str | RdfFormat = "turtle", graph: str | None = None, *, inferred: bool = False
+    ) -> bytes:
         """The dataset (or one named graph) serialized in an RDF format.
 
         Formats with named graphs (TriG, N-Quads, JSON-LD) keep them; the others get the
-        union of all graphs.
+        union of all graphs. The inferred graph (what the ontology entails) is left out
+        unless ``inferred`` is set or ``graph`` names it.
         """
-        return self.store.dump(fmt, graph)
+        return self.store.dump(fmt, graph, inferred=inferred)
 
     def stats(self) -> Stats:
         """Triples per named graph, and instances per class in the instance data."""
@@ -307,11 +366,14 @@ class KnowledgeGraph(AnalystQueries):
         """The store's unnamed default graph (empty unless a write put triples there)."""
         return self.store.dump_default_graph(fmt)
 
-    def write_dump(self, fmt: str | RdfFormat, emit: Callable[[bytes], None]) -> None:
+    def write_dump(
+        self, fmt: str | RdfFormat, emit: Callable[[bytes], None], *, inferred: bool = False
+    ) -> None:
         """The whole dataset in ``fmt``, handed to ``emit`` in chunks of about a megabyte
-        as it is written (a dump is never whole in memory)."""
+        as it is written (a dump is never whole in memory); the inferred graph only if
+        asked for."""
         writer = views.ChunkWriter(emit)
-        self.store.write(fmt, writer)
+        self.store.write(fmt, writer, inferred=inferred)
         writer.flush()
 
     def void(

@@ -16,7 +16,7 @@ For every column holding IRIs (say ``holder``) that the query does not label its
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
 
@@ -80,27 +80,35 @@ def _candidates(store: Store, iris: set[ox.NamedNode]) -> Iterator[tuple[ox.Name
                 yield subject, label
 
 
-def add_labels(store: Store, table: Table, lang: str = "en") -> Table:
-    """The table with a ``<column>Label`` column after each unlabelled IRI column."""
-    columns = [
-        v
-        for v in table.variables
-        if f"{v}Label" not in table.variables
-        and any(isinstance(row.get(v), ox.NamedNode) for row in table.rows)
-    ]
-    if not columns:
+def add_labels(
+    store: Store, table: Table, lang: str = "en", columns: Sequence[str] | None = None
+) -> Table:
+    """The table with a ``<column>Label`` column after each unlabelled IRI column.
+
+    ``columns`` names the columns to label whatever the rows hold (a saved query declares
+    them, so that its answer has the same columns with rows or without); by default, every
+    column where some row holds an IRI.
+    """
+    if columns is None:
+        columns = [
+            v
+            for v in table.variables
+            if any(isinstance(row.get(v), ox.NamedNode) for row in table.rows)
+        ]
+    labelled = [v for v in table.variables if v in columns and f"{v}Label" not in table.variables]
+    if not labelled:
         return table
-    iris = {t for row in table.rows for v in columns if isinstance(t := row.get(v), ox.NamedNode)}
+    iris = {t for row in table.rows for v in labelled if isinstance(t := row.get(v), ox.NamedNode)}
     labels = labels_for(store, iris, lang.lower())
     variables: list[str] = []
     for v in table.variables:
         variables.append(v)
-        if v in columns:
+        if v in labelled:
             variables.append(f"{v}Label")
     rows = []
     for row in table.rows:
         extended = dict(row)
-        for v in columns:
+        for v in labelled:
             term = row.get(v)
             extended[f"{v}Label"] = labels.get(term) if isinstance(term, ox.NamedNode) else None
         rows.append(extended)

@@ -83,11 +83,13 @@ class LoadReport:
     check_seconds: float
     write_seconds: float
     validate_seconds: float
+    infer_seconds: float
+    """Recomputing the inferred graph (:mod:`aikg.inference`)."""
     validation: ValidationReport | None
 
     @property
     def seconds(self) -> float:
-        return self.check_seconds + self.write_seconds + self.validate_seconds
+        return self.check_seconds + self.write_seconds + self.validate_seconds + self.infer_seconds
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,8 @@ def load_files(
             if not validation.conforms:
                 raise ValidationError(validation)
         validated = time.perf_counter()
+        kg.infer()
+        inferred = time.perf_counter()
     except BaseException as error:  # interrupted too: the store must not keep half a load
         # The failed frames still hold the store's engine; a store on disk can only be
         # reopened once every reference to it is gone.
@@ -167,6 +171,7 @@ def load_files(
         check_seconds=checked - started,
         write_seconds=written - checked,
         validate_seconds=validated - written,
+        infer_seconds=inferred - validated,
         validation=validation,
     )
 
@@ -185,6 +190,8 @@ def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
         return
     for graph in created:
         kg.store.remove_graph(graph)
+    if kg.store.has_graph(kg.store.inferred_graph):
+        kg.infer()  # it may have been recomputed with the data just removed
 
 
 # -- check ------------------------------------------------------------------------

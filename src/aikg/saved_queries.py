@@ -2,13 +2,16 @@
 
 A saved query opens with ``#+`` comment lines holding YAML: a title, a description, and
 its parameters, each with a type, whether it is required, a default, allowed values, an
-example and a description::
+example, a description and, for IRIs, the classes of what it takes; and the IRI columns
+that get a label column beside them::
 
     #+ title: Hardware holdings, ranked
     #+ description: Who holds how many GPUs, largest first.
+    #+ labels: [claim, hardwareModel, source]
     #+ params:
     #+   holder:
     #+     type: iri
+    #+     class: [Country, Organization]
     #+     description: Only the claims about this holder.
     #+     example: country/KR
 
@@ -17,11 +20,18 @@ terms of the declared type (a wrong value is a :class:`~aikg.errors.ParameterErr
 the parameter and the type it expects) and bound as a ``VALUES`` clause generated from
 the terms' own serialization, placed first inside the query's WHERE group (found by the
 lexer). Text is never pasted into the query, so a value cannot change its shape: grlc
-pastes values and its users found the injection (grlc issue #101).
+pastes values and its users found the injection (grlc issue #101). An IRI must name an
+instance of a declared class or of one of its subclasses (:func:`check_classes`).
+
+An answer's columns are the query's projection, with ``<column>Label`` right after each
+column named in ``labels``: they depend on the query, never on the rows, so a CSV file,
+a DataFrame or a chart has the same columns whatever the parameters found.
 
 >>> query = catalog()["holdings"]
 >>> [p.name for p in query.params]
 ['holder', 'hardware', 'min']
+>>> query.columns()[:4]
+('claim', 'claimLabel', 'holder', 'holderLabel')
 >>> query.bind({"holder": "country/KR"}, "https://w3id.org/aikg/").values_clause()
 'VALUES ?holder { <https://w3id.org/aikg/country/KR> }'
 
@@ -42,14 +52,16 @@ import pyoxigraph as ox
 import yaml
 
 from aikg import package_data
-from aikg.config import ONTOLOGY_NS
-from aikg.errors import ConfigError, NotFoundError, ParameterError
-from aikg.namespaces import XSD
+from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS
+from aikg.errors import ConfigError, NotFoundError, ParameterError, did_you_mean
+from aikg.namespaces import RDF, XSD, curie, prefix_table
 from aikg.sparql.lexer import operation, where_group_start
+from aikg.store.local import Store
 from aikg.terms import OxTerm
+from aikg.walks import ClassHierarchy
 
 PARAMETER_TYPES: dict[str, str] = {
-    "iri": "an IRI: absolute (https://...) or relative to the base IRI (country/KR)",
+    "iri": "an IRI: absolute (https://...) or relative to the base IRI",
     "string": "a string",
     "langString": "a language-tagged string written text@lang (Korea@en)",
     "language": "a BCP 47 language tag (en, ko, en-GB)",
@@ -82,9 +94,16 @@ class Parameter:
     Entity pages offer the saved queries that take their resource."""
 
     @property
+    def class_names(self) -> tuple[str, ...]:
+        """The declared classes by their short names (``Country``, ``schema:Event``)."""
+        return tuple(_short(c) for c in self.classes if c != "*")
+
+    @property
     def expects(self) -> str:
         """What a value must look like, for error messages and documentation."""
         text = PARAMETER_TYPES[self.type]
+        if self.class_names:
+            text = text.replace("an IRI", f"an IRI of {_any_of(self.class_names)}", 1)
         if self.enum:
             text += " among " + ", ".join(self.enum)
         if self.list:
@@ -101,13 +120,50 @@ class Parameter:
         except (ValueError, InvalidOperation):
             raise self._error(raw) from None
 
+    @property
+    def hint(self) -> str:
+        """How to fix a wrong value: what to give, and the example."""
+        return f"give {self.expects}" + (f", e.g. {self.example}" if self.example else "")
+
     def _error(self, raw: str) -> ParameterError:
         shown = raw if len(raw) <= 80 else raw[:77] + "..."
         return ParameterError(
             f"parameter {self.name!r}: {shown!r} is not {self.expects}",
             where=f"parameter {self.name!r}",
-            hint=f"give {self.expects}" + (f", e.g. {self.example}" if self.example else ""),
+            hint=self.hint,
         )
+
+    def class_error(self, value: ox.NamedNode, types: set[str]) -> ParameterError:
+        """A value that is not an instance of the declared classes, and what it is."""
+        wanted = _any_of(self.class_names)
+        what = (
+            f"is {_all_of(sorted({_short(t) for t in types}))}, not {wanted}"
+            if types
+            else f"is not {wanted}: the graph gives it no class"
+        )
+        return ParameterError(
+            f"parameter {self.name!r}: {value} {what}",
+            where=f"parameter {self.name!r}",
+            hint=f"give the IRI of {wanted}" + (f", e.g. {self.example}" if self.example else ""),
+        )
+
+
+def _short(iri: str) -> str:
+    return iri[len(ONTOLOGY_NS) :] if iri.startswith(ONTOLOGY_NS) else curie(iri)
+
+
+def _article(name: str) -> str:
+    return ("an " if name[:1].upper() in "AEIOU" else "a ") + name
+
+
+def _any_of(names: Sequence[str]) -> str:
+    """Any of the classes, each with its article: a Country or an Organization."""
+    return " or ".join(_article(n) for n in names)
+
+
+def _all_of(names: Sequence[str]) -> str:
+    """All of the classes, each with its article: a Company and an Organization."""
+    return " and ".join(_article(n) for n in names)
 
 
 def _iri(value: str, base_iri: str) -> ox.NamedNode:
@@ -206,15 +262,31 @@ class SavedQuery:
     params: tuple[Parameter, ...] = ()
     tags: tuple[str, ...] = ()
     kind: str = "select"
+    projection: tuple[str, ...] = ()
+    """The variables a SELECT answers with, as the engine reads the query."""
+    labelled: tuple[str, ...] = ()
+    """The columns that get a label column ``<column>Label`` beside them."""
+
+    def columns(self, labels: bool = True) -> tuple[str, ...]:
+        """The answer's columns, the same whatever the rows: the projection, with a label
+        column after each labelled one (``labels=False``: the projection alone)."""
+        if not labels:
+            return self.projection
+        return tuple(
+            name
+            for column in self.projection
+            for name in ((column, f"{column}Label") if column in self.labelled else (column,))
+        )
 
     def param(self, name: str) -> Parameter:
         for p in self.params:
             if p.name == name:
                 return p
+        known = [p.name for p in self.params]
         raise ParameterError(
-            f"saved query {self.name!r} has no parameter {name!r}",
+            f"saved query {self.name!r} has no parameter {name!r}{did_you_mean(name, known)}",
             where=f"parameter {name!r}",
-            hint="its parameters are: " + (", ".join(p.name for p in self.params) or "none"),
+            hint="its parameters are: " + (", ".join(known) or "none"),
         )
 
     def bind(self, given: Mapping[str, str | Sequence[str] | None], base_iri: str) -> Binding:
@@ -234,7 +306,7 @@ class SavedQuery:
                     raise ParameterError(
                         f"parameter {p.name!r} of {self.name!r} is required",
                         where=f"parameter {p.name!r}",
-                        hint=f"give {p.expects}" + (f", e.g. {p.example}" if p.example else ""),
+                        hint=p.hint,
                     )
                 continue
             raws = [raw] if isinstance(raw, str) else list(raw)
@@ -309,6 +381,17 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
             )
         )
     kind = _query_kind(text)
+    projection = _projection(text, where) if kind == "select" else ()
+    labelled = tuple(str(c) for c in _as_list(meta.get("labels")))
+    for column in labelled:
+        if column not in projection or f"{column}Label" in projection:
+            raise ConfigError(
+                f"{name}.rq labels {column!r}, which is not a column of its own "
+                "without a label column",
+                where=where,
+                hint="list under '#+ labels:' the projected IRI columns to label; "
+                "the query answers with " + ", ".join(projection),
+            )
     return SavedQuery(
         name=name,
         title=str(meta["title"]).strip(),
@@ -317,7 +400,24 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
         params=tuple(params),
         tags=tuple(str(t) for t in meta.get("tags") or ()),
         kind=kind,
+        projection=projection,
+        labelled=labelled,
     )
+
+
+def _projection(text: str, where: str) -> tuple[str, ...]:
+    """The variables a SELECT query answers with, as the engine reads it (asked of an
+    empty dataset, which costs nothing)."""
+    try:
+        result = ox.Store().query(
+            text, prefixes=prefix_table(DEFAULT_BASE_IRI), base_iri=DEFAULT_BASE_IRI
+        )
+    except SyntaxError as error:
+        raise ConfigError(
+            f"the saved query does not parse: {error}", where=where, hint="fix the query"
+        ) from None
+    assert isinstance(result, ox.QuerySolutions)
+    return tuple(v.value for v in result.variables)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -355,9 +455,67 @@ def saved_query(name: str) -> SavedQuery:
         return catalog()[name]
     except KeyError:
         raise NotFoundError(
-            f"no saved query {name!r}",
+            f"no saved query {name!r}{did_you_mean(name, catalog())}",
             hint="list them with `aikg queries` or GET /queries",
         ) from None
+
+
+def check_classes(query: SavedQuery, binding: Binding, store: Store) -> None:
+    """Refuse an IRI value that is not an instance of its parameter's declared classes or
+    of their subclasses (a Company is an Organization): a ParameterError naming the
+    classes and giving the example. One query asks the types of every value at once; the
+    class hierarchy is read only when a value's own types are not those declared."""
+    checked = [
+        (p, term)
+        for p in query.params
+        if p.class_names
+        for term in binding.values.get(p.name, ())
+        if isinstance(term, ox.NamedNode)
+    ]
+    if not checked:
+        return
+    types = _types(store, {term for _, term in checked})
+    hierarchy: ClassHierarchy | None = None
+    for p, term in checked:
+        found = types.get(term.value, set())
+        if found & set(p.classes):
+            continue
+        hierarchy = hierarchy or ClassHierarchy.of(store)
+        accepted = {sub for c in p.classes for sub in hierarchy.descendants(c)}
+        if not found & accepted:
+            raise p.class_error(term, found)
+
+
+def _types(store: Store, iris: set[ox.NamedNode]) -> dict[str, set[str]]:
+    """The classes each IRI is stated to be an instance of (not those the inferred graph
+    adds: an error names the classes the data gives), in one query. (Its answer stays in
+    this frame: an engine's answer must not outlive the thread that asked.)"""
+    values = " ".join(sorted(str(iri) for iri in iris))
+    result = store.query(
+        f"SELECT ?value ?type WHERE {{ VALUES ?value {{ {values} }} "
+        f"GRAPH ?g {{ ?value <{RDF}type> ?type }} FILTER (?g != <{store.inferred_graph}>) }}",
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    types: dict[str, set[str]] = {}
+    for row in result:
+        value, type_ = row["value"], row["type"]
+        if isinstance(value, ox.NamedNode) and isinstance(type_, ox.NamedNode):
+            types.setdefault(value.value, set()).add(type_.value)
+    return types
+
+
+def describe(query: SavedQuery) -> dict[str, Any]:
+    """A saved query as a JSON-ready dictionary (the catalog of the CLI and of the HTTP
+    API): what it is, the columns it answers with, and its parameters."""
+    return {
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "kind": query.kind,
+        "tags": list(query.tags),
+        "columns": list(query.columns()),
+        "parameters": describe_parameters(query),
+    }
 
 
 def describe_parameters(query: SavedQuery) -> list[dict[str, Any]]:
@@ -366,6 +524,7 @@ def describe_parameters(query: SavedQuery) -> list[dict[str, Any]]:
         {
             "name": p.name,
             "type": p.type,
+            "class": list(p.class_names) or None,
             "description": p.description,
             "required": p.required,
             "default": p.default,

@@ -6,7 +6,8 @@ truncated. Booleans and graphs use Oxigraph's serializers.
 
 >>> store = ox.Store()
 >>> store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x,y")))
->>> out = serialize(store.query("SELECT ?s ?o WHERE { ?s ?p ?o }"), result_format("csv"), 10)
+>>> csv = answer_format("csv", "select")
+>>> out = serialize(store.query("SELECT ?s ?o WHERE { ?s ?p ?o }"), csv, 10)
 >>> out.body, out.rows, out.truncated
 (b's,o\\r\\nhttp://e/a,"x,y"\\r\\n', 1, False)
 """
@@ -22,7 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from aikg.formats import RdfFormat, ResultFormat, rdf_format, result_format
+from aikg.formats import RdfFormat, ResultFormat, answer_format
 from aikg.namespaces import RDF, XSD
 from aikg.terms import OxTerm
 
@@ -68,24 +69,32 @@ def serialize(
 ) -> Serialized:
     """Serialize an answer in ``fmt``, stopping after ``max_rows`` rows or triples.
 
-    A graph answer asked for in a results format (or the reverse) gets the default of
-    its kind: SPARQL JSON for SELECT and ASK, Turtle for graphs.
+    A format that does not fit the answer (a results format for a graph, an RDF format
+    for a table or a boolean) is an :class:`~aikg.errors.UnsupportedFormatError`, never
+    swapped for another.
     """
-    if isinstance(result, ox.QueryBoolean):
-        rf = fmt if isinstance(fmt, ResultFormat) else result_format("json")
-        if rf.engine is None:
-            return Serialized(_html_boolean(bool(result)), rf.media_type, 1, False, "ask")
-        answer_bytes = bytes(result.serialize(format=rf.engine) or b"")
-        return Serialized(answer_bytes, rf.media_type, 1, False, "ask")
+    chosen = answer_format(fmt, answer_kind(result))
     if isinstance(result, ox.QueryTriples):
-        gf = fmt if isinstance(fmt, RdfFormat) else rdf_format("turtle")
+        assert isinstance(chosen, RdfFormat)
         triples, truncated = _take(result, max_rows)
-        graph_bytes = bytes(ox.serialize(triples, format=gf.engine) or b"") if triples else b""
-        return Serialized(graph_bytes, gf.media_type, len(triples), truncated, "graph")
-    rf = fmt if isinstance(fmt, ResultFormat) else result_format("json")
+        graph_bytes = bytes(ox.serialize(triples, format=chosen.engine) or b"") if triples else b""
+        return Serialized(graph_bytes, chosen.media_type, len(triples), truncated, "graph")
+    assert isinstance(chosen, ResultFormat)
+    if isinstance(result, ox.QueryBoolean):
+        if chosen.engine is None:
+            return Serialized(_html_boolean(bool(result)), chosen.media_type, 1, False, "ask")
+        answer_bytes = bytes(result.serialize(format=chosen.engine) or b"")
+        return Serialized(answer_bytes, chosen.media_type, 1, False, "ask")
     answer = result if isinstance(result, Table) else table(result, max_rows)
-    body = "".join(_WRITERS[rf.name](answer.variables, answer.rows)).encode("utf-8")
-    return Serialized(body, rf.media_type, len(answer.rows), answer.truncated, "select")
+    body = "".join(_WRITERS[chosen.name](answer.variables, answer.rows)).encode("utf-8")
+    return Serialized(body, chosen.media_type, len(answer.rows), answer.truncated, "select")
+
+
+def answer_kind(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Table) -> str:
+    """The query form an answer comes from ("graph" for either CONSTRUCT or DESCRIBE)."""
+    if isinstance(result, ox.QueryBoolean):
+        return "ask"
+    return "graph" if isinstance(result, ox.QueryTriples) else "select"
 
 
 def _take(items: Iterable[T], limit: int) -> tuple[list[T], bool]:

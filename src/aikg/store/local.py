@@ -413,6 +413,17 @@ class Store:
     def shapes_graph(self) -> str:
         return graph_iri(self.settings, "shapes")
 
+    @property
+    def inferred_graph(self) -> str:
+        """What the ontology entails from the data (see :mod:`aikg.inference`)."""
+        return graph_iri(self.settings, "inferred")
+
+    @property
+    def system_graphs(self) -> set[str]:
+        """The graphs that hold no instance data: the ontology, the shapes and the
+        inferred graph."""
+        return {self.ontology_graph, self.shapes_graph, self.inferred_graph}
+
     def is_empty(self) -> bool:
         if isinstance(self.engine, RemoteStore):  # aikg keeps nothing outside its graphs
             return not self.named_graphs()
@@ -423,9 +434,9 @@ class Store:
         return sorted(g.value for g in self.engine.named_graphs() if isinstance(g, ox.NamedNode))
 
     def data_graphs(self) -> list[str]:
-        """Named graphs that hold instance data (all but the ontology and shapes graphs)."""
-        fixed = {self.ontology_graph, self.shapes_graph}
-        return [g for g in self.named_graphs() if g not in fixed]
+        """Named graphs that hold instance data (all but the system graphs)."""
+        system = self.system_graphs
+        return [g for g in self.named_graphs() if g not in system]
 
     # -- the engine's operations, for the code above the store (which never holds the
     # engine itself: the backend stays this class's business) --------------------------
@@ -512,13 +523,19 @@ class Store:
         return scratch
 
     def data_quads(self) -> Iterator[ox.Quad]:
-        """The instance data: every quad outside the ontology and shapes graphs, the
-        default graph included (updates without GRAPH write there)."""
-        fixed = {self.ontology_graph, self.shapes_graph}
+        """The instance data: every quad outside the system graphs, the default graph
+        included (updates without GRAPH write there)."""
+        return self._quads_outside(self.system_graphs)
+
+    def _quads_outside(self, graphs: set[str]) -> Iterator[ox.Quad]:
         for quad in self.engine.quads_for_pattern(None, None, None, None):
             name = quad.graph_name
-            if not (isinstance(name, ox.NamedNode) and name.value in fixed):
+            if not (isinstance(name, ox.NamedNode) and name.value in graphs):
                 yield quad
+
+    def stated_quads(self) -> Iterator[ox.Quad]:
+        """Every quad but the inferred ones: what was loaded and written."""
+        return self._quads_outside({self.inferred_graph})
 
     def local(self) -> ox.Store:
         """The quads in an Oxigraph store of this process: the store itself, or for a
@@ -551,41 +568,54 @@ class Store:
                 hint="check the directory is writable and the disk not full",
             ) from None
 
-    def write(self, fmt: RdfFormat | str, output: Writable, graph: str | None = None) -> None:
+    def write(
+        self,
+        fmt: RdfFormat | str,
+        output: Writable,
+        graph: str | None = None,
+        *,
+        inferred: bool = False,
+    ) -> None:
         """Serialize the dataset (or one named graph) into ``output`` as it goes: a dump is
         never whole in memory.
 
         A format without named graphs (Turtle, N-Triples, RDF/XML) gets every triple of
         every graph; a triple two graphs share appears twice, which the graph the
-        serialization describes (a set) does not mind.
+        serialization describes (a set) does not mind. The inferred graph is left out
+        unless ``inferred`` (or ``graph`` names it).
         """
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
         prefixes = prefix_table(self.settings.base_iri)
+        sink = cast(IO[bytes], output)
         if graph is not None:
             if not self.has_graph(graph):
                 raise NotFoundError(f"no graph {graph}", hint="list graphs with `aikg stats`")
             self.engine.dump(
-                output=cast(IO[bytes], output),
+                output=sink,
                 format=spec.engine,
                 from_graph=ox.NamedNode(graph),
                 prefixes=None if spec.datasets else prefixes,
             )
-        elif spec.datasets:
-            self.engine.dump(
-                output=cast(IO[bytes], output),
-                format=spec.engine,
-                prefixes=prefixes if spec.name == "trig" else None,
-            )
+            return
+        everything = inferred or not self.has_graph(self.inferred_graph)
+        quad_prefixes = prefixes if spec.name == "trig" else None
+        if spec.datasets and everything:  # the engine's own dump: the fastest path
+            self.engine.dump(output=sink, format=spec.engine, prefixes=quad_prefixes)
+            return
+        quads = self.quads() if everything else self.stated_quads()
+        if spec.datasets:
+            ox.serialize(quads, output=sink, format=spec.engine, prefixes=quad_prefixes)
         else:
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self.quads())
-            ox.serialize(
-                triples, output=cast(IO[bytes], output), format=spec.engine, prefixes=prefixes
-            )
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+            ox.serialize(triples, output=sink, format=spec.engine, prefixes=prefixes)
 
-    def dump(self, fmt: RdfFormat | str, graph: str | None = None) -> bytes:
-        """The dataset (or one named graph) serialized in an RDF format, as bytes."""
+    def dump(
+        self, fmt: RdfFormat | str, graph: str | None = None, *, inferred: bool = False
+    ) -> bytes:
+        """The dataset (or one named graph) serialized in an RDF format, as bytes (the
+        inferred graph only if asked for)."""
         buffer = io.BytesIO()
-        self.write(fmt, buffer, graph)
+        self.write(fmt, buffer, graph, inferred=inferred)
         return buffer.getvalue()
 
     def persist(self) -> None:

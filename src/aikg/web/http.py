@@ -25,7 +25,7 @@ from aikg.errors import (
     UnsupportedMediaTypeError,
     WritesDisabledError,
 )
-from aikg.formats import negotiate
+from aikg.formats import answer_format, formats_for, negotiate
 from aikg.workers.gateway import Answer, Service
 
 Params = dict[str, list[str]]
@@ -171,6 +171,15 @@ def choose(
             hint="use one of " + ", ".join(sorted(by_name)),
         )
     return negotiate(request.headers.get("accept"), list(offers))
+
+
+def answer_media(request: Request, kind: str, fmt: str | None) -> str:
+    """The media type to answer a query of this form with: the ``format`` parameter read
+    for the form (one that does not fit it is refused with the message the CLI and the
+    Python API give), else the Accept header among the formats that fit."""
+    if fmt:
+        return answer_format(fmt, kind, where="parameter 'format'").media_type
+    return negotiate(request.headers.get("accept"), [f.media_type for f in formats_for(kind)])
 
 
 def content_type(media: str) -> str:

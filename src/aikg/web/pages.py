@@ -247,30 +247,37 @@ def root_url(request: Request) -> str:
     summary="The whole dataset in one RDF format (streamed)",
     responses=RDF_OFFERS,
 )
-async def dump(request: Request, ext: Extension) -> Response:
+async def dump(
+    request: Request,
+    ext: Extension,
+    inferred: Annotated[
+        bool, Query(description="include the inferred graph (what the ontology entails)")
+    ] = False,
+) -> Response:
     service = gateway(request)
     spec = RDF_BY_EXTENSION.get(ext)
     if spec is None:
         raise NotFoundError(
             f"no dump aikg.{ext}", hint="dumps are aikg." + ", aikg.".join(RDF_BY_EXTENSION)
         )
-    etag = service.etag("dump", ext)
+    etag = service.etag("dump", ext, str(inferred))
     if cached := not_modified(request, etag):
         return cached
-    chunks = service.dump(spec.name)
+    chunks = service.dump(spec.name, inferred=inferred)
     first = await run_in_threadpool(next, chunks, b"")  # errors surface before the headers
 
     def rest() -> Iterator[bytes]:
         yield first
         yield from chunks
 
+    filename = f"aikg-with-inferred.{ext}" if inferred else f"aikg.{ext}"
     return StreamingResponse(
         rest(),
         media_type=content_type(spec.media_type),
         headers={
             "ETag": etag,
             "AIKG-Data-Version": service.version,
-            "Content-Disposition": f'attachment; filename="aikg.{ext}"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
         },
     )
 

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aikg.errors import InputError, UnsupportedMediaTypeError
 from aikg.formats import (
+    ANSWERS,
     RDF_FORMATS,
     RDF_MEDIA_TYPES,
     RESULT_FORMATS,
@@ -27,6 +28,7 @@ from aikg.formats import (
 from aikg.linked_data.service_description import describe_service
 from aikg.web.http import (
     Params,
+    answer_media,
     answer_response,
     choose,
     content_type,
@@ -98,9 +100,8 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
             "an update was sent as a query",
             hint="POST updates as update=... or application/sparql-update",
         )
-    graph_form = kind in ("construct", "describe")
-    offers = RDF_MEDIA_TYPES if graph_form else RESULT_MEDIA_TYPES
-    chosen = choose(request, offers, fmt_param, RDF_NAMES if graph_form else RESULT_NAMES)
+    # A text the lexer cannot read is answered as a SELECT would be: running it says why.
+    chosen = answer_media(request, kind if kind in ANSWERS else "select", fmt_param)
     default_graphs = params.get("default-graph-uri", [])
     named_graphs = params.get("named-graph-uri", [])
     etag = service.etag(sparql, chosen, "\x01".join(default_graphs), "\x01".join(named_graphs))

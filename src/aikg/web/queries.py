@@ -16,11 +16,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from aikg.errors import NotFoundError, ParameterError
+from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, RDF_MEDIA_TYPES, RESULT_FORMATS, format_names, rdf_format
 from aikg.linked_data.catalog import describe_saved_queries
-from aikg.saved_queries import SavedQuery, catalog, describe_parameters, saved_query
+from aikg.saved_queries import SavedQuery, catalog, describe, saved_query
 from aikg.web.http import (
+    answer_media,
     answer_response,
     choose,
     content_type,
@@ -115,13 +116,7 @@ ERROR_RESPONSE = {
 
 def _catalog_entry(request: Request, query: SavedQuery) -> dict[str, Any]:
     base = root(request)
-    return {
-        "name": query.name,
-        "title": query.title,
-        "description": query.description,
-        "kind": query.kind,
-        "tags": list(query.tags),
-        "parameters": describe_parameters(query),
+    return describe(query) | {
         "url": f"{base}queries/{query.name}",
         "text": f"{base}queries/{query.name}.rq",
     }
@@ -175,17 +170,11 @@ async def run_saved(request: Request) -> Response:
     params = query_params(request)
     lang = single(params, "lang") or "en"
     labels = (single(params, "labels") or "true").lower() not in ("false", "0", "no")
-    fmt = single(params, "format")
-    chosen = choose(request, RESULT_OFFERS, fmt, RESULT_BY_NAME)
-    given = {k: v for k, v in params.items() if k not in RESERVED}
     query = saved_query(name)
+    chosen = answer_media(request, query.kind, single(params, "format"))
+    given = {k: v for k, v in params.items() if k not in RESERVED}
     for key in given:
-        if key not in {p.name for p in query.params}:
-            raise ParameterError(
-                f"saved query {name!r} has no parameter {key!r}",
-                where=f"parameter {key!r}",
-                hint="its parameters are: " + (", ".join(p.name for p in query.params) or "none"),
-            )
+        query.param(key)
     html = chosen == "text/html"
     media = "application/sparql-results+json" if html else chosen
     etag = service.etag("saved", name, repr(sorted(given.items())), lang, str(labels), chosen)
@@ -223,4 +212,5 @@ add_saved_query_routes(router)
 
 @router.get("/queries/{name}", include_in_schema=False)
 async def unknown_query(name: str) -> Response:
+    saved_query(name)  # refused with the names that come close
     raise NotFoundError(f"no saved query {name!r}", hint="GET /queries lists them")

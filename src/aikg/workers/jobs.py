@@ -8,7 +8,7 @@ validate against the shapes) and then for real (``dry_run=False``). See
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -52,21 +52,29 @@ def query(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     max_rows: int | None = None,
-    labels: str | None = None,
 ) -> Serialized:
-    """Run a query and serialize its answer in the format with media type ``fmt``.
-
-    With ``labels`` (a language tag), a SELECT answer gets a label column beside each IRI
-    column (saved queries are answered so).
-    """
+    """Run a query and serialize its answer in the format with media type ``fmt``."""
     return kg.serialize_query(
         sparql,
         _format(fmt),
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         max_rows=max_rows,
-        labels=labels,
     )
+
+
+def saved(
+    kg: KnowledgeGraph,
+    *,
+    query: str,
+    params: Mapping[str, Sequence[str]],
+    fmt: str,
+    lang: str | None,
+    max_rows: int | None = None,
+) -> Serialized:
+    """Run the saved query ``query`` and serialize its answer in the format with media
+    type ``fmt``."""
+    return kg.serialize_saved(query, params, _format(fmt), lang=lang, max_rows=max_rows)
 
 
 def graphs(kg: KnowledgeGraph) -> dict[str, Any]:
@@ -87,8 +95,10 @@ def resource_rdf(kg: KnowledgeGraph, iri: str, fmt: str) -> bytes:
 
 
 @streaming
-def dump_stream(kg: KnowledgeGraph, fmt: str, emit: Callable[[bytes], None]) -> None:
-    kg.write_dump(fmt, emit)
+def dump_stream(
+    kg: KnowledgeGraph, fmt: str, emit: Callable[[bytes], None], inferred: bool = False
+) -> None:
+    kg.write_dump(fmt, emit, inferred=inferred)
 
 
 def void(kg: KnowledgeGraph, base_url: str, fmt: str, version: str) -> bytes:
@@ -111,6 +121,7 @@ def known(kg: KnowledgeGraph, iri: str) -> bool:
 READ_JOBS: dict[str, Callable[..., Any]] = {
     "known": known,
     "query": query,
+    "saved": saved,
     "graphs": graphs,
     "dump": dump,
     "resource": resource,
@@ -147,10 +158,16 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     """Apply a SPARQL update (already checked by the guard), in one transaction."""
     target = _target(kg, dry_run)
     prefixes = prefix_table(kg.settings.base_iri)
+    reading = read_query(sparql, kg.settings.base_iri, prefixes)
+    if kg.store.inferred_graph in reading.iris():
+        raise InputError(
+            f"the update names <{kg.store.inferred_graph}>, which is computed from the data "
+            "and the ontology after every write; nothing was changed",
+            hint="write the statements to a graph of their own: the inferred graph follows",
+        )
     try:
         target.store.update(clear_silently(sparql), prefixes=prefixes)
     except SyntaxError as error:
-        reading = read_query(sparql, kg.settings.base_iri, prefixes)
         raise syntax_error(str(error.msg), sparql, reading, "update") from None
     except RuntimeError as error:  # the engine refuses the operation (DROP of no graph...)
         raise InputError(
@@ -159,6 +176,7 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
         ) from None
     _check(target, dry_run)
     if not dry_run:
+        kg.infer()
         kg.store.persist()
     return {"applied": True}
 

@@ -1,0 +1,162 @@
+"""What the ontology entails holds at query time, in a graph of its own, on every backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from aikg import KnowledgeGraph
+from aikg.config import Settings
+from aikg.errors import InputError, ValidationError
+from aikg.sparql.execute import SelectResult
+from aikg.workers import jobs
+
+PREFIXES = """@prefix aikg: <https://w3id.org/aikg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix company: <https://w3id.org/aikg/company/> .
+"""
+
+
+def iris(kg: KnowledgeGraph, query: str) -> set[str]:
+    answer = kg.query(query)
+    assert isinstance(answer, SelectResult)
+    return {str(row["x"]) for row in answer.rows}
+
+
+def test_every_claim_is_a_claim(kg: KnowledgeGraph) -> None:
+    claims = iris(kg, "SELECT DISTINCT ?x { ?x a aikg:Claim }")
+    # Every claim rests on evidence; nothing else does.
+    with_evidence = iris(kg, "SELECT DISTINCT ?x { ?x aikg:evidence ?e }")
+    assert claims == with_evidence
+    assert len(claims) == 69
+    stated = iris(
+        kg, "SELECT DISTINCT ?x { GRAPH ?g { ?x a aikg:Claim } FILTER (?g != graph:inferred) }"
+    )
+    assert stated == set()  # the data types each claim by its kind only
+
+
+def test_companies_and_units_are_organizations(kg: KnowledgeGraph) -> None:
+    organizations = iris(kg, "SELECT ?x { ?x a aikg:Organization }")
+    assert len(organizations) == 16
+    base = "https://w3id.org/aikg/"
+    assert {
+        base + "company/meta",
+        base + "company/mistral-ai",
+        base + "organization/oecd",
+    } <= organizations
+    # NAVER Cloud's AI Innovation Center is an organizational unit, a kind of organization.
+    assert base + "organization/naver-cloud-ai-innovation-center" in organizations
+
+
+def test_table_cells_are_quotations(kg: KnowledgeGraph) -> None:
+    quotations = iris(kg, "SELECT ?x { ?x a aikg:Quotation }")
+    cells = iris(kg, "SELECT ?x { ?x a aikg:TableCell }")
+    assert len(cells) == 12 and cells < quotations
+    stated = iris(
+        kg,
+        "SELECT DISTINCT ?x { VALUES ?kind { aikg:Quotation aikg:TableCell } "
+        "GRAPH ?g { ?x a ?kind } FILTER (?g != graph:inferred) }",
+    )
+    assert quotations == stated
+    assert iris(kg, "SELECT DISTINCT ?x { ?c aikg:evidence ?x }") <= quotations
+
+
+def test_superproperties_hold(kg: KnowledgeGraph) -> None:
+    # aikg:basedIn is a sub-property of schema:location.
+    assert kg.query("ASK { company:byd schema:location country:CN }") is True
+    assert kg.query("ASK { GRAPH graph:organizations { company:byd schema:location ?c } }") is False
+
+
+def test_one_preferred_label_per_resource_never_doubles_a_join(kg: KnowledgeGraph) -> None:
+    doubled = kg.query("SELECT ?label { country:KR rdfs:label ?label }")
+    assert len(doubled) == 2  # English and Korean  # type: ignore[arg-type]
+    one = kg.query("SELECT ?label { country:KR aikg:preferredLabel ?label }").values()  # type: ignore[union-attr]
+    assert one == [{"label": "South Korea"}]
+    several = kg.query(
+        "SELECT ?x (COUNT(?l) AS ?n) { ?x aikg:preferredLabel ?l } GROUP BY ?x HAVING (COUNT(?l) > 1)"
+    )
+    assert len(several) == 0  # type: ignore[arg-type]
+
+
+def test_a_resource_labelled_only_in_korean_gets_that_label(tmp_path: Path) -> None:
+    data = tmp_path / "extra.ttl"
+    data.write_text(PREFIXES + 'company:example a aikg:Company ; rdfs:label "예시"@ko .\n')
+    kg = KnowledgeGraph.load()
+    kg.add_files([data], validate=False)
+    answer = kg.query("SELECT ?l { company:example aikg:preferredLabel ?l }").values()  # type: ignore[union-attr]
+    assert answer == [{"l": "예시"}]
+    assert kg.query("ASK { company:example a aikg:Organization }") is True
+
+
+def test_a_load_recomputes_and_a_refused_load_changes_nothing(tmp_path: Path) -> None:
+    kg = KnowledgeGraph.load()
+    before = sorted(str(q) for q in kg.store.quads(kg.store.inferred_graph))
+    bad = tmp_path / "bad.ttl"
+    # A company with two ISO codes is no company the shapes accept... any violation will
+    # do: a holding without its parts.
+    bad.write_text(PREFIXES + "company:broken a aikg:Company , aikg:HardwareHolding .\n")
+    with pytest.raises(ValidationError):
+        kg.add_files([bad])
+    assert sorted(str(q) for q in kg.store.quads(kg.store.inferred_graph)) == before
+    assert kg.query("ASK { company:broken ?p ?o }") is False
+
+
+def test_a_write_recomputes_the_inferred_graph() -> None:
+    kg = KnowledgeGraph.load()
+    jobs.update(
+        kg,
+        False,
+        "INSERT DATA { GRAPH <graph/extra> { company:newco a aikg:Startup ; rdfs:label 'NewCo'@en } }",
+    )
+    assert kg.query("ASK { company:newco a aikg:Organization }") is True
+    assert kg.query("ASK { company:newco aikg:preferredLabel 'NewCo'@en }") is True
+    jobs.update(kg, False, "DROP GRAPH <graph/extra>")
+    assert kg.query("ASK { company:newco ?p ?o }") is False
+
+
+def test_a_write_to_the_inferred_graph_is_refused_and_changes_nothing() -> None:
+    kg = KnowledgeGraph.load()
+    before = kg.store.union_size()
+    with pytest.raises(InputError, match="computed from the data and the ontology"):
+        jobs.update(kg, False, "INSERT DATA { GRAPH graph:inferred { company:x a aikg:Claim } }")
+    assert kg.store.union_size() == before
+
+
+def test_dumps_leave_the_inferred_graph_out_unless_asked(kg: KnowledgeGraph) -> None:
+    inferred = ox.NamedNode(kg.store.inferred_graph)
+    plain = list(ox.parse(kg.export("nquads"), format=ox.RdfFormat.N_QUADS))
+    full = list(ox.parse(kg.export("nquads", inferred=True), format=ox.RdfFormat.N_QUADS))
+    assert all(q.graph_name != inferred for q in plain)
+    assert len(full) - len(plain) == len(list(kg.store.quads(kg.store.inferred_graph))) > 800
+    triples = list(ox.parse(kg.export("ntriples"), format=ox.RdfFormat.N_TRIPLES))
+    preferred = ox.NamedNode("https://w3id.org/aikg/ontology#preferredLabel")
+    assert [t for t in triples if t.predicate == preferred] == []
+
+
+def test_validation_never_sees_the_inferred_graph(kg: KnowledgeGraph) -> None:
+    assert kg.store.inferred_graph not in kg.store.data_graphs()
+    assert kg.validate().conforms
+
+
+def test_a_store_on_disk_keeps_the_inferred_graph(tmp_path: Path) -> None:
+    settings = Settings(store=str(tmp_path / "store"))
+    first = KnowledgeGraph.open(settings)
+    count = len(list(first.store.quads(first.store.inferred_graph)))
+    first.store.close()
+    second = KnowledgeGraph.open(settings)
+    assert len(list(second.store.quads(second.store.inferred_graph))) == count > 800
+    second.store.close()
+
+
+def test_the_remote_store_answers_the_same(kg: KnowledgeGraph, remote_kg: KnowledgeGraph) -> None:
+    for query in (
+        "SELECT ?x { ?x a aikg:Claim }",
+        "SELECT ?x { ?x a aikg:Organization }",
+        "SELECT ?x { ?x a aikg:Quotation }",
+    ):
+        assert iris(remote_kg, query) == iris(kg, query)
+    assert remote_kg.query("SELECT ?label { country:KR aikg:preferredLabel ?label }").values() == [  # type: ignore[union-attr]
+        {"label": "South Korea"}
+    ]
