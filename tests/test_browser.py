@@ -204,16 +204,25 @@ def test_the_editor_completes_runs_sorts_charts_and_links(
     assert requests and all(url.startswith(server.url) for url in requests), requests
 
 
-@pytest.mark.parametrize("name", ["Korea", "한국"])
+@pytest.mark.parametrize(
+    ("typed", "asked"),
+    [
+        ("Korea", True),  # a bare word: looked up on Ctrl-Space
+        ("한국", True),  # South Korea's Korean alternative name
+        ("country:Kor", False),  # after an entity prefix: looked up as you type
+    ],
+)
 def test_the_editor_completes_an_entity_by_its_name_in_english_or_korean(
-    page: tuple[Page, list[str]], server: Server, name: str
+    page: tuple[Page, list[str]], server: Server, typed: str, asked: bool
 ) -> None:
     tab, requests = page
     open_editor(tab, server.url + "/")
     clear_editor(tab)
     tab.keyboard.type("SELECT ?p ?o WHERE { ")
-    tab.keyboard.type(name)
-    tab.keyboard.press("Control+Space")
+    tab.keyboard.type(typed)
+    if asked:
+        tab.keyboard.press("Control+Space")
+    assert "South Korea" in tab.locator("li.CodeMirror-hint").first.text_content()  # type: ignore[operator]
     pick(tab, "country:KR")
     tab.keyboard.type(" rdfs:label ?o }")
     tab.keyboard.press("Escape")

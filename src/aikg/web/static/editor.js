@@ -264,14 +264,18 @@
     };
   }
 
+  // An entity found by /search: its IRI short, its name, the name that matched when it is
+  // another one (한국 for South Korea), and its type.
   function entityHint(result, table) {
     const text = shorten(result.iri, table) || `<${result.iri}>`;
-    const label = result.lang ? `${result.label} @${result.lang}` : result.label;
+    const matched = result.matched && result.matched !== result.label ? ` (${result.matched})` : "";
+    const note = `${result.label}${matched}${result.lang ? ` @${result.lang}` : ""}`;
+    const type = (result.types || []).map((t) => shorten(t, table) || t)[0] || "entity";
     return {
       text,
       displayText: text,
       className: "hint-entity",
-      render: (el) => renderHint(el, text, label, "entity"),
+      render: (el) => renderHint(el, text, note, type),
     };
   }
 
