@@ -23,6 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from aikg import sources
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.errors import NotFoundError
@@ -30,7 +31,6 @@ from aikg.formats import ANSWERS, RDF_FORMATS, RdfFormat, ResultFormat, answer_f
 from aikg.labels import add_labels
 from aikg.linked_data import views
 from aikg.linked_data.ontology_docs import OntologyView, document
-from aikg import sources
 from aikg.saved_queries import check_classes, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
 from aikg.sparql.lexer import operation

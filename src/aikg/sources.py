@@ -29,15 +29,15 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDFS, XSD
 
 from aikg import package_data
-from aikg.errors import NotFoundError, InputError
+from aikg.errors import InputError, NotFoundError
 from aikg.sparql.execute import SelectResult
 from aikg.validation.pyshacl_engine import Violation
 
@@ -129,7 +129,8 @@ def closest_passage(text: str, quotation: str) -> tuple[str, int]:
     if not text or not quotation:
         return "", 0
     length = len(quotation)
-    starts = [0, *(i + 1 for i, ch in enumerate(text) if ch.isspace() and i + 1 < len(text))]
+    starts = [0]
+    starts += [i for i in range(1, len(text)) if text[i - 1].isspace() and not text[i].isspace()]
     best, best_start, best_ratio = "", 0, -1.0
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(quotation)
@@ -280,7 +281,13 @@ def _folder_name(folder: Traversable) -> str:
 
 def _marker(source: _Source, prop: str, marker: str, text: str) -> _Problem:
     count = text.count(marker)
-    said = "is not in" if count == 0 else f"occurs {count} times in" if count > 1 else "is out of order in"
+    said = (
+        "is not in"
+        if count == 0
+        else f"occurs {count} times in"
+        if count > 1
+        else "is out of order in"
+    )
     return _Problem(
         source,
         AIKG + prop,
@@ -364,7 +371,7 @@ def check(kg: KnowledgeGraph) -> tuple[Violation, ...]:
         elsewhere = [
             t.identifier or t.source
             for t in texts.values()
-            if t.source != source.source and quoted in t.text and t.file == source.file
+            if t.source != source.source and quoted in t.text and source.text not in t.text
         ]
         also = f" It is in {', '.join(sorted(elsewhere))}'s text." if elsewhere else ""
         violations.append(
@@ -382,7 +389,7 @@ def check(kg: KnowledgeGraph) -> tuple[Violation, ...]:
     return tuple(violations)
 
 
-def _violation(
+def _violation(  # noqa: PLR0917 - the parts of one violation, in its order
     focus: str,
     path: str,
     value: str | None,
@@ -468,7 +475,9 @@ def register(
             date.fromisoformat(published)
         except ValueError as error:
             raise InputError(
-                f"{published!r} is not a date", where="--published", hint="YYYY-MM-DD, as the source gives it"
+                f"{published!r} is not a date",
+                where="--published",
+                hint="YYYY-MM-DD, as the source gives it",
             ) from error
         lines.append(f"    schema:datePublished {Literal(published, datatype=XSD.date).n3()} ;")
     lines += [
