@@ -217,6 +217,22 @@ def test_a_table_cell_in_the_wrong_row_is_refused(tmp_path: Path) -> None:
     )
 
 
+def test_an_as_written_value_not_in_the_evidence_is_refused(tmp_path: Path) -> None:
+    folder = _copy_data(tmp_path)
+    file = folder / "rankings.ttl"
+    text = file.read_text("utf-8")
+    file.write_text(text.replace('aikg:valueAsWritten "fourth" ;', 'aikg:valueAsWritten "4th" ;'))
+    with pytest.raises(ValidationError) as caught:
+        KnowledgeGraph.load(sorted(folder.glob("*.ttl")))
+    [violation] = caught.value.report.violations
+    assert (violation.focus_node, violation.value, violation.source_shape) == (
+        "https://w3id.org/aikg/claim/unido-mci-korea-s1",
+        "4th",
+        CHECK,
+    )
+    assert "is in none of the claim's evidence" in violation.message
+
+
 def test_a_write_that_misquotes_is_refused_and_changes_nothing(kg: KnowledgeGraph) -> None:
     from aikg.loader import load_files  # noqa: PLC0415
 

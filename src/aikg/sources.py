@@ -12,14 +12,17 @@ and for a table cell (``aikg:tableRow``, ``aikg:tableColumn``) whether it is the
 that row and column. What it finds is reported as validation violations under
 ``aikgsh:SourceTextCheck``, beside the shapes', on load, by ``aikg validate`` and on every
 write: a quotation that is not in its text names the closest passage and the first
-character that differs; a missing file, a file whose SHA-256 has changed since the source
-was registered, and markers that are not in the text are violations of the source.
+character that differs; a claim resting on such a source whose as-written value
+(``aikg:valueAsWritten``, ``periodAsWritten``, ``definitionText``, ``hardwareAsWritten``)
+is in none of its evidence is refused; a missing file, a file whose SHA-256 has changed
+since the source was registered, and markers that are not in the text are violations of
+the source.
 
 :func:`register` writes the Turtle that registers a new text as a source, with its
 checksum, so that claims can be written against it (see the README, "Adding a source").
 
 >>> closest_passage("the quick brown fox jumps", "quick brwn fox")
-('quick brown fox', 8)
+('quick brown fox', 4)
 """
 
 from __future__ import annotations
@@ -71,6 +74,21 @@ SELECT ?quote ?text ?source ?row ?column ?g WHERE {
   ?root aikg:textFile ?rootFile .
   GRAPH ?g { ?quote schema:text ?text ; dcterms:isPartOf ?source }
   OPTIONAL { ?quote aikg:tableRow ?row ; aikg:tableColumn ?column }
+}"""
+
+
+_AS_WRITTEN = """
+SELECT DISTINCT ?claim ?path ?value ?g WHERE {
+  ?claim aikg:evidence ?quote .
+  ?quote dcterms:isPartOf ?source .
+  ?source dcterms:isPartOf* ?root .
+  ?root aikg:textFile ?rootFile .
+  GRAPH ?g { ?claim ?path ?value }
+  FILTER (?path IN (aikg:valueAsWritten, aikg:periodAsWritten, aikg:definitionText,
+                    aikg:hardwareAsWritten))
+  FILTER NOT EXISTS {
+    ?claim aikg:evidence/schema:text ?text FILTER (CONTAINS(?text, STR(?value)))
+  }
 }"""
 
 
@@ -382,6 +400,19 @@ def check(kg: KnowledgeGraph) -> tuple[Violation, ...]:
                 f"The quotation is not, character for character, in the text of {name} "
                 f"({source.file.name}).{also} Closest passage: {passage!r}; first "
                 f"difference at {_first_difference(passage, quoted)}.",
+                row.get("g"),
+                files,
+            )
+        )
+    for row in _rows(kg, _AS_WRITTEN):
+        violations.append(
+            _violation(
+                row["claim"],
+                row["path"],
+                row["value"],
+                f"{row['value']!r} is given as the source's own words but is in none of the "
+                "claim's evidence: copy it character for character from a quotation or table "
+                "cell the claim rests on.",
                 row.get("g"),
                 files,
             )
