@@ -32,6 +32,7 @@ from aikg.labels import add_labels
 from aikg.linked_data import views
 from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.saved_queries import check_classes, saved_query
+from aikg.search import Match, search
 from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
 from aikg.sparql.lexer import operation
 from aikg.sparql.results import Serialized, Table, answer_kind, serialize, table
@@ -338,6 +339,15 @@ class KnowledgeGraph(AnalystQueries):
     def knows(self, iri: str) -> bool:
         """Whether the graph says anything about ``iri`` (as subject or object)."""
         return views.known(self.store, iri)
+
+    def search(self, text: str, *, limit: int = 10) -> list[Match]:
+        """The resources with a name (label, prefLabel, altLabel, in any language)
+        containing ``text``, best first: see :mod:`aikg.search`.
+
+        >>> [m.label for m in KnowledgeGraph.load().search("한국")]
+        ['South Korea']
+        """
+        return search(self.store, text, limit=limit)
 
     def resource(self, iri: str) -> views.ResourceView:
         """What the page about ``iri`` shows: its types, labels, statements both ways,
