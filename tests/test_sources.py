@@ -319,30 +319,43 @@ def test_a_registered_source_records_its_text_and_nothing_invented(
     assert "datePublished" not in turtle and "schema:url" not in turtle
 
 
-def _validate(texts: Path, *files: Path) -> int:
-    return main(["validate", "--with-bundled", "--source-dir", str(texts), *map(str, files)])
+def _run_workflow(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    quotation: str,
+    *,
+    after_registering: str = "",
+) -> tuple[int, str]:
+    """Register the fixture text, write a claim quoting it, maybe change the text, and
+    validate: the exit code and what was printed."""
+    texts, source_ttl = _register(tmp_path, capsys)
+    claims = tmp_path / "s3-claims.ttl"
+    claims.write_text(CLAIMS.replace("QUOTE", quotation))
+    if after_registering:
+        with (texts / "s3.txt").open("a", encoding="utf-8") as text:
+            text.write(after_registering)
+    capsys.readouterr()
+    code = main(
+        ["validate", "--with-bundled", "--source-dir", str(texts), str(source_ttl), str(claims)]
+    )
+    return code, capsys.readouterr().out
+
+
+EXACT = "Korea has 2,000 H100 GPUs, one speaker said."
 
 
 def test_the_workflow_accepts_claims_quoted_from_the_new_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    texts, source_ttl = _register(tmp_path, capsys)
-    claims = tmp_path / "s3-claims.ttl"
-    claims.write_text(CLAIMS.replace("QUOTE", "Korea has 2,000 H100 GPUs, one speaker said."))
-    capsys.readouterr()
-    assert _validate(texts, source_ttl, claims) == 0
-    assert "Conforms" in capsys.readouterr().out
+    code, out = _run_workflow(tmp_path, capsys, EXACT)
+    assert (code, out.strip()) == (0, "Conforms: the data satisfies every shape.")
 
 
 def test_the_workflow_refuses_a_quotation_off_by_one_character(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    texts, source_ttl = _register(tmp_path, capsys)
-    claims = tmp_path / "s3-claims.ttl"
-    claims.write_text(CLAIMS.replace("QUOTE", "Korea has 2,000 H100 GPUs, one speaker sad."))
-    capsys.readouterr()
-    assert _validate(texts, source_ttl, claims) == 1
-    out = capsys.readouterr().out
+    code, out = _run_workflow(tmp_path, capsys, "Korea has 2,000 H100 GPUs, one speaker sad.")
+    assert code == 1
     assert "https://w3id.org/aikg/quote/s3-korea" in out
     assert "Closest passage: 'Korea has 2,000 H100 GPUs, one speaker said" in out
 
@@ -350,14 +363,8 @@ def test_the_workflow_refuses_a_quotation_off_by_one_character(
 def test_the_workflow_refuses_a_text_changed_after_registration(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    texts, source_ttl = _register(tmp_path, capsys)
-    claims = tmp_path / "s3-claims.ttl"
-    claims.write_text(CLAIMS.replace("QUOTE", "Korea has 2,000 H100 GPUs, one speaker said."))
-    with (texts / "s3.txt").open("a", encoding="utf-8") as text:
-        text.write("A line added later.\n")
-    capsys.readouterr()
-    assert _validate(texts, source_ttl, claims) == 1
-    out = capsys.readouterr().out
+    code, out = _run_workflow(tmp_path, capsys, EXACT, after_registering="A line added later.\n")
+    assert code == 1
     assert "has changed since the source was registered" in out
 
 
