@@ -52,6 +52,7 @@ def test_pip_install_runs_aikg_stats_from_another_directory(tmp_path: Path) -> N
         "ontology/shapes.ttl",
         "triples/holdings.ttl",
         "queries/holdings.rq",
+        "sources/article.txt",
     } <= packaged
     # The web page's assets, the vendored editor and its licence among them.
     static = target / "aikg" / "web" / "static"

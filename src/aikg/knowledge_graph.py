@@ -23,6 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from aikg import sources
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.errors import NotFoundError
@@ -39,7 +40,7 @@ from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
 from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
-from aikg.validation.pyshacl_engine import ValidationReport, validate_quads
+from aikg.validation.pyshacl_engine import ValidationReport, validate_quads, with_source_texts
 
 
 @dataclass(frozen=True)
@@ -281,15 +282,18 @@ class KnowledgeGraph(AnalystQueries):
     def validate(self) -> ValidationReport:
         """Validate the instance data against the SHACL shapes, with the configured engine
         (``Settings.validator``): the compiled checks run on the store where the data is,
-        or pySHACL on a copy."""
+        or pySHACL on a copy. Beside the shapes, every quotation of a source with a text
+        file is checked against that text (:mod:`aikg.sources`)."""
         if self.settings.validator == "pyshacl":
-            return self._validate_data(list(self._data_quads()), self.graph_files)
-        return validate_store(
-            self.store.local(),
-            bundled_checks(),
-            self.store.data_graphs(),
-            self.graph_files,
-        )
+            report = self._validate_data(list(self._data_quads()), self.graph_files)
+        else:
+            report = validate_store(
+                self.store.local(),
+                bundled_checks(),
+                self.store.data_graphs(),
+                self.graph_files,
+            )
+        return with_source_texts(report, sources.check(self))
 
     def _data_quads(self) -> Iterable[ox.Quad]:
         return self.store.data_quads()
