@@ -27,7 +27,7 @@ from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
-from aikg.namespaces import prefix_table
+from aikg.namespaces import RDF, prefix_table
 from aikg.sparql.updates import delete_data
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
@@ -502,6 +502,26 @@ class Store:
             return
         for start in range(0, len(quads), REMOVE_BATCH):
             self.engine.update(delete_data(quads[start : start + REMOVE_BATCH]))
+
+    def stated_types(self, iris: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
+        """The classes the data states each IRI to be an instance of (not those the
+        inferred graph adds), in one query. (Its answer stays in this frame: an engine's
+        answer must not outlive the thread that asked.)"""
+        values = " ".join(sorted({str(iri) for iri in iris}))
+        if not values:
+            return {}
+        result = self.engine.query(
+            f"SELECT ?x ?type WHERE {{ VALUES ?x {{ {values} }} "
+            f"GRAPH ?g {{ ?x <{RDF}type> ?type }} "
+            f"FILTER (?g != {ox.NamedNode(self.inferred_graph)}) }}"
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        found: dict[str, set[str]] = {}
+        for row in result:
+            x, type_ = row["x"], row["type"]
+            if isinstance(x, ox.NamedNode) and isinstance(type_, ox.NamedNode):
+                found.setdefault(x.value, set()).add(type_.value)
+        return found
 
     def has_graph(self, graph: str) -> bool:
         return bool(self.engine.contains_named_graph(ox.NamedNode(graph)))
