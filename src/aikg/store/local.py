@@ -305,6 +305,7 @@ class Store:
                 graph_store_url=self.settings.store_graph_store,
                 timeout=self.settings.query_timeout,
                 auth=auth,
+                max_rows=self.settings.max_rows,
             )
         try:
             if not self.path:
@@ -423,6 +424,14 @@ class Store:
         """The graphs that hold no instance data: the ontology, the shapes and the
         inferred graph."""
         return {self.ontology_graph, self.shapes_graph, self.inferred_graph}
+
+    def server_report(self) -> list[tuple[str, str]]:
+        """For a remote store, what its server says about itself and its limits, with a
+        warning where they do not fit aikg's settings (``(level, line)`` pairs); nothing
+        for Oxigraph."""
+        if not isinstance(self.engine, RemoteStore):
+            return []
+        return self.engine.server_info().report(self.settings.query_timeout)
 
     def is_empty(self) -> bool:
         if isinstance(self.engine, RemoteStore):  # aikg keeps nothing outside its graphs
@@ -558,7 +567,13 @@ class Store:
         try:
             for graph in graphs:
                 self.engine.add_graph(ox.NamedNode(graph))
-            self.engine.extend(quads)
+            try:
+                self.engine.extend(quads)
+            except BaseException:
+                if isinstance(self.engine, RemoteStore):  # several requests: undo them
+                    for graph in graphs:
+                        self.engine.remove_graph(ox.NamedNode(graph))
+                raise
             if self.path:
                 self.engine.flush()
         except OSError as error:
