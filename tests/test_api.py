@@ -114,7 +114,7 @@ def test_one_graph_can_be_exported_alone(kg: KnowledgeGraph) -> None:
 
 
 def test_holdings_are_ranked_with_sources_quotes_and_conflicts(kg: KnowledgeGraph) -> None:
-    holdings = kg.holdings()
+    holdings = kg.holdings().records
     assert [(h.holder_label, h.quantity, h.source_id) for h in holdings] == [
         ("China", 350000, "S1"),
         ("Meta", 350000, "S1"),
@@ -127,16 +127,16 @@ def test_holdings_are_ranked_with_sources_quotes_and_conflicts(kg: KnowledgeGrap
     assert meta.hardware_model is None and meta.hardware_label == "AI Accelerator"
     assert meta.conflict == "https://w3id.org/aikg/conflict/holder-of-350000"
     assert meta.quotes == ("Meta’s AI Accelerator: 350,000 vs 2,000 – The Unstoppable AI War",)
-    assert [h.holder_label for h in kg.holdings(holder="country/KR")] == ["South Korea"] * 2
+    assert [h.holder_label for h in kg.holdings(holder="country/KR").records] == ["South Korea"] * 2
 
 
 def test_holdings_filter_by_hardware_model(kg: KnowledgeGraph) -> None:
-    labels = {h.holder_label for h in kg.holdings(hardware="hardware/nvidia-h100")}
+    labels = {h.holder_label for h in kg.holdings(hardware="hardware/nvidia-h100").records}
     assert labels == {"China", "xAI", "Tesla", "South Korea"}
 
 
 def test_index_positions_of_a_country(kg: KnowledgeGraph) -> None:
-    positions = kg.index_positions("country/KR")
+    positions = kg.index_positions("country/KR").records
     assert [(p.index_label, p.rank, p.ranked_count, p.tier_label) for p in positions] == [
         ("AI Maturity Matrix", None, None, "stable competitive countries"),
         ("Manufacturing Competitiveness Index", 4, None, None),
@@ -147,7 +147,7 @@ def test_index_positions_of_a_country(kg: KnowledgeGraph) -> None:
 
 
 def test_conflicts_group_their_claims(kg: KnowledgeGraph) -> None:
-    conflicts = {c.label: c for c in kg.conflicts()}
+    conflicts = {c.label: c for c in kg.conflicts().records}
     holder = conflicts["Who holds 350,000: Meta or China?"]
     assert sorted(c.subject_label or "" for c in holder.claims) == ["China", "Meta"]
     assert holder.explanation is not None and "same figure" in holder.explanation
@@ -159,7 +159,7 @@ def test_conflicts_group_their_claims(kg: KnowledgeGraph) -> None:
 
 
 def test_provenance_of_a_claim_gives_its_source_and_table_cell(kg: KnowledgeGraph) -> None:
-    [record] = kg.provenance("claim/h100-china-s1")
+    [record] = kg.provenance("claim/h100-china-s1").records
     assert (record.source_id, record.relation) == ("S1", None)
     [cell] = record.evidence
     assert (cell.text, cell.table_row, cell.table_column) == (
@@ -170,7 +170,7 @@ def test_provenance_of_a_claim_gives_its_source_and_table_cell(kg: KnowledgeGrap
 
 
 def test_provenance_of_an_entity_lists_every_claim_involving_it(kg: KnowledgeGraph) -> None:
-    records = kg.provenance("person/min-woo-kim")
+    records = kg.provenance("person/min-woo-kim").records
     relations = {r.relation for r in records}
     assert "http://www.w3.org/ns/prov#wasAttributedTo" in relations
     assert "https://w3id.org/aikg/ontology#speaker" in relations

@@ -289,10 +289,10 @@ def test_written_nquads_load_with_the_ontology(tmp_path: Path) -> None:
         if g.startswith(f"{DEFAULT_BASE_IRI}graph/generated-")
     )
     assert stored == count == sum(1 for _ in generate(1_000, 20))
-    holdings = kg.holdings()
+    holdings = kg.holdings().records
     assert len(holdings) >= 10
     assert any(h.conflict for h in holdings)
-    assert {p.rank is not None for p in kg.index_positions()} == {True, False}
+    assert {p.rank is not None for p in kg.index_positions().records} == {True, False}
 
 
 def test_written_nquads_are_what_oxigraph_serializes(tmp_path: Path) -> None:

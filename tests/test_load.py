@@ -68,7 +68,7 @@ def test_load_adds_the_files_graphs_and_they_survive_a_reopen(
         generated = {g: n for g, n in graphs.items() if g.startswith(GENERATED)}
         assert sum(generated.values()) == loaded
         assert "https://w3id.org/aikg/graph/holdings" in graphs  # the bundled data stays
-        holders = {h.holder_label for h in kg.holdings()}
+        holders = {h.holder_label for h in kg.holdings().records}
         assert "China" in holders and len(holders) > 5
         assert kg.validate().conforms
     assert not store.with_name("store.checkpoint").exists()

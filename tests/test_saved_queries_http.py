@@ -376,7 +376,7 @@ def test_cli_reports_a_bad_parameter_with_exit_2(capsys: pytest.CaptureFixture[s
 
 def test_the_client_offers_the_same_calls_against_a_server(server: Server) -> None:
     with Client(server.url) as client:
-        assert [h.quantity for h in client.holdings()] == [
+        assert [h.quantity for h in client.holdings().records] == [
             350000,
             350000,
             100000,
@@ -384,14 +384,18 @@ def test_the_client_offers_the_same_calls_against_a_server(server: Server) -> No
             2000,
             2000,
         ]
-        assert {c.label for c in client.conflicts()} == {
+        assert {c.label for c in client.conflicts().records} == {
             "Who holds 350,000: Meta or China?",
             "Is France among the AI leading countries?",
         }
-        assert [p.rank for p in client.index_positions("country/KR") if p.rank] == [4, 35, 33]
-        assert [e.text for r in client.provenance("claim/h100-china-s1") for e in r.evidence] == [
-            "350,000"
+        assert [p.rank for p in client.index_positions("country/KR").records if p.rank] == [
+            4,
+            35,
+            33,
         ]
+        assert [
+            e.text for r in client.provenance("claim/h100-china-s1").records for e in r.evidence
+        ] == ["350,000"]
         answer = client.saved("holdings", holder="company/tesla")
         assert isinstance(answer, SelectResult) and str(answer[0]["holderLabel"]) == "Tesla"
         assert client.query("ASK { <country/KR> a aikg:Country }") is True

@@ -96,7 +96,7 @@ def test_a_configured_base_iri_moves_the_data_but_not_the_ontology() -> None:
     assert kg.query("ASK { <http://localhost:8000/country/KR> a aikg:Country }") is True
     assert kg.query("ASK { <https://w3id.org/aikg/country/KR> ?p ?o }") is False
     assert "http://localhost:8000/graph/holdings" in kg.store.named_graphs()
-    assert kg.holdings("country/KR")[0].holder == "http://localhost:8000/country/KR"
+    assert kg.holdings("country/KR").records[0].holder == "http://localhost:8000/country/KR"
 
 
 def test_rebase_leaves_foreign_and_ontology_iris_alone() -> None:

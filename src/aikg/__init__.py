@@ -2,7 +2,7 @@
 
 >>> from aikg import KnowledgeGraph
 >>> kg = KnowledgeGraph.load()
->>> [c.label for c in kg.conflicts()]
+>>> [c.label for c in kg.conflicts().records]
 ['Is France among the AI leading countries?', 'Who holds 350,000: Meta or China?']
 """
 

@@ -1,19 +1,21 @@
 """The questions an analyst asks first, as typed Python.
 
 Each helper runs a saved query (``queries/*.rq``: the same answer over HTTP and from the
-CLI) and turns its rows into frozen dataclasses with Python values. The helpers live in
-:class:`AnalystQueries`, which both :class:`~aikg.KnowledgeGraph` (in process) and
-:class:`~aikg.Client` (a running server) provide.
+CLI) and returns its answer as every query does (a :class:`~aikg.sparql.execute.SelectResult`:
+``rows``, ``values()``, ``to_dataframe()``), with the rows also read as frozen
+dataclasses of Python values in ``records``. The helpers live in :class:`AnalystQueries`,
+which both :class:`~aikg.KnowledgeGraph` (in process) and :class:`~aikg.Client` (a
+running server) provide.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from aikg.sparql.execute import QueryResult, SelectResult
+from aikg.sparql.execute import QueryResult, Records, SelectResult
 
 
 @dataclass(frozen=True)
@@ -250,6 +252,14 @@ def provenance(result: SelectResult) -> list[Provenance]:
     return records
 
 
+T = TypeVar("T")
+
+
+def _read(result: SelectResult, reader: Callable[[SelectResult], list[T]]) -> Records[T]:
+    """The answer as it is, with its rows also read as records."""
+    return Records(result.variables, result.rows, result.truncated, reader(result))
+
+
 class AnalystQueries(ABC):
     """The analyst's first questions, asked through :meth:`saved`."""
 
@@ -265,42 +275,42 @@ class AnalystQueries(ABC):
             raise TypeError(f"saved query {name!r} is not a SELECT")
         return result
 
-    def holdings(self, holder: str | None = None, hardware: str | None = None) -> list[Holding]:
+    def holdings(self, holder: str | None = None, hardware: str | None = None) -> Records[Holding]:
         """Hardware holdings, largest first, each with its source and quotes.
 
         ``holder`` and ``hardware`` are IRIs, absolute or relative to the base IRI.
         """
-        return holdings(self._select("holdings", holder=holder, hardware=hardware))
+        return _read(self._select("holdings", holder=holder, hardware=hardware), holdings)
 
     def index_positions(
         self, country: str | None = None, index: str | None = None
-    ) -> list[IndexPosition]:
+    ) -> Records[IndexPosition]:
         """Positions in indexes and rankings, optionally of one country or one index.
 
         >>> from aikg import KnowledgeGraph
-        >>> for p in KnowledgeGraph.load().index_positions("country/KR"):
+        >>> for p in KnowledgeGraph.load().index_positions("country/KR").records:
         ...     print(p.index_label, p.rank or p.tier_label)
         AI Maturity Matrix stable competitive countries
         Manufacturing Competitiveness Index 4
         global AI ranking 35
         labor productivity (OECD-based) 33
         """
-        return index_positions(self._select("index-positions", country=country, index=index))
+        return _read(self._select("index-positions", country=country, index=index), index_positions)
 
-    def rank_changes(self, country: str | None = None) -> list[RankChange]:
+    def rank_changes(self, country: str | None = None) -> Records[RankChange]:
         """How countries' ranks changed, each claim with its period and source."""
-        return rank_changes(self._select("rank-changes", lang="en", country=country))
+        return _read(self._select("rank-changes", lang="en", country=country), rank_changes)
 
-    def conflicts(self) -> list[Conflict]:
-        """Claims flagged as conflicting, grouped by conflict."""
-        return conflicts(self._select("conflicts"))
+    def conflicts(self) -> Records[Conflict]:
+        """Claims flagged as conflicting: one row per claim, one record per conflict."""
+        return _read(self._select("conflicts"), conflicts)
 
-    def provenance(self, iri: str) -> list[Provenance]:
+    def provenance(self, iri: str) -> Records[Provenance]:
         """Where a claim comes from, or every claim involving an entity.
 
         >>> from aikg import KnowledgeGraph
         >>> [(p.source_id, [e.text for e in p.evidence])
-        ...  for p in KnowledgeGraph.load().provenance("claim/h100-china-s1")]
+        ...  for p in KnowledgeGraph.load().provenance("claim/h100-china-s1").records]
         [('S1', ['350,000'])]
         """
-        return provenance(self._select("provenance", resource=iri))
+        return _read(self._select("provenance", resource=iri), provenance)

@@ -35,7 +35,7 @@ from aikg.formats import (
 )
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.loader import Progress, load_files
-from aikg.namespaces import prefix_table
+from aikg.namespaces import curie, prefix_table
 from aikg.saved_queries import catalog, describe, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.sparql.lexer import operation
@@ -209,6 +209,26 @@ def _write_serialized(serialized: Serialized, output: str | None, out: TextIO) -
     _write(serialized.body, output, out)
     if serialized.truncated:
         print(f"aikg: answer truncated at {serialized.rows} rows (AIKG_MAX_ROWS)", file=sys.stderr)
+
+
+def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
+    kg = _open(args)
+    matches = kg.search(args.text, limit=args.limit)
+    if args.format == "json":
+        out.write(json.dumps([m.to_dict() for m in matches], indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    table = prefix_table(kg.settings.base_iri)
+    rows: list[dict[str, object]] = [
+        {
+            "resource": m.iri,
+            "label": m.label,
+            "matched": m.matched if m.matched != m.label else "",
+            "types": ", ".join(curie(t, table) for t in m.types),
+        }
+        for m in matches
+    ]
+    out.write(text_table(["resource", "label", "matched", "types"], rows, table) + "\n")
+    return EXIT_OK
 
 
 def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
@@ -458,6 +478,18 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 done, 1 data does not conform, 2 unusable input, 3 service error.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "search",
+        help="find resources by a part of a name (English or Korean)",
+        description="Resources whose label, prefLabel or altLabel contains TEXT "
+        "(case and width ignored), things before the records about them, best first.",
+    )
+    _common(p)
+    p.add_argument("text", metavar="TEXT", help="a part of a name, e.g. korea or 한국")
+    p.add_argument("--limit", type=int, default=10, help="at most this many (1 to 100)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_search)
 
     p = sub.add_parser("stats", help="triples per named graph and instances per class")
     _common(p)

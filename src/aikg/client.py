@@ -6,7 +6,7 @@ data: ``export``, ``resource_rdf``, ``knows``, ``void``, ``validate``), over HTT
 come back as the same :class:`~aikg.errors.AikgError` classes.
 
 >>> client = Client("http://127.0.0.1:8000")  # doctest: +SKIP
->>> client.holdings()[0].quantity  # doctest: +SKIP
+>>> client.holdings().records[0].quantity  # doctest: +SKIP
 350000
 """
 
@@ -23,6 +23,7 @@ from aikg.analyst import AnalystQueries
 from aikg.config import DEFAULT_BASE_IRI
 from aikg.errors import InputError, error_from_dict
 from aikg.formats import RdfFormat, rdf_format
+from aikg.search import Match
 from aikg.sparql.execute import QueryResult, SelectResult, to_python
 from aikg.terms import triples_to_graph
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
@@ -135,6 +136,16 @@ class Client(AnalystQueries):
             return False
         self._check(response)
         return True
+
+    def search(self, text: str, *, limit: int = 10) -> list[Match]:
+        """The resources with a name containing ``text``, best first (as
+        :meth:`aikg.KnowledgeGraph.search`)."""
+        params = {"q": text, "limit": str(limit), "format": "json"}
+        found = self._check(self.http.get("/search", params=params)).json()["results"]
+        return [
+            Match(f["iri"], f["label"], f["matched"], f["lang"], tuple(f["types"]), f["score"])
+            for f in found
+        ]
 
     def void(self, fmt: str | RdfFormat = "turtle") -> bytes:
         """The VoID and DCAT description of the dataset, as the server publishes it."""

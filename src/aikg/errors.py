@@ -111,6 +111,12 @@ class ConfigError(AikgError):
     code = "invalid-setting"
 
 
+class MissingDependencyError(AikgError):
+    """An optional package that this call needs is not installed."""
+
+    code = "missing-dependency"
+
+
 class InputError(AikgError):
     """The request or input is wrong; the caller must change it."""
 

@@ -10,13 +10,16 @@ companies. The inferred graph holds exactly what the ontology's own axioms add t
 - for a statement with a property, the same statement with every superproperty
   (``rdfs:subPropertyOf``, transitively);
 - one ``aikg:preferredLabel`` per labelled resource: its English ``rdfs:label`` or
-  ``skos:prefLabel``, else a label in another language (the least, in the engine's order,
+  ``skos:prefLabel``, else a label in another language (the first in code-point order,
   where a resource has several), so that joining on a label never doubles rows.
 
-Only triples the data does not already state are added. The graph is recomputed by one
-SPARQL update after every load and write (:func:`refresh`), so it is the same on every
-backend; dumps leave it out unless asked for, and validation never sees it (the shapes
-judge what the sources state).
+Only triples the data does not already state are added (an engine's union of graphs
+keeps a triple once per graph, so a triple both stated and inferred would show twice), and
+only triples without blank nodes. :func:`refresh` recomputes the graph after every load
+and write: it reads the stated quads by pattern, computes what they entail here, and
+writes only the difference from what the graph holds, so a small change writes little.
+It runs on every backend through the store's own operations. Dumps leave the graph out
+unless asked for, and validation never sees it (the shapes judge what the sources state).
 
 >>> from aikg.walks import ClassHierarchy
 >>> pairs = closure(ClassHierarchy([("http://e/A", "http://e/B"), ("http://e/B", "http://e/C")]))
@@ -26,17 +29,19 @@ judge what the sources state).
 
 from __future__ import annotations
 
-from string import Template
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from aikg.namespaces import AIKG, RDFS, SKOS, prefix_table
+from aikg.namespaces import AIKG, RDF, RDFS, SKOS
 from aikg.store.local import Store
 from aikg.walks import ClassHierarchy
 
 PREFERRED_LABEL = AIKG + "preferredLabel"
+_TYPE = ox.NamedNode(RDF + "type")
 _SUBCLASS_OF = ox.NamedNode(RDFS + "subClassOf")
 _SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
+_LABELS = (ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "prefLabel"))
 
 
 def closure(hierarchy: ClassHierarchy) -> list[tuple[str, str]]:
@@ -46,68 +51,85 @@ def closure(hierarchy: ClassHierarchy) -> list[tuple[str, str]]:
     )
 
 
-def _pairs(store: Store, predicate: ox.NamedNode) -> list[tuple[str, str]]:
-    """The entailed pairs of ``predicate`` (subClassOf or subPropertyOf) that the ontology
-    graph states between named terms."""
+def _above(store: Store, predicate: ox.NamedNode) -> dict[ox.NamedNode, list[ox.NamedNode]]:
+    """For each term, every term above it by ``predicate`` (subClassOf or subPropertyOf)
+    that the ontology graph states between named terms, transitively."""
     ontology = ox.NamedNode(store.ontology_graph)
-    return closure(
+    pairs = closure(
         ClassHierarchy(
             (q.subject.value, q.object.value)
             for q in store.quads_for_pattern(None, predicate, None, ontology)
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode)
         )
     )
+    above: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+    for sub, sup in pairs:
+        above.setdefault(ox.NamedNode(sub), []).append(ox.NamedNode(sup))
+    return above
 
 
-def _values(pairs: list[tuple[str, str]]) -> str:
-    return " ".join(f"({ox.NamedNode(sub)} {ox.NamedNode(sup)})" for sub, sup in pairs)
+def _stated(store: Store, predicate: ox.NamedNode | None) -> Iterator[ox.Quad]:
+    """The quads with ``predicate`` in every graph but the inferred one (read graph by
+    graph, so the inferred graph, often the largest, is never read)."""
+    for graph in store.named_graphs():
+        if graph != store.inferred_graph:
+            yield from store.quads_for_pattern(None, predicate, None, ox.NamedNode(graph))
 
 
-# The operations of one update. The inferred graph is emptied first, so the NOT EXISTS
-# tests see only what the data states. Patterns name GRAPH ?g: in an update, the default
-# graph is the store's unnamed one, not the union.
-_DROP = "DROP SILENT GRAPH $inferred"
-_TYPES = """INSERT { GRAPH $inferred { ?x a ?super } } WHERE {
-  VALUES (?class ?super) { $pairs }
-  GRAPH ?g { ?x a ?class }
-  FILTER NOT EXISTS { GRAPH ?h { ?x a ?super } }
-}"""
-_PROPERTIES = """INSERT { GRAPH $inferred { ?s ?super ?o } } WHERE {
-  VALUES (?property ?super) { $pairs }
-  GRAPH ?g { ?s ?property ?o }
-  FILTER NOT EXISTS { GRAPH ?h { ?s ?super ?o } }
-}"""
-# First the English labels, then, for what has none, a label in any language.
-_PREFERRED = """INSERT { GRAPH $inferred { ?x $preferred ?best } } WHERE {
-  { SELECT ?x (MIN(?label) AS ?best) WHERE {
-      GRAPH ?g { ?x ?labelled ?label } VALUES ?labelled { $labels }
-      $condition
-  } GROUP BY ?x }
-}"""
-_ENGLISH = 'FILTER (langMatches(lang(?label), "en"))'
-_NO_ENGLISH = """FILTER NOT EXISTS {
-        GRAPH ?h { ?x ?other ?english } VALUES ?other { $labels }
-        FILTER (langMatches(lang(?english), "en"))
-      }"""
+def _plain(*terms: object) -> bool:
+    return not any(isinstance(term, ox.BlankNode) for term in terms)
 
 
-def entailment_update(store: Store) -> str:
-    """The SPARQL update that recomputes the inferred graph from the data and ontology."""
-    names = {
-        "inferred": str(ox.NamedNode(store.inferred_graph)),
-        "preferred": str(ox.NamedNode(PREFERRED_LABEL)),
-        "labels": f"{ox.NamedNode(RDFS + 'label')} {ox.NamedNode(SKOS + 'prefLabel')}",
-    }
-    operations = [Template(_DROP).substitute(names)]
-    if classes := _pairs(store, _SUBCLASS_OF):
-        operations.append(Template(_TYPES).substitute(names, pairs=_values(classes)))
-    if properties := _pairs(store, _SUBPROPERTY_OF):
-        operations.append(Template(_PROPERTIES).substitute(names, pairs=_values(properties)))
-    for condition in (_ENGLISH, Template(_NO_ENGLISH).substitute(names)):
-        operations.append(Template(_PREFERRED).substitute(names, condition=condition))
-    return " ;\n".join(operations)
+def _rank(label: ox.Literal) -> tuple[int, str, str]:
+    """English first, then by text: the preferred label is the least."""
+    tag = (label.language or "").lower()
+    return (0 if tag == "en" or tag.startswith("en-") else 1, label.value, tag)
+
+
+def entailed(store: Store) -> set[ox.Quad]:
+    """Every quad the inferred graph should hold (see the module)."""
+    inferred = ox.NamedNode(store.inferred_graph)
+    wanted: set[ox.Quad] = set()
+    types: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+    for quad in _stated(store, _TYPE):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+            types.setdefault(quad.subject, set()).add(quad.object)
+    superclasses = _above(store, _SUBCLASS_OF)
+    for resource, stated in types.items():
+        for cls in stated:
+            for sup in superclasses.get(cls, ()):
+                if sup not in stated:
+                    wanted.add(ox.Quad(resource, _TYPE, sup, inferred))
+    for prop, sups in _above(store, _SUBPROPERTY_OF).items():
+        stated_quads = list(_stated(store, prop))
+        for sup in sups:
+            present = {(q.subject, q.object) for q in _stated(store, sup)}
+            for quad in stated_quads:
+                if _plain(quad.subject, quad.object) and (quad.subject, quad.object) not in present:
+                    wanted.add(ox.Quad(quad.subject, sup, quad.object, inferred))
+    best: dict[ox.NamedNode, ox.Literal] = {}
+    for label_property in _LABELS:
+        for quad in _stated(store, label_property):
+            subject, label = quad.subject, quad.object
+            if not (isinstance(subject, ox.NamedNode) and isinstance(label, ox.Literal)):
+                continue
+            if subject not in best or _rank(label) < _rank(best[subject]):
+                best[subject] = label
+    preferred = ox.NamedNode(PREFERRED_LABEL)
+    wanted.update(ox.Quad(subject, preferred, label, inferred) for subject, label in best.items())
+    return wanted
 
 
 def refresh(store: Store) -> None:
-    """Recompute the inferred graph, in one update (one transaction on Oxigraph)."""
-    store.update(entailment_update(store), prefix_table(store.settings.base_iri))
+    """Bring the inferred graph in line with the data and the ontology, writing only
+    what changed."""
+    wanted = entailed(store)
+    if store.has_graph(store.inferred_graph):
+        present = set(store.quads(store.inferred_graph))
+    else:
+        present = set()
+    stale = present - wanted
+    if stale:
+        store.remove(list(stale))
+    if new := wanted - present:
+        store.extend(list(new))

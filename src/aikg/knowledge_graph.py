@@ -3,7 +3,7 @@
 >>> kg = KnowledgeGraph.load()
 >>> kg.query("ASK { <country/KR> ?p ?o }")
 True
->>> top = kg.holdings()[0]
+>>> top = kg.holdings().records[0]
 >>> top.holder_label, top.quantity, top.source_id, top.conflict is not None
 ('China', 350000, 'S1', True)
 >>> row = kg.query("SELECT ?n WHERE { <claim/h100-tesla-s1> aikg:quantity ?n }")[0]
@@ -31,6 +31,7 @@ from aikg.labels import add_labels
 from aikg.linked_data import views
 from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.saved_queries import check_classes, saved_query
+from aikg.search import Match, search
 from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
 from aikg.sparql.lexer import operation
 from aikg.sparql.results import Serialized, Table, answer_kind, serialize, table
@@ -335,6 +336,15 @@ class KnowledgeGraph(AnalystQueries):
         """Whether the graph says anything about ``iri`` (as subject or object)."""
         return views.known(self.store, iri)
 
+    def search(self, text: str, *, limit: int = 10) -> list[Match]:
+        """The resources with a name (label, prefLabel, altLabel, in any language)
+        containing ``text``, best first: see :mod:`aikg.search`.
+
+        >>> [m.label for m in KnowledgeGraph.load().search("한국")]
+        ['South Korea']
+        """
+        return search(self.store, text, limit=limit)
+
     def resource(self, iri: str) -> views.ResourceView:
         """What the page about ``iri`` shows: its types, labels, statements both ways,
         the claims that involve it and the saved queries that take it.
@@ -345,7 +355,7 @@ class KnowledgeGraph(AnalystQueries):
         'South Korea'
         """
         self._require_known(iri)
-        return views.describe_resource(self.store, iri, self.provenance(iri))
+        return views.describe_resource(self.store, iri, self.provenance(iri).records)
 
     def resource_rdf(self, iri: str, fmt: str | RdfFormat = "turtle") -> bytes:
         """The RDF document about ``iri``: its triples (blank nodes followed) and the

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.term import Node
+from rdflib.term import Literal, Node
 
 from aikg.config import Settings
-from aikg.errors import QuerySyntaxError, UnknownGraphError
-from aikg.namespaces import prefix_table
+from aikg.errors import MissingDependencyError, QuerySyntaxError, UnknownGraphError
+from aikg.namespaces import XSD, prefix_table
 from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
 from aikg.sparql.results import Table, table
 from aikg.store.local import Store
@@ -56,15 +56,71 @@ class SelectResult:
         return [row.get(name) for row in self.rows]
 
     def to_dataframe(self) -> Any:
-        """The rows as a pandas DataFrame of Python values (needs ``aikg[pandas]``)."""
+        """The rows as a pandas DataFrame (needs ``aikg[pandas]``), one column per
+        variable, typed by the column's RDF datatypes: integers as ``int64`` (``Int64``
+        where a row has no value), decimals, doubles and floats as ``float64``, booleans
+        as ``boolean``, dates and date-times as ``datetime64``; other values (IRIs, text)
+        as Python objects."""
         try:
             import pandas as pd  # noqa: PLC0415 - an optional extra
-        except ImportError as error:
-            raise ImportError("pandas is not installed: pip install 'aikg[pandas]'") from error
-        return pd.DataFrame(self.values(), columns=list(self.variables))
+        except ImportError:
+            raise MissingDependencyError(
+                "to_dataframe needs pandas, which is not installed",
+                hint="pip install 'aikg[pandas]'",
+            ) from None
+        frame = pd.DataFrame(self.values(), columns=list(self.variables))
+        for name in self.variables:
+            kind = _column_kind(self.column(name))
+            if kind == "integer":
+                frame[name] = frame[name].astype("int64" if frame[name].notna().all() else "Int64")
+            elif kind == "float":
+                frame[name] = frame[name].astype("float64")
+            elif kind == "boolean":
+                frame[name] = frame[name].astype("boolean")
+            elif kind == "datetime":
+                frame[name] = pd.to_datetime(frame[name])
+        return frame
+
+
+R = TypeVar("R")
+
+
+@dataclass
+class Records(SelectResult, Generic[R]):
+    """A SELECT answer (rows, ``values()``, ``to_dataframe()``, as every other) that also
+    carries its rows read as typed Python records (``records``): what the analyst's
+    helpers (:mod:`aikg.analyst`) return."""
+
+    records: list[R] = field(default_factory=list)
 
 
 QueryResult = SelectResult | bool | Graph
+
+_INTEGERS = {
+    XSD + name
+    for name in (
+        *("integer", "int", "long", "short", "byte", "nonNegativeInteger"),
+        *("positiveInteger", "negativeInteger", "nonPositiveInteger", "unsignedLong"),
+        *("unsignedInt", "unsignedShort", "unsignedByte"),
+    )
+}
+_FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
+_DATETIMES = {XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"}
+
+
+def _column_kind(terms: list[Node | None]) -> str:
+    """The kind of a column: "integer", "float", "boolean" or "datetime" when every value is a
+    literal of that kind (a column of integers and decimals is "float"); "" otherwise."""
+    datatypes = {str(t.datatype) if isinstance(t, Literal) else "" for t in terms if t is not None}
+    if not datatypes or "" in datatypes:
+        return ""
+    if datatypes <= _INTEGERS:
+        return "integer"
+    if datatypes <= _INTEGERS | _FLOATS:
+        return "float"
+    if datatypes == {XSD + "boolean"}:
+        return "boolean"
+    return "datetime" if datatypes <= _DATETIMES else ""
 
 
 def _python(term: Node) -> Any:

@@ -1,4 +1,5 @@
-"""SPARQL Update text built from parsed quads: the one INSERT DATA builder.
+"""SPARQL Update text built from parsed quads: the one INSERT DATA (and DELETE DATA)
+builder.
 
 Terms are written from their own syntax (pyoxigraph's ``str`` of a term is its SPARQL
 form, escapes included), so no value can break out of its place.
@@ -49,3 +50,9 @@ def insert_data(quads: Iterable[ox.Quad], block: int | None = None) -> tuple[str
     if not quads:
         return "", 0
     return "INSERT DATA { " + "\n".join(graph_blocks(quads, block)) + " }", len(quads)
+
+
+def delete_data(quads: Iterable[ox.Quad], block: int | None = None) -> str:
+    """A DELETE DATA operation for quads without blank nodes ("" for no quads)."""
+    blocks = graph_blocks(quads, block)
+    return "DELETE DATA { " + "\n".join(blocks) + " }" if blocks else ""

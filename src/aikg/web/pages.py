@@ -35,6 +35,7 @@ from aikg.formats import RDF_FORMATS, format_names, rdf_format
 from aikg.linked_data.charts import holdings_chart, ranks_chart
 from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog
+from aikg.search import MAX_LIMIT, MAX_TEXT
 from aikg.web.http import choose, content_type, gateway, not_modified, query_params, single
 from aikg.web.render import render, root
 from aikg.workers.gateway import Service
@@ -118,6 +119,37 @@ async def home(request: Request) -> HTMLResponse:
         dumps=[f.extension for f in RDF_FORMATS],
     )
     return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+
+
+@router.get(
+    "/search",
+    summary="Find resources by a part of a name, in English or Korean",
+    responses=_offers(["application/json", "text/html"], "The resources found, best first"),
+)
+async def find(
+    request: Request,
+    q: Annotated[str, Query(description="a part of a name (label, prefLabel or altLabel)")] = "",
+    limit: Annotated[int, Query(description=f"at most this many (1 to {MAX_LIMIT})")] = 10,
+) -> Response:
+    service = gateway(request)
+    chosen = choose(
+        request,
+        ["application/json", "text/html"],
+        single(query_params(request), "format"),
+        {"json": "application/json", "html": "text/html"},
+    )
+    html = chosen == "text/html"
+    if html and not q.strip():  # the empty search page, with its box
+        matches = []
+    else:
+        matches = await run_in_threadpool(service.search, q, limit)
+    headers = {"Vary": "Accept", "AIKG-Data-Version": service.version}
+    if not html:
+        return JSONResponse(
+            {"query": q, "results": [m.to_dict() for m in matches]}, headers=headers
+        )
+    page = render(request, "search.html", text=q, matches=matches, limit=limit, max_text=MAX_TEXT)
+    return HTMLResponse(page, headers=headers)
 
 
 @router.get(

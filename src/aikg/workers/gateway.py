@@ -32,6 +32,7 @@ from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
 from aikg.namespaces import prefix_table
 from aikg.saved_queries import LANGUAGE_TAG, saved_query
+from aikg.search import Match, check_limit, check_text
 from aikg.sparql.execute import SelectResult, to_python
 from aikg.sparql.guard import check_length, check_query
 from aikg.sparql.lexer import insert_using, operation, using_clauses_conflict
@@ -308,6 +309,16 @@ class Service:
         if not _is_iri(iri):
             return False
         found: bool = self.pool.run("known", iri=iri)
+        return found
+
+    def search(self, text: str, limit: int) -> list[Match]:
+        """Resources by a part of a name (see :mod:`aikg.search`), cached per data
+        version; the text and the limit are checked before a worker is taken."""
+        check_text(text)
+        check_limit(limit)
+        found: list[Match] = self._cached(
+            ("search", text, limit), lambda: self.pool.run("search", text=text, limit=limit)
+        )
         return found
 
     def resource(self, iri: str) -> ResourceView:

@@ -20,6 +20,7 @@ from aikg.knowledge_graph import KnowledgeGraph
 from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
 from aikg.namespaces import prefix_table
+from aikg.search import Match
 from aikg.sparql.guard import syntax_error
 from aikg.sparql.lexer import clear_silently, read_query
 from aikg.sparql.results import Serialized
@@ -118,8 +119,13 @@ def known(kg: KnowledgeGraph, iri: str) -> bool:
     return kg.knows(iri)
 
 
+def search(kg: KnowledgeGraph, text: str, limit: int) -> list[Match]:
+    return kg.search(text, limit=limit)
+
+
 READ_JOBS: dict[str, Callable[..., Any]] = {
     "known": known,
+    "search": search,
     "query": query,
     "saved": saved,
     "graphs": graphs,

@@ -1,0 +1,190 @@
+"""Find resources by a part of any of their names, in any language.
+
+A name is an ``rdfs:label``, a ``skos:prefLabel`` or a ``skos:altLabel``. Matching is on
+case-folded text (Unicode NFKC, so full-width Latin letters and compatibility forms of
+Hangul match their usual forms); Korean is matched as written, syllable by syllable, so
+``한국`` finds ``대한민국`` and ``한국``.
+
+Ranking, best first: things before the records about them (claims, quotations,
+conflicts and sources come after countries, companies, people, concepts...); then a name
+equal to the text, one that starts with it as a word, one that starts with it, one with
+the text as a word, one with a word that starts with it, one that merely contains it; at
+equal rank, a preferred name (label, prefLabel) before an alternative one, then the
+shorter name. Each resource appears once, with its best match and its preferred label
+(``aikg:preferredLabel``, see :mod:`aikg.inference`).
+
+The candidates come from one SPARQL query on the store (any backend); ranking happens here.
+
+>>> from aikg import KnowledgeGraph
+>>> [(m.label, m.matched) for m in search(KnowledgeGraph.load().store, "korea", limit=2)]
+[('South Korea', 'Korea'), ('Recommendations for Korea', 'Recommendations for Korea')]
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from aikg.errors import ParameterError
+from aikg.inference import PREFERRED_LABEL
+from aikg.namespaces import AIKG, RDF, RDFS, SKOS
+from aikg.store.local import Store
+
+MAX_TEXT = 200
+"""The longest text searched for, in characters."""
+MAX_LIMIT = 100
+"""The most results one search returns."""
+
+_NAMES = {RDFS + "label": 0, SKOS + "prefLabel": 0, SKOS + "altLabel": 1}
+"""Name properties, and their rank: alternative names come after preferred ones."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """One resource found: its IRI, its preferred label, the name that matched (and its
+    language), its stated types, and its score (1 is an exact match)."""
+
+    iri: str
+    label: str
+    matched: str
+    lang: str | None
+    types: tuple[str, ...] = field(default=())
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "iri": self.iri,
+            "label": self.label,
+            "matched": self.matched,
+            "lang": self.lang,
+            "types": list(self.types),
+            "score": self.score,
+        }
+
+
+def normalize(text: str) -> str:
+    """Text as it is compared: NFKC, case-folded, spaces collapsed.
+
+    >>> normalize("  ＡＩ   Maturity ")
+    'ai maturity'
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def check_text(text: str) -> str:
+    """The normalized text to search for; ParameterError when there is nothing to search
+    for or too much."""
+    wanted = normalize(text)
+    if not wanted:
+        raise ParameterError(
+            "nothing to search for: the text is empty",
+            where="the text searched for (q=)",
+            hint="give a part of a name, e.g. q=korea or q=한국",
+        )
+    if len(wanted) > MAX_TEXT:
+        raise ParameterError(
+            f"the text to search for is {len(wanted)} characters long; the limit is {MAX_TEXT}",
+            where="the text searched for (q=)",
+            hint="search for a part of a name",
+        )
+    return wanted
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ParameterError(
+            f"limit {limit} is out of range",
+            where="the limit",
+            hint=f"give a number from 1 to {MAX_LIMIT}",
+        )
+    return limit
+
+
+def _rank(name: str, wanted: str) -> float:
+    """How well one normalized name matches (0 when it does not).
+
+    >>> [_rank(n, "ai") for n in ("ai", "ai application", "aikg", "korea ai", "mainly")]
+    [1.0, 0.9, 0.8, 0.7, 0.4]
+    """
+    if name == wanted:
+        return 1.0
+    whole = re.search(rf"(?<!\w){re.escape(wanted)}(?!\w)", name)
+    if name.startswith(wanted):
+        return 0.9 if whole and whole.start() == 0 else 0.8
+    if whole:
+        return 0.7
+    if re.search(rf"(?<!\w){re.escape(wanted)}", name):
+        return 0.6
+    return 0.4 if wanted in name else 0.0
+
+
+_CANDIDATES = """SELECT ?x ?property ?name ?preferred ?record WHERE {
+  VALUES ?property { $properties }
+  ?x ?property ?name .
+  FILTER (isIRI(?x) && CONTAINS(LCASE(STR(?name)), $needle))
+  OPTIONAL { ?x $preferred_label ?preferred }
+  BIND (EXISTS { VALUES ?kind { $records } ?x a ?kind } AS ?record)
+}"""
+_RECORDS = ("Claim", "Quotation", "Conflict", "Source")
+"""The classes of records about things (aikg's), ranked after the things."""
+
+
+def search(store: Store, text: str, *, limit: int = 10) -> list[Match]:
+    """The resources with a name containing ``text``, best first (see the module)."""
+    wanted = check_text(text)
+    check_limit(limit)
+    # LCASE is a first cut the engine can make; the exact comparison is on NFKC and
+    # case-folded text, here (LCASE and casefold differ on a few letters such as ß).
+    needle = ox.Literal(wanted.lower())
+    query = (
+        _CANDIDATES.replace("$properties", " ".join(str(ox.NamedNode(p)) for p in _NAMES))
+        .replace("$preferred_label", str(ox.NamedNode(PREFERRED_LABEL)))
+        .replace("$records", " ".join(str(ox.NamedNode(AIKG + c)) for c in _RECORDS))
+        .replace("$needle", str(needle))
+    )
+    best: dict[str, tuple[tuple[bool, float, int, int], Match]] = {}
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    for row in result:
+        iri, prop, name, preferred = row["x"], row["property"], row["name"], row["preferred"]
+        if not isinstance(iri, ox.NamedNode) or not isinstance(name, ox.Literal):
+            continue
+        score = _rank(normalize(name.value), wanted)
+        if not score:
+            continue
+        assert isinstance(prop, ox.NamedNode)
+        record = isinstance(row["record"], ox.Literal) and row["record"].value == "true"
+        key = (record, -score, _NAMES[prop.value], len(name.value))
+        if iri.value in best and best[iri.value][0] <= key:
+            continue
+        label = preferred.value if isinstance(preferred, ox.Literal) else name.value
+        best[iri.value] = (key, Match(iri.value, label, name.value, name.language, score=score))
+    ranked = [match for _, match in sorted(best.values(), key=lambda kv: (kv[0], kv[1].iri))]
+    found = ranked[:limit]
+    types = _types(store, [m.iri for m in found])
+    return [
+        Match(m.iri, m.label, m.matched, m.lang, tuple(sorted(types.get(m.iri, ()))), m.score)
+        for m in found
+    ]
+
+
+def _types(store: Store, iris: list[str]) -> dict[str, set[str]]:
+    """The types the data states for each IRI (the inferred graph's are left out)."""
+    if not iris:
+        return {}
+    values = " ".join(str(ox.NamedNode(iri)) for iri in iris)
+    inferred = ox.NamedNode(store.inferred_graph)
+    result = store.query(
+        f"SELECT ?x ?type WHERE {{ VALUES ?x {{ {values} }} "
+        f"GRAPH ?g {{ ?x <{RDF}type> ?type }} FILTER (?g != {inferred}) }}"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    found: dict[str, set[str]] = {}
+    for row in result:
+        x, type_ = row["x"], row["type"]
+        if isinstance(x, ox.NamedNode) and isinstance(type_, ox.NamedNode):
+            found.setdefault(x.value, set()).add(type_.value)
+    return found

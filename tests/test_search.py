@@ -1,0 +1,149 @@
+"""Find resources by a part of a name: English or Korean, ranked, in every interface."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aikg import KnowledgeGraph
+from aikg.cli import main
+from aikg.errors import ParameterError
+from aikg.search import normalize
+
+BASE = "https://w3id.org/aikg/"
+
+
+def found(kg: KnowledgeGraph, text: str, limit: int = 10) -> list[str]:
+    return [m.iri.removeprefix(BASE) for m in kg.search(text, limit=limit)]
+
+
+def test_an_alternative_name_finds_the_country_first(kg: KnowledgeGraph) -> None:
+    first = kg.search("korea")[0]
+    assert (first.iri, first.label, first.matched, first.score) == (
+        BASE + "country/KR",
+        "South Korea",
+        "Korea",
+        1.0,
+    )
+    assert first.types == ("https://w3id.org/aikg/ontology#Country",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("한국", "country/KR"),  # a part of 대한민국 and the whole of 한국
+        ("대한민국", "country/KR"),
+        ("하정우", "person/ha-jung-woo"),
+        ("유영상", "person/yoo-young-sang"),
+        ("네이버", "company/naver-cloud"),  # a part of 네이버클라우드
+        ("sk텔레콤", "company/sk-telecom"),  # mixed scripts, case ignored
+    ],
+)
+def test_korean_names_find_their_resource(kg: KnowledgeGraph, text: str, expected: str) -> None:
+    assert found(kg, text)[0] == expected
+
+
+def test_case_and_width_are_ignored(kg: KnowledgeGraph) -> None:
+    assert found(kg, "NVIDIA")[0] == found(kg, "nvidia")[0] == "company/nvidia"
+    assert found(kg, "ＭＥＴＡ")[0] == "company/meta"  # full-width letters
+    assert normalize("  Mistral   AI ") == "mistral ai"
+
+
+def test_things_come_before_the_records_about_them(kg: KnowledgeGraph) -> None:
+    answer = kg.search("meta", limit=20)
+    records = ("claim/", "quote/", "source/", "conflict/")
+    kinds = [m.iri.removeprefix(BASE).startswith(records) for m in answer]
+    assert answer[0].iri == BASE + "company/meta"
+    assert kinds == sorted(kinds)  # no thing after a record
+    assert any(kinds)
+
+
+def test_an_exact_name_beats_a_prefix_which_beats_a_part(kg: KnowledgeGraph) -> None:
+    answer = kg.search("continuous innovation", limit=3)
+    assert answer[0].iri == BASE + "innovation-type/continuous"
+    assert answer[0].score == 1.0 or answer[0].score == 0.9
+
+
+def test_each_resource_appears_once(kg: KnowledgeGraph) -> None:
+    iris = [m.iri for m in kg.search("korea", limit=100)]
+    assert len(iris) == len(set(iris)) > 10
+
+
+def test_the_limit_is_kept_and_checked(kg: KnowledgeGraph) -> None:
+    assert len(kg.search("a", limit=3)) == 3
+    with pytest.raises(ParameterError, match="limit 0 is out of range"):
+        kg.search("korea", limit=0)
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_text_is_refused(kg: KnowledgeGraph, text: str) -> None:
+    with pytest.raises(ParameterError, match="nothing to search for") as caught:
+        kg.search(text)
+    assert caught.value.hint == "give a part of a name, e.g. q=korea or q=한국"
+
+
+def test_a_text_with_quotes_and_backslashes_is_text(kg: KnowledgeGraph) -> None:
+    assert kg.search('"} } DROP ALL #\\') == []
+
+
+def test_nothing_found_is_an_empty_list(kg: KnowledgeGraph) -> None:
+    assert kg.search("zzzz-not-a-name") == []
+
+
+def test_a_new_name_is_found_after_a_load(tmp_path: Path) -> None:
+    data = tmp_path / "extra.ttl"
+    data.write_text(
+        "@prefix aikg: <https://w3id.org/aikg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/aikg/company/example> a aikg:Company ; rdfs:label "삼성전자"@ko .\n'
+    )
+    kg = KnowledgeGraph.load()
+    assert kg.search("삼성") == []
+    kg.add_files([data], validate=False)
+    assert [m.label for m in kg.search("삼성")] == ["삼성전자"]
+
+
+def test_the_route_answers_json_and_html(app_client: TestClient) -> None:
+    answer = app_client.get("/search", params={"q": "한국", "format": "json"})
+    assert answer.status_code == 200
+    assert answer.json()["results"][0]["iri"] == BASE + "country/KR"
+    assert answer.json()["results"][0]["matched"] == "한국"
+    page = app_client.get("/search", params={"q": "h100"}, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "NVIDIA H100" in page.text and 'href="' in page.text
+    empty = app_client.get("/search", headers={"Accept": "text/html"})
+    assert empty.status_code == 200 and 'name="q"' in empty.text
+
+
+def test_the_route_refuses_an_empty_text_with_400(app_client: TestClient) -> None:
+    answer = app_client.get("/search", params={"q": " ", "format": "json"})
+    assert answer.status_code == 400
+    assert answer.json()["message"] == "nothing to search for: the text is empty"
+
+
+def test_every_page_has_the_search_box(app_client: TestClient) -> None:
+    page = app_client.get("/ontology", headers={"Accept": "text/html"})
+    assert 'action="/search"' in page.text or 'action="./search"' in page.text
+
+
+def test_the_cli_prints_a_table_and_refuses_an_empty_text() -> None:
+    out = io.StringIO()
+    assert main(["search", "mistral", "--limit", "1"], out) == 0
+    assert "company:mistral-ai" in out.getvalue() and "Mistral AI" in out.getvalue()
+    out = io.StringIO()
+    assert main(["search", "한국", "--format", "json"], out) == 0
+    assert json.loads(out.getvalue())[0]["label"] == "South Korea"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["search", ""], out) == 2
+    assert out.getvalue() == "" and "nothing to search for" in err.getvalue()
+
+
+def test_the_remote_store_finds_the_same(kg: KnowledgeGraph, remote_kg: KnowledgeGraph) -> None:
+    for text in ("korea", "한국", "h100"):
+        assert [m.iri for m in remote_kg.search(text)] == [m.iri for m in kg.search(text)]
