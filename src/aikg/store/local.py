@@ -28,7 +28,6 @@ from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 from aikg.namespaces import prefix_table
-from aikg.sparql.updates import delete_data
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
 
@@ -280,10 +279,6 @@ def bundled_data_paths() -> list[Path]:
     return found
 
 
-REMOVE_BATCH = 10_000
-"""Triples one DELETE DATA request to a remote store removes."""
-
-
 class Store:
     """An Oxigraph dataset, in memory or in a directory, holding aikg's named graphs."""
 
@@ -504,13 +499,12 @@ class Store:
 
     def remove(self, quads: list[ox.Quad]) -> None:
         """Remove quads (without blank nodes, for a remote store): one by one in process,
-        in DELETE DATA requests of :data:`REMOVE_BATCH` triples on a server."""
+        in DELETE DATA requests the server accepts on a server."""
         if isinstance(self.engine, ox.Store):
             for quad in quads:
                 self.engine.remove(quad)
             return
-        for start in range(0, len(quads), REMOVE_BATCH):
-            self.engine.update(delete_data(quads[start : start + REMOVE_BATCH]))
+        self.engine.remove_quads(quads)
 
     def has_graph(self, graph: str) -> bool:
         return bool(self.engine.contains_named_graph(ox.NamedNode(graph)))

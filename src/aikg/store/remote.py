@@ -60,7 +60,7 @@ from aikg.errors import (
 )
 from aikg.namespaces import XSD
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
-from aikg.sparql.updates import graph_blocks, insert_data
+from aikg.sparql.updates import delete_data, graph_blocks, insert_data
 
 if TYPE_CHECKING:
     import httpx  # imported where used: only a remote store needs it
@@ -770,6 +770,17 @@ class RemoteStore:
                     pending = _blank_node_groups(rest, self.batch)
                     if len(pending[0]) >= len(group):
                         raise _indivisible(len(group))
+
+    def remove_quads(self, quads: Sequence[ox.Quad]) -> None:
+        """Remove quads without blank nodes with DELETE DATA, in requests the server
+        accepts (sized as :meth:`extend`'s)."""
+        done = 0
+        while done < len(quads):
+            part = quads[done : done + self.batch]
+            for quad in part:
+                self._own(quad.graph_name)
+            if self._sized(delete_data(part, GRAPH_BLOCK), len(part)):
+                done += len(part)
 
     def _sized(self, text: str, triples: int) -> bool:
         """Send one write of ``triples`` triples: True when done, False when the server
