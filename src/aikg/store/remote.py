@@ -84,11 +84,12 @@ PAGE = 10_000
 STAGING = "graph/.staging/"
 """Where (under the base IRI) a write too large for one request is staged: graphs there
 are no part of aikg's dataset."""
-_ESTIMATE = re.compile(r"estimated execution time (\d+) \(sec\) exceeds the limit of (\d+)")
-_TOO_LARGE = ("SP031", "memory exhausted", "SQ199")
+_ESTIMATE = re.compile(r"estimated execution time (-?[\d.e+]+) \(sec\) exceeds the limit of (\d+)")
+_TOO_LARGE = ("SP031", "memory exhausted", "SQ199", "Too many arguments")
 """Virtuoso's refusals of a request for its size: SQL text over 10,000 lines (which it
 generates for the data of an update when cost estimation is on), its parser's stack, and
-its code vector. A smaller request passes."""
+its code vector, and the arguments of one operator (a long VALUES or IN). A smaller
+request passes."""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
@@ -929,8 +930,8 @@ def _server_error(response: httpx.Response, url: str) -> AikgError:
     text = _message(response)
     if found := _ESTIMATE.search(text):
         return ServerLimitError(
-            f"the remote store refused to run the query: it estimates {found[1]} s, more "
-            f"than its limit of {found[2]} s",
+            "the remote store refused to run the query: its estimate of the time it takes "
+            f"({found[1]} s, as the server computes it) exceeds its limit of {found[2]} s",
             where="[SPARQL] MaxQueryCostEstimationTime of the remote store",
             hint="narrow the query (bind more of its variables), or raise "
             "MaxQueryCostEstimationTime in the server's virtuoso.ini (0 turns it off)",
@@ -955,7 +956,7 @@ def _server_error(response: httpx.Response, url: str) -> AikgError:
             where="[Parameters] MaxQueryMem of the remote store",
             hint="narrow the query, or raise MaxQueryMem in the server's virtuoso.ini",
         )
-    if response.status_code == 400 and "syntax error" in text.lower():
+    if response.status_code == 400 and ("SP030" in text or "syntax error" in text.lower()):
         return QuerySyntaxError(
             f"the remote store cannot read the request: {text}",
             hint="check the query against the SPARQL 1.1 grammar",
