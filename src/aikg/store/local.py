@@ -28,7 +28,6 @@ from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 from aikg.namespaces import RDF, prefix_table
-from aikg.sparql.updates import delete_data
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
 
@@ -280,10 +279,6 @@ def bundled_data_paths() -> list[Path]:
     return found
 
 
-REMOVE_BATCH = 10_000
-"""Triples one DELETE DATA request to a remote store removes."""
-
-
 class Store:
     """An Oxigraph dataset, in memory or in a directory, holding aikg's named graphs."""
 
@@ -310,6 +305,7 @@ class Store:
                 graph_store_url=self.settings.store_graph_store,
                 timeout=self.settings.query_timeout,
                 auth=auth,
+                max_rows=self.settings.max_rows,
             )
         try:
             if not self.path:
@@ -429,6 +425,14 @@ class Store:
         inferred graph."""
         return {self.ontology_graph, self.shapes_graph, self.inferred_graph}
 
+    def server_report(self) -> list[tuple[str, str]]:
+        """For a remote store, what its server says about itself and its limits, with a
+        warning where they do not fit aikg's settings (``(level, line)`` pairs); nothing
+        for Oxigraph."""
+        if not isinstance(self.engine, RemoteStore):
+            return []
+        return self.engine.server_info().report(self.settings.query_timeout)
+
     def is_empty(self) -> bool:
         if isinstance(self.engine, RemoteStore):  # aikg keeps nothing outside its graphs
             return not self.named_graphs()
@@ -495,13 +499,12 @@ class Store:
 
     def remove(self, quads: list[ox.Quad]) -> None:
         """Remove quads (without blank nodes, for a remote store): one by one in process,
-        in DELETE DATA requests of :data:`REMOVE_BATCH` triples on a server."""
+        in DELETE DATA requests the server accepts on a server."""
         if isinstance(self.engine, ox.Store):
             for quad in quads:
                 self.engine.remove(quad)
             return
-        for start in range(0, len(quads), REMOVE_BATCH):
-            self.engine.update(delete_data(quads[start : start + REMOVE_BATCH]))
+        self.engine.remove_quads(quads)
 
     def stated_types(self, iris: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
         """The classes the data states each IRI to be an instance of (not those the
@@ -593,7 +596,13 @@ class Store:
         try:
             for graph in graphs:
                 self.engine.add_graph(ox.NamedNode(graph))
-            self.engine.extend(quads)
+            try:
+                self.engine.extend(quads)
+            except BaseException:
+                if isinstance(self.engine, RemoteStore):  # several requests: undo them
+                    for graph in graphs:
+                        self.engine.remove_graph(ox.NamedNode(graph))
+                raise
             if self.path:
                 self.engine.flush()
         except OSError as error:
