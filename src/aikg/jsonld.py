@@ -396,6 +396,11 @@ def reshape(body: bytes, form: Form, base_iri: str) -> bytes:
     return _dumps(flat)
 
 
+def jsonld_type(form: Form) -> str:
+    """The media type of a JSON-LD document in this form, with its profile."""
+    return f'application/ld+json; profile="{PROFILE_OF[form]}"'
+
+
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8")
 

@@ -26,6 +26,7 @@ from aikg.errors import (
     WritesDisabledError,
 )
 from aikg.formats import answer_format, formats_for, negotiate
+from aikg.jsonld import PROFILES, Form
 from aikg.workers.gateway import Answer, Service
 
 Params = dict[str, list[str]]
@@ -180,6 +181,23 @@ def answer_media(request: Request, kind: str, fmt: str | None) -> str:
     if fmt:
         return answer_format(fmt, kind, where="parameter 'format'").media_type
     return negotiate(request.headers.get("accept"), [f.media_type for f in formats_for(kind)])
+
+
+def jsonld_form(request: Request) -> Form:
+    """The JSON-LD form the ``Accept`` header asks for with its ``profile`` parameter
+    (``http://www.w3.org/ns/json-ld#expanded``, ``#flattened``, ``#compacted``, or
+    several, space-separated): compacted unless another form is named."""
+    for part in request.headers.get("accept", "").split(","):
+        kind, *params = [p.strip() for p in part.split(";")]
+        if kind.lower() not in ("application/ld+json", "application/*", "*/*"):
+            continue
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "profile":
+                for profile in value.strip().strip('"').split():
+                    if profile in PROFILES:
+                        return PROFILES[profile]
+    return "compacted"
 
 
 def content_type(media: str) -> str:

@@ -13,6 +13,7 @@ for ``/ontology`` itself, which answers **200** in the negotiated format, with
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -32,11 +33,20 @@ from aikg import analyst, package_data
 from aikg.config import ONTOLOGY_IRI, SHAPES_IRI
 from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
+from aikg.jsonld import context, jsonld_type
 from aikg.linked_data.charts import holdings_chart, ranks_chart
 from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog
 from aikg.search import MAX_LIMIT, MAX_TEXT
-from aikg.web.http import choose, content_type, gateway, not_modified, query_params, single
+from aikg.web.http import (
+    choose,
+    content_type,
+    gateway,
+    jsonld_form,
+    not_modified,
+    query_params,
+    single,
+)
 from aikg.web.render import render, root
 from aikg.workers.gateway import Service
 
@@ -85,6 +95,9 @@ RESERVED = {
     "favicon.ico",
     "prefixes",
     "search",
+    "context.jsonld",
+    "sitemap.xml",
+    "robots.txt",
 }
 
 
@@ -150,6 +163,22 @@ async def find(
         )
     page = render(request, "search.html", text=q, matches=matches, limit=limit, max_text=MAX_TEXT)
     return HTMLResponse(page, headers=headers)
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context every JSON-LD document of this service is compacted with",
+    responses=_offers(["application/ld+json"], "The context: short keys and typed values"),
+)
+async def jsonld_context(request: Request) -> Response:
+    """Short keys for the ontology's and the reused vocabularies' terms, their types
+    (``@id``, datatypes, language maps), the vocabulary prefixes and ``@base``."""
+    body = json.dumps(context(gateway(request).settings.base_iri), ensure_ascii=False, indent=1)
+    return Response(
+        body.encode("utf-8"),
+        media_type="application/ld+json",
+        headers={"Cache-Control": "max-age=3600"},
+    )
 
 
 @router.get(
@@ -360,10 +389,15 @@ async def document(request: Request, path: ResourcePath) -> Response:
                 status_code=303,
             )
         body = await run_in_threadpool(service.resource_rdf, iri, spec.name)
+        media = content_type(spec.media_type)
+        if spec.name == "jsonld":
+            form = jsonld_form(request)
+            body = await run_in_threadpool(service.jsonld, body, form)
+            media = jsonld_type(form)
         return Response(
             body,
-            media_type=content_type(spec.media_type),
-            headers={"Link": f'<{iri}>; rel="describes"'},
+            media_type=media,
+            headers={"Link": f'<{iri}>; rel="describes"', "Vary": "Accept"},
         )
     iri = _iri(request, path)
     if await _is_graph(service, iri):

@@ -14,7 +14,7 @@ import pickle
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -28,6 +28,7 @@ from aikg.errors import (
     UnsupportedMediaTypeError,
 )
 from aikg.formats import RdfFormat
+from aikg.jsonld import Form, jsonld_type, reshape
 from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
 from aikg.namespaces import prefix_table
@@ -330,6 +331,17 @@ class Service:
         _known_iri(iri)
         data: bytes = self.pool.run("resource_rdf", iri=iri, fmt=fmt)
         return data
+
+    def jsonld(self, body: bytes, form: Form) -> bytes:
+        """A compacted JSON-LD document aikg wrote, in the form asked for (expanded or
+        flattened; compacted as it is)."""
+        return reshape(body, form, self.settings.base_iri)
+
+    def jsonld_answer(self, answer: Answer, form: Form) -> Answer:
+        """A CONSTRUCT or DESCRIBE answer in JSON-LD, in the form asked for."""
+        body = self.jsonld(answer.result.body, form) if answer.result.body else b""
+        result = replace(answer.result, body=body, media_type=jsonld_type(form))
+        return replace(answer, result=result)
 
     def dump(self, fmt: str, *, inferred: bool = False) -> Iterator[bytes]:
         """The whole dataset in ``fmt``, streamed in chunks (the inferred graph only if
