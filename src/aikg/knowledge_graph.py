@@ -389,14 +389,20 @@ class KnowledgeGraph(AnalystQueries):
         writer.flush()
 
     def void(
-        self, base_url: str | None = None, fmt: str | RdfFormat = "turtle", version: str = ""
+        self,
+        base_url: str | None = None,
+        fmt: str | RdfFormat = "turtle",
+        version: str = "",
+        dumps: dict[str, tuple[int, str]] | None = None,
     ) -> bytes:
         """The VoID and DCAT description of the dataset: statistics, partitions, the
         SPARQL endpoint at ``base_url`` (default: the base IRI), every dump with its size
-        and checksum, and each saved query as a data service."""
-        dumps = {
-            spec.extension: views.dump_digest(self.store, spec.extension) for spec in RDF_FORMATS
-        }
+        and checksum, its ``.gz`` copy too (``dumps`` gives them when they are known, by
+        name such as ``nt.gz``), and each saved query as a data service."""
+        if dumps is None:  # sizes and checksums of every dump, plain and gzip-compressed
+            dumps = {}
+            for spec in RDF_FORMATS:
+                dumps.update(views.dump_digests(self.store, spec.extension))
         triples = views.describe_dataset(
             self.store, self.settings, base_url or self.settings.base_iri, dumps, version
         )

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -25,7 +24,6 @@ from fastapi.responses import (
     JSONResponse,
     RedirectResponse,
     Response,
-    StreamingResponse,
 )
 from starlette.concurrency import run_in_threadpool
 
@@ -39,11 +37,12 @@ from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog
 from aikg.search import MAX_LIMIT, MAX_TEXT
 from aikg.web.http import (
+    accepts_gzip,
     choose,
     content_type,
+    file_response,
     gateway,
     jsonld_form,
-    not_modified,
     query_params,
     single,
 )
@@ -296,10 +295,25 @@ def root_url(request: Request) -> str:
     return str(request.base_url)
 
 
-@router.get(
+DUMP_NAMES = [f"aikg.{ext}" for ext in RDF_BY_EXTENSION] + [
+    f"aikg.{ext}.gz" for ext in RDF_BY_EXTENSION
+]
+
+
+@router.api_route(
     "/dumps/aikg.{ext}",
-    summary="The whole dataset in one RDF format (streamed)",
-    responses=RDF_OFFERS,
+    methods=["GET", "HEAD"],
+    summary="The whole dataset in one RDF format, plain or gzip-compressed (aikg.nt.gz)",
+    description="A file written once per data version: `HEAD`, `Range` and `If-Range` "
+    "(resume with `curl -C -`), a strong `ETag`, `Last-Modified`, `If-None-Match`. "
+    "`Accept-Encoding: gzip` gets the plain name gzip-encoded (`Content-Encoding: gzip`); "
+    "`aikg.{ext}.gz` is the compressed file itself (`application/gzip`).",
+    responses={
+        **_offers([*DOCUMENT_OFFERS[1:], "application/gzip"], "The dump, or the byte range"),
+        206: {"description": "The byte range asked for (Range)"},
+        304: {"description": "Not modified (If-None-Match)"},
+        416: {"description": "The range starts past the end"},
+    },
 )
 async def dump(
     request: Request,
@@ -309,31 +323,24 @@ async def dump(
     ] = False,
 ) -> Response:
     service = gateway(request)
-    spec = RDF_BY_EXTENSION.get(ext)
+    compressed = ext.endswith(".gz")
+    base_ext = ext.removesuffix(".gz")
+    spec = RDF_BY_EXTENSION.get(base_ext)
     if spec is None:
-        raise NotFoundError(
-            f"no dump aikg.{ext}", hint="dumps are aikg." + ", aikg.".join(RDF_BY_EXTENSION)
-        )
-    etag = service.etag("dump", ext, str(inferred))
-    if cached := not_modified(request, etag):
-        return cached
-    chunks = service.dump(spec.name, inferred=inferred)
-    first = await run_in_threadpool(next, chunks, b"")  # errors surface before the headers
-
-    def rest() -> Iterator[bytes]:
-        yield first
-        yield from chunks
-
-    filename = f"aikg-with-inferred.{ext}" if inferred else f"aikg.{ext}"
-    return StreamingResponse(
-        rest(),
-        media_type=content_type(spec.media_type),
-        headers={
-            "ETag": etag,
-            "AIKG-Data-Version": service.version,
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
+        raise NotFoundError(f"no dump aikg.{ext}", hint="dumps are " + ", ".join(DUMP_NAMES))
+    encoded = not compressed and accepts_gzip(request)
+    dump_file = await run_in_threadpool(
+        service.dump_file, base_ext, inferred=inferred, gzip=compressed or encoded
     )
+    stem = "aikg-with-inferred" if inferred else "aikg"
+    headers = {
+        "AIKG-Data-Version": service.version,
+        "Content-Disposition": f'attachment; filename="{stem}.{ext}"',
+        "Vary": "Accept-Encoding",
+        "Cache-Control": "no-cache",
+    }
+    media = "application/gzip" if compressed else content_type(spec.media_type)
+    return file_response(request, dump_file, media, headers, encoding="gzip" if encoded else None)
 
 
 @router.get(
