@@ -237,7 +237,7 @@ def test_stats_counts_triples_per_graph_and_instances_per_class() -> None:
     code, out = run("stats", "--format", "json")
     stats = json.loads(out)
     assert code == EXIT_OK
-    assert stats["graphs"]["https://w3id.org/aikg/graph/holdings"] == 71
+    assert stats["graphs"]["https://w3id.org/aikg/graph/holdings"] == 79
     assert stats["classes"]["https://w3id.org/aikg/ontology#HardwareHolding"] == 6
     assert stats["triples"] == sum(stats["graphs"].values())
 

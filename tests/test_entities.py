@@ -41,7 +41,7 @@ ENTITIES = [
         "E30",
         "person:unnamed-it-industry-official",
         "aikg:Person",
-        "an unnamed IT industry official",
+        "an unnamed IT industry official (S1)",
     ),
     ("E31", "event:sk-ai-summit", "aikg:Event", "SK AI Summit"),
     ("E32", "hardware:nvidia-h100", "aikg:HardwareModel", "NVIDIA H100"),

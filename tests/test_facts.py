@@ -458,14 +458,18 @@ def test_f22_china_driven_by_destructive_innovation(
 
 
 @pytest.mark.parametrize(
-    ("source", "words"),
+    ("source", "words", "backing"),
     [
-        ("S1", "backed by massive government subsidies"),
-        ("S2", "backed by significant subsidies and a clear national strategy"),
+        ("S1", "backed by massive government subsidies", "topic:government-subsidies"),
+        (
+            "S2",
+            "backed by significant subsidies and a clear national strategy",
+            "topic:subsidies , topic:national-strategy",
+        ),
     ],
 )
 def test_f23_huawei_tencent_byd_apply_ai_listed_together_not_pairwise(
-    kg: KnowledgeGraph, source: str, words: str
+    kg: KnowledgeGraph, source: str, words: str, backing: str
 ) -> None:
     assert ask(
         kg,
@@ -477,7 +481,7 @@ def test_f23_huawei_tencent_byd_apply_ai_listed_together_not_pairwise(
              aikg:subject company:huawei , company:tencent , company:byd ;
              aikg:applicationArea topic:smart-manufacturing , topic:cloud-computing ,
                                   topic:autonomous-vehicles ;
-             aikg:backing topic:government-subsidies .""",
+             aikg:backing BACKING .""".replace("BACKING", backing),
         ),
     )
     result = kg.query(f"""SELECT (COUNT(?c) AS ?n) WHERE {{ ?c a aikg:AIApplication ;
@@ -598,9 +602,14 @@ def test_f27_ai_companies_na_is_unknown_not_zero(
 def test_f28_recommendations_by_experts_and_dr_kim(
     kg: KnowledgeGraph, topic: str, s1_words: str, s2_words: str
 ) -> None:
-    rec = f"?claim a aikg:Recommendation ; aikg:subject country:KR ; aikg:topic topic:{topic} ."
-    assert ask(kg, claim("S1", s1_words, rec + "?claim prov:wasAttributedTo group:experts ."))
-    assert ask(kg, claim("S2", s2_words, rec + "?claim prov:wasAttributedTo person:min-woo-kim ."))
+    # Each source's recommendation in its own words: S2's talent topic is retaining and
+    # attracting, related to S1's retaining.
+    s2_topic = {"retain-ai-talent": "retain-and-attract-top-ai-talent"}.get(topic, topic)
+    rec = "?claim a aikg:Recommendation ; aikg:subject country:KR ; aikg:topic topic:{} ."
+    s1 = rec.format(topic) + "?claim prov:wasAttributedTo group:experts ."
+    s2 = rec.format(s2_topic) + "?claim prov:wasAttributedTo person:min-woo-kim ."
+    assert ask(kg, claim("S1", s1_words, s1))
+    assert ask(kg, claim("S2", s2_words, s2))
 
 
 def test_f29_it_industry_official_quoted_in_s1_and_reported_in_s2(kg: KnowledgeGraph) -> None:
@@ -620,7 +629,7 @@ def test_f29_it_industry_official_quoted_in_s1_and_reported_in_s2(kg: KnowledgeG
             "S2",
             "the challenge is immense at the individual company level",
             """
-      ?claim a aikg:Statement ; aikg:speaker person:unnamed-it-industry-official ;
+      ?claim a aikg:Statement ; aikg:speaker person:unnamed-it-industry-official-s2 ;
              aikg:reportedSpeech true .""",
         ),
     )

@@ -52,4 +52,16 @@ def test_pip_install_runs_aikg_stats_from_another_directory(tmp_path: Path) -> N
         "ontology/shapes.ttl",
         "triples/holdings.ttl",
         "queries/holdings.rq",
+        "sources/article.txt",
     } <= packaged
+    # The web page's assets, the vendored editor and its licence among them.
+    static = target / "aikg" / "web" / "static"
+    served = {p.relative_to(static).as_posix() for p in static.rglob("*.*")}
+    assert {
+        "aikg.css",
+        "editor.js",
+        "vendor/codemirror/lib/codemirror.js",
+        "vendor/codemirror/mode/sparql/sparql.js",
+        "vendor/codemirror/addon/hint/show-hint.js",
+    } <= served
+    assert (static / "vendor" / "codemirror" / "LICENSE").is_file()

@@ -1,19 +1,15 @@
-"""Every quotation is copied exactly from the source it claims to be part of."""
+"""Every quotation is copied exactly from the source it claims to be part of.
+
+The check itself is the product's (:mod:`aikg.sources`, run by every validation); these
+tests pin what it covers on the bundled data, and that it agrees with the text read here.
+"""
 
 from __future__ import annotations
 
-from aikg import KnowledgeGraph, SelectResult
+from aikg import KnowledgeGraph, SelectResult, sources
 from tests.conftest import ARTICLE
 
 ARTICLE_TEXT = ARTICLE.read_text("utf-8")
-S2_START = ARTICLE_TEXT.index("Korea’s AI Transition: Insights from an Expert")
-S2_END = ARTICLE_TEXT.index("Leave a Comment")
-TABLE_START = ARTICLE_TEXT.index("| Key Metrics |")
-TABLE_END = ARTICLE_TEXT.index("Korea’s AI journey is far from over.")
-SECTIONS = {
-    "S1": ARTICLE_TEXT[:S2_START],
-    "S2": ARTICLE_TEXT[S2_START:S2_END],
-}
 
 
 def quotations(kg: KnowledgeGraph) -> list[dict[str, object]]:
@@ -29,31 +25,34 @@ def quotations(kg: KnowledgeGraph) -> list[dict[str, object]]:
 
 def test_every_quotation_appears_verbatim_in_its_own_source(kg: KnowledgeGraph) -> None:
     rows = quotations(kg)
-    assert len(rows) == 54
-    misplaced = [
-        (r["sourceId"], r["text"])
-        for r in rows
-        if str(r["text"]) not in SECTIONS[str(r["sourceId"])]
-    ]
-    assert misplaced == []
+    assert len(rows) == 56
+    texts, problems = sources.source_texts(kg)
+    assert problems == []
+    own = {t.identifier: t.text for t in texts.values() if t.identifier}
+    assert set(own) == {"S1", "S2"}
+    assert [
+        (r["sourceId"], r["text"]) for r in rows if str(r["text"]) not in own[str(r["sourceId"])]
+    ] == []
+    assert sources.check(kg) == ()
 
 
 def test_every_table_cell_sits_in_its_row_of_the_key_metrics_table(kg: KnowledgeGraph) -> None:
-    table = ARTICLE_TEXT[TABLE_START:TABLE_END].splitlines()
-    header = [c.strip() for c in table[0].strip("| ").split("|")]
-    cells = {}
-    for line in table[2:]:
-        parts = [c.strip() for c in line.strip().strip("|").split("|")]
-        for column, value in zip(header[1:], parts[1:], strict=False):
-            cells[(parts[0], column)] = value
+    texts, _ = sources.source_texts(kg)
+    [table] = [t for t in texts.values() if t.source.endswith("/source/s1-key-metrics")]
+    cells = sources.table_cells(table.text)
+    assert len(cells) == 12
     table_rows = [r for r in quotations(kg) if r.get("row")]
     assert len(table_rows) == 12
     for r in table_rows:
-        assert cells[(r["row"], r["column"])] == r["text"]
+        assert cells[(str(r["row"]), str(r["column"]))] == r["text"]
 
 
 def test_the_bundled_article_is_the_shared_source_text() -> None:
     # The repository keeps its own copy of the source so that the tests run from a fresh
-    # clone; it must stay identical to the text the facts were taken from.
+    # clone; it must stay identical to the text the facts were taken from, whose SHA-256
+    # the page's source node records.
     assert ARTICLE_TEXT.startswith("Home » Business » Meta’s AI Accelerator: 350,000 vs 2,000")
     assert len(ARTICLE_TEXT) == 9724
+    assert sources.sha256(ARTICLE) == (
+        "2e79efbf71c7f7befae34e502320a51a79347712e049157119795f784025a14f"
+    )

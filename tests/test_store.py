@@ -44,6 +44,7 @@ INVALID_HOLDING = """
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
 <https://w3id.org/aikg/claim/h100-france-zero> a aikg:HardwareHolding ;
+    aikg:basis aikg:stated ;
     rdfs:label "France holds 0 H100 GPUs"@en ;
     aikg:subject <https://w3id.org/aikg/country/FR> ;
     aikg:hardwareModel <https://w3id.org/aikg/hardware/nvidia-h100> ;

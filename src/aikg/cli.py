@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from aikg import sources
 from aikg.config import Settings, redact_url
 from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import (
@@ -40,6 +41,7 @@ from aikg.saved_queries import catalog, describe, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.sparql.lexer import operation
 from aikg.sparql.results import Serialized, text_table
+from aikg.store.local import bundled_data_paths
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_SERVICE = 0, 1, 2, 3
 
@@ -56,10 +58,12 @@ ANSWER_HELP = (
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
+    settings = Settings.from_env(
         store=getattr(args, "store", None),
         base_iri=getattr(args, "base_iri", None),
     )
+    extra = tuple(getattr(args, "source_dir", None) or ())
+    return settings.replace(source_dirs=(*settings.source_dirs, *extra)) if extra else settings
 
 
 def _open(args: argparse.Namespace) -> KnowledgeGraph:
@@ -118,8 +122,9 @@ def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     settings = _settings(args)
     if args.files:
+        files = [*bundled_data_paths(), *args.files] if args.with_bundled else args.files
         try:
-            kg = KnowledgeGraph.load(args.files, settings=settings, validate=False)
+            kg = KnowledgeGraph.load(files, settings=settings, validate=False)
         except FileNotFoundError as error:
             raise NotFoundError(str(error)) from None
     else:
@@ -132,6 +137,20 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(report.to_text() + "\n")
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
+
+
+def cmd_source_add(args: argparse.Namespace, out: TextIO) -> int:
+    turtle = sources.register(
+        Path(args.text),
+        identifier=args.id,
+        title=args.title,
+        base_iri=_settings(args).base_iri,
+        url=args.url,
+        genre=args.genre,
+        published=args.published,
+    )
+    _write(turtle, args.output, out)
+    return EXIT_OK
 
 
 def _query_text(args: argparse.Namespace) -> str:
@@ -483,8 +502,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "files", nargs="*", metavar="FILE", help="RDF files to check instead of the bundled data"
     )
+    p.add_argument(
+        "--with-bundled",
+        action="store_true",
+        help="check the files together with the bundled data (claims about its entities)",
+    )
+    p.add_argument(
+        "--source-dir",
+        action="append",
+        metavar="DIR",
+        help="a folder holding source texts (aikg:textFile), after data/sources/ and "
+        "AIKG_SOURCE_DIRS; repeatable",
+    )
     p.add_argument("--format", choices=["text", "turtle", "json"], default="text")
     p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser("source", help="register a new source text")
+    source = p.add_subparsers(dest="source_command", required=True, metavar="ACTION")
+    p = source.add_parser(
+        "add",
+        help="write the Turtle that registers a text as a source",
+        description="Write the Turtle that registers TEXT (a UTF-8 file) as a source: "
+        "its identifier, title, text file name and SHA-256, and only what is given. "
+        "Write claims against it, then check them with aikg validate --with-bundled "
+        "--source-dir DIR FILE...: every quotation must be in the text.",
+    )
+    _common(p)
+    p.add_argument("text", metavar="TEXT", help="the source's text file (UTF-8)")
+    p.add_argument("--id", required=True, help="its identifier, such as S3")
+    p.add_argument("--title", required=True, help="its title, as the source gives it")
+    p.add_argument("--url", help="its address, if it has one")
+    p.add_argument("--genre", help="its genre (article, interview, report)")
+    p.add_argument("--published", metavar="YYYY-MM-DD", help="its date, if the source gives one")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
+    p.set_defaults(handler=cmd_source_add)
 
     p = sub.add_parser(
         "query",

@@ -87,6 +87,10 @@ class Settings:
     may refuse the namespace they need; a remote store needs the network)."""
     cors_origins: tuple[str, ...] = field(default=("*",))
     """Origins allowed to read cross-origin (never with credentials, never for writes)."""
+    source_dirs: tuple[str, ...] = ()
+    """Folders (comma-separated) where the text files of sources (``aikg:textFile``) are
+    looked for after the bundled ``data/sources/``: where an analyst keeps a new source's
+    text."""
     validator: str = "fast"
     """SHACL engine: ``fast`` (the shapes compiled to SPARQL on Oxigraph) or ``pyshacl``
     (the reference implementation, much slower; the two agree, as a test proves)."""

@@ -29,7 +29,7 @@ unless asked for, and validation never sees it (the shapes judge what the source
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -68,10 +68,12 @@ def _above(store: Store, predicate: ox.NamedNode) -> dict[ox.NamedNode, list[ox.
     return above
 
 
-def _stated(store: Store, predicate: ox.NamedNode | None) -> Iterator[ox.Quad]:
-    """The quads with ``predicate`` in every graph but the inferred one (read graph by
-    graph, so the inferred graph, often the largest, is never read)."""
-    for graph in store.named_graphs():
+def _stated(
+    store: Store, predicate: ox.NamedNode | None, graphs: Iterable[str] | None = None
+) -> Iterator[ox.Quad]:
+    """The quads with ``predicate`` in ``graphs`` (default: every graph but the inferred
+    one; read graph by graph, so the inferred graph, often the largest, is never read)."""
+    for graph in store.named_graphs() if graphs is None else graphs:
         if graph != store.inferred_graph:
             yield from store.quads_for_pattern(None, predicate, None, ox.NamedNode(graph))
 
@@ -118,6 +120,64 @@ def entailed(store: Store) -> set[ox.Quad]:
     preferred = ox.NamedNode(PREFERRED_LABEL)
     wanted.update(ox.Quad(subject, preferred, label, inferred) for subject, label in best.items())
     return wanted
+
+
+def add_for(store: Store, graphs: list[str]) -> None:
+    """Add what the quads of new ``graphs`` entail, reading only those graphs (a load
+    adds graphs and changes no other): their types and properties lifted to what is
+    above them, where no graph states it already, and the preferred label of each
+    resource they label, chosen again among all its labels. For a store in this process,
+    where a lookup per quad costs microseconds; elsewhere :func:`refresh`."""
+    if not store.native:
+        refresh(store)
+        return
+    inferred = ox.NamedNode(store.inferred_graph)
+    added: list[ox.Quad] = []
+
+    def stated(
+        subject: ox.NamedNode,
+        predicate: ox.NamedNode,
+        value: ox.NamedNode | ox.BlankNode | ox.Literal,
+    ) -> bool:
+        return any(
+            q.graph_name != inferred for q in store.quads_for_pattern(subject, predicate, value)
+        )
+
+    superclasses = _above(store, _SUBCLASS_OF)
+    for quad in _stated(store, _TYPE, graphs):
+        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+            for sup in superclasses.get(quad.object, ()):
+                if not stated(quad.subject, _TYPE, sup):
+                    added.append(ox.Quad(quad.subject, _TYPE, sup, inferred))
+    for prop, sups in _above(store, _SUBPROPERTY_OF).items():
+        for quad in _stated(store, prop, graphs):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(
+                quad.object, ox.NamedNode | ox.Literal
+            ):
+                added += [
+                    ox.Quad(quad.subject, sup, quad.object, inferred)
+                    for sup in sups
+                    if not stated(quad.subject, sup, quad.object)
+                ]
+    preferred = ox.NamedNode(PREFERRED_LABEL)
+    labelled = {
+        quad.subject
+        for label_property in _LABELS
+        for quad in _stated(store, label_property, graphs)
+        if isinstance(quad.subject, ox.NamedNode)
+    }
+    stale: list[ox.Quad] = []
+    for subject in labelled:
+        stale += store.quads_for_pattern(subject, preferred, None, inferred)
+        labels = [
+            q.object
+            for label_property in _LABELS
+            for q in store.quads_for_pattern(subject, label_property, None)
+            if q.graph_name != inferred and isinstance(q.object, ox.Literal)
+        ]
+        added.append(ox.Quad(subject, preferred, min(labels, key=_rank), inferred))
+    store.remove(stale)
+    store.extend(added)
 
 
 def refresh(store: Store) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from aikg import sources
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.errors import NotFoundError
@@ -40,7 +41,7 @@ from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
 from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
-from aikg.validation.pyshacl_engine import ValidationReport, validate_quads
+from aikg.validation.pyshacl_engine import ValidationReport, validate_quads, with_source_texts
 
 
 @dataclass(frozen=True)
@@ -117,13 +118,17 @@ class KnowledgeGraph(AnalystQueries):
         else:
             self.infer()
 
-    def infer(self) -> None:
-        """Recompute what the ontology entails from the data, in the inferred graph (see
-        :mod:`aikg.inference`). Every load and write does it; call it after changing the
-        store by other means."""
+    def infer(self, added: list[str] | None = None) -> None:
+        """Bring the inferred graph (what the ontology entails from the data, see
+        :mod:`aikg.inference`) up to date. Every load and write does it; call it after
+        changing the store by other means. ``added``: the graphs a load just added, when
+        nothing else changed, so that only they are read."""
         from aikg import inference  # noqa: PLC0415 - only loads and writes need it
 
-        inference.refresh(self.store)
+        if added is not None and self.store.has_graph(self.store.inferred_graph):
+            inference.add_for(self.store, added)
+        else:
+            inference.refresh(self.store)
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk
@@ -279,15 +284,18 @@ class KnowledgeGraph(AnalystQueries):
     def validate(self) -> ValidationReport:
         """Validate the instance data against the SHACL shapes, with the configured engine
         (``Settings.validator``): the compiled checks run on the store where the data is,
-        or pySHACL on a copy."""
+        or pySHACL on a copy. Beside the shapes, every quotation of a source with a text
+        file is checked against that text (:mod:`aikg.sources`)."""
         if self.settings.validator == "pyshacl":
-            return self._validate_data(list(self._data_quads()), self.graph_files)
-        return validate_store(
-            self.store.local(),
-            bundled_checks(),
-            self.store.data_graphs(),
-            self.graph_files,
-        )
+            report = self._validate_data(list(self._data_quads()), self.graph_files)
+        else:
+            report = validate_store(
+                self.store.local(),
+                bundled_checks(),
+                self.store.data_graphs(),
+                self.graph_files,
+            )
+        return with_source_texts(report, sources.check(self))
 
     def _data_quads(self) -> Iterable[ox.Quad]:
         return self.store.data_quads()

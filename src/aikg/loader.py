@@ -74,6 +74,11 @@ class LoadedFile:
     triples: int
 
 
+INCREMENTAL_INFERENCE = 100_000
+"""Loads of at most this many triples update the inferred graph from the new graphs
+alone; larger ones recompute it (see :mod:`aikg.inference`)."""
+
+
 @dataclass(frozen=True)
 class LoadReport:
     """What a load did, and how long each phase took."""
@@ -153,7 +158,10 @@ def load_files(
             if not validation.conforms:
                 raise ValidationError(validation)
         validated = time.perf_counter()
-        kg.infer()
+        # A lookup per new quad beats reading the whole store for a small load (1,000
+        # triples into 1M: 0.36 s against 30 s), not for a load as large as the store.
+        small = sum(plan.triples for plan in plans) <= INCREMENTAL_INFERENCE
+        kg.infer(added=sorted(created) if small else None)
         inferred = time.perf_counter()
     except BaseException as error:  # interrupted too: the store must not keep half a load
         # The failed frames still hold the store's engine; a store on disk can only be

@@ -1,9 +1,9 @@
 """The files that travel with the package: ontology, shapes, data and saved queries.
 
-They live at the top of the repository (``ontology/``, ``data/triples/``, ``queries/``)
-and are installed as package data under ``aikg._resources``; they are found through
-:mod:`importlib.resources` only, never through paths relative to the repository, so a
-non-editable ``pip install .`` works from any directory.
+They live at the top of the repository (``ontology/``, ``data/triples/``, ``data/sources/``,
+``queries/``) and are installed as package data under ``aikg._resources``; they are found
+through :mod:`importlib.resources` only, never through paths relative to the repository,
+so a non-editable ``pip install .`` works from any directory.
 
 >>> [f.name for f in data_files()][:2]
 ['concepts.ttl', 'conflicts.ttl']
@@ -48,6 +48,12 @@ def data_files() -> list[Traversable]:
         (f for f in _folder("triples").iterdir() if f.name.endswith(".ttl")),
         key=lambda f: f.name,
     )
+
+
+def source_text_folder() -> Traversable:
+    """The folder of the bundled source texts (``data/sources/``) that quotations are
+    checked against."""
+    return _folder("sources")
 
 
 def query_files() -> list[Traversable]:

@@ -16,6 +16,7 @@ from aikg.synthetic.vocabulary import (
     AT_EVENT,
     ATTRIBUTED_TO,
     BASED_IN,
+    BASIS,
     COMMENT,
     COMPANY,
     COMPANY_SUFFIXES,
@@ -101,6 +102,7 @@ from aikg.synthetic.vocabulary import (
     STANCE,
     STANCES,
     STARTUP,
+    STATED,
     STATEMENT,
     SUBJECT,
     SUPPORTED_BY,
@@ -354,6 +356,7 @@ class Generator:
             add_src(quote, IS_PART_OF, source)
             node = f"<{base}claim/{local}>"
             add(node, TYPE, HARDWARE_HOLDING)
+            add(node, BASIS, STATED)
             add(
                 node,
                 LABEL,
@@ -450,6 +453,7 @@ class _Dossier:
         """The claim ``claim/<local>``: its class, label, source and evidence."""
         node = f"<{self.base}claim/{local}>"
         add(node, TYPE, cls)
+        add(node, BASIS, STATED)
         add(node, LABEL, en_literal(label))
         add(node, DERIVED_FROM, source)
         add(node, EVIDENCE, evidence)
@@ -867,6 +871,7 @@ class _Dossier:
             should = f"{self.country_name} should {TOPICS[topic]}"
             node = f"<{self.base}claim/{local}>"
             add(node, TYPE, RECOMMENDATION)
+            add(node, BASIS, STATED)
             add(node, LABEL, en_literal(f"{who_name}: {should} ({self.source_id(source)})"))
             if not (i == 0 and "claim-without-source" in broken):
                 add(node, DERIVED_FROM, source)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import rdflib.plugins.sparql
-from rdflib import Graph, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -179,6 +179,35 @@ def validate_quads(
     return ValidationReport(
         conforms=bool(conforms), violations=tuple(violations), graph=report_graph
     )
+
+
+def with_source_texts(report: ValidationReport, found: Iterable[Violation]) -> ValidationReport:
+    """The report with the source-text check's violations (:mod:`aikg.sources`) added,
+    in the report graph too."""
+    found = tuple(found)
+    if not found:
+        return report
+    graph = Graph()
+    for triple in report.graph:
+        graph.add(triple)
+    report_node = next(iter(graph.subjects(RDF.type, SH.ValidationReport)), None)
+    if report_node is not None:
+        graph.set((report_node, SH.conforms, Literal(False)))
+    for v in found:
+        result = BNode()
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.focusNode, URIRef(v.focus_node)))
+        if v.path:
+            graph.add((result, SH.resultPath, URIRef(v.path)))
+        if v.value is not None:
+            graph.add((result, SH.value, Literal(v.value)))
+        graph.add((result, SH.sourceShape, URIRef(v.source_shape)))
+        graph.add((result, SH.resultSeverity, SH.Violation))
+        graph.add((result, SH.resultMessage, Literal(v.message)))
+        if report_node is not None:
+            graph.add((report_node, SH.result, result))
+    violations = tuple(sorted((*report.violations, *found), key=Violation.order))
+    return ValidationReport(conforms=False, violations=violations, graph=graph)
 
 
 def _source_constraint(report: Graph, result: Node) -> str | None:

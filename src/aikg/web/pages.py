@@ -114,7 +114,13 @@ def _alternates(request: Request, path: str) -> list[tuple[str, str, str]]:
     summary="The home page: charts, a SPARQL editor, the saved queries",
     response_class=HTMLResponse,
 )
-async def home(request: Request) -> HTMLResponse:
+async def home(
+    request: Request,
+    query: Annotated[
+        str | None,
+        Query(description="A SPARQL query to put in the editor (a shared link); the page runs it"),
+    ] = None,
+) -> HTMLResponse:
     service = gateway(request)
     holdings = analyst.holdings(await run_in_threadpool(service.select, "holdings"))
     positions = analyst.index_positions(await run_in_threadpool(service.select, "index-positions"))
@@ -126,7 +132,8 @@ async def home(request: Request) -> HTMLResponse:
         stats={"triples": graphs["union"], "graphs": len(graphs["graphs"])},
         holdings_svg=holdings_chart(holdings),
         ranks_svg=ranks_chart(positions, changes),
-        example_query=EXAMPLE_QUERY,
+        example_query=EXAMPLE_QUERY if query is None else query,
+        base_iri=service.settings.base_iri,
         queries=list(catalog().values()),
         dumps=[f.extension for f in RDF_FORMATS],
     )
