@@ -18,6 +18,7 @@ from aikg import KnowledgeGraph
 from aikg.config import Settings
 from aikg.web import create_app
 from aikg.workers import jobs
+from aikg.workers.dumps import DumpFiles
 from aikg.workers.gateway import Service
 from tests.server import Server, running_server
 from tests.virtuoso import VirtuosoServer, running_virtuoso
@@ -184,6 +185,11 @@ class InlinePool:
     def run(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
         return jobs.READ_JOBS[name](self.kg, **kwargs)
 
+    def stream(self, name: str, timeout: float | None = None, **kwargs: Any) -> Iterator[bytes]:
+        chunks: list[bytes] = []
+        jobs.READ_JOBS[name](self.kg, emit=chunks.append, **kwargs)
+        return iter(chunks)
+
     def close(self) -> None:
         """The graph belongs to the session."""
 
@@ -197,6 +203,7 @@ class InlineService(Service):
         self.pool = InlinePool(kg)  # type: ignore[assignment]
         self._cache = OrderedDict()
         self._cache_bytes = 0
+        self.dump_files = DumpFiles()
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,7 @@ from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
+from aikg.jsonld import write_dump as write_jsonld
 from aikg.namespaces import RDF, prefix_table
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
@@ -631,9 +632,12 @@ class Store:
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
         prefixes = prefix_table(self.settings.base_iri)
         sink = cast(IO[bytes], output)
+        if graph is not None and not self.has_graph(graph):
+            raise NotFoundError(f"no graph {graph}", hint="list graphs with `aikg stats`")
+        if spec.name == "jsonld":  # compacted with aikg's context (see aikg.jsonld)
+            write_jsonld(self._quads_to_write(graph, inferred), self.settings.base_iri, sink.write)
+            return
         if graph is not None:
-            if not self.has_graph(graph):
-                raise NotFoundError(f"no graph {graph}", hint="list graphs with `aikg stats`")
             self.engine.dump(
                 output=sink,
                 format=spec.engine,
@@ -652,6 +656,14 @@ class Store:
         else:
             triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
             ox.serialize(triples, output=sink, format=spec.engine, prefixes=prefixes)
+
+    def _quads_to_write(self, graph: str | None, inferred: bool) -> Iterator[ox.Quad]:
+        """What a dump writes: one graph's triples (in the default graph), or every quad
+        (the inferred graph's only if asked for)."""
+        if graph is not None:
+            return (ox.Quad(q.subject, q.predicate, q.object) for q in self.quads(graph))
+        everything = inferred or not self.has_graph(self.inferred_graph)
+        return iter(self.quads() if everything else self.stated_quads())
 
     def dump(
         self, fmt: RdfFormat | str, graph: str | None = None, *, inferred: bool = False
