@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from aikg import sources
+from aikg import conflicts, sources
 from aikg.config import Settings, redact_url
 from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import (
@@ -231,6 +231,33 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         for m in matches
     ]
     out.write(text_table(["resource", "label", "matched", "types"], rows, table) + "\n")
+    return EXIT_OK
+
+
+def cmd_conflicts(args: argparse.Namespace, out: TextIO) -> int:
+    kg = _open(args)
+    if not args.candidates:
+        if args.recorded:
+            raise InputError(
+                "--recorded only applies to candidates",
+                where="--recorded",
+                hint="add --candidates to list candidates with the recorded ones",
+            )
+        recorded = kg.conflicts().records
+        if args.format == "json":
+            out.write(json.dumps([dataclasses.asdict(c) for c in recorded], indent=2) + "\n")
+        else:
+            for c in recorded:
+                out.write(f"{c.conflict}  {c.label or ''}\n")
+                for claim in c.claims:
+                    mark = "disputed" if claim.disputed else "weighed against"
+                    out.write(f"  {claim.claim}  [{claim.source_id}] {mark}\n")
+        return EXIT_OK
+    found = kg.conflict_candidates(recorded=args.recorded).records
+    if args.format == "json":
+        out.write(conflicts.to_json(found) + "\n")
+    else:
+        out.write(conflicts.to_text(found, recorded=args.recorded) + "\n")
     return EXIT_OK
 
 
@@ -486,6 +513,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="at most this many (1 to 100)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser(
+        "conflicts",
+        help="the recorded conflicts, or the candidates the rules find",
+        description="Without --candidates: the conflicts recorded as aikg:Conflict. With "
+        "it: pairs of claims the rules find in conflict (different values for the same "
+        "subject, one figure for two holders, a contradicted rank, a subject a list leaves "
+        "out), those not yet recorded unless --recorded.",
+    )
+    _common(p)
+    p.add_argument("--candidates", action="store_true", help="find candidates by the rules")
+    p.add_argument("--recorded", action="store_true", help="with --candidates: the recorded too")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_conflicts)
 
     p = sub.add_parser("stats", help="triples per named graph and instances per class")
     _common(p)
