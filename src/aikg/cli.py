@@ -23,6 +23,7 @@ from typing import TextIO
 
 from aikg import conflicts, sources
 from aikg.config import Settings, redact_url
+from aikg.diff import diff_paths
 from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import (
     ANSWERS,
@@ -258,6 +259,12 @@ def cmd_conflicts(args: argparse.Namespace, out: TextIO) -> int:
         out.write(conflicts.to_json(found) + "\n")
     else:
         out.write(conflicts.to_text(found, recorded=args.recorded) + "\n")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    found = diff_paths(args.old, args.new, _settings(args))
+    out.write((found.to_json() if args.format == "json" else found.to_text()) + "\n")
     return EXIT_OK
 
 
@@ -527,6 +534,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recorded", action="store_true", help="with --candidates: the recorded too")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_conflicts)
+
+    p = sub.add_parser(
+        "diff",
+        help="the claims added, removed and changed between two versions of the data",
+        description="Compare two versions of the data claim by claim: each OLD and NEW is "
+        "a store directory, a folder of RDF files, an RDF file or an http(s):// SPARQL "
+        "endpoint. Lists the claims added and removed with their parts, and the parts "
+        "of each changed claim. Exit 0 whether or not they differ; 2: unusable input.",
+    )
+    p.add_argument("--base-iri", metavar="IRI", help="base of entity IRIs")
+    p.add_argument("old", metavar="OLD", help="the earlier version")
+    p.add_argument("new", metavar="NEW", help="the later version")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_diff)
 
     p = sub.add_parser("stats", help="triples per named graph and instances per class")
     _common(p)
