@@ -79,23 +79,31 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+Side = tuple[str, str | None, str, str | None, str, str]
+"""One claim of a pair: claim, its label, subject, its label, value, source identifier."""
+
+
+def _side(row: dict[str, Any], prefix: str) -> Side:
+    def column(name: str) -> str:
+        return prefix + name[0].upper() + name[1:] if prefix else name
+
+    return (
+        str(row[column("claim")]),
+        _text(row.get(column("claimLabel"))),
+        str(row[column("subject")]),
+        _text(row.get(column("subjectLabel"))),
+        str(row[column("value")]),
+        str(row[column("sourceId")]),
+    )
+
+
 def candidates(result: SelectResult) -> list[Candidate]:
     """The saved query's rows as records."""
     return [
         Candidate(
-            rule=str(row["rule"]),
-            claim=str(row["claim"]),
-            claim_label=_text(row.get("claimLabel")),
-            subject=str(row["subject"]),
-            subject_label=_text(row.get("subjectLabel")),
-            value=str(row["value"]),
-            source_id=str(row["sourceId"]),
-            other_claim=str(row["otherClaim"]),
-            other_claim_label=_text(row.get("otherClaimLabel")),
-            other_subject=str(row["otherSubject"]),
-            other_subject_label=_text(row.get("otherSubjectLabel")),
-            other_value=str(row["otherValue"]),
-            other_source_id=str(row["otherSourceId"]),
+            str(row["rule"]),
+            *_side(row, ""),
+            *_side(row, "other"),
             recorded_in=_text(row.get("recordedIn")),
         )
         for row in result.values()
