@@ -150,6 +150,16 @@ def test_figure_clashes_finds_the_350000_conflict_by_itself(kg: KnowledgeGraph) 
     assert local(clash["flaggedIn"]) == "holder-of-350000"
 
 
+def test_conflict_candidates_find_the_recorded_conflicts_and_nothing_else(
+    kg: KnowledgeGraph,
+) -> None:
+    assert rows(kg, "conflict-candidates") == []
+    found = rows(kg, "conflict-candidates", recorded="true")
+    assert sorted((r["rule"], local(r["claim"]), local(r["recordedIn"])) for r in found) == [
+        ("left-out-of-list", "ai-maturity-france-s1", "france-ai-maturity"),
+    ] * 5 + [("same-figure", "accelerators-meta-s1", "holder-of-350000")]
+
+
 def test_provenance_of_a_claim(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "provenance", resource="claim/h100-korea-s1")
     assert {r["quoteText"] for r in answer} == {

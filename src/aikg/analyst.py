@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from aikg.conflicts import Candidate, candidates
 from aikg.sparql.execute import QueryResult, Records, SelectResult
 
 
@@ -304,6 +305,14 @@ class AnalystQueries(ABC):
     def conflicts(self) -> Records[Conflict]:
         """Claims flagged as conflicting: one row per claim, one record per conflict."""
         return _read(self._select("conflicts"), conflicts)
+
+    def conflict_candidates(self, *, recorded: bool = False) -> Records[Candidate]:
+        """Pairs of claims that the rules of :mod:`aikg.conflicts` find in conflict, left
+        out those an ``aikg:Conflict`` already links unless ``recorded``."""
+        answer = self._select(
+            "conflict-candidates", lang="en", recorded="true" if recorded else "false"
+        )
+        return _read(answer, candidates)
 
     def provenance(self, iri: str) -> Records[Provenance]:
         """Where a claim comes from, or every claim involving an entity.

@@ -21,8 +21,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from aikg import sources
+from aikg import conflicts, sources
 from aikg.config import Settings, redact_url
+from aikg.diff import diff_paths
 from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import (
     ANSWERS,
@@ -246,6 +247,39 @@ def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
         for m in matches
     ]
     out.write(text_table(["resource", "label", "matched", "types"], rows, table) + "\n")
+    return EXIT_OK
+
+
+def cmd_conflicts(args: argparse.Namespace, out: TextIO) -> int:
+    kg = _open(args)
+    if not args.candidates:
+        if args.recorded:
+            raise InputError(
+                "--recorded only applies to candidates",
+                where="--recorded",
+                hint="add --candidates to list candidates with the recorded ones",
+            )
+        recorded = kg.conflicts().records
+        if args.format == "json":
+            out.write(json.dumps([dataclasses.asdict(c) for c in recorded], indent=2) + "\n")
+        else:
+            for c in recorded:
+                out.write(f"{c.conflict}  {c.label or ''}\n")
+                for claim in c.claims:
+                    mark = "disputed" if claim.disputed else "weighed against"
+                    out.write(f"  {claim.claim}  [{claim.source_id}] {mark}\n")
+        return EXIT_OK
+    found = kg.conflict_candidates(recorded=args.recorded).records
+    if args.format == "json":
+        out.write(conflicts.to_json(found) + "\n")
+    else:
+        out.write(conflicts.to_text(found, recorded=args.recorded) + "\n")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    found = diff_paths(args.old, args.new, _settings(args))
+    out.write((found.to_json() if args.format == "json" else found.to_text()) + "\n")
     return EXIT_OK
 
 
@@ -508,6 +542,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10, help="at most this many (1 to 100)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser(
+        "conflicts",
+        help="the recorded conflicts, or the candidates the rules find",
+        description="Without --candidates: the conflicts recorded as aikg:Conflict. With "
+        "it: pairs of claims the rules find in conflict (different values for the same "
+        "subject, one figure for two holders, a contradicted rank, a subject a list leaves "
+        "out), those not yet recorded unless --recorded.",
+    )
+    _common(p)
+    p.add_argument("--candidates", action="store_true", help="find candidates by the rules")
+    p.add_argument("--recorded", action="store_true", help="with --candidates: the recorded too")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_conflicts)
+
+    p = sub.add_parser(
+        "diff",
+        help="the claims added, removed and changed between two versions of the data",
+        description="Compare two versions of the data claim by claim: each OLD and NEW is "
+        "a store directory, a folder of RDF files, an RDF file or an http(s):// SPARQL "
+        "endpoint. Lists the claims added and removed with their parts, and the parts "
+        "of each changed claim. Exit 0 whether or not they differ; 2: unusable input.",
+    )
+    p.add_argument("--base-iri", metavar="IRI", help="base of entity IRIs")
+    p.add_argument("old", metavar="OLD", help="the earlier version")
+    p.add_argument("new", metavar="NEW", help="the later version")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_diff)
 
     p = sub.add_parser("stats", help="triples per named graph and instances per class")
     _common(p)

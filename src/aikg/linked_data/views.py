@@ -57,6 +57,22 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """Whether a claim's source states it, or the graph interprets or reads it in, and why."""
+
+    basis: str
+    """The aikg:basis term: aikg:stated, aikg:interpreted or aikg:readIn."""
+    label: str
+    """Its label: "stated", "interpreted", "read in"."""
+    reading: str | None = None
+    """The reason in words (aikg:reading), for a claim that is not stated."""
+
+    @property
+    def stated(self) -> bool:
+        return self.basis == ONTOLOGY_NS + "stated"
+
+
+@dataclass(frozen=True)
 class ResourceView:
     """What a page about one resource shows."""
 
@@ -73,6 +89,13 @@ class ResourceView:
     graphs: list[str] = field(default_factory=list)
     saved_queries: list[tuple[str, str, str]] = field(default_factory=list)
     """(saved query name, title, parameter) of the saved queries that take this resource."""
+    bases: dict[str, Basis] = field(default_factory=dict)
+    """The basis of the resource (when it is a claim) and of each claim listed, by IRI."""
+
+    @property
+    def basis(self) -> Basis | None:
+        """The resource's own basis, when it is a claim."""
+        return self.bases.get(self.iri)
 
     @property
     def title(self) -> str:
@@ -121,6 +144,29 @@ def saved_queries_for(types: set[str]) -> list[tuple[str, str, str]]:
             if p.type == "iri" and ("*" in p.classes or types.intersection(p.classes)):
                 found.append((query.name, query.title, p.name))
                 break
+    return found
+
+
+_BASIS = ox.NamedNode(ONTOLOGY_NS + "basis")
+_READING = ox.NamedNode(ONTOLOGY_NS + "reading")
+
+
+def claim_bases(store: Store, claims: set[str]) -> dict[str, Basis]:
+    """The basis of each of ``claims`` that has one, with its label and the reading."""
+    found: dict[str, Basis] = {}
+    for iri in sorted(claims):
+        node = ox.NamedNode(iri)
+        basis = next((q.object for q in store.quads_for_pattern(node, _BASIS, None, None)), None)
+        if not isinstance(basis, ox.NamedNode):
+            continue
+        readings = sorted(
+            q.object.value
+            for q in store.quads_for_pattern(node, _READING, None, None)
+            if isinstance(q.object, ox.Literal)
+        )
+        label = labels_for(store, {basis}, "en").get(basis)
+        name = label.value if label else basis.value.rsplit("#", 1)[-1]
+        found[iri] = Basis(basis.value, name, readings[0] if readings else None)
     return found
 
 
@@ -189,6 +235,7 @@ def describe_resource(store: Store, iri: str, claims: list[Provenance]) -> Resou
         claims=claims,
         graphs=graphs,
         saved_queries=saved_queries_for(_types_with_superclasses(store, types)),
+        bases=claim_bases(store, {iri} | {c.claim for c in claims}),
     )
 
 
