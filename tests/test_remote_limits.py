@@ -69,7 +69,7 @@ def drop_new_graphs(kg: KnowledgeGraph, before: set[str]) -> None:
     """Leave the session's store as it was."""
     for graph in set(kg.store.named_graphs()) - before:
         kg.store.remove_graph(graph)
-    kg.infer()
+    kg.derive()
 
 
 @pytest.mark.load

@@ -12,8 +12,11 @@ from fastapi.testclient import TestClient
 
 from aikg import KnowledgeGraph
 from aikg.cli import main
-from aikg.errors import ParameterError
-from aikg.search import normalize
+from aikg.config import Settings
+from aikg.errors import ParameterError, ValidationError
+from aikg.names import fold as normalize
+from aikg.search import _scan
+from aikg.workers import jobs
 
 BASE = "https://w3id.org/aikg/"
 
@@ -147,3 +150,47 @@ def test_the_cli_prints_a_table_and_refuses_an_empty_text() -> None:
 def test_the_remote_store_finds_the_same(kg: KnowledgeGraph, remote_kg: KnowledgeGraph) -> None:
     for text in ("korea", "한국", "h100"):
         assert [m.iri for m in remote_kg.search(text)] == [m.iri for m in kg.search(text)]
+
+
+def test_a_store_on_disk_keeps_its_name_index_beside_it(tmp_path: Path) -> None:
+    settings = Settings(store=str(tmp_path / "store"))
+    kg = KnowledgeGraph.open(settings)
+    assert (tmp_path / "store.names.sqlite").is_file()
+    assert kg.store.names is not None and kg.store.names.size() > 300
+    assert kg.search("한국")[0].iri == BASE + "country/KR"
+    kg.close()
+    (tmp_path / "store.names.sqlite").unlink()  # lost: rebuilt when the store opens
+    again = KnowledgeGraph.open(settings)
+    assert again.search("한국")[0].iri == BASE + "country/KR"
+    again.close()
+
+
+def test_the_index_answers_as_the_scan_does(kg: KnowledgeGraph) -> None:
+    """The same candidates with the index and without it (a remote store scans)."""
+    assert kg.store.names is not None
+    for text in ("korea", "한국", "ai", "h100", "continuous innovation", "네이버"):
+        wanted = normalize(text)
+        assert sorted(kg.store.names.find(wanted)) == sorted(
+            c for c in _scan(kg.store, wanted) if wanted in normalize(c[2])
+        ), text
+
+
+def test_the_index_follows_writes_and_refused_loads(tmp_path: Path) -> None:
+    kg = KnowledgeGraph.load()
+    jobs.update(
+        kg,
+        False,
+        "INSERT DATA { GRAPH <graph/extra> { company:newco rdfs:label 'Zyxwv Labs'@en } }",
+    )
+    assert [m.label for m in kg.search("zyxwv")] == ["Zyxwv Labs"]
+    jobs.update(kg, False, "DROP GRAPH <graph/extra>")
+    assert kg.search("zyxwv") == []
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix aikg: <https://w3id.org/aikg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/aikg/company/broken> a aikg:HardwareHolding ; rdfs:label "Qqqzz"@en .\n'
+    )
+    with pytest.raises(ValidationError):
+        kg.add_files([bad])
+    assert kg.search("qqqzz") == []

@@ -102,8 +102,9 @@ class KnowledgeGraph(AnalystQueries):
             kg._fill(None, validate=validate)
         else:
             kg.graph_files = {g: g.rsplit("/", 1)[-1] for g in kg.store.data_graphs()}
-            if not kg.store.has_graph(kg.store.inferred_graph):
-                kg.infer()  # a store written before the inferred graph existed
+            names = kg.store.names
+            if not kg.store.has_graph(kg.store.inferred_graph) or (names and names.is_empty()):
+                kg.derive()  # a store written before these existed, or its index lost
         return kg
 
     def _fill(self, paths: Iterable[str | Path] | None, *, validate: bool) -> None:
@@ -116,19 +117,26 @@ class KnowledgeGraph(AnalystQueries):
         if files:
             self.add_files(files, validate=validate)
         else:
-            self.infer()
+            self.derive()
 
-    def infer(self, added: list[str] | None = None) -> None:
-        """Bring the inferred graph (what the ontology entails from the data, see
-        :mod:`aikg.inference`) up to date. Every load and write does it; call it after
-        changing the store by other means. ``added``: the graphs a load just added, when
-        nothing else changed, so that only they are read."""
+    def derive(self, added: list[str] | None = None) -> None:
+        """Bring what is derived from the data up to date: the inferred graph (what the
+        ontology entails, see :mod:`aikg.inference`) and the name index search uses
+        (:mod:`aikg.names`). Every load and write does it; call it after changing the
+        store by other means. ``added``: the graphs a load just added, when nothing else
+        changed, so that only they are read."""
         from aikg import inference  # noqa: PLC0415 - only loads and writes need it
 
-        if added is not None and self.store.has_graph(self.store.inferred_graph):
+        incremental = added is not None and self.store.has_graph(self.store.inferred_graph)
+        if incremental and added is not None:
             inference.add_for(self.store, added)
         else:
             inference.refresh(self.store)
+        if self.store.names is not None:
+            if incremental and added is not None:
+                self.store.names.add(self.store.name_quads(added))
+            else:
+                self.store.names.rebuild(self.store.name_quads())
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk

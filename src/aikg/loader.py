@@ -161,7 +161,7 @@ def load_files(
         # A lookup per new quad beats reading the whole store for a small load (1,000
         # triples into 1M: 0.36 s against 30 s), not for a load as large as the store.
         small = sum(plan.triples for plan in plans) <= INCREMENTAL_INFERENCE
-        kg.infer(added=sorted(created) if small else None)
+        kg.derive(added=sorted(created) if small else None)
         inferred = time.perf_counter()
     except BaseException as error:  # interrupted too: the store must not keep half a load
         # The failed frames still hold the store's engine; a store on disk can only be
@@ -195,11 +195,13 @@ def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
                 hint="the store is put back the next time it opens; "
                 + (error.hint or "check the directory"),
             ) from None
+        if kg.store.names is not None:  # beside the store, not in its snapshot
+            kg.store.names.rebuild(kg.store.name_quads())
         return
     for graph in created:
         kg.store.remove_graph(graph)
     if kg.store.has_graph(kg.store.inferred_graph):
-        kg.infer()  # it may have been recomputed with the data just removed
+        kg.derive()  # it may have been recomputed with the data just removed
 
 
 # -- check ------------------------------------------------------------------------

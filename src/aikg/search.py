@@ -23,13 +23,13 @@ The candidates come from one SPARQL query on the store (any backend); ranking ha
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from aikg.errors import ParameterError
 from aikg.inference import PREFERRED_LABEL
+from aikg.names import NAME_PROPERTIES, fold
 from aikg.namespaces import AIKG, RDFS, SKOS
 from aikg.store.local import Store
 
@@ -65,19 +65,10 @@ class Match:
         }
 
 
-def normalize(text: str) -> str:
-    """Text as it is compared: NFKC, case-folded, spaces collapsed.
-
-    >>> normalize("  ＡＩ   Maturity ")
-    'ai maturity'
-    """
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-
-
 def check_text(text: str) -> str:
     """The normalized text to search for; ParameterError when there is nothing to search
     for or too much."""
-    wanted = normalize(text)
+    wanted = fold(text)
     if not wanted:
         raise ParameterError(
             "nothing to search for: the text is empty",
@@ -121,47 +112,76 @@ def _rank(name: str, wanted: str) -> float:
     return 0.4 if wanted in name else 0.0
 
 
-_CANDIDATES = """SELECT ?x ?property ?name ?preferred ?record WHERE {
+_CANDIDATES = """SELECT ?x ?property ?name WHERE {
   VALUES ?property { $properties }
   ?x ?property ?name .
   FILTER (isIRI(?x) && CONTAINS(LCASE(STR(?name)), $needle))
+}"""
+_FACTS = """SELECT ?x ?preferred ?record WHERE {
+  VALUES ?x { $iris }
   OPTIONAL { ?x $preferred_label ?preferred }
   BIND (EXISTS { VALUES ?kind { $records } ?x a ?kind } AS ?record)
 }"""
 _RECORDS = ("Claim", "Quotation", "Conflict", "Source")
 """The classes of records about things (aikg's), ranked after the things."""
 
+Candidate = tuple[str, str, str, str | None]
+"""A name that may match: the resource's IRI, the name property, the name, its language."""
 
-def search(store: Store, text: str, *, limit: int = 10) -> list[Match]:
-    """The resources with a name containing ``text``, best first (see the module)."""
-    wanted = check_text(text)
-    check_limit(limit)
-    # LCASE is a first cut the engine can make; the exact comparison is on NFKC and
-    # case-folded text, here (LCASE and casefold differ on a few letters such as ß).
-    needle = ox.Literal(wanted.lower())
-    query = (
-        _CANDIDATES.replace("$properties", " ".join(str(ox.NamedNode(p)) for p in _NAMES))
-        .replace("$preferred_label", str(ox.NamedNode(PREFERRED_LABEL)))
-        .replace("$records", " ".join(str(ox.NamedNode(AIKG + c)) for c in _RECORDS))
-        .replace("$needle", str(needle))
-    )
-    best: dict[str, tuple[tuple[bool, float, int, int], Match]] = {}
+
+def _scan(store: Store, wanted: str) -> list[Candidate]:
+    """The candidates by a scan of every name in the store, for a store with no name
+    index (a remote one). LCASE is a first cut the engine can make; the exact comparison
+    is on NFKC and case-folded text (LCASE and casefold differ on a few letters)."""
+    query = _CANDIDATES.replace(
+        "$properties", " ".join(str(ox.NamedNode(p)) for p in NAME_PROPERTIES)
+    ).replace("$needle", str(ox.Literal(wanted.lower())))
     result = store.query(query, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
+    found = []
     for row in result:
-        iri, prop, name, preferred = row["x"], row["property"], row["name"], row["preferred"]
-        if not isinstance(iri, ox.NamedNode) or not isinstance(name, ox.Literal):
-            continue
-        score = _rank(normalize(name.value), wanted)
-        if not score:
-            continue
-        assert isinstance(prop, ox.NamedNode)
-        record = isinstance(row["record"], ox.Literal) and row["record"].value == "true"
-        key = (record, -score, _NAMES[prop.value], len(name.value))
-        if iri.value in best and best[iri.value][0] <= key:
-            continue
-        label = preferred.value if isinstance(preferred, ox.Literal) else name.value
-        best[iri.value] = (key, Match(iri.value, label, name.value, name.language, score=score))
+        iri, prop, name = row["x"], row["property"], row["name"]
+        if isinstance(iri, ox.NamedNode) and isinstance(name, ox.Literal):
+            assert isinstance(prop, ox.NamedNode)
+            found.append((iri.value, prop.value, name.value, name.language))
+    return found
+
+
+def _facts(store: Store, iris: set[str]) -> dict[str, tuple[str | None, bool]]:
+    """Each IRI's preferred label and whether it is a record, in one query."""
+    if not iris:
+        return {}
+    query = (
+        _FACTS.replace("$iris", " ".join(str(ox.NamedNode(i)) for i in sorted(iris)))
+        .replace("$preferred_label", str(ox.NamedNode(PREFERRED_LABEL)))
+        .replace("$records", " ".join(str(ox.NamedNode(AIKG + c)) for c in _RECORDS))
+    )
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    facts: dict[str, tuple[str | None, bool]] = {}
+    for row in result:
+        iri, preferred, record = row["x"], row["preferred"], row["record"]
+        if isinstance(iri, ox.NamedNode):
+            label = preferred.value if isinstance(preferred, ox.Literal) else None
+            facts[iri.value] = (label, isinstance(record, ox.Literal) and record.value == "true")
+    return facts
+
+
+def search(store: Store, text: str, *, limit: int = 10) -> list[Match]:
+    """The resources with a name containing ``text``, best first (see the module): from
+    the store's name index (:mod:`aikg.names`) where it has one, else by a scan."""
+    wanted = check_text(text)
+    check_limit(limit)
+    candidates = store.names.find(wanted) if store.names is not None else _scan(store, wanted)
+    scored = [(c, _rank(fold(c[2]), wanted)) for c in candidates]
+    scored = [(c, score) for c, score in scored if score]
+    facts = _facts(store, {c[0] for c, _ in scored})
+    best: dict[str, tuple[tuple[bool, float, int, int], Match]] = {}
+    for (iri, prop, name, lang), score in scored:
+        preferred, record = facts.get(iri, (None, False))
+        key = (record, -score, _NAMES[prop], len(name))
+        if iri not in best or key < best[iri][0]:
+            best[iri] = (key, Match(iri, preferred or name, name, lang, score=score))
     ranked = [match for _, match in sorted(best.values(), key=lambda kv: (kv[0], kv[1].iri))]
     found = ranked[:limit]
     types = store.stated_types(ox.NamedNode(m.iri) for m in found)

@@ -28,6 +28,7 @@ from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 from aikg.jsonld import write_dump as write_jsonld
+from aikg.names import NAME_PROPERTIES, NameIndex
 from aikg.namespaces import RDF, prefix_table
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
@@ -289,6 +290,14 @@ class Store:
         self.path = None if self.remote else settings.store
         """The store's directory, for a store on disk."""
         self.engine: Engine = self._open()
+        self.names: NameIndex | None = None
+        """The full-text index of the data's names (:mod:`aikg.names`), for a store in this
+        process; a remote store's own engine answers name searches."""
+        if not self.remote:
+            beside = Path(self.path).resolve() if self.path else None
+            self.names = NameIndex(
+                beside.with_name(beside.name + ".names.sqlite") if beside else None
+            )
         if self.path and self._checkpoint_paths()[0].exists():
             # Holding the store's lock, no load can be running: this one was killed.
             self.rollback()
@@ -507,6 +516,17 @@ class Store:
             return
         self.engine.remove_quads(quads)
 
+    def name_quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
+        """The quads naming resources (label, prefLabel, altLabel) in ``graphs`` (default:
+        every graph but the inferred one), read graph by graph."""
+        for graph in self.named_graphs() if graphs is None else graphs:
+            if graph == self.inferred_graph:
+                continue
+            for name_property in NAME_PROPERTIES:
+                yield from self.engine.quads_for_pattern(
+                    None, ox.NamedNode(name_property), None, ox.NamedNode(graph)
+                )
+
     def stated_types(self, iris: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
         """The classes the data states each IRI to be an instance of (not those the
         inferred graph adds), in one query. (Its answer stays in this frame: an engine's
@@ -688,3 +708,6 @@ class Store:
         if self.path:
             self.engine.flush()
             self.engine = ox.Store()
+            if self.names is not None:
+                self.names.close()
+                self.names = NameIndex()

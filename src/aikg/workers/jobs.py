@@ -188,7 +188,7 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
         ) from None
     _check(target, dry_run)
     if not dry_run:
-        kg.infer()
+        kg.derive()
         kg.store.persist()
     return {"applied": True}
 
