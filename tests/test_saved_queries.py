@@ -393,7 +393,11 @@ def test_claims_of_a_kind_and_about_an_entity(kg: KnowledgeGraph) -> None:
     }
     continuous = rows(kg, "claims", kind="ConceptDefinition", about="innovation-type/continuous")
     assert {(local(r["claim"]), local(r["part"]), r["value"]) for r in continuous} >= {
-        ("definition-continuous-innovation-s1", "definedConcept", BASE + "innovation-type/continuous"),
+        (
+            "definition-continuous-innovation-s1",
+            "definedConcept",
+            BASE + "innovation-type/continuous",
+        ),
         ("definition-continuous-innovation-s1", "definitionText", "improves existing products"),
         ("definition-continuous-innovation-s1", "basis", "https://w3id.org/aikg/ontology#stated"),
         ("definition-continuous-innovation-s2", "definitionText", "improving existing products"),

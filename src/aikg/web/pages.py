@@ -85,6 +85,7 @@ RESERVED = {
     "favicon.ico",
     "prefixes",
     "search",
+    "sources",
 }
 
 
@@ -157,6 +158,29 @@ async def find(
         )
     page = render(request, "search.html", text=q, matches=matches, limit=limit, max_text=MAX_TEXT)
     return HTMLResponse(page, headers=headers)
+
+
+@router.get(
+    "/sources/{source}",
+    summary="A source's text, each sentence and table cell with the claims it is evidence of",
+    responses=_offers(["text/html", "application/json"], "The coverage report"),
+)
+async def source_coverage(
+    request: Request,
+    source: Annotated[str, Path(description="A source identifier", examples=["S1", "S2"])],
+) -> Response:
+    service = gateway(request)
+    chosen = choose(
+        request,
+        ["text/html", "application/json"],
+        single(query_params(request), "format"),
+        {"html": "text/html", "json": "application/json"},
+    )
+    report = await run_in_threadpool(service.coverage, source)
+    headers = {"Vary": "Accept", "AIKG-Data-Version": service.version}
+    if chosen == "application/json":
+        return JSONResponse(report.to_dict(), headers=headers)
+    return HTMLResponse(render(request, "coverage.html", report=report), headers=headers)
 
 
 @router.get(
