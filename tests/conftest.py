@@ -18,6 +18,7 @@ from aikg import KnowledgeGraph
 from aikg.config import Settings
 from aikg.web import create_app
 from aikg.workers import jobs
+from aikg.workers.dumps import DumpFiles
 from aikg.workers.gateway import Service
 from tests.server import Server, running_server
 from tests.virtuoso import VirtuosoServer, running_virtuoso
@@ -68,6 +69,8 @@ FIXTURE_COSTS = {
     "writable": "server",
     "virtuoso": "virtuoso",
     "remote_kg": "virtuoso",
+    "stock_virtuoso": "virtuoso",
+    "stock_remote_kg": "virtuoso",
     "browser": "browser",
 }
 
@@ -118,6 +121,23 @@ def virtuoso() -> Iterator[VirtuosoServer]:
         yield server
 
 
+#: The [SPARQL] settings of Virtuoso's own default virtuoso.ini, as users run it.
+STOCK_SPARQL = {
+    "result_set_max_rows": 10_000,
+    "max_query_cost_estimation_time": 400,
+    "max_query_execution_time": 60,
+}
+
+
+@pytest.fixture(scope="session")
+def stock_virtuoso() -> Iterator[VirtuosoServer]:
+    """A second throwaway Virtuoso 7, with the upstream default [SPARQL] settings (a row
+    cap of 10,000 and cost estimation on), for the whole session."""
+    require_program("virtuoso-t", "virtuoso-opensource-7-bin")
+    with running_virtuoso(http_port=0, sql_port=0, **STOCK_SPARQL) as server:
+        yield server
+
+
 def remote_settings(server: VirtuosoServer, **changes: object) -> Settings:
     """Settings for aikg on a Virtuoso: its SPARQL endpoint and its Graph Store."""
     return Settings(store=server.sparql_url, store_graph_store=server.graph_store_url).replace(
@@ -129,6 +149,12 @@ def remote_settings(server: VirtuosoServer, **changes: object) -> Settings:
 def remote_kg(virtuoso: VirtuosoServer) -> KnowledgeGraph:
     """The bundled knowledge graph on Virtuoso (loaded into it once per session)."""
     return KnowledgeGraph.open(remote_settings(virtuoso))
+
+
+@pytest.fixture(scope="session")
+def stock_remote_kg(stock_virtuoso: VirtuosoServer) -> KnowledgeGraph:
+    """The bundled knowledge graph on the Virtuoso with default settings."""
+    return KnowledgeGraph.open(remote_settings(stock_virtuoso))
 
 
 @pytest.fixture(scope="session")
@@ -159,6 +185,11 @@ class InlinePool:
     def run(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
         return jobs.READ_JOBS[name](self.kg, **kwargs)
 
+    def stream(self, name: str, timeout: float | None = None, **kwargs: Any) -> Iterator[bytes]:
+        chunks: list[bytes] = []
+        jobs.READ_JOBS[name](self.kg, emit=chunks.append, **kwargs)
+        return iter(chunks)
+
     def close(self) -> None:
         """The graph belongs to the session."""
 
@@ -172,6 +203,7 @@ class InlineService(Service):
         self.pool = InlinePool(kg)  # type: ignore[assignment]
         self._cache = OrderedDict()
         self._cache_bytes = 0
+        self.dump_files = DumpFiles()
 
 
 @pytest.fixture(scope="session")

@@ -61,7 +61,10 @@ def test_an_entity_iri_answers_303_to_a_document_chosen_by_accept(
 DOCUMENTS = [
     ("/doc/country/KR", "text/html; charset=utf-8"),
     ("/doc/country/KR.ttl", "text/turtle; charset=utf-8"),
-    ("/doc/country/KR.jsonld", "application/ld+json"),
+    (
+        "/doc/country/KR.jsonld",
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"',
+    ),
     ("/doc/country/KR.nt", "application/n-triples; charset=utf-8"),
     ("/doc/country/KR.rdf", "application/rdf+xml"),
 ]

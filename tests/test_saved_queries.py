@@ -16,15 +16,24 @@ from aikg.sparql.lexer import tokens
 BASE = "https://w3id.org/aikg/"
 
 
-@pytest.fixture(params=["memory", "disk", pytest.param("virtuoso", marks=pytest.mark.virtuoso)])
+BACKENDS = {"disk": "disk_kg", "virtuoso": "remote_kg", "virtuoso-stock": "stock_remote_kg"}
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        "disk",
+        pytest.param("virtuoso", marks=pytest.mark.virtuoso),
+        pytest.param("virtuoso-stock", marks=pytest.mark.virtuoso),
+    ]
+)
 def kg(request: pytest.FixtureRequest, kg: KnowledgeGraph) -> KnowledgeGraph:
-    """Every test here runs on the three backends: in memory (the session's graph), a
-    store on disk, and a remote Virtuoso."""
+    """Every test here runs on every backend: in memory (the session's graph), a store
+    on disk, a remote Virtuoso tuned as the tests' own, and one with the upstream default
+    [SPARQL] settings."""
     if request.param == "memory":
         return kg
-    on_backend: KnowledgeGraph = request.getfixturevalue(
-        "disk_kg" if request.param == "disk" else "remote_kg"
-    )
+    on_backend: KnowledgeGraph = request.getfixturevalue(BACKENDS[request.param])
     return on_backend
 
 

@@ -46,16 +46,20 @@ Why each INI setting is there:
     ``EnabledGzipContent = 0``: plain response bodies (easier to read in probes).
 
 [SPARQL]
-    ``ResultSetMaxRows`` (default 1000000 here; the stock 10000 is too small for exports): the
-    endpoint cuts results to this many rows: a SELECT answers 200 with the header
-    ``X-SPARQL-MaxRows: N``, a CONSTRUCT is cut with no sign at all.
+    ``ResultSetMaxRows`` (default 1000000 here; the tests' second server runs the stock
+    10000, which aikg pages through): the endpoint cuts results to this many rows: a SELECT
+    answers 200 with the header ``X-SPARQL-MaxRows: N``, a CONSTRUCT and a Graph Store GET
+    are cut with no sign at all.
     ``MaxQueryExecutionTime`` (seconds, default 60 here): a query still running then fails
     with HTTP 500 ``SR171: Transaction timed out``. A request that carries the ``timeout``
     parameter (milliseconds) is instead cut at min(timeout, this) and answers 200 with
     whatever it had (the "anytime" feature), marked by ``X-SQL-State: S1TAT``.
     ``MaxQueryCostEstimationTime`` (seconds, default 0 = off here): the optimiser refuses,
     before running it, a query whose estimated cost is larger (HTTP 500 "The estimated
-    execution time N (sec) exceeds the limit of M (sec)"); estimates are rough, so it is off.
+    execution time N (sec) exceeds the limit of M (sec)"); estimates are rough, so it is off
+    here. On (the stock 400), the endpoint also compiles the data of an update into SQL text,
+    which it caps at 10,000 lines (SP031: ~1,430 triples an operation); aikg splits its
+    writes to fit, as the second test server (``STOCK_SPARQL`` in conftest) checks.
     No ``DefaultGraph``: a query without FROM or default-graph-uri sees the union of every
     graph, the system graphs included.
 

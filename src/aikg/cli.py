@@ -41,7 +41,7 @@ from aikg.saved_queries import catalog, describe, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.sparql.lexer import operation
 from aikg.sparql.results import Serialized, text_table
-from aikg.store.local import bundled_data_paths
+from aikg.store.local import Store, bundled_data_paths
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_SERVICE = 0, 1, 2, 3
 
@@ -86,8 +86,23 @@ def _write(data: bytes | str, output: str | None, out: TextIO) -> None:
 # -- commands ------------------------------------------------------------------------
 
 
+def _server_report(settings: Settings, report: Callable[[str, str], None]) -> None:
+    """What a remote store's server says about itself, and a warning where its limits do
+    not fit aikg's settings (nothing for the embedded store)."""
+    if settings.remote:
+        for level, line in Store(settings).server_report():
+            report(level, line)
+
+
 def cmd_stats(args: argparse.Namespace, out: TextIO) -> int:
-    kg = _open(args)
+    settings = _settings(args)
+    _server_report(
+        settings,
+        lambda level, line: print(
+            ("warning: " if level == "warning" else "") + line, file=sys.stderr
+        ),
+    )
+    kg = KnowledgeGraph.open(settings)
     stats = kg.stats()
     if args.format == "json":
         out.write(
@@ -347,7 +362,14 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         workers=args.workers,
     )
     _log_to_stderr(args.log_level)
-    logging.getLogger("aikg").info("settings: %r", settings)
+    logger = logging.getLogger("aikg")
+    logger.info("settings: %r", settings)
+    _server_report(
+        settings,
+        lambda level, line: logger.log(
+            logging.WARNING if level == "warning" else logging.INFO, "%s", line
+        ),
+    )
     # The app (and its store process) is created here, before uvicorn starts any thread.
     app = create_app(settings)
     logging.getLogger("aikg").info(

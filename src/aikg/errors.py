@@ -264,6 +264,14 @@ class StoreError(AikgError):
     code = "store-unavailable"
 
 
+class ServerLimitError(StoreError):
+    """A remote store refused a request for a limit only its own configuration can lift;
+    ``where`` names the setting (for Virtuoso, in its ``virtuoso.ini``)."""
+
+    status = 503
+    code = "server-limit"
+
+
 class UnsupportedShapeError(AikgError):
     """The shapes use a construct the fast validator does not compile."""
 

@@ -30,6 +30,7 @@ from aikg.coverage import Coverage, identified_sources
 from aikg.coverage import coverage as coverage_of
 from aikg.errors import NotFoundError
 from aikg.formats import ANSWERS, RDF_FORMATS, RdfFormat, ResultFormat, answer_format, rdf_format
+from aikg.jsonld import serialize_graph
 from aikg.labels import add_labels
 from aikg.linked_data import views
 from aikg.linked_data.ontology_docs import OntologyView, document
@@ -207,7 +208,7 @@ class KnowledgeGraph(AnalystQueries):
         if labels and isinstance(result, ox.QuerySolutions):
             labelled = add_labels(self.store, table(result, limit), labels)
             return serialize(labelled, fmt, limit)
-        return serialize(result, fmt, limit)
+        return serialize(result, fmt, limit, base_iri=self.settings.base_iri)
 
     def saved(
         self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
@@ -240,7 +241,8 @@ class KnowledgeGraph(AnalystQueries):
         format must fit the query's form, as for :meth:`serialize_query`)."""
         spec = answer_format(fmt, saved_query(name).kind, where="argument fmt")
         limit = max_rows or self.settings.max_rows
-        return serialize(self._run_saved(name, params, lang, limit), spec, limit)
+        answer = self._run_saved(name, params, lang, limit)
+        return serialize(answer, spec, limit, base_iri=self.settings.base_iri)
 
     def _run_saved(
         self,
@@ -385,8 +387,8 @@ class KnowledgeGraph(AnalystQueries):
         triples that point at it, in an RDF format."""
         self._require_known(iri)
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
-        return bytes(
-            ox.serialize(views.resource_triples(self.store, iri), format=spec.engine) or b""
+        return serialize_graph(
+            views.resource_triples(self.store, iri), spec, self.settings.base_iri
         )
 
     def graph_sizes(self) -> dict[str, Any]:
@@ -410,20 +412,25 @@ class KnowledgeGraph(AnalystQueries):
         writer.flush()
 
     def void(
-        self, base_url: str | None = None, fmt: str | RdfFormat = "turtle", version: str = ""
+        self,
+        base_url: str | None = None,
+        fmt: str | RdfFormat = "turtle",
+        version: str = "",
+        dumps: dict[str, tuple[int, str]] | None = None,
     ) -> bytes:
         """The VoID and DCAT description of the dataset: statistics, partitions, the
         SPARQL endpoint at ``base_url`` (default: the base IRI), every dump with its size
-        and checksum, and each saved query as a data service."""
-        dumps = {
-            spec.extension: views.dump_digest(self.store, spec.extension) for spec in RDF_FORMATS
-        }
+        and checksum, its ``.gz`` copy too (``dumps`` gives them when they are known, by
+        name such as ``nt.gz``), and each saved query as a data service."""
+        if dumps is None:  # sizes and checksums of every dump, plain and gzip-compressed
+            dumps = {}
+            for spec in RDF_FORMATS:
+                dumps.update(views.dump_digests(self.store, spec.extension))
         triples = views.describe_dataset(
             self.store, self.settings, base_url or self.settings.base_iri, dumps, version
         )
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
-        prefixes = None if spec.datasets else views.VOID_PREFIXES
-        return bytes(ox.serialize(triples, format=spec.engine, prefixes=prefixes) or b"")
+        return serialize_graph(triples, spec, self.settings.base_iri, views.VOID_PREFIXES)
 
     def ontology_docs(self) -> OntologyView:
         """The ontology's documentation: every class and property with its labels,

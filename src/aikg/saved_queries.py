@@ -54,7 +54,7 @@ import yaml
 from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError, did_you_mean
-from aikg.namespaces import RDF, XSD, curie, prefix_table
+from aikg.namespaces import XSD, curie, prefix_table
 from aikg.sparql.lexer import operation, where_group_start
 from aikg.store.local import Store
 from aikg.terms import OxTerm
@@ -474,7 +474,7 @@ def check_classes(query: SavedQuery, binding: Binding, store: Store) -> None:
     ]
     if not checked:
         return
-    types = _types(store, {term for _, term in checked})
+    types = store.stated_types(term for _, term in checked)
     hierarchy: ClassHierarchy | None = None
     for p, term in checked:
         found = types.get(term.value, set())
@@ -484,24 +484,6 @@ def check_classes(query: SavedQuery, binding: Binding, store: Store) -> None:
         accepted = {sub for c in p.classes for sub in hierarchy.descendants(c)}
         if not found & accepted:
             raise p.class_error(term, found)
-
-
-def _types(store: Store, iris: set[ox.NamedNode]) -> dict[str, set[str]]:
-    """The classes each IRI is stated to be an instance of (not those the inferred graph
-    adds: an error names the classes the data gives), in one query. (Its answer stays in
-    this frame: an engine's answer must not outlive the thread that asked.)"""
-    values = " ".join(sorted(str(iri) for iri in iris))
-    result = store.query(
-        f"SELECT ?value ?type WHERE {{ VALUES ?value {{ {values} }} "
-        f"GRAPH ?g {{ ?value <{RDF}type> ?type }} FILTER (?g != <{store.inferred_graph}>) }}",
-    )
-    assert isinstance(result, ox.QuerySolutions)
-    types: dict[str, set[str]] = {}
-    for row in result:
-        value, type_ = row["value"], row["type"]
-        if isinstance(value, ox.NamedNode) and isinstance(type_, ox.NamedNode):
-            types.setdefault(value.value, set()).add(type_.value)
-    return types
 
 
 def describe(query: SavedQuery) -> dict[str, Any]:

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from aikg.errors import ParameterError
 from aikg.inference import PREFERRED_LABEL
-from aikg.namespaces import AIKG, RDF, RDFS, SKOS
+from aikg.namespaces import AIKG, RDFS, SKOS
 from aikg.store.local import Store
 
 MAX_TEXT = 200
@@ -164,27 +164,8 @@ def search(store: Store, text: str, *, limit: int = 10) -> list[Match]:
         best[iri.value] = (key, Match(iri.value, label, name.value, name.language, score=score))
     ranked = [match for _, match in sorted(best.values(), key=lambda kv: (kv[0], kv[1].iri))]
     found = ranked[:limit]
-    types = _types(store, [m.iri for m in found])
+    types = store.stated_types(ox.NamedNode(m.iri) for m in found)
     return [
         Match(m.iri, m.label, m.matched, m.lang, tuple(sorted(types.get(m.iri, ()))), m.score)
         for m in found
     ]
-
-
-def _types(store: Store, iris: list[str]) -> dict[str, set[str]]:
-    """The types the data states for each IRI (the inferred graph's are left out)."""
-    if not iris:
-        return {}
-    values = " ".join(str(ox.NamedNode(iri)) for iri in iris)
-    inferred = ox.NamedNode(store.inferred_graph)
-    result = store.query(
-        f"SELECT ?x ?type WHERE {{ VALUES ?x {{ {values} }} "
-        f"GRAPH ?g {{ ?x <{RDF}type> ?type }} FILTER (?g != {inferred}) }}"
-    )
-    assert isinstance(result, ox.QuerySolutions)
-    found: dict[str, set[str]] = {}
-    for row in result:
-        x, type_ = row["x"], row["type"]
-        if isinstance(x, ox.NamedNode) and isinstance(type_, ox.NamedNode):
-            found.setdefault(x.value, set()).add(type_.value)
-    return found

@@ -7,6 +7,7 @@ renders it.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -235,23 +236,103 @@ class ChunkWriter:
             self.buffer.clear()
 
 
-def dump_digest(store: Store, fmt: str) -> tuple[int, str]:
-    """Byte size and SHA-256 of the dump in ``fmt`` (computed by writing it)."""
-    digest = hashlib.sha256()
-    size = 0
+GZIP_LEVEL = 6
 
-    def emit(chunk: bytes) -> None:
-        nonlocal size
-        digest.update(chunk)
-        size += len(chunk)
 
-    writer = ChunkWriter(emit)
-    store.write(fmt, writer)
-    writer.flush()
-    return size, digest.hexdigest()
+class Hashing:
+    """A binary sink that counts and hashes what it is given, and passes it on."""
+
+    def __init__(self, out: Callable[[bytes], object] = lambda data: None):
+        self.out = out
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        self.out(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def gzip_writer(sink: Hashing) -> gzip.GzipFile:
+    """A deterministic gzip stream into ``sink`` (no file name, time 0 in the header):
+    the same dump always compresses to the same bytes, so its size and SHA-256 can be
+    published."""
+    return gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def dump_digests(store: Store, ext: str) -> dict[str, tuple[int, str]]:
+    """Byte size and SHA-256 of the dump with extension ``ext`` and of its gzip copy
+    (``ext.gz``), computed by writing them."""
+    raw, packed = Hashing(), Hashing()
+    with gzip_writer(packed) as compressor:
+
+        def emit(chunk: bytes) -> None:
+            raw.write(chunk)
+            compressor.write(chunk)
+
+        writer = ChunkWriter(emit)
+        store.write(ext, writer)
+        writer.flush()
+    return {
+        ext: (raw.size, raw.digest.hexdigest()),
+        f"{ext}.gz": (packed.size, packed.digest.hexdigest()),
+    }
 
 
 # -- VoID and DCAT -------------------------------------------------------------------
+
+IANA = "https://www.iana.org/assignments/media-types/"
+CC_BY = ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")
+
+
+def _distribution(
+    dataset: ox.NamedNode, base_url: str, media_type: str, name: str, digest: tuple[int, str]
+) -> list[ox.Triple]:
+    """A dump as a DCAT distribution: where, what, how big, its SHA-256 (and, for a
+    ``.gz``, that it is gzip-compressed)."""
+    url = ox.NamedNode(f"{base_url}dumps/aikg.{name}")
+    distribution = ox.BlankNode(f"dump-{name.replace('.', '-')}")
+    checksum = ox.BlankNode(f"checksum-{name.replace('.', '-')}")
+    size, sha256 = digest
+    triples = [
+        ox.Triple(dataset, ox.NamedNode(VOID + "dataDump"), url),
+        ox.Triple(dataset, ox.NamedNode(DCAT + "distribution"), distribution),
+        ox.Triple(distribution, TYPE, ox.NamedNode(DCAT + "Distribution")),
+        ox.Triple(distribution, ox.NamedNode(DCAT + "downloadURL"), url),
+        ox.Triple(distribution, ox.NamedNode(DCAT + "accessURL"), url),
+        ox.Triple(distribution, ox.NamedNode(DCAT + "mediaType"), ox.NamedNode(IANA + media_type)),
+        ox.Triple(
+            distribution,
+            ox.NamedNode(DCAT + "byteSize"),
+            ox.Literal(str(size), datatype=ox.NamedNode(XSD + "nonNegativeInteger")),
+        ),
+        ox.Triple(distribution, ox.NamedNode(DCTERMS + "license"), CC_BY),
+        ox.Triple(distribution, ox.NamedNode(SPDX + "checksum"), checksum),
+        ox.Triple(checksum, TYPE, ox.NamedNode(SPDX + "Checksum")),
+        ox.Triple(
+            checksum,
+            ox.NamedNode(SPDX + "algorithm"),
+            ox.NamedNode(SPDX + "checksumAlgorithm_sha256"),
+        ),
+        ox.Triple(
+            checksum,
+            ox.NamedNode(SPDX + "checksumValue"),
+            ox.Literal(sha256, datatype=ox.NamedNode(XSD + "hexBinary")),
+        ),
+    ]
+    if name.endswith(".gz"):
+        triples.append(
+            ox.Triple(
+                distribution,
+                ox.NamedNode(DCAT + "compressFormat"),
+                ox.NamedNode(IANA + "application/gzip"),
+            )
+        )
+    return triples
 
 
 def _count(store: Store, query: str) -> int:
@@ -392,40 +473,9 @@ def describe_dataset(
             ox.Triple(subset, n("dataDump"), ox.NamedNode(f"{base_url}store?graph={graph}")),
         ]
     for spec in RDF_FORMATS:
-        url = ox.NamedNode(f"{base_url}dumps/aikg.{spec.extension}")
-        distribution = ox.BlankNode(f"dump-{spec.extension}")
-        checksum = ox.BlankNode(f"checksum-{spec.extension}")
-        size, sha256 = dumps[spec.extension]
-        triples += [
-            ox.Triple(dataset, n("dataDump"), url),
-            ox.Triple(dataset, n("distribution", DCAT), distribution),
-            ox.Triple(distribution, TYPE, n("Distribution", DCAT)),
-            ox.Triple(distribution, n("downloadURL", DCAT), url),
-            ox.Triple(distribution, n("accessURL", DCAT), url),
-            ox.Triple(
-                distribution,
-                n("mediaType", DCAT),
-                ox.NamedNode(f"https://www.iana.org/assignments/media-types/{spec.media_type}"),
-            ),
-            ox.Triple(
-                distribution,
-                n("byteSize", DCAT),
-                ox.Literal(str(size), datatype=ox.NamedNode(XSD + "nonNegativeInteger")),
-            ),
-            ox.Triple(
-                distribution,
-                n("license", DCTERMS),
-                ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
-            ),
-            ox.Triple(distribution, n("checksum", SPDX), checksum),
-            ox.Triple(checksum, TYPE, n("Checksum", SPDX)),
-            ox.Triple(checksum, n("algorithm", SPDX), n("checksumAlgorithm_sha256", SPDX)),
-            ox.Triple(
-                checksum,
-                n("checksumValue", SPDX),
-                ox.Literal(sha256, datatype=ox.NamedNode(XSD + "hexBinary")),
-            ),
-        ]
+        for compressed in (False, True):
+            name = spec.extension + (".gz" if compressed else "")
+            triples += _distribution(dataset, base_url, spec.media_type, name, dumps[name])
     sparql_service = ox.NamedNode(f"{base_url}sparql")
     triples += [
         ox.Triple(dataset, n("service", DCAT), sparql_service),

@@ -23,7 +23,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from aikg.config import DEFAULT_BASE_IRI
 from aikg.formats import RdfFormat, ResultFormat, answer_format
+from aikg.jsonld import serialize_graph
 from aikg.namespaces import RDF, XSD
 from aikg.terms import OxTerm
 
@@ -66,6 +68,8 @@ def serialize(
     result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Table,
     fmt: ResultFormat | RdfFormat,
     max_rows: int,
+    *,
+    base_iri: str = DEFAULT_BASE_IRI,
 ) -> Serialized:
     """Serialize an answer in ``fmt``, stopping after ``max_rows`` rows or triples.
 
@@ -77,7 +81,7 @@ def serialize(
     if isinstance(result, ox.QueryTriples):
         assert isinstance(chosen, RdfFormat)
         triples, truncated = _take(result, max_rows)
-        graph_bytes = bytes(ox.serialize(triples, format=chosen.engine) or b"") if triples else b""
+        graph_bytes = serialize_graph(triples, chosen, base_iri) if triples else b""
         return Serialized(graph_bytes, chosen.media_type, len(triples), truncated, "graph")
     assert isinstance(chosen, ResultFormat)
     if isinstance(result, ox.QueryBoolean):

@@ -27,8 +27,8 @@ from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
-from aikg.namespaces import prefix_table
-from aikg.sparql.updates import delete_data
+from aikg.jsonld import write_dump as write_jsonld
+from aikg.namespaces import RDF, prefix_table
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
 
@@ -280,10 +280,6 @@ def bundled_data_paths() -> list[Path]:
     return found
 
 
-REMOVE_BATCH = 10_000
-"""Triples one DELETE DATA request to a remote store removes."""
-
-
 class Store:
     """An Oxigraph dataset, in memory or in a directory, holding aikg's named graphs."""
 
@@ -310,6 +306,7 @@ class Store:
                 graph_store_url=self.settings.store_graph_store,
                 timeout=self.settings.query_timeout,
                 auth=auth,
+                max_rows=self.settings.max_rows,
             )
         try:
             if not self.path:
@@ -429,6 +426,14 @@ class Store:
         inferred graph."""
         return {self.ontology_graph, self.shapes_graph, self.inferred_graph}
 
+    def server_report(self) -> list[tuple[str, str]]:
+        """For a remote store, what its server says about itself and its limits, with a
+        warning where they do not fit aikg's settings (``(level, line)`` pairs); nothing
+        for Oxigraph."""
+        if not isinstance(self.engine, RemoteStore):
+            return []
+        return self.engine.server_info().report(self.settings.query_timeout)
+
     def is_empty(self) -> bool:
         if isinstance(self.engine, RemoteStore):  # aikg keeps nothing outside its graphs
             return not self.named_graphs()
@@ -495,13 +500,32 @@ class Store:
 
     def remove(self, quads: list[ox.Quad]) -> None:
         """Remove quads (without blank nodes, for a remote store): one by one in process,
-        in DELETE DATA requests of :data:`REMOVE_BATCH` triples on a server."""
+        in DELETE DATA requests the server accepts on a server."""
         if isinstance(self.engine, ox.Store):
             for quad in quads:
                 self.engine.remove(quad)
             return
-        for start in range(0, len(quads), REMOVE_BATCH):
-            self.engine.update(delete_data(quads[start : start + REMOVE_BATCH]))
+        self.engine.remove_quads(quads)
+
+    def stated_types(self, iris: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
+        """The classes the data states each IRI to be an instance of (not those the
+        inferred graph adds), in one query. (Its answer stays in this frame: an engine's
+        answer must not outlive the thread that asked.)"""
+        values = " ".join(sorted({str(iri) for iri in iris}))
+        if not values:
+            return {}
+        result = self.engine.query(
+            f"SELECT ?x ?type WHERE {{ VALUES ?x {{ {values} }} "
+            f"GRAPH ?g {{ ?x <{RDF}type> ?type }} "
+            f"FILTER (?g != {ox.NamedNode(self.inferred_graph)}) }}"
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        found: dict[str, set[str]] = {}
+        for row in result:
+            x, type_ = row["x"], row["type"]
+            if isinstance(x, ox.NamedNode) and isinstance(type_, ox.NamedNode):
+                found.setdefault(x.value, set()).add(type_.value)
+        return found
 
     def has_graph(self, graph: str) -> bool:
         return bool(self.engine.contains_named_graph(ox.NamedNode(graph)))
@@ -573,7 +597,13 @@ class Store:
         try:
             for graph in graphs:
                 self.engine.add_graph(ox.NamedNode(graph))
-            self.engine.extend(quads)
+            try:
+                self.engine.extend(quads)
+            except BaseException:
+                if isinstance(self.engine, RemoteStore):  # several requests: undo them
+                    for graph in graphs:
+                        self.engine.remove_graph(ox.NamedNode(graph))
+                raise
             if self.path:
                 self.engine.flush()
         except OSError as error:
@@ -602,9 +632,12 @@ class Store:
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
         prefixes = prefix_table(self.settings.base_iri)
         sink = cast(IO[bytes], output)
+        if graph is not None and not self.has_graph(graph):
+            raise NotFoundError(f"no graph {graph}", hint="list graphs with `aikg stats`")
+        if spec.name == "jsonld":  # compacted with aikg's context (see aikg.jsonld)
+            write_jsonld(self._quads_to_write(graph, inferred), self.settings.base_iri, sink.write)
+            return
         if graph is not None:
-            if not self.has_graph(graph):
-                raise NotFoundError(f"no graph {graph}", hint="list graphs with `aikg stats`")
             self.engine.dump(
                 output=sink,
                 format=spec.engine,
@@ -623,6 +656,14 @@ class Store:
         else:
             triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
             ox.serialize(triples, output=sink, format=spec.engine, prefixes=prefixes)
+
+    def _quads_to_write(self, graph: str | None, inferred: bool) -> Iterator[ox.Quad]:
+        """What a dump writes: one graph's triples (in the default graph), or every quad
+        (the inferred graph's only if asked for)."""
+        if graph is not None:
+            return (ox.Quad(q.subject, q.predicate, q.object) for q in self.quads(graph))
+        everything = inferred or not self.has_graph(self.inferred_graph)
+        return iter(self.quads() if everything else self.stated_quads())
 
     def dump(
         self, fmt: RdfFormat | str, graph: str | None = None, *, inferred: bool = False

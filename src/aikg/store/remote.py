@@ -35,26 +35,32 @@ Choices, each for a reason (the Virtuoso 7 behaviours are from probing a real se
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
+import re
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from aikg.config import redact_url
 from aikg.errors import (
+    AikgError,
     InputError,
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
+    ServerLimitError,
     StoreError,
 )
 from aikg.namespaces import XSD
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
-from aikg.sparql.updates import graph_blocks, insert_data
+from aikg.sparql.updates import delete_data, graph_blocks, insert_data
 
 if TYPE_CHECKING:
     import httpx  # imported where used: only a remote store needs it
@@ -67,14 +73,91 @@ DEFAULT = ox.DefaultGraph()
 GRAPHS_TTL = 2.0
 """Seconds the list of aikg's graphs on the server is kept (see ``named_graphs``)."""
 BATCH = 20_000
-"""Triples per INSERT DATA request (a few MB: servers cap request bodies)."""
+"""Triples per write request at first (a few MB: servers cap request bodies); halved on
+each refusal for size, and kept at the size the server accepts."""
 GRAPH_BLOCK = 2_000
-"""Triples per GRAPH block of INSERT DATA (Virtuoso runs out of memory past ~5,000)."""
+"""Triples per GRAPH block of INSERT DATA (Virtuoso runs out of parser memory at ~5,000)."""
 BLANK_GROUP = 1_000
-"""Triples per INSERT { } WHERE { } operation (Virtuoso's limit is ~1,400)."""
+"""Triples per INSERT { } WHERE { } operation at most (Virtuoso's limit is ~1,400)."""
+PAGE = 10_000
+"""Rows per page of a paged read at first; the server's row cap once it has said it."""
+STAGING = "graph/.staging/"
+"""Where (under the base IRI) a write too large for one request is staged: graphs there
+are no part of aikg's dataset."""
+_ESTIMATE = re.compile(r"estimated execution time (-?[\d.e+]+) \(sec\) exceeds the limit of (\d+)")
+_TOO_LARGE = ("SP031", "memory exhausted", "SQ199", "Too many arguments")
+"""Virtuoso's refusals of a request for its size: SQL text over 10,000 lines (which it
+generates for the data of an update when cost estimation is on), its parser's stack, and
+its code vector, and the arguments of one operator (a long VALUES or IN). A smaller
+request passes."""
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+class RequestTooLargeError(ServerLimitError):
+    """The server refused a request for its size; a smaller one passes (writes are split
+    and retried on it, so it only reaches a user for a query, or for one blank node with
+    more triples than any request may hold)."""
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a remote store says about itself: product and version (its ``Server``
+    header), and the limits its configuration sets, where it publishes them. Virtuoso's
+    service description names none, and its answers name the row cap only when they are
+    cut, but it lets any client read its ``virtuoso.ini``
+    (``bif:cfg_item_value``): aikg reads the four settings that decide its requests."""
+
+    url: str
+    product: str | None = None
+    version: str | None = None
+    row_cap: int | None = None
+    """[SPARQL] ResultSetMaxRows"""
+    deadline: float | None = None
+    """[SPARQL] MaxQueryExecutionTime, in seconds (0: none)"""
+    cost_limit: float | None = None
+    """[SPARQL] MaxQueryCostEstimationTime, in seconds (0: off)"""
+    query_memory: str | None = None
+    """[Parameters] MaxQueryMem"""
+    notes: tuple[str, ...] = field(default=())
+
+    def report(self, query_timeout: float) -> list[tuple[str, str]]:
+        """Lines for people, each with its level (``info`` or ``warning``)."""
+        product = " ".join(p for p in (self.product, self.version) if p) or "a server"
+        lines = [("info", f"remote store: {product} at {self.url}")]
+
+        def limit(setting: str, value: object) -> None:
+            shown = "not published" if value is None else value
+            lines.append(("info", f"  {setting}: {shown}"))
+
+        limit("row cap ([SPARQL] ResultSetMaxRows)", self.row_cap)
+        limit(
+            "deadline ([SPARQL] MaxQueryExecutionTime)",
+            None if self.deadline is None else f"{self.deadline:g} s" if self.deadline else "none",
+        )
+        limit(
+            "cost limit ([SPARQL] MaxQueryCostEstimationTime)",
+            None
+            if self.cost_limit is None
+            else f"{self.cost_limit:g} s"
+            if self.cost_limit
+            else "off",
+        )
+        limit("query memory ([Parameters] MaxQueryMem)", self.query_memory)
+        lines += [("info", f"  {note}") for note in self.notes]
+        if self.deadline is not None and (self.deadline == 0 or self.deadline > query_timeout):
+            stated = f"{self.deadline:g} s" if self.deadline else "none"
+            lines.append(
+                (
+                    "warning",
+                    f"the remote store's deadline ([SPARQL] MaxQueryExecutionTime: {stated}) "
+                    f"exceeds AIKG_QUERY_TIMEOUT ({query_timeout:g} s): a query aikg gives "
+                    "up on keeps the server busy; set MaxQueryExecutionTime to "
+                    f"{query_timeout:g} or less in the server's virtuoso.ini",
+                )
+            )
+        return lines
 
 
 class RemoteStore:
@@ -89,6 +172,7 @@ class RemoteStore:
         graph_store_url: str | None = None,
         timeout: float = 10.0,
         auth: tuple[str, str] | None = None,
+        max_rows: int = 10_000,
     ):
         self.query_url = query_url
         self.update_url = update_url or query_url
@@ -97,8 +181,15 @@ class RemoteStore:
         self.timeout = timeout
         self.auth = auth
         self._client: httpx.Client | None = None
+        self.max_rows = max_rows
+        """The most rows aikg keeps of an answer: a longer one it marks as truncated."""
         self._graphs: tuple[float, list[ox.NamedNode]] | None = None
         self._pid = 0
+        self.row_cap: int | None = None
+        """The server's row cap, once an answer or :meth:`server_info` has said it."""
+        self.page = PAGE
+        self.batch = BATCH
+        self._info: ServerInfo | None = None
 
     # -- HTTP -----------------------------------------------------------------------
 
@@ -116,8 +207,17 @@ class RemoteStore:
         return self._client
 
     def _send(
-        self, method: str, url: str, *, missing_ok: bool = False, **kwargs: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        missing_ok: bool = False,
+        cut_ok: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
+        """One request; an error that says what the server refused, and which of its
+        settings decides. ``cut_ok``: an answer the row cap cut is returned (the caller
+        pages), after :attr:`page` has shrunk to the cap."""
         import httpx  # noqa: PLC0415 - see the imports
 
         try:
@@ -139,27 +239,21 @@ class RemoteStore:
                 "and would have returned a partial answer",
                 hint="simplify the query, or raise AIKG_QUERY_TIMEOUT",
             )
-        if response.headers.get("x-sparql-maxrows"):
-            raise StoreError(
-                "the remote store cut the answer at its row limit "
-                f"({response.headers['x-sparql-maxrows']} rows)",
-                where=redact_url(url),
-                hint="add LIMIT to the query, or raise the server's ResultSetMaxRows",
-            )
+        cap = response.headers.get("x-sparql-maxrows", "")
+        if cap.isdigit():
+            self.row_cap = int(cap)
+            self.page = min(self.page, int(cap))
+            if not cut_ok:
+                raise ServerLimitError(
+                    f"the remote store cut the answer at its row cap ({cap} rows)",
+                    where="[SPARQL] ResultSetMaxRows of the remote store",
+                    hint="add LIMIT to the query, or raise ResultSetMaxRows in the server's "
+                    "virtuoso.ini",
+                )
         if response.status_code == 404 and missing_ok:
             return response
-        if response.status_code == 400:
-            raise QuerySyntaxError(
-                f"the remote store refused the request: {_message(response)}",
-                hint="check the query against the SPARQL 1.1 grammar",
-            )
         if response.status_code >= 400:
-            raise StoreError(
-                f"the remote store answered {response.status_code}: {_message(response)}",
-                where=redact_url(url),
-                hint="check the server's log; writes need update rights (e.g. Virtuoso's "
-                "SPARQL_UPDATE role)",
-            )
+            raise _server_error(response, url)
         return response
 
     @property
@@ -215,6 +309,73 @@ class RemoteStore:
                     hint="put a space after '<' when it compares",
                 )
 
+    def server_info(self) -> ServerInfo:
+        """What the server says about itself (asked once per store object): see
+        :class:`ServerInfo`."""
+        if self._info is None:
+            self._info = self._ask_server()
+            if self._info.row_cap:
+                self.row_cap = self._info.row_cap
+                self.page = min(self.page, self._info.row_cap)
+        return self._info
+
+    def _ask_server(self) -> ServerInfo:
+        url = redact_url(self.query_url)
+        response = self._send(
+            "GET", self.query_url, params={"query": "ASK {}"}, headers={"Accept": _RESULTS_JSON}
+        )
+        product, _, rest = response.headers.get("server", "").partition("/")
+        version = rest.split()[0] if rest.split() else None
+        if "virtuoso" not in product.lower():
+            return ServerInfo(url, product or None, version, row_cap=self.row_cap)
+        settings = {
+            "rows": ("SPARQL", "ResultSetMaxRows"),
+            "deadline": ("SPARQL", "MaxQueryExecutionTime"),
+            "cost": ("SPARQL", "MaxQueryCostEstimationTime"),
+            "memory": ("Parameters", "MaxQueryMem"),
+        }
+        columns = " ".join(
+            f"(bif:cfg_item_value(bif:virtuoso_ini_path(), '{section}', '{name}') AS ?{key})"
+            for key, (section, name) in settings.items()
+        )
+        try:  # the store's own query: no user text reaches a bif: function
+            answer = self._send(
+                "POST",
+                self.query_url,
+                data={"query": f"SELECT {columns} WHERE {{}}"},
+                headers={"Accept": _RESULTS_JSON},
+            )
+            rows = json.loads(answer.content)["results"]["bindings"]
+            values = {k: v["value"] for k, v in (rows[0] if rows else {}).items()}
+        except (StoreError, ValueError, KeyError) as error:
+            return ServerInfo(
+                url,
+                product,
+                version,
+                row_cap=self.row_cap,
+                notes=(
+                    f"its settings are not readable ({error}): aikg learns the row cap "
+                    "from the first answer it cuts",
+                ),
+            )
+
+        def number(key: str) -> float | None:
+            try:
+                return float(values[key])
+            except (KeyError, ValueError):
+                return None
+
+        rows_cap = number("rows")
+        return ServerInfo(
+            url,
+            product,
+            version,
+            row_cap=int(rows_cap) if rows_cap is not None else self.row_cap,
+            deadline=number("deadline"),
+            cost_limit=number("cost"),
+            query_memory=values.get("memory"),
+        )
+
     # -- pyoxigraph.Store's interface ---------------------------------------------------
 
     def query(
@@ -246,25 +407,98 @@ class RemoteStore:
             params += [("named-graph-uri", self._own(g).value) for g in named_graphs or []]
             if not params:
                 params = [("default-graph-uri", self._nothing)]
-        response = self._send(
-            "POST",
-            self.query_url,
-            data=_form([("query", _prologue(base_iri, prefixes) + query), *params]),
-            # One format each: Virtuoso answers a CONSTRUCT in JSON results if allowed.
-            headers={"Accept": _RESULTS_JSON if form in ("select", "ask") else _N_TRIPLES},
-        )
+        text = _prologue(base_iri, prefixes) + query
+        response = self._post_query(text, params, form, cut_ok=form == "select")
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media in (_RESULTS_JSON, "application/json"):
-            return ox.parse_query_results(
-                _mend_json_results(response.content), format=ox.QueryResultsFormat.JSON
-            )
+            document = _mend_json_results(response.content)
+            if response.headers.get("x-sparql-maxrows"):
+                document = self._past_the_cap(query, reading, text, params, document)
+            return _results(document)
         if media in (_N_TRIPLES, "text/plain"):
-            return _as_query_triples(response.content)
+            parsed = list(ox.parse(io.BytesIO(response.content), format=ox.RdfFormat.N_TRIPLES))
+            self._check_not_cut(len(parsed))
+            return _as_query_triples(parsed)
         raise StoreError(
             f"the remote store answered in {media or 'no media type'}, which aikg does not read",
             where=redact_url(self.query_url),
             hint="point AIKG_STORE at a SPARQL 1.1 endpoint",
         )
+
+    def _post_query(
+        self, text: str, params: list[tuple[str, str]], form: str, *, cut_ok: bool = False
+    ) -> httpx.Response:
+        return self._send(
+            "POST",
+            self.query_url,
+            data=_form([("query", text), *params]),
+            # One format each: Virtuoso answers a CONSTRUCT in JSON results if allowed.
+            headers={"Accept": _RESULTS_JSON if form in ("select", "ask") else _N_TRIPLES},
+            cut_ok=cut_ok,
+        )
+
+    def _past_the_cap(
+        self,
+        query: str,
+        reading: QueryReading,
+        text: str,
+        params: list[tuple[str, str]],
+        first: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A SELECT the server's row cap cut: enough rows for aikg (``max_rows`` and one
+        more, so that aikg can say it truncated), read page by page in a stable order.
+
+        The order is the query's own ORDER BY with every column after it, or every
+        column, in a subquery; a query with its own LIMIT, OFFSET or closing VALUES
+        cannot be paged and is refused with the setting that cut it.
+        """
+        bindings: list[dict[str, Any]] = first["results"]["bindings"]
+        wanted = self.max_rows + 1
+        if len(bindings) >= wanted:
+            return first
+        select_at, words = _top_level(reading)
+        if select_at < 0 or words & {"LIMIT", "OFFSET", "VALUES"}:
+            raise ServerLimitError(
+                f"the remote store cut the answer at its row cap ({self.row_cap} rows), and "
+                "a query with its own LIMIT, OFFSET or final VALUES cannot be read in pages",
+                where="[SPARQL] ResultSetMaxRows of the remote store",
+                hint="lower the query's LIMIT below the cap, or raise ResultSetMaxRows in "
+                "the server's virtuoso.ini",
+            )
+        keys = " ".join(f"?{name}" for name in first["head"]["vars"])
+        prologue = text[: len(text) - len(query)]
+        order = f"\n{keys}" if "ORDER" in words else f"\nORDER BY {keys}"
+        # Sorted in a subquery, paged outside it: Virtuoso refuses an ORDER BY whose
+        # OFFSET and LIMIT reach past its row cap (SR353).
+        paged = (
+            f"{prologue}{query[:select_at]}SELECT * WHERE {{ {{ {query[select_at:]}{order}\n}} }}"
+        )
+        rows: list[dict[str, Any]] = []
+        while len(rows) < wanted:
+            page = self.page
+            response = self._post_query(
+                f"{paged} LIMIT {page} OFFSET {len(rows)}", params, "select", cut_ok=True
+            )
+            if self.page < page:
+                continue  # the cap is smaller than the page asked for: ask again
+            got = _mend_json_results(response.content)["results"]["bindings"]
+            rows.extend(got)
+            if len(got) < page:
+                break
+        return {"head": first["head"], "results": {"bindings": rows[:wanted]}}
+
+    def _check_not_cut(self, triples: int) -> None:
+        """A CONSTRUCT or DESCRIBE answer as long as the row cap may have been cut (the
+        server says nothing when it cuts one)."""
+        cap = self.row_cap if self.row_cap is not None else self.server_info().row_cap
+        if cap and triples >= cap:
+            raise ServerLimitError(
+                f"the remote store's answer has {triples} triples, its row cap: it may "
+                "have been cut short",
+                where="[SPARQL] ResultSetMaxRows of the remote store",
+                hint="narrow the query (or use a SELECT, which aikg reads in pages), or "
+                "raise ResultSetMaxRows in the server's virtuoso.ini",
+            )
 
     def update(
         self,
@@ -273,15 +507,72 @@ class RemoteStore:
         base_iri: str | None = None,
         prefixes: dict[str, str] | None = None,
     ) -> None:
-        """Run a SPARQL update on the server."""
+        """Run a SPARQL update on the server: in one request, or, when the server refuses
+        it for its size, staged (see :meth:`_staged_update`). Either way all or nothing."""
         self._refuse_extensions(update, read_query(update, base_iri or "", prefixes))
+        try:
+            self._post_update(_prologue(base_iri, prefixes) + update)
+        except RequestTooLargeError:
+            # Refused while compiling: nothing of it ran (Virtuoso compiles the whole
+            # request before running any of its operations).
+            self._staged_update(update, base_iri, prefixes)
+
+    def _post_update(self, text: str) -> None:
         self._graphs = None  # the update may add or drop graphs
         self._send(
             "POST",
             self.update_url,
-            content=(_prologue(base_iri, prefixes) + update).encode("utf-8"),
+            content=text.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update; charset=utf-8"},
         )
+
+    def _staged_update(
+        self, update: str, base_iri: str | None, prefixes: dict[str, str] | None
+    ) -> None:
+        """An update too large for one request, made of requests the server accepts and
+        still all or nothing.
+
+        Its effect is worked out on a copy in memory (Oxigraph applies the same update
+        to aikg's graphs as read from the server); the new content of each graph it
+        changes is written into a staging graph (as many requests as the server's size
+        limits need: no part of the dataset yet), and one last request moves every staging
+        graph onto its graph and drops the graphs the update emptied. A failure before
+        that last request drops the staging graphs and changes nothing; the last request
+        is a few MOVE operations, refused or accepted as a whole when compiled.
+        """
+        before = ox.Store()
+        before.extend(self.quads_for_pattern(None, None, None, None))
+        after = ox.Store()
+        after.extend(before.quads_for_pattern(None, None, None, None))
+        after.update(update, base_iri=base_iri, prefixes=prefixes)
+        if next(iter(after.quads_for_pattern(None, None, None, DEFAULT)), None) is not None:
+            self._own(DEFAULT)  # refused: aikg keeps nothing in the server's default graph
+        graphs = {g for store in (before, after) for g in store.named_graphs()}
+        token = uuid.uuid4().hex
+        moves: list[str] = []
+        drops: list[str] = []
+        staged: list[ox.NamedNode] = []
+        try:
+            for index, graph in enumerate(sorted(graphs, key=str)):
+                new = set(after.quads_for_pattern(None, None, None, graph))
+                if new == set(before.quads_for_pattern(None, None, None, graph)):
+                    continue
+                target = self._own(graph)
+                if not new:
+                    drops.append(f"DROP SILENT GRAPH {target}")
+                    continue
+                stage = ox.NamedNode(f"{self.graph_prefix}{STAGING}{token}/{index}")
+                staged.append(stage)
+                self.extend(ox.Quad(q.subject, q.predicate, q.object, stage) for q in new)
+                moves.append(f"MOVE SILENT GRAPH {stage} TO GRAPH {target}")
+            if moves or drops:
+                self._post_update(" ;\n".join(moves + drops))
+        except BaseException:
+            for stage in staged:
+                # Out of the dataset all the same; the first error says what failed.
+                with contextlib.suppress(StoreError):
+                    self._post_update(f"DROP SILENT GRAPH {stage}")
+            raise
 
     def quads_for_pattern(
         self,
@@ -290,53 +581,109 @@ class RemoteStore:
         object: Term | None,
         graph_name: GraphName | None = None,
     ) -> Iterator[ox.Quad]:
-        """The quads matching a pattern, over aikg's graphs."""
-        s = str(subject) if subject is not None else "?s"
-        p = str(predicate) if predicate is not None else "?p"
-        o = str(object) if object is not None else "?o"
+        """The quads matching a pattern, over aikg's graphs: every one of them, however
+        many the server's row cap lets one answer hold (see :meth:`_rows`)."""
         if isinstance(graph_name, ox.DefaultGraph):
             return iter(())  # a server's default graph is its union: aikg keeps none there
-        if (
-            self.graph_store_url
-            and isinstance(graph_name, ox.NamedNode)
-            and subject is None
-            and predicate is None
-            and object is None
-        ):
-            return self._graph_quads(graph_name)
-        g = str(graph_name) if graph_name is not None else "?g"
-        result = self.query(
-            f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}",
-            use_default_graph_as_union=True,
+        if subject is None and predicate is None and object is None:
+            # Graph by graph: small answers, small sorts where a graph needs pages.
+            graphs = [graph_name] if graph_name is not None else list(self.named_graphs())
+            return iter(
+                [q for g in graphs if isinstance(g, ox.NamedNode) for q in self._graph_quads(g)]
+            )
+        terms = {"s": subject, "p": predicate, "o": object, "g": graph_name}
+        pattern = "GRAPH {g} {{ {s} {p} {o} }}".format(
+            **{name: str(term) if term is not None else f"?{name}" for name, term in terms.items()}
         )
-        assert isinstance(result, ox.QuerySolutions)
-        quads = []
-        for row in result:
-            quads.append(
+        variables = [name for name, term in terms.items() if term is None]
+        if not variables:
+            found = self.query(f"ASK {{ {pattern} }}", use_default_graph_as_union=True)
+            return iter([ox.Quad(subject, predicate, object, graph_name)] if found else [])  # type: ignore[arg-type]
+        return iter(
+            [
                 ox.Quad(
                     subject or row["s"],
                     predicate or row["p"],
                     object or row["o"],
                     graph_name or row["g"],
                 )
+                for row in self._rows(variables, pattern)
+            ]
+        )
+
+    def _rows(
+        self, variables: list[str], pattern: str, expected: int | None = None
+    ) -> list[ox.QuerySolution]:
+        """Every solution of a pattern over aikg's graphs, counted first (or ``expected``):
+        as one answer when they fit under the server's row cap, else in pages of the cap
+        (ordered by every variable, so that pages neither overlap nor leave a gap). A read
+        that lost rows is an error, never a short answer."""
+        names = " ".join(f"?{name}" for name in variables)
+        expected = self._count(pattern) if expected is None else expected
+        params = self._graphs_params()
+        rows: list[ox.QuerySolution] = []
+        while True:
+            page = self.page
+            if expected < page:
+                text = f"SELECT {names} WHERE {{ {pattern} }}"
+            else:
+                # Sorted in a subquery, paged outside it: Virtuoso refuses an ORDER BY
+                # whose OFFSET and LIMIT reach past its row cap (SR353).
+                text = (
+                    f"SELECT * WHERE {{ {{ SELECT {names} WHERE {{ {pattern} }} "
+                    f"ORDER BY {names} }} }} LIMIT {page} OFFSET {len(rows)}"
+                )
+            response = self._post_query(text, params, "select", cut_ok=True)
+            if self.page < page:
+                rows = []  # the cap is smaller than the page asked for: ask again
+                continue
+            result = _results(_mend_json_results(response.content))
+            assert isinstance(result, ox.QuerySolutions)
+            got = list(result)
+            rows.extend(got)
+            if expected < page or len(got) < page:
+                break
+        if len(rows) != expected:
+            raise StoreError(
+                f"the remote store gave {len(rows)} of the {expected} results of {{ {pattern} }}",
+                where=redact_url(self.query_url),
+                hint="retry (another client may have written meanwhile); if it persists, "
+                "the server orders these results unstably: raise its [SPARQL] "
+                "ResultSetMaxRows above the store's size",
             )
-        return iter(quads)
+        return rows
+
+    def _count(self, pattern: str) -> int:
+        response = self._post_query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", self._graphs_params(), "select"
+        )
+        rows = _mend_json_results(response.content)["results"]["bindings"]
+        return int(rows[0]["n"]["value"]) if rows else 0
 
     def _graph_quads(self, graph: ox.NamedNode) -> Iterator[ox.Quad]:
-        """Every triple of one graph, read through the Graph Store (GET, N-Triples)."""
-        assert self.graph_store_url
+        """Every triple of one graph, counted: read through the Graph Store (GET,
+        N-Triples) where there is one, else by SELECT. Virtuoso's Graph Store cuts a
+        graph at the row cap without a sign: such a graph is read in pages instead."""
         self._own(graph)
-        response = self._send(
-            "GET",
-            self.graph_store_url,
-            params={"graph-uri": graph.value},
-            headers={"Accept": _N_TRIPLES},
-            missing_ok=True,
-        )
-        if response.status_code == 404:
+        pattern = f"GRAPH {graph} {{ ?s ?p ?o }}"
+        expected = self._count(pattern)
+        if not expected:
             return iter(())
-        triples = ox.parse(io.BytesIO(response.content), format=ox.RdfFormat.N_TRIPLES)
-        return iter([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
+        if self.graph_store_url:
+            response = self._send(
+                "GET",
+                self.graph_store_url,
+                params={"graph-uri": graph.value},
+                headers={"Accept": _N_TRIPLES},
+                missing_ok=True,
+            )
+            if response.status_code != 404:
+                data = io.BytesIO(response.content)
+                triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+                if len(triples) == expected:
+                    return iter([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples])
+        rows = self._rows(["s", "p", "o"], pattern, expected)
+        return iter([ox.Quad(row["s"], row["p"], row["o"], graph) for row in rows])
 
     def named_graphs(self) -> Iterator[ox.NamedNode]:
         """aikg's named graphs on the server (those under the base IRI).
@@ -361,15 +708,15 @@ class RemoteStore:
             data={"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
             headers={"Accept": _RESULTS_JSON},
         )
-        result = ox.parse_query_results(
-            _mend_json_results(response.content), format=ox.QueryResultsFormat.JSON
-        )
+        result = _results(_mend_json_results(response.content))
         assert isinstance(result, ox.QuerySolutions)
         graphs = sorted(
             {
                 row["g"].value
                 for row in result
-                if isinstance(row["g"], ox.NamedNode) and self._is_own(row["g"].value)
+                if isinstance(row["g"], ox.NamedNode)
+                and self._is_own(row["g"].value)
+                and not row["g"].value.startswith(self.graph_prefix + STAGING)
             }
         )
         return [ox.NamedNode(g) for g in graphs]
@@ -391,30 +738,62 @@ class RemoteStore:
         self.update(f"CLEAR SILENT GRAPH {self._own(graph_name)}")
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads with SPARQL Update, in requests of about :data:`BATCH` triples."""
+        """Add quads with SPARQL Update, in requests the server accepts: of at most
+        :attr:`batch` triples, halved on each refusal for size (and kept at the size that
+        passes). Several requests are not one transaction: the callers make the whole
+        all or nothing (a load drops the graphs it created; a staged update moves its
+        staging graphs at the end)."""
         plain: list[ox.Quad] = []
         with_blank_nodes: list[ox.Quad] = []
         for quad in quads:
             self._own(quad.graph_name)
             blank = isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
             (with_blank_nodes if blank else plain).append(quad)
-            if len(plain) >= BATCH:
-                self.update(insert_data(plain, GRAPH_BLOCK)[0])
-                plain = []
-        if plain:
-            self.update(insert_data(plain, GRAPH_BLOCK)[0])
+        done = 0
+        while done < len(plain):
+            part = plain[done : done + self.batch]
+            if self._sized(insert_data(part, GRAPH_BLOCK)[0], len(part)):
+                done += len(part)
         # Virtuoso fails ("string_output_string needs a string output") on a template
-        # with blank nodes in more than one GRAPH block: one graph per operation.
+        # with blank nodes in more than one GRAPH block: one graph per operation, and one
+        # operation per request (Virtuoso compiles a request's operations together).
         by_graph: dict[str, list[ox.Quad]] = {}
         for quad in with_blank_nodes:
             by_graph.setdefault(str(quad.graph_name), []).append(quad)
-        operations = [
-            _insert_where(group)
-            for quads_of_graph in by_graph.values()
-            for group in _blank_node_groups(quads_of_graph)
-        ]
-        for start in range(0, len(operations), 20):
-            self.update(" ;\n".join(operations[start : start + 20]))
+        for quads_of_graph in by_graph.values():
+            pending = _blank_node_groups(quads_of_graph, min(BLANK_GROUP, self.batch))
+            while pending:
+                group = pending[0]
+                if self._sized(_insert_where(group), len(group)):
+                    pending.pop(0)
+                else:  # the group was too large: regroup what is left at the new size
+                    rest = [q for g in pending for q in g]
+                    pending = _blank_node_groups(rest, self.batch)
+                    if len(pending[0]) >= len(group):
+                        raise _indivisible(len(group))
+
+    def remove_quads(self, quads: Sequence[ox.Quad]) -> None:
+        """Remove quads without blank nodes with DELETE DATA, in requests the server
+        accepts (sized as :meth:`extend`'s)."""
+        done = 0
+        while done < len(quads):
+            part = quads[done : done + self.batch]
+            for quad in part:
+                self._own(quad.graph_name)
+            if self._sized(delete_data(part, GRAPH_BLOCK), len(part)):
+                done += len(part)
+
+    def _sized(self, text: str, triples: int) -> bool:
+        """Send one write of ``triples`` triples: True when done, False when the server
+        refused it for its size (:attr:`batch` is then smaller than ``triples``)."""
+        try:
+            self._post_update(text)
+        except RequestTooLargeError:
+            if triples <= 1:
+                raise
+            self.batch = min(self.batch, max(1, triples // 2))
+            return False
+        return True
 
     bulk_extend = extend
 
@@ -465,23 +844,20 @@ def _prologue(base_iri: str | None, prefixes: dict[str, str] | None) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _as_query_triples(data: bytes) -> ox.QueryTriples:
-    """N-Triples as pyoxigraph's CONSTRUCT result type (which only a query makes)."""
+def _as_query_triples(triples: Iterable[ox.Triple]) -> ox.QueryTriples:
+    """Triples as pyoxigraph's CONSTRUCT result type (which only a query makes)."""
     scratch = ox.Store()
-    scratch.extend(
-        ox.Quad(t.subject, t.predicate, t.object)
-        for t in ox.parse(io.BytesIO(data), format=ox.RdfFormat.N_TRIPLES)
-    )
+    scratch.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     result = scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
     assert isinstance(result, ox.QueryTriples)
     return result
 
 
-def _mend_json_results(data: bytes) -> bytes:
+def _mend_json_results(data: bytes) -> dict[str, Any]:
     """Virtuoso's SPARQL JSON results made standard: blank nodes named ``nodeID://b1``
     become ``b1``, a ``lang`` key ``xml:lang``, and xsd:boolean values ``"1"`` / ``"0"``
     become ``"true"`` / ``"false"``."""
-    document = json.loads(data)
+    document: dict[str, Any] = json.loads(data)
     for row in document.get("results", {}).get("bindings", []):
         for term in row.values():
             if term.get("type") == "bnode" and term.get("value", "").startswith("nodeID://"):
@@ -490,7 +866,13 @@ def _mend_json_results(data: bytes) -> bytes:
                 term["xml:lang"] = term.pop("lang")
             if term.get("datatype") == _XSD_BOOLEAN and term.get("value") in ("1", "0"):
                 term["value"] = "true" if term["value"] == "1" else "false"
-    return json.dumps(document).encode("utf-8")
+    return document
+
+
+def _results(document: dict[str, Any]) -> ox.QuerySolutions | ox.QueryBoolean:
+    return ox.parse_query_results(
+        json.dumps(document).encode("utf-8"), format=ox.QueryResultsFormat.JSON
+    )
 
 
 def _insert_where(quads: list[ox.Quad]) -> str:
@@ -499,10 +881,10 @@ def _insert_where(quads: list[ox.Quad]) -> str:
     return f"INSERT {{ {' '.join(graph_blocks(quads))} }} WHERE {{ }}"
 
 
-def _blank_node_groups(quads: list[ox.Quad]) -> list[list[ox.Quad]]:
+def _blank_node_groups(quads: list[ox.Quad], limit: int) -> list[list[ox.Quad]]:
     """Quads grouped so that each blank node's quads are in one group (of at most
-    :data:`BLANK_GROUP`, unless one blank node alone has more): a blank node label names
-    one node only within one operation."""
+    ``limit``, unless one blank node alone has more): a blank node label names one node
+    only within one operation."""
     parent: dict[str, str] = {}
 
     def find(label: str) -> str:
@@ -523,13 +905,90 @@ def _blank_node_groups(quads: list[ox.Quad]) -> list[list[ox.Quad]]:
     groups: list[list[ox.Quad]] = []
     current: list[ox.Quad] = []
     for component in components.values():
-        if current and len(current) + len(component) > BLANK_GROUP:
+        if current and len(current) + len(component) > limit:
             groups.append(current)
             current = []
         current.extend(component)
     if current:
         groups.append(current)
     return groups
+
+
+def _indivisible(triples: int) -> RequestTooLargeError:
+    return RequestTooLargeError(
+        f"the remote store refuses to insert {triples} triples joined by blank nodes in one "
+        "operation, and a blank node's triples cannot be split",
+        where="[SPARQL] MaxQueryCostEstimationTime of the remote store",
+        hint="give the blank nodes IRIs (skolemize them), or set MaxQueryCostEstimationTime "
+        "= 0 in the server's virtuoso.ini (it makes Virtuoso compile data into SQL text)",
+    )
+
+
+def _server_error(response: httpx.Response, url: str) -> AikgError:
+    """The error for a refusal: which of the server's settings decided it, if one did; a
+    syntax error only when the server says the text does not parse."""
+    text = _message(response)
+    if found := _ESTIMATE.search(text):
+        return ServerLimitError(
+            "the remote store refused to run the query: its estimate of the time it takes "
+            f"({found[1]} s, as the server computes it) exceeds its limit of {found[2]} s",
+            where="[SPARQL] MaxQueryCostEstimationTime of the remote store",
+            hint="narrow the query (bind more of its variables), or raise "
+            "MaxQueryCostEstimationTime in the server's virtuoso.ini (0 turns it off)",
+        )
+    if any(mark in text for mark in _TOO_LARGE):
+        return RequestTooLargeError(
+            f"the remote store refused the request for its size: {text}",
+            where="[SPARQL] MaxQueryCostEstimationTime of the remote store",
+            hint="split the query into smaller ones; with MaxQueryCostEstimationTime = 0 "
+            "Virtuoso compiles less text",
+        )
+    if "SR171" in text or "Transaction timed out" in text:
+        return QueryTimeoutError(
+            f"the remote store stopped the request at its own deadline: {text}",
+            where="[SPARQL] MaxQueryExecutionTime of the remote store",
+            hint="simplify the query, or raise MaxQueryExecutionTime in the server's "
+            "virtuoso.ini (no higher than AIKG_QUERY_TIMEOUT)",
+        )
+    if "MaxQueryMem" in text or "memory pool" in text.lower():
+        return ServerLimitError(
+            f"the remote store ran out of query memory: {text}",
+            where="[Parameters] MaxQueryMem of the remote store",
+            hint="narrow the query, or raise MaxQueryMem in the server's virtuoso.ini",
+        )
+    if response.status_code == 400 and ("SP030" in text or "syntax error" in text.lower()):
+        return QuerySyntaxError(
+            f"the remote store cannot read the request: {text}",
+            hint="check the query against the SPARQL 1.1 grammar",
+        )
+    return StoreError(
+        f"the remote store failed the request ({response.status_code}): {text}",
+        where=redact_url(url),
+        hint="the server's message says why; check its log. Writes need update rights "
+        "(e.g. Virtuoso's SPARQL_UPDATE role)",
+    )
+
+
+def _top_level(reading: QueryReading) -> tuple[int, set[str]]:
+    """Where a query's SELECT starts (-1: none at the top level), and the keywords at
+    its top level after its WHERE group (ORDER, LIMIT, OFFSET, VALUES...)."""
+    depth = 0
+    select_at = -1
+    grouped = False
+    words: set[str] = set()
+    for tok in reading.tokens:
+        if tok.kind == "punct" and tok.text == "{":
+            depth += 1
+            grouped = True
+        elif tok.kind == "punct" and tok.text == "}":
+            depth -= 1
+        elif tok.kind == "word" and depth == 0:
+            word = tok.text.upper()
+            if word == "SELECT" and select_at < 0:
+                select_at = tok.offset
+            elif grouped:
+                words.add(word)
+    return select_at, words
 
 
 def _message(response: httpx.Response) -> str:

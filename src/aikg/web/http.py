@@ -8,12 +8,13 @@ parser is how requests get smuggled past checks.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from aikg.config import Settings
 from aikg.errors import (
@@ -26,6 +27,8 @@ from aikg.errors import (
     WritesDisabledError,
 )
 from aikg.formats import answer_format, formats_for, negotiate
+from aikg.jsonld import PROFILES, Form
+from aikg.workers.dumps import DumpFile
 from aikg.workers.gateway import Answer, Service
 
 Params = dict[str, list[str]]
@@ -182,6 +185,23 @@ def answer_media(request: Request, kind: str, fmt: str | None) -> str:
     return negotiate(request.headers.get("accept"), [f.media_type for f in formats_for(kind)])
 
 
+def jsonld_form(request: Request) -> Form:
+    """The JSON-LD form the ``Accept`` header asks for with its ``profile`` parameter
+    (``http://www.w3.org/ns/json-ld#expanded``, ``#flattened``, ``#compacted``, or
+    several, space-separated): compacted unless another form is named."""
+    for part in request.headers.get("accept", "").split(","):
+        kind, *params = [p.strip() for p in part.split(";")]
+        if kind.lower() not in ("application/ld+json", "application/*", "*/*"):
+            continue
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "profile":
+                for profile in value.strip().strip('"').split():
+                    if profile in PROFILES:
+                        return PROFILES[profile]
+    return "compacted"
+
+
 def content_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith(TEXT_TYPES) else media
 
@@ -227,3 +247,107 @@ def error_response(error: AikgError) -> JSONResponse:
     if isinstance(error, TooManyRequestsError):
         headers["Retry-After"] = str(error.retry_after)
     return JSONResponse(error.to_dict(), status_code=error.status, headers=headers)
+
+
+def accepts_gzip(request: Request) -> bool:
+    """Whether ``Accept-Encoding`` takes gzip (named with q > 0, or ``*``)."""
+    for part in request.headers.get("accept-encoding", "").split(","):
+        coding, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if coding.lower() in ("gzip", "x-gzip", "*") and q > 0:
+            return True
+    return False
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """The one range of a ``Range: bytes=...`` header as (first, last), inclusive; None
+    for a header this server answers with the whole file (several ranges, another unit,
+    or nonsense: RFC 9110 lets a server ignore Range). Raises for a range past the end."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_text, dash, last_text = spec.strip().partition("-")
+    if not dash or not (first_text.isdigit() or last_text.isdigit()):
+        return None
+    if not first_text:  # the last N bytes
+        length = int(last_text)
+        if length == 0:
+            raise RangeNotSatisfiable
+        return max(size - length, 0), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text.isdigit() else size - 1
+    if first >= size:
+        raise RangeNotSatisfiable
+    if last < first:
+        return None
+    return first, min(last, size - 1)
+
+
+class RangeNotSatisfiable(Exception):
+    """A byte range that starts past the end of the file."""
+
+
+def _read(path: Any, first: int, last: int) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        handle.seek(first)
+        left = last - first + 1
+        while left > 0:
+            chunk = handle.read(min(1 << 20, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
+
+
+def file_response(
+    request: Request,
+    dump: DumpFile,
+    media: str,
+    headers: dict[str, str],
+    *,
+    encoding: str | None = None,
+) -> Response:
+    """A file as a downloader expects it: ``HEAD``, a strong ``ETag``, ``Last-Modified``,
+    ``Accept-Ranges``, one ``Range`` (206, or 416 past the end), ``If-Range`` (a range
+    only while the file is the one the client began), ``If-None-Match`` (304). Read
+    from disk a megabyte at a time, never whole in memory."""
+    headers = {
+        **headers,
+        "ETag": dump.etag,
+        "Last-Modified": formatdate(dump.modified, usegmt=True),
+        "Accept-Ranges": "bytes",
+    }
+    if encoding:
+        headers["Content-Encoding"] = encoding
+    held = {t.strip() for t in request.headers.get("if-none-match", "").split(",")}
+    if dump.etag in held or "*" in held:
+        return Response(status_code=304, headers=headers)
+    first, last = 0, dump.size - 1
+    status = 200
+    wanted = request.headers.get("range")
+    if_range = request.headers.get("if-range")
+    still_same = if_range is None or if_range.strip() in (dump.etag, headers["Last-Modified"])
+    if wanted and still_same and dump.size > 0:
+        try:
+            chosen = _byte_range(wanted, dump.size)
+        except RangeNotSatisfiable:
+            return Response(
+                status_code=416, headers={**headers, "Content-Range": f"bytes */{dump.size}"}
+            )
+        if chosen is not None:
+            first, last = chosen
+            status = 206
+            headers["Content-Range"] = f"bytes {first}-{last}/{dump.size}"
+    headers["Content-Length"] = str(max(last - first + 1, 0))
+    if request.method == "HEAD":
+        return Response(status_code=status, headers=headers, media_type=media)
+    return StreamingResponse(
+        _read(dump.path, first, last), status_code=status, headers=headers, media_type=media
+    )

@@ -13,8 +13,8 @@ for ``/ontology`` itself, which answers **200** in the negotiated format, with
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -24,7 +24,6 @@ from fastapi.responses import (
     JSONResponse,
     RedirectResponse,
     Response,
-    StreamingResponse,
 )
 from starlette.concurrency import run_in_threadpool
 
@@ -32,11 +31,21 @@ from aikg import analyst, package_data
 from aikg.config import ONTOLOGY_IRI, SHAPES_IRI
 from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
+from aikg.jsonld import context, jsonld_type
 from aikg.linked_data.charts import holdings_chart, ranks_chart
 from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog
 from aikg.search import MAX_LIMIT, MAX_TEXT
-from aikg.web.http import choose, content_type, gateway, not_modified, query_params, single
+from aikg.web.http import (
+    accepts_gzip,
+    choose,
+    content_type,
+    file_response,
+    gateway,
+    jsonld_form,
+    query_params,
+    single,
+)
 from aikg.web.render import render, root
 from aikg.workers.gateway import Service
 
@@ -86,6 +95,9 @@ RESERVED = {
     "prefixes",
     "search",
     "sources",
+    "context.jsonld",
+    "sitemap.xml",
+    "robots.txt",
 }
 
 
@@ -181,6 +193,22 @@ async def source_coverage(
     if chosen == "application/json":
         return JSONResponse(report.to_dict(), headers=headers)
     return HTMLResponse(render(request, "coverage.html", report=report), headers=headers)
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context every JSON-LD document of this service is compacted with",
+    responses=_offers(["application/ld+json"], "The context: short keys and typed values"),
+)
+async def jsonld_context(request: Request) -> Response:
+    """Short keys for the ontology's and the reused vocabularies' terms, their types
+    (``@id``, datatypes, language maps), the vocabulary prefixes and ``@base``."""
+    body = json.dumps(context(gateway(request).settings.base_iri), ensure_ascii=False, indent=1)
+    return Response(
+        body.encode("utf-8"),
+        media_type="application/ld+json",
+        headers={"Cache-Control": "max-age=3600"},
+    )
 
 
 @router.get(
@@ -298,10 +326,25 @@ def root_url(request: Request) -> str:
     return str(request.base_url)
 
 
-@router.get(
+DUMP_NAMES = [f"aikg.{ext}" for ext in RDF_BY_EXTENSION] + [
+    f"aikg.{ext}.gz" for ext in RDF_BY_EXTENSION
+]
+
+
+@router.api_route(
     "/dumps/aikg.{ext}",
-    summary="The whole dataset in one RDF format (streamed)",
-    responses=RDF_OFFERS,
+    methods=["GET", "HEAD"],
+    summary="The whole dataset in one RDF format, plain or gzip-compressed (aikg.nt.gz)",
+    description="A file written once per data version: `HEAD`, `Range` and `If-Range` "
+    "(resume with `curl -C -`), a strong `ETag`, `Last-Modified`, `If-None-Match`. "
+    "`Accept-Encoding: gzip` gets the plain name gzip-encoded (`Content-Encoding: gzip`); "
+    "`aikg.{ext}.gz` is the compressed file itself (`application/gzip`).",
+    responses={
+        **_offers([*DOCUMENT_OFFERS[1:], "application/gzip"], "The dump, or the byte range"),
+        206: {"description": "The byte range asked for (Range)"},
+        304: {"description": "Not modified (If-None-Match)"},
+        416: {"description": "The range starts past the end"},
+    },
 )
 async def dump(
     request: Request,
@@ -311,31 +354,24 @@ async def dump(
     ] = False,
 ) -> Response:
     service = gateway(request)
-    spec = RDF_BY_EXTENSION.get(ext)
+    compressed = ext.endswith(".gz")
+    base_ext = ext.removesuffix(".gz")
+    spec = RDF_BY_EXTENSION.get(base_ext)
     if spec is None:
-        raise NotFoundError(
-            f"no dump aikg.{ext}", hint="dumps are aikg." + ", aikg.".join(RDF_BY_EXTENSION)
-        )
-    etag = service.etag("dump", ext, str(inferred))
-    if cached := not_modified(request, etag):
-        return cached
-    chunks = service.dump(spec.name, inferred=inferred)
-    first = await run_in_threadpool(next, chunks, b"")  # errors surface before the headers
-
-    def rest() -> Iterator[bytes]:
-        yield first
-        yield from chunks
-
-    filename = f"aikg-with-inferred.{ext}" if inferred else f"aikg.{ext}"
-    return StreamingResponse(
-        rest(),
-        media_type=content_type(spec.media_type),
-        headers={
-            "ETag": etag,
-            "AIKG-Data-Version": service.version,
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        },
+        raise NotFoundError(f"no dump aikg.{ext}", hint="dumps are " + ", ".join(DUMP_NAMES))
+    encoded = not compressed and accepts_gzip(request)
+    dump_file = await run_in_threadpool(
+        service.dump_file, base_ext, inferred=inferred, gzip=compressed or encoded
     )
+    stem = "aikg-with-inferred" if inferred else "aikg"
+    headers = {
+        "AIKG-Data-Version": service.version,
+        "Content-Disposition": f'attachment; filename="{stem}.{ext}"',
+        "Vary": "Accept-Encoding",
+        "Cache-Control": "no-cache",
+    }
+    media = "application/gzip" if compressed else content_type(spec.media_type)
+    return file_response(request, dump_file, media, headers, encoding="gzip" if encoded else None)
 
 
 @router.get(
@@ -391,10 +427,15 @@ async def document(request: Request, path: ResourcePath) -> Response:
                 status_code=303,
             )
         body = await run_in_threadpool(service.resource_rdf, iri, spec.name)
+        media = content_type(spec.media_type)
+        if spec.name == "jsonld":
+            form = jsonld_form(request)
+            body = await run_in_threadpool(service.jsonld, body, form)
+            media = jsonld_type(form)
         return Response(
             body,
-            media_type=content_type(spec.media_type),
-            headers={"Link": f'<{iri}>; rel="describes"'},
+            media_type=media,
+            headers={"Link": f'<{iri}>; rel="describes"', "Vary": "Accept"},
         )
     iri = _iri(request, path)
     if await _is_graph(service, iri):

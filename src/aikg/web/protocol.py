@@ -34,6 +34,7 @@ from aikg.web.http import (
     content_type,
     decode_text,
     gateway,
+    jsonld_form,
     media_type,
     not_modified,
     parse_params,
@@ -104,7 +105,10 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
     chosen = answer_media(request, kind if kind in ANSWERS else "select", fmt_param)
     default_graphs = params.get("default-graph-uri", [])
     named_graphs = params.get("named-graph-uri", [])
-    etag = service.etag(sparql, chosen, "\x01".join(default_graphs), "\x01".join(named_graphs))
+    form = jsonld_form(request) if chosen == "application/ld+json" else "compacted"
+    etag = service.etag(
+        sparql, chosen, form, "\x01".join(default_graphs), "\x01".join(named_graphs)
+    )
     if request.method in ("GET", "HEAD") and (cached := not_modified(request, etag)):
         return cached
     html = chosen == "text/html"
@@ -117,6 +121,8 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
     )
     if html:
         return results_page(request, answer, etag, title="Query results")
+    if chosen == "application/ld+json":
+        answer = await run_in_threadpool(service.jsonld_answer, answer, form)
     return answer_response(answer, etag, head=head)
 
 

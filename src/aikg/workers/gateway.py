@@ -14,7 +14,7 @@ import pickle
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -28,7 +28,8 @@ from aikg.errors import (
     ParameterError,
     UnsupportedMediaTypeError,
 )
-from aikg.formats import RdfFormat
+from aikg.formats import RDF_FORMATS, RdfFormat, rdf_format
+from aikg.jsonld import Form, jsonld_type, reshape
 from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
 from aikg.namespaces import prefix_table
@@ -41,10 +42,14 @@ from aikg.sparql.results import Serialized
 from aikg.store.local import parse_rdf
 from aikg.validation.pyshacl_engine import ValidationReport
 from aikg.workers.accounting import charge
+from aikg.workers.dumps import DumpFile, DumpFiles
 from aikg.workers.pool import WorkerPool
 
 log = logging.getLogger("aikg")
 
+DUMP_TIMEOUT = 600.0
+"""Seconds a dump's writer may go without sending a chunk (a compacted JSON-LD dump of
+millions of triples takes minutes)."""
 CACHE_BYTES = 32 * 1024 * 1024
 """What the per-version cache of derived documents (VoID, graph list...) may hold."""
 
@@ -112,6 +117,7 @@ class Service:
                 )
         self._cache: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
         self._cache_bytes = 0
+        self.dump_files = DumpFiles()
 
     @property
     def version(self) -> str:
@@ -341,17 +347,53 @@ class Service:
         data: bytes = self.pool.run("resource_rdf", iri=iri, fmt=fmt)
         return data
 
+    def jsonld(self, body: bytes, form: Form) -> bytes:
+        """A compacted JSON-LD document aikg wrote, in the form asked for (expanded or
+        flattened; compacted as it is)."""
+        return reshape(body, form, self.settings.base_iri)
+
+    def jsonld_answer(self, answer: Answer, form: Form) -> Answer:
+        """A CONSTRUCT or DESCRIBE answer in JSON-LD, in the form asked for."""
+        body = self.jsonld(answer.result.body, form) if answer.result.body else b""
+        result = replace(answer.result, body=body, media_type=jsonld_type(form))
+        return replace(answer, result=result)
+
     def dump(self, fmt: str, *, inferred: bool = False) -> Iterator[bytes]:
         """The whole dataset in ``fmt``, streamed in chunks (the inferred graph only if
         asked for)."""
         return self.pool.stream("dump_stream", fmt=fmt, inferred=inferred)
 
-    def void(self, base_url: str, fmt: str) -> bytes:
-        """VoID / DCAT of the live dataset (cached per data version)."""
-        data: bytes = self._cached(
-            ("void", base_url, fmt),
-            lambda: self.pool.run("void", base_url=base_url, fmt=fmt, version=self.version),
+    def dump_file(self, ext: str, *, inferred: bool = False, gzip: bool = False) -> DumpFile:
+        """The dump with extension ``ext`` (or its gzip copy) of the current data version,
+        as a file: written on the first request of each version, read by every other."""
+        spec = rdf_format(ext)
+        raw, packed = self.dump_files.get(
+            self.version,
+            spec.extension,
+            inferred,
+            lambda: self.pool.stream(
+                "dump_stream", fmt=spec.name, inferred=inferred, timeout=DUMP_TIMEOUT
+            ),
         )
+        return packed if gzip else raw
+
+    def void(self, base_url: str, fmt: str) -> bytes:
+        """VoID / DCAT of the live dataset (cached per data version), with the size and
+        SHA-256 of every dump file and its gzip copy."""
+
+        def compute() -> bytes:
+            dumps: dict[str, tuple[int, str]] = {}
+            for spec in RDF_FORMATS:
+                for packed in (False, True):
+                    dump = self.dump_file(spec.extension, gzip=packed)
+                    name = spec.extension + (".gz" if packed else "")
+                    dumps[name] = (dump.size, dump.sha256)
+            data: bytes = self.pool.run(
+                "void", base_url=base_url, fmt=fmt, version=self.version, dumps=dumps
+            )
+            return data
+
+        data: bytes = self._cached(("void", base_url, fmt), compute)
         return data
 
     def ontology_docs(self) -> OntologyView:
@@ -368,3 +410,4 @@ class Service:
 
     def close(self) -> None:
         self.pool.close()
+        self.dump_files.close()

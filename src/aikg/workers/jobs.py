@@ -103,8 +103,14 @@ def dump_stream(
     kg.write_dump(fmt, emit, inferred=inferred)
 
 
-def void(kg: KnowledgeGraph, base_url: str, fmt: str, version: str) -> bytes:
-    return kg.void(base_url, fmt, version)
+def void(
+    kg: KnowledgeGraph,
+    base_url: str,
+    fmt: str,
+    version: str,
+    dumps: dict[str, tuple[int, str]] | None = None,
+) -> bytes:
+    return kg.void(base_url, fmt, version, dumps)
 
 
 def ontology_docs(kg: KnowledgeGraph) -> OntologyView:

@@ -1,0 +1,95 @@
+"""Dumps written once per data version, to files, beside their gzip-compressed copies.
+
+Downloaders expect what a file server gives: a size up front, ``Range`` and ``If-Range``
+to resume, a strong ``ETag`` and ``Last-Modified``. A dump streamed as it is serialized
+can give none of these, and makes every download pay the serialization again. So the
+first request for a dump of a data version writes it to a file (and its ``.gz`` at the
+same time, hashing both as they are written); every later request, of any byte range,
+reads the file. A new data version writes new files, and the old ones go (a download
+in progress keeps reading its open file).
+
+The gzip copy is deterministic (no file name, time 0 in its header), so its size and
+SHA-256 are a property of the data and can be listed in VoID/DCAT.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aikg.linked_data.views import Hashing, gzip_writer
+
+
+@dataclass(frozen=True)
+class DumpFile:
+    """One materialised dump: where it is, its size, SHA-256 and when it was written."""
+
+    path: Path
+    size: int
+    sha256: str
+    modified: float
+
+    @property
+    def etag(self) -> str:
+        """A strong ETag (byte ranges need one): the content's own hash."""
+        return f'"{self.sha256[:32]}"'
+
+
+def write_with_gzip(chunks: Iterable[bytes], path: Path) -> tuple[DumpFile, DumpFile]:
+    """Write ``chunks`` to ``path`` and a gzip copy to ``path.gz``, hashing both."""
+    gz_path = path.with_name(path.name + ".gz")
+    with path.open("wb") as raw_file, gz_path.open("wb") as gz_file:
+        raw = Hashing(raw_file.write)
+        packed = Hashing(gz_file.write)
+        with gzip_writer(packed) as compressor:
+            for chunk in chunks:
+                raw.write(chunk)
+                compressor.write(chunk)
+    now = time.time()
+    return (
+        DumpFile(path, raw.size, raw.digest.hexdigest(), now),
+        DumpFile(gz_path, packed.size, packed.digest.hexdigest(), now),
+    )
+
+
+class DumpFiles:
+    """The dumps of the current data version, written on first request."""
+
+    def __init__(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="aikg-dumps-"))
+        self._lock = threading.Lock()
+        self._building: dict[tuple[str, str, bool], threading.Lock] = {}
+        self._files: dict[tuple[str, str, bool], tuple[DumpFile, DumpFile]] = {}
+
+    def get(
+        self, version: str, ext: str, inferred: bool, produce: Callable[[], Iterable[bytes]]
+    ) -> tuple[DumpFile, DumpFile]:
+        """The dump (and its gzip copy) of ``version`` in the format with extension
+        ``ext``: written now by ``produce`` if it is not yet. Two requests for the same
+        dump wait for one writing."""
+        key = (version, ext, inferred)
+        with self._lock:
+            if key in self._files:
+                return self._files[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._files:
+                    return self._files[key]
+            name = f"{version}-{'inferred-' if inferred else ''}aikg.{ext}"
+            files = write_with_gzip(produce(), self.directory / name)
+            with self._lock:
+                self._files[key] = files
+                self._building.pop(key, None)
+                for old in [k for k in self._files if k[0] != version]:
+                    for dump in self._files.pop(old):
+                        dump.path.unlink(missing_ok=True)
+            return files
+
+    def close(self) -> None:
+        shutil.rmtree(self.directory, ignore_errors=True)

@@ -1,0 +1,116 @@
+"""Dumps as downloaders expect them: HEAD, gzip, Range and If-Range, strong ETags,
+Last-Modified; resumed with curl's own ``-C -``; listed with sizes and checksums."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import rdflib
+from fastapi.testclient import TestClient
+
+from tests.server import Server
+
+SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+
+
+def test_head_gives_the_headers_of_get_without_a_body(app_client: TestClient) -> None:
+    got = app_client.get("/dumps/aikg.nt", headers={"Accept-Encoding": "identity"})
+    head = app_client.head("/dumps/aikg.nt", headers={"Accept-Encoding": "identity"})
+    assert head.status_code == 200 and head.content == b""
+    for name in ("etag", "last-modified", "content-length", "accept-ranges", "content-type"):
+        assert head.headers[name] == got.headers[name]
+    assert int(head.headers["content-length"]) == len(got.content)
+    assert got.headers["etag"].startswith('"')  # strong: byte ranges need one
+
+
+def test_gzip_by_accept_encoding_and_as_a_file_of_its_own(app_client: TestClient) -> None:
+    plain = app_client.get("/dumps/aikg.nt", headers={"Accept-Encoding": "identity"}).content
+    encoded = app_client.get(
+        "/dumps/aikg.nt", headers={"Accept-Encoding": "gzip"}, follow_redirects=False
+    )
+    assert encoded.headers["content-encoding"] == "gzip"
+    assert "Accept-Encoding" in encoded.headers["vary"]
+    assert encoded.content == plain  # httpx decodes it: the same bytes
+    packed = app_client.get("/dumps/aikg.nt.gz")
+    assert packed.headers["content-type"] == "application/gzip"
+    assert "content-encoding" not in packed.headers
+    assert gzip.decompress(packed.content) == plain
+    assert len(packed.content) < len(plain) / 5
+
+
+def test_ranges_if_range_and_past_the_end(app_client: TestClient) -> None:
+    whole = app_client.get("/dumps/aikg.ttl", headers={"Accept-Encoding": "identity"})
+    size, etag = len(whole.content), whole.headers["etag"]
+    part = app_client.get(
+        "/dumps/aikg.ttl", headers={"Range": "bytes=100-199", "Accept-Encoding": "identity"}
+    )
+    assert part.status_code == 206 and part.content == whole.content[100:200]
+    assert part.headers["content-range"] == f"bytes 100-199/{size}"
+    tail = app_client.get(
+        "/dumps/aikg.ttl",
+        headers={"Range": "bytes=-50", "If-Range": etag, "Accept-Encoding": "identity"},
+    )
+    assert tail.status_code == 206 and tail.content == whole.content[-50:]
+    stale = app_client.get(
+        "/dumps/aikg.ttl",
+        headers={"Range": "bytes=0-9", "If-Range": '"another"', "Accept-Encoding": "identity"},
+    )
+    assert stale.status_code == 200 and stale.content == whole.content  # the whole, afresh
+    past = app_client.get(
+        "/dumps/aikg.ttl", headers={"Range": f"bytes={size}-", "Accept-Encoding": "identity"}
+    )
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
+    same = app_client.get(
+        "/dumps/aikg.ttl", headers={"If-None-Match": etag, "Accept-Encoding": "identity"}
+    )
+    assert same.status_code == 304
+    missing = app_client.get("/dumps/aikg.csv.gz")
+    assert missing.status_code == 404 and "aikg.nt.gz" in missing.json()["hint"]
+
+
+def test_void_lists_every_dump_and_its_gzip_copy_with_size_and_checksum(
+    app_client: TestClient,
+) -> None:
+    void = rdflib.Graph().parse(
+        data=app_client.get("/.well-known/void", headers={"Accept": "text/turtle"}).text,
+        format="turtle",
+    )
+    sizes = {}
+    for dist in void.subjects(rdflib.RDF.type, DCAT.Distribution):
+        url = str(void.value(dist, DCAT.downloadURL))
+        checksum = void.value(dist, SPDX.checksum)
+        sizes[url.rsplit("/", 1)[1]] = (
+            int(void.value(dist, DCAT.byteSize)),  # type: ignore[arg-type]
+            str(void.value(checksum, SPDX.checksumValue)),
+        )
+    assert {"aikg.nt", "aikg.nt.gz", "aikg.jsonld.gz", "aikg.ttl.gz"} <= set(sizes)
+    for name in ("aikg.nt", "aikg.nt.gz", "aikg.jsonld"):
+        body = app_client.get(f"/dumps/{name}", headers={"Accept-Encoding": "identity"}).content
+        assert sizes[name] == (len(body), hashlib.sha256(body).hexdigest())
+
+
+def test_curl_resumes_a_cut_download_to_the_same_bytes(server: Server, tmp_path: Path) -> None:
+    curl = shutil.which("curl")
+    if curl is None:
+        pytest.skip("curl is not installed")
+    url = f"{server.url}/dumps/aikg.nq"
+    whole = tmp_path / "whole.nq"
+    subprocess.run([curl, "-sf", "-o", str(whole), url], check=True)
+    cut = tmp_path / "cut.nq"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 3])  # a download cut short
+    done = subprocess.run(
+        [curl, "-sf", "-C", "-", "-o", str(cut), "-w", "%{http_code}", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout == "206"
+    assert cut.read_bytes() == whole.read_bytes()
+    head = subprocess.run([curl, "-sfI", url], check=True, capture_output=True, text=True)
+    assert "accept-ranges: bytes" in head.stdout.lower()
