@@ -101,6 +101,12 @@ RESERVED = {
 }
 
 
+def _json_or_html(request: Request, offers: list[str]) -> str:
+    """JSON or HTML, by ``Accept`` or ``?format=json|html``; ``offers`` first is the default."""
+    names = {"json": "application/json", "html": "text/html"}
+    return choose(request, offers, single(query_params(request), "format"), names)
+
+
 def _iri(request: Request, path: str) -> str:
     return gateway(request).settings.base_iri + path
 
@@ -152,13 +158,7 @@ async def find(
     limit: Annotated[int, Query(description=f"at most this many (1 to {MAX_LIMIT})")] = 10,
 ) -> Response:
     service = gateway(request)
-    chosen = choose(
-        request,
-        ["application/json", "text/html"],
-        single(query_params(request), "format"),
-        {"json": "application/json", "html": "text/html"},
-    )
-    html = chosen == "text/html"
+    html = _json_or_html(request, ["application/json", "text/html"]) == "text/html"
     if html and not q.strip():  # the empty search page, with its box
         matches = []
     else:
@@ -182,12 +182,7 @@ async def source_coverage(
     source: Annotated[str, Path(description="A source identifier", examples=["S1", "S2"])],
 ) -> Response:
     service = gateway(request)
-    chosen = choose(
-        request,
-        ["text/html", "application/json"],
-        single(query_params(request), "format"),
-        {"html": "text/html", "json": "application/json"},
-    )
+    chosen = _json_or_html(request, ["text/html", "application/json"])
     report = await run_in_threadpool(service.coverage, source)
     headers = {"Vary": "Accept", "AIKG-Data-Version": service.version}
     if chosen == "application/json":
@@ -382,12 +377,7 @@ async def dump(
 async def validation(request: Request) -> Response:
     service = gateway(request)
     report = await run_in_threadpool(service.validation)
-    chosen = choose(
-        request,
-        ["text/html", "application/json"],
-        single(query_params(request), "format"),
-        {"html": "text/html", "json": "application/json"},
-    )
+    chosen = _json_or_html(request, ["text/html", "application/json"])
     if chosen == "application/json":
         return JSONResponse(report.to_dict(), headers={"Vary": "Accept"})
     groups: dict[str, list[object]] = defaultdict(list)
