@@ -149,3 +149,15 @@ def test_a_remote_context_is_never_fetched(
         )
     assert "request body" in str(refused.value.where or refused.value)
     assert hits == []
+
+
+def test_the_ontology_document_comes_in_the_form_asked_for(app_client: TestClient) -> None:
+    compacted = app_client.get("/ontology.jsonld").json()
+    assert "@context" in compacted
+    expanded = app_client.get(
+        "/ontology.jsonld",
+        headers={"Accept": 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'},
+    ).json()
+    company = next(n for n in expanded if n["@id"] == "https://w3id.org/aikg/ontology#Company")
+    labels = {label["@value"] for label in company["http://www.w3.org/2000/01/rdf-schema#label"]}
+    assert "company" in labels

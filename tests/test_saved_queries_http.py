@@ -87,13 +87,15 @@ def test_the_format_parameter_overrides_accept(server: Server) -> None:
 
 
 def test_label_columns_follow_lang(server: Server) -> None:
-    korean = saved(server, "companies-by-country", {"country": "country/KR", "lang": "ko"}).json()
-    labels = sorted(b["organizationLabel"]["value"] for b in korean["results"]["bindings"])
-    assert labels == ["SK텔레콤", "네이버클라우드"]
-    bare = saved(
-        server, "companies-by-country", {"country": "country/KR", "labels": "false"}
-    ).json()
-    assert "organizationLabel" not in bare["head"]["vars"]
+    korean = saved(server, "people-roles", {"lang": "ko"}).json()
+    labels = {
+        b["person"]["value"].rsplit("/", 1)[1]: b["personLabel"]["value"]
+        for b in korean["results"]["bindings"]
+    }
+    assert (labels["ha-jung-woo"], labels["yoo-young-sang"]) == ("하정우", "유영상")
+    assert labels["clayton-christensen"] == "Clayton Christensen"  # no Korean label: English
+    bare = saved(server, "people-roles", {"labels": "false"}).json()
+    assert "personLabel" not in bare["head"]["vars"]
 
 
 def test_the_html_answer_links_entities_to_their_pages(server: Server) -> None:

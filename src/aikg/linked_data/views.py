@@ -125,10 +125,16 @@ def saved_queries_for(types: set[str]) -> list[tuple[str, str, str]]:
 
 
 def describe_resource(store: Store, iri: str, claims: list[Provenance]) -> ResourceView:
-    """Everything the graph says about ``iri``: labels, types, facts, inbound links."""
+    """Everything the data states about ``iri``: labels, types, facts, inbound links (what
+    the inferred graph adds is left out: a page shows what the sources say)."""
     node = ox.NamedNode(iri)
-    outgoing_quads = list(store.quads_for_pattern(node, None, None, None))
-    inbound_quads = list(store.quads_for_pattern(None, None, node, None))
+    inferred = ox.NamedNode(store.inferred_graph)
+    outgoing_quads = [
+        q for q in store.quads_for_pattern(node, None, None, None) if q.graph_name != inferred
+    ]
+    inbound_quads = [
+        q for q in store.quads_for_pattern(None, None, node, None) if q.graph_name != inferred
+    ]
     linked: set[ox.NamedNode] = {node}
     for quad in outgoing_quads:
         linked.add(quad.predicate)

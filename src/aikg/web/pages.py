@@ -255,7 +255,12 @@ def _vocabulary(request: Request, graph_iri: str, html: bool, ext: str | None) -
         name = "ontology" if graph_iri == ONTOLOGY_IRI else "shapes"
         headers["Content-Location"] = f"{root(request)}{name}.{spec.extension}"
     body = service.read_graph(graph, spec.name)
-    return Response(body, media_type=content_type(chosen), headers=headers)
+    media = content_type(chosen)
+    if spec.name == "jsonld":  # the form the profile asks for, as for every document
+        form = jsonld_form(request)
+        body = service.jsonld(body, form)
+        media = jsonld_type(form)
+    return Response(body, media_type=media, headers=headers)
 
 
 @router.get(

@@ -58,7 +58,8 @@
   // read from the ontology document in expanded JSON-LD: a whole document, not a query
   // answer, so a server's row limit cannot cut the list short.
   let vocabulary = CORE_TERMS;
-  const vocabularyLoaded = fetchJson(root + "ontology.jsonld")
+  const EXPANDED = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"';
+  const vocabularyLoaded = fetchJson(root + "ontology.jsonld", EXPANDED)
     .then((nodes) => {
       vocabulary = vocabularyOf(Array.isArray(nodes) ? nodes : nodes["@graph"] || []);
     })
@@ -596,8 +597,8 @@
     return el;
   }
 
-  async function fetchJson(url) {
-    const response = await fetch(url, { headers: { Accept: "application/json" } });
+  async function fetchJson(url, accept = "application/json") {
+    const response = await fetch(url, { headers: { Accept: accept } });
     if (!response.ok) throw await errorOf(response);
     return response.json();
   }
