@@ -21,7 +21,7 @@ pd = pytest.importorskip("pandas")
     ("helper", "args", "records"),
     [
         ("holdings", (), 6),
-        ("index_positions", ("country/KR",), 4),
+        ("index_positions", ("country/KR",), 5),
         ("rank_changes", (), 2),
         ("conflicts", (), 2),  # one record per conflict...
         ("provenance", ("claim/h100-china-s1",), 1),

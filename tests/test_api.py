@@ -137,11 +137,15 @@ def test_holdings_filter_by_hardware_model(kg: KnowledgeGraph) -> None:
 
 def test_index_positions_of_a_country(kg: KnowledgeGraph) -> None:
     positions = kg.index_positions("country/KR").records
-    assert [(p.index_label, p.rank, p.ranked_count, p.tier_label) for p in positions] == [
-        ("AI Maturity Matrix", None, None, "stable competitive countries"),
-        ("Manufacturing Competitiveness Index", 4, None, None),
-        ("global AI ranking", 35, None, None),
-        ("labor productivity (OECD-based)", 33, 38, None),
+    assert [
+        (p.index_label, p.rank, p.ranked_count, p.tier_label, p.source_id) for p in positions
+    ] == [
+        ("AI Maturity Matrix", None, None, "stable competitive countries", "S1"),
+        # The Senior Editor's "stable competitive", read as the same matrix's tier.
+        ("AI Maturity Matrix", None, None, "stable competitive countries", "S2"),
+        ("Manufacturing Competitiveness Index", 4, None, None, "S1"),
+        ("global AI ranking", 35, None, None, "S1"),
+        ("labor productivity (OECD-based)", 33, 38, None, "S1"),
     ]
     assert positions[0].publisher_label == "Boston Consulting Group"
 

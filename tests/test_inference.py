@@ -32,7 +32,7 @@ def test_every_claim_is_a_claim(kg: KnowledgeGraph) -> None:
     # Every claim rests on evidence; nothing else does.
     with_evidence = iris(kg, "SELECT DISTINCT ?x { ?x aikg:evidence ?e }")
     assert claims == with_evidence
-    assert len(claims) == 71
+    assert len(claims) == 95
     stated = iris(
         kg, "SELECT DISTINCT ?x { GRAPH ?g { ?x a aikg:Claim } FILTER (?g != graph:inferred) }"
     )

@@ -25,7 +25,7 @@ def quotations(kg: KnowledgeGraph) -> list[dict[str, object]]:
 
 def test_every_quotation_appears_verbatim_in_its_own_source(kg: KnowledgeGraph) -> None:
     rows = quotations(kg)
-    assert len(rows) == 56
+    assert len(rows) == 67
     texts, problems = sources.source_texts(kg)
     assert problems == []
     own = {t.identifier: t.text for t in texts.values() if t.identifier}

@@ -209,8 +209,9 @@ def test_statements_with_speaker_role_and_event(kg: KnowledgeGraph) -> None:
         "sk-ai-summit",
     )
     assert yoo["words"] == "Korea has only 2,000 H100 GPUs throughout the whole."
-    assert len(answer) == 6  # Dr. Kim's own clause after the official's point included
-    assert len(rows(kg, "statements", reported="false")) == 5
+    # Dr. Kim's own clause after the official's point, and his diagnosis, included.
+    assert len(answer) == 8
+    assert len(rows(kg, "statements", reported="false")) == 7
 
 
 def test_innovation_types_credited(kg: KnowledgeGraph) -> None:
@@ -244,6 +245,15 @@ def test_recommendations_and_who_makes_them(kg: KnowledgeGraph) -> None:
         ("retain-and-attract-top-ai-talent", "min-woo-kim", "S2"),
         # Dr. Kim's lesson from France, for Korea.
         ("government-backing-and-cutting-edge-technologies", "min-woo-kim", "S2"),
+        # What escaping the middle-income trap requires, an approach like China's, and speed.
+        ("embrace-destructive-innovation", "min-woo-kim", "S2"),
+        ("shift-in-mindset", "min-woo-kim", "S2"),
+        ("increased-government-support", "min-woo-kim", "S2"),
+        ("long-term-investments-in-ai-research-and-talent", "min-woo-kim", "S2"),
+        ("fostering-disruptive-technologies", "min-woo-kim", "S2"),
+        ("encouraging-startups", "min-woo-kim", "S2"),
+        ("robust-government-support", "min-woo-kim", "S2"),
+        ("act-swiftly-and-decisively", "min-woo-kim", "S2"),
     }
 
 
@@ -252,7 +262,8 @@ def test_index_publishers(kg: KnowledgeGraph) -> None:
         local(r["index"]): (local(r.get("organization")), r.get("relation"), r["positions"])
         for r in rows(kg, "index-publishers")
     }
-    assert answer["bcg-ai-maturity-matrix"] == ("boston-consulting-group", "published by", 7)
+    # S1's seven positions and the Senior Editor's one (S2).
+    assert answer["bcg-ai-maturity-matrix"] == ("boston-consulting-group", "published by", 8)
     assert answer["unido-manufacturing-competitiveness-index"] == ("unido", "published by", 1)
     assert answer["oecd-labor-productivity"] == ("oecd", "based on data of", 1)
     assert answer["global-ai-ranking"] == ("None", None, 3)
@@ -389,14 +400,26 @@ def test_claims_of_a_kind_and_about_an_entity(kg: KnowledgeGraph) -> None:
     assert {local(r["claim"]) for r in definitions} == {
         "definition-continuous-innovation-s1",
         "definition-destructive-innovation-s1",
+        "definition-continuous-innovation-s2",
+        "definition-destructive-innovation-s2",
+        "definition-destructive-innovation-new-markets-and-industries-s2",
+        "definition-middle-income-trap-s2",
     }
     both = rows(kg, "claims", kind="ConceptDefinition", about="person/clayton-christensen")
-    assert {r["claim"] for r in both} == {r["claim"] for r in definitions}
+    assert {local(r["claim"]) for r in both} == {
+        "definition-continuous-innovation-s1",
+        "definition-destructive-innovation-s1",
+    }
     continuous = rows(kg, "claims", kind="ConceptDefinition", about="innovation-type/continuous")
-    assert {(local(r["part"]), r["value"]) for r in continuous} == {
-        ("definedConcept", BASE + "innovation-type/continuous"),
-        ("definitionText", "improves existing products"),
-        ("basis", "https://w3id.org/aikg/ontology#stated"),
+    assert {(local(r["claim"]), local(r["part"]), r["value"]) for r in continuous} >= {
+        (
+            "definition-continuous-innovation-s1",
+            "definedConcept",
+            BASE + "innovation-type/continuous",
+        ),
+        ("definition-continuous-innovation-s1", "definitionText", "improves existing products"),
+        ("definition-continuous-innovation-s1", "basis", "https://w3id.org/aikg/ontology#stated"),
+        ("definition-continuous-innovation-s2", "definitionText", "improving existing products"),
     }
     assert rows(kg, "claims", kind="Development", about="country/IE") == []
 
@@ -417,13 +440,21 @@ def test_claims_cover_every_kind_of_claim(kg: KnowledgeGraph) -> None:
 
 def test_which_countries_escaped_the_middle_income_trap(kg: KnowledgeGraph) -> None:
     answer = rows(kg, "classifications", category="topic/escaped-middle-income-trap")
-    assert sorted(local(r["member"]) for r in answer) == ["IE", "KR", "TW"]
+    assert sorted(local(r["member"]) for r in answer) == ["IE", "KR", "KR", "TW"]
+    world_bank = [r for r in answer if r["sourceId"] == "S1"]
     assert {
         (r["exhaustive"], r["memberCount"], local(r["attributedTo"]), r["sourceId"], r["quotes"])
-        for r in answer
+        for r in world_bank
     } == {(True, 3, "world-bank", "S1", WORLD_BANK)}
+    # Dr. Kim: Korea "has successfully navigated this trap in the past" (S2), no list.
+    [kim] = [r for r in answer if r["sourceId"] == "S2"]
+    assert (local(kim["member"]), local(kim["attributedTo"]), kim["exhaustive"]) == (
+        "KR",
+        "min-woo-kim",
+        False,
+    )
     korea = rows(kg, "classifications", member="country/KR")
-    assert [local(r["category"]) for r in korea] == ["escaped-middle-income-trap"]
+    assert {local(r["category"]) for r in korea} == {"escaped-middle-income-trap"}
 
 
 def test_what_huawei_tencent_and_byd_use_ai_for(kg: KnowledgeGraph) -> None:
@@ -454,7 +485,12 @@ def test_what_huawei_tencent_and_byd_use_ai_for(kg: KnowledgeGraph) -> None:
 
 
 def test_who_defined_continuous_innovation(kg: KnowledgeGraph) -> None:
-    [answer] = rows(kg, "definitions", concept="innovation-type/continuous")
+    answer, kims = rows(kg, "definitions", concept="innovation-type/continuous")
+    assert (local(kims["definedBy"]), kims["definition"], kims["sourceId"]) == (
+        "min-woo-kim",
+        "improving existing products",
+        "S2",
+    )
     assert (local(answer["definedBy"]), answer["definition"], answer["sourceId"]) == (
         "clayton-christensen",
         "improves existing products",

@@ -132,8 +132,17 @@ def test_the_readings_are_exactly_what_the_source_does_not_state(kg: KnowledgeGr
         "global-ranking-korea-s1",  # the table row read as the global AI rankings
         "global-ranking-china-s1",
         "global-ranking-france-s1",
+        "ai-maturity-korea-s2",  # the Senior Editor's "stable competitive" read as BCG's tier
+        "korea-navigated-middle-income-trap-s2",  # "navigated" read as escaped
+        "china-approach-s2",  # "strong government support" as government backing
+        "korea-ahead-of-china-in-manufacturing-s1",  # a view once held, no one named
     }
-    read_in = {"france-focuses-on-disruptive-innovation-s1", "france-approach-s1"}
+    read_in = {
+        "france-focuses-on-disruptive-innovation-s1",
+        "france-approach-s1",
+        "china-ahead-of-korea-in-ai-s1",  # ahead of whom: Korea, from the sentence
+        "recommendation-act-swiftly-and-decisively-s2",  # for Korea, from the answer
+    }
     assert got == {(c, "interpreted") for c in interpreted} | {(c, "readIn") for c in read_in}
     assert all(str(r["reading"]) for r in readings.values())
 

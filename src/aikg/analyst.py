@@ -292,6 +292,7 @@ class AnalystQueries(ABC):
         >>> for p in KnowledgeGraph.load().index_positions("country/KR").records:
         ...     print(p.index_label, p.rank or p.tier_label)
         AI Maturity Matrix stable competitive countries
+        AI Maturity Matrix stable competitive countries
         Manufacturing Competitiveness Index 4
         global AI ranking 35
         labor productivity (OECD-based) 33

@@ -230,6 +230,29 @@ def _write_serialized(serialized: Serialized, output: str | None, out: TextIO) -
         print(f"aikg: answer truncated at {serialized.rows} rows (AIKG_MAX_ROWS)", file=sys.stderr)
 
 
+def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    kg = _open(args)
+    reports = [kg.coverage(args.source)] if args.source else kg.coverage_all()
+    if args.format == "json":
+        body = [r.to_dict() for r in reports]
+        out.write(json.dumps(body if not args.source else body[0], indent=2, ensure_ascii=False))
+        out.write("\n")
+        return EXIT_OK
+    for report in reports:
+        n = report.counts()
+        out.write(
+            f"{report.source}: {n['units']} sentences and cells: {n['covered']} covered, "
+            f"{n['listed']} listed as not modelled, {n['uncovered']} uncovered\n"
+        )
+        for unit in report.units:
+            if unit.status == "uncovered" or (args.listed and unit.status == "listed"):
+                why = f"  ({unit.reason})" if unit.reason else ""
+                out.write(f"  {unit.status:<9} {unit.kind:<8} {unit.text}{why}\n")
+        for problem in report.stale:
+            out.write(f"  stale     {problem}\n")
+    return EXIT_OK
+
+
 def cmd_search(args: argparse.Namespace, out: TextIO) -> int:
     kg = _open(args)
     matches = kg.search(args.text, limit=args.limit)
@@ -570,6 +593,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW", help="the later version")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(handler=cmd_diff)
+
+    p = sub.add_parser(
+        "coverage",
+        help="which sentences and table cells of a source the claims rest on",
+        description="Cut a registered source's text into sentences and table cells and "
+        "report, for each, the claims it is evidence of, or the reason it is listed as not "
+        "modelled (not-modelled.json beside the texts); the rest are uncovered.",
+    )
+    _common(p)
+    p.add_argument(
+        "source", metavar="SOURCE", nargs="?", help="a source identifier (S1); all if none"
+    )
+    p.add_argument(
+        "--listed", action="store_true", help="also show the units listed as not modelled"
+    )
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(handler=cmd_coverage)
 
     p = sub.add_parser("stats", help="triples per named graph and instances per class")
     _common(p)

@@ -26,6 +26,8 @@ from rdflib import Graph
 from aikg import sources
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
+from aikg.coverage import Coverage, identified_sources
+from aikg.coverage import coverage as coverage_of
 from aikg.errors import NotFoundError
 from aikg.formats import ANSWERS, RDF_FORMATS, RdfFormat, ResultFormat, answer_format, rdf_format
 from aikg.jsonld import serialize_graph
@@ -362,6 +364,19 @@ class KnowledgeGraph(AnalystQueries):
         ['South Korea']
         """
         return search(self.store, text, limit=limit)
+
+    def coverage(self, source: str) -> Coverage:
+        """Each sentence and table cell of a source's text with the claims it is evidence
+        of, or the reason it is not modelled: see :mod:`aikg.coverage`.
+
+        >>> KnowledgeGraph.load().coverage("S2").counts()["uncovered"]
+        0
+        """
+        return coverage_of(self, source)
+
+    def coverage_all(self) -> list[Coverage]:
+        """The coverage of every source that has an identifier and a text."""
+        return [coverage_of(self, s) for s in identified_sources(self)]
 
     def resource(self, iri: str) -> views.ResourceView:
         """What the page about ``iri`` shows: its types, labels, statements both ways,

@@ -94,10 +94,17 @@ RESERVED = {
     "favicon.ico",
     "prefixes",
     "search",
+    "sources",
     "context.jsonld",
     "sitemap.xml",
     "robots.txt",
 }
+
+
+def _json_or_html(request: Request, offers: list[str]) -> str:
+    """JSON or HTML, by ``Accept`` or ``?format=json|html``; ``offers`` first is the default."""
+    names = {"json": "application/json", "html": "text/html"}
+    return choose(request, offers, single(query_params(request), "format"), names)
 
 
 def _iri(request: Request, path: str) -> str:
@@ -151,13 +158,7 @@ async def find(
     limit: Annotated[int, Query(description=f"at most this many (1 to {MAX_LIMIT})")] = 10,
 ) -> Response:
     service = gateway(request)
-    chosen = choose(
-        request,
-        ["application/json", "text/html"],
-        single(query_params(request), "format"),
-        {"json": "application/json", "html": "text/html"},
-    )
-    html = chosen == "text/html"
+    html = _json_or_html(request, ["application/json", "text/html"]) == "text/html"
     if html and not q.strip():  # the empty search page, with its box
         matches = []
     else:
@@ -169,6 +170,24 @@ async def find(
         )
     page = render(request, "search.html", text=q, matches=matches, limit=limit, max_text=MAX_TEXT)
     return HTMLResponse(page, headers=headers)
+
+
+@router.get(
+    "/sources/{source}",
+    summary="A source's text, each sentence and table cell with the claims it is evidence of",
+    responses=_offers(["text/html", "application/json"], "The coverage report"),
+)
+async def source_coverage(
+    request: Request,
+    source: Annotated[str, Path(description="A source identifier", examples=["S1", "S2"])],
+) -> Response:
+    service = gateway(request)
+    chosen = _json_or_html(request, ["text/html", "application/json"])
+    report = await run_in_threadpool(service.coverage, source)
+    headers = {"Vary": "Accept", "AIKG-Data-Version": service.version}
+    if chosen == "application/json":
+        return JSONResponse(report.to_dict(), headers=headers)
+    return HTMLResponse(render(request, "coverage.html", report=report), headers=headers)
 
 
 @router.get(
@@ -363,12 +382,7 @@ async def dump(
 async def validation(request: Request) -> Response:
     service = gateway(request)
     report = await run_in_threadpool(service.validation)
-    chosen = choose(
-        request,
-        ["text/html", "application/json"],
-        single(query_params(request), "format"),
-        {"html": "text/html", "json": "application/json"},
-    )
+    chosen = _json_or_html(request, ["text/html", "application/json"])
     if chosen == "application/json":
         return JSONResponse(report.to_dict(), headers={"Vary": "Accept"})
     groups: dict[str, list[object]] = defaultdict(list)

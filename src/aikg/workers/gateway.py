@@ -20,6 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from aikg.config import Settings
+from aikg.coverage import Coverage, check_source_id
 from aikg.errors import (
     ConfigError,
     InputError,
@@ -324,6 +325,15 @@ class Service:
         check_limit(limit)
         found: list[Match] = self._cached(
             ("search", text, limit), lambda: self.pool.run("search", text=text, limit=limit)
+        )
+        return found
+
+    def coverage(self, source: str) -> Coverage:
+        """Each sentence and table cell of a source with the claims it is evidence of (see
+        :mod:`aikg.coverage`), cached per data version; the identifier is checked first."""
+        check_source_id(source)
+        found: Coverage = self._cached(
+            ("coverage", source), lambda: self.pool.run("coverage", source=source)
         )
         return found
 

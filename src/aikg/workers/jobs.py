@@ -14,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from aikg.config import Settings
+from aikg.coverage import Coverage
 from aikg.errors import InputError, NotFoundError, ValidationError
 from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
@@ -129,9 +130,14 @@ def search(kg: KnowledgeGraph, text: str, limit: int) -> list[Match]:
     return kg.search(text, limit=limit)
 
 
+def coverage(kg: KnowledgeGraph, source: str) -> Coverage:
+    return kg.coverage(source)
+
+
 READ_JOBS: dict[str, Callable[..., Any]] = {
     "known": known,
     "search": search,
+    "coverage": coverage,
     "query": query,
     "saved": saved,
     "graphs": graphs,
