@@ -32,7 +32,7 @@ from aikg.errors import NotFoundError
 from aikg.formats import ANSWERS, RDF_FORMATS, RdfFormat, ResultFormat, answer_format, rdf_format
 from aikg.jsonld import serialize_graph
 from aikg.labels import add_labels
-from aikg.linked_data import views
+from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.saved_queries import check_classes, saved_query
 from aikg.search import Match, search
@@ -355,6 +355,12 @@ class KnowledgeGraph(AnalystQueries):
     def knows(self, iri: str) -> bool:
         """Whether the graph says anything about ``iri`` (as subject or object)."""
         return views.known(self.store, iri)
+
+    def sitemap(self, base_url: str, page: int | None = None) -> str:
+        """The sitemap of every resource's page on the service at ``base_url`` (an index
+        of pages of it past 50,000 resources; ``page`` picks one): see
+        :mod:`aikg.linked_data.findable`."""
+        return findable.sitemap(findable.page_paths(self.store), base_url, page)
 
     def search(self, text: str, *, limit: int = 10) -> list[Match]:
         """The resources with a name (label, prefLabel, altLabel, in any language)

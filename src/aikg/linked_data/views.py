@@ -18,6 +18,7 @@ from aikg.analyst import Provenance
 from aikg.config import ONTOLOGY_NS, Settings
 from aikg.formats import RDF_FORMATS
 from aikg.labels import labels_for
+from aikg.linked_data import findable
 from aikg.linked_data.catalog import describe_saved_queries
 from aikg.namespaces import (
     DCAT,
@@ -339,7 +340,7 @@ def dump_digests(store: Store, ext: str) -> dict[str, tuple[int, str]]:
 # -- VoID and DCAT -------------------------------------------------------------------
 
 IANA = "https://www.iana.org/assignments/media-types/"
-CC_BY = ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")
+CC_BY = ox.NamedNode(findable.LICENSE)
 
 
 def _distribution(
@@ -428,27 +429,11 @@ def describe_dataset(
     triples = [
         ox.Triple(dataset, TYPE, n("Dataset")),
         ox.Triple(dataset, TYPE, n("Dataset", DCAT)),
+        ox.Triple(dataset, n("title", DCTERMS), ox.Literal(findable.TITLE, language="en")),
         ox.Triple(
-            dataset,
-            n("title", DCTERMS),
-            ox.Literal("aikg: a knowledge graph of the global AI race", language="en"),
+            dataset, n("description", DCTERMS), ox.Literal(findable.DESCRIPTION, language="en")
         ),
-        ox.Triple(
-            dataset,
-            n("description", DCTERMS),
-            ox.Literal(
-                "Claims about the global AI race (GPU holdings, national AI rankings, companies, "
-                "people, innovation types), each with its source and the exact quotation it rests "
-                "on. First source: a web page on Korea's AI transition (an article and an "
-                "interview).",
-                language="en",
-            ),
-        ),
-        ox.Triple(
-            dataset,
-            n("license", DCTERMS),
-            ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
-        ),
+        ox.Triple(dataset, n("license", DCTERMS), ox.NamedNode(findable.LICENSE)),
         ox.Triple(dataset, n("source", DCTERMS), ox.NamedNode(f"{base}source/page")),
         ox.Triple(dataset, ox.NamedNode(OWL + "versionInfo"), ox.Literal(version)),
         ox.Triple(dataset, n("sparqlEndpoint"), endpoint),

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
+    PlainTextResponse,
     RedirectResponse,
     Response,
 )
@@ -33,6 +34,7 @@ from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
 from aikg.jsonld import context, jsonld_type
 from aikg.linked_data.charts import holdings_chart, ranks_chart
+from aikg.linked_data.findable import dataset_markup, robots_txt
 from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog
 from aikg.search import MAX_LIMIT, MAX_TEXT
@@ -141,6 +143,7 @@ async def home(
         ranks_svg=ranks_chart(positions, changes),
         example_query=EXAMPLE_QUERY if query is None else query,
         base_iri=service.settings.base_iri,
+        dataset_markup=dataset_markup(root_url(request)),
         queries=list(catalog().values()),
         dumps=[f.extension for f in RDF_FORMATS],
     )
@@ -204,6 +207,30 @@ async def jsonld_context(request: Request) -> Response:
         media_type="application/ld+json",
         headers={"Cache-Control": "max-age=3600"},
     )
+
+
+@router.get(
+    "/sitemap.xml",
+    summary="A sitemap of every resource's page (an index of pages past 50,000)",
+    responses=_offers(["application/xml"], "The sitemap"),
+)
+async def sitemap(
+    request: Request,
+    page: Annotated[int | None, Query(description="one page of a sitemap index")] = None,
+) -> Response:
+    service = gateway(request)
+    body = await run_in_threadpool(service.sitemap, root_url(request), page)
+    etag = service.etag("sitemap", root_url(request), str(page))
+    return Response(body, media_type="application/xml", headers={"ETag": etag})
+
+
+@router.get(
+    "/robots.txt",
+    summary="What crawlers may read: the pages and the dumps, not the query services",
+    response_class=PlainTextResponse,
+)
+async def robots(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(robots_txt(root_url(request)))
 
 
 @router.get(

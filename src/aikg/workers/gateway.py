@@ -318,6 +318,14 @@ class Service:
         found: bool = self.pool.run("known", iri=iri)
         return found
 
+    def sitemap(self, base_url: str, page: int | None) -> str:
+        """The sitemap (see :mod:`aikg.linked_data.findable`), cached per data version."""
+        found: str = self._cached(
+            ("sitemap", base_url, page),
+            lambda: self.pool.run("sitemap", base_url=base_url, page=page),
+        )
+        return found
+
     def search(self, text: str, limit: int) -> list[Match]:
         """Resources by a part of a name (see :mod:`aikg.search`), cached per data
         version; the text and the limit are checked before a worker is taken."""

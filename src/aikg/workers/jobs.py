@@ -130,6 +130,10 @@ def search(kg: KnowledgeGraph, text: str, limit: int) -> list[Match]:
     return kg.search(text, limit=limit)
 
 
+def sitemap(kg: KnowledgeGraph, base_url: str, page: int | None) -> str:
+    return kg.sitemap(base_url, page)
+
+
 def coverage(kg: KnowledgeGraph, source: str) -> Coverage:
     return kg.coverage(source)
 
@@ -137,6 +141,7 @@ def coverage(kg: KnowledgeGraph, source: str) -> Coverage:
 READ_JOBS: dict[str, Callable[..., Any]] = {
     "known": known,
     "search": search,
+    "sitemap": sitemap,
     "coverage": coverage,
     "query": query,
     "saved": saved,
