@@ -284,6 +284,10 @@ def test_writes_to_a_persistent_store_survive_a_restart(tmp_path: Path) -> None:
     with running_server(env) as second:
         assert ask(second, "ASK { GRAPH <http://example.org/kept> { ?s ?p 'kept' } }")
         assert ask(second, "ASK { <claim/h100-korea-s1> aikg:quantity 2000 }")
+        # The name index beside the store, read by forked workers through their own
+        # connection.
+        found = httpx.get(f"{second.url}/search", params={"q": "한국"}, timeout=30).json()
+        assert found["results"][0]["iri"] == "https://w3id.org/aikg/country/KR"
 
 
 def test_clear_of_an_unknown_graph_succeeds_and_drop_of_one_is_400(writable: Server) -> None:
