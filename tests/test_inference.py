@@ -181,6 +181,8 @@ def test_a_load_adds_what_a_full_recompute_would(tmp_path: Path) -> None:
         + 'country:KR rdfs:label "Korea, Republic of"@en .\n'
         # a type whose superclass the bundled data already gives it
         + "company:meta a aikg:Company .\n"
+        # a type the inferred graph held: now stated, so no longer inferred
+        + "company:tesla a aikg:Organization .\n"
         + 'company:newco a aikg:Startup ; rdfs:label "Newco"@en ; aikg:basedIn country:KR .\n'
     )
     generated = tmp_path / "generated.nq"

@@ -144,12 +144,23 @@ def add_for(store: Store, graphs: list[str]) -> None:
         )
 
     superclasses = _above(store, _SUBCLASS_OF)
+    superproperties = _above(store, _SUBPROPERTY_OF)
+    stale: list[ox.Quad] = []
+    # What the new graphs state is no longer inferred: a type, or a statement under a
+    # property that others specialise.
+    for predicate in {_TYPE, *(sup for sups in superproperties.values() for sup in sups)}:
+        for quad in _stated(store, predicate, graphs):
+            subject, value = quad.subject, quad.object
+            if isinstance(subject, ox.NamedNode | ox.BlankNode) and isinstance(
+                value, ox.NamedNode | ox.BlankNode | ox.Literal
+            ):
+                stale += store.quads_for_pattern(subject, predicate, value, inferred)
     for quad in _stated(store, _TYPE, graphs):
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
             for sup in superclasses.get(quad.object, ()):
                 if not stated(quad.subject, _TYPE, sup):
                     added.append(ox.Quad(quad.subject, _TYPE, sup, inferred))
-    for prop, sups in _above(store, _SUBPROPERTY_OF).items():
+    for prop, sups in superproperties.items():
         for quad in _stated(store, prop, graphs):
             if isinstance(quad.subject, ox.NamedNode) and isinstance(
                 quad.object, ox.NamedNode | ox.Literal
@@ -166,7 +177,6 @@ def add_for(store: Store, graphs: list[str]) -> None:
         for quad in _stated(store, label_property, graphs)
         if isinstance(quad.subject, ox.NamedNode)
     }
-    stale: list[ox.Quad] = []
     for subject in labelled:
         stale += store.quads_for_pattern(subject, preferred, None, inferred)
         labels = [
