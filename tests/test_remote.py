@@ -284,3 +284,18 @@ def test_the_server_runs_unchanged_on_the_remote_store(
         )
         assert deleted.status_code in (200, 204)
     assert "https://w3id.org/aikg/graph/remote-note" not in remote_kg.store.named_graphs()
+
+
+def test_opening_a_remote_store_never_writes_to_it(
+    remote_kg: KnowledgeGraph, virtuoso: VirtuosoServer
+) -> None:
+    """Its server may be read-only: opening one whose inferred graph is missing (data
+    loaded by another tool) leaves it missing; loads and writes derive it."""
+    inferred = remote_kg.store.inferred_graph
+    remote_kg.store.remove_graph(inferred)
+    try:
+        KnowledgeGraph.open(remote_settings(virtuoso))
+        assert inferred not in remote_kg.store.named_graphs()
+    finally:
+        remote_kg.derive()
+    assert inferred in remote_kg.store.named_graphs()

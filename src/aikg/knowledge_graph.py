@@ -104,9 +104,13 @@ class KnowledgeGraph(AnalystQueries):
             kg._fill(None, validate=validate)
         else:
             kg.graph_files = {g: g.rsplit("/", 1)[-1] for g in kg.store.data_graphs()}
+            # A store of this process written before these existed, or whose index was
+            # lost. (A remote store is never written to by opening it: its server may be
+            # read-only; `aikg load` and writes derive there.)
             names = kg.store.names
-            if not kg.store.has_graph(kg.store.inferred_graph) or (names and names.is_empty()):
-                kg.derive()  # a store written before these existed, or its index lost
+            missing = not kg.store.has_graph(kg.store.inferred_graph)
+            if kg.store.native and (missing or (names and names.is_empty())):
+                kg.derive()
         return kg
 
     def _fill(self, paths: Iterable[str | Path] | None, *, validate: bool) -> None:
