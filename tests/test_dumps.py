@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
+from tests.conftest import require_program
 from tests.server import Server
 
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -96,9 +95,7 @@ def test_void_lists_every_dump_and_its_gzip_copy_with_size_and_checksum(
 
 
 def test_curl_resumes_a_cut_download_to_the_same_bytes(server: Server, tmp_path: Path) -> None:
-    curl = shutil.which("curl")
-    if curl is None:
-        pytest.skip("curl is not installed")
+    curl = require_program("curl", "curl")
     url = f"{server.url}/dumps/aikg.nq"
     whole = tmp_path / "whole.nq"
     subprocess.run([curl, "-sf", "-o", str(whole), url], check=True)

@@ -29,8 +29,6 @@ unless asked for, and validation never sees it (the shapes judge what the source
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 import pyoxigraph as ox
 
 from aikg.namespaces import AIKG, RDF, RDFS, SKOS
@@ -68,16 +66,6 @@ def _above(store: Store, predicate: ox.NamedNode) -> dict[ox.NamedNode, list[ox.
     return above
 
 
-def _stated(
-    store: Store, predicate: ox.NamedNode | None, graphs: Iterable[str] | None = None
-) -> Iterator[ox.Quad]:
-    """The quads with ``predicate`` in ``graphs`` (default: every graph but the inferred
-    one; read graph by graph, so the inferred graph, often the largest, is never read)."""
-    for graph in store.named_graphs() if graphs is None else graphs:
-        if graph != store.inferred_graph:
-            yield from store.quads_for_pattern(None, predicate, None, ox.NamedNode(graph))
-
-
 def _plain(*terms: object) -> bool:
     return not any(isinstance(term, ox.BlankNode) for term in terms)
 
@@ -93,7 +81,7 @@ def entailed(store: Store) -> set[ox.Quad]:
     inferred = ox.NamedNode(store.inferred_graph)
     wanted: set[ox.Quad] = set()
     types: dict[ox.NamedNode, set[ox.NamedNode]] = {}
-    for quad in _stated(store, _TYPE):
+    for quad in store.stated_with(_TYPE):
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
             types.setdefault(quad.subject, set()).add(quad.object)
     superclasses = _above(store, _SUBCLASS_OF)
@@ -103,15 +91,15 @@ def entailed(store: Store) -> set[ox.Quad]:
                 if sup not in stated:
                     wanted.add(ox.Quad(resource, _TYPE, sup, inferred))
     for prop, sups in _above(store, _SUBPROPERTY_OF).items():
-        stated_quads = list(_stated(store, prop))
+        stated_quads = list(store.stated_with(prop))
         for sup in sups:
-            present = {(q.subject, q.object) for q in _stated(store, sup)}
+            present = {(q.subject, q.object) for q in store.stated_with(sup)}
             for quad in stated_quads:
                 if _plain(quad.subject, quad.object) and (quad.subject, quad.object) not in present:
                     wanted.add(ox.Quad(quad.subject, sup, quad.object, inferred))
     best: dict[ox.NamedNode, ox.Literal] = {}
     for label_property in _LABELS:
-        for quad in _stated(store, label_property):
+        for quad in store.stated_with(label_property):
             subject, label = quad.subject, quad.object
             if not (isinstance(subject, ox.NamedNode) and isinstance(label, ox.Literal)):
                 continue
@@ -149,19 +137,19 @@ def add_for(store: Store, graphs: list[str]) -> None:
     # What the new graphs state is no longer inferred: a type, or a statement under a
     # property that others specialise.
     for predicate in {_TYPE, *(sup for sups in superproperties.values() for sup in sups)}:
-        for quad in _stated(store, predicate, graphs):
+        for quad in store.stated_with(predicate, graphs):
             subject, value = quad.subject, quad.object
             if isinstance(subject, ox.NamedNode | ox.BlankNode) and isinstance(
                 value, ox.NamedNode | ox.BlankNode | ox.Literal
             ):
                 stale += store.quads_for_pattern(subject, predicate, value, inferred)
-    for quad in _stated(store, _TYPE, graphs):
+    for quad in store.stated_with(_TYPE, graphs):
         if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
             for sup in superclasses.get(quad.object, ()):
                 if not stated(quad.subject, _TYPE, sup):
                     added.append(ox.Quad(quad.subject, _TYPE, sup, inferred))
     for prop, sups in superproperties.items():
-        for quad in _stated(store, prop, graphs):
+        for quad in store.stated_with(prop, graphs):
             if isinstance(quad.subject, ox.NamedNode) and isinstance(
                 quad.object, ox.NamedNode | ox.Literal
             ):
@@ -174,7 +162,7 @@ def add_for(store: Store, graphs: list[str]) -> None:
     labelled = {
         quad.subject
         for label_property in _LABELS
-        for quad in _stated(store, label_property, graphs)
+        for quad in store.stated_with(label_property, graphs)
         if isinstance(quad.subject, ox.NamedNode)
     }
     for subject in labelled:

@@ -516,16 +516,21 @@ class Store:
             return
         self.engine.remove_quads(quads)
 
+    def stated_with(
+        self, predicate: ox.NamedNode | None, graphs: Iterable[str] | None = None
+    ) -> Iterator[ox.Quad]:
+        """The quads with ``predicate`` (None: any) in ``graphs`` (default: every named
+        graph but the inferred one; read graph by graph, so the inferred graph, often the
+        largest, is never read)."""
+        for graph in self.named_graphs() if graphs is None else graphs:
+            if graph != self.inferred_graph:
+                yield from self.engine.quads_for_pattern(None, predicate, None, ox.NamedNode(graph))
+
     def name_quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
         """The quads naming resources (label, prefLabel, altLabel) in ``graphs`` (default:
-        every graph but the inferred one), read graph by graph."""
-        for graph in self.named_graphs() if graphs is None else graphs:
-            if graph == self.inferred_graph:
-                continue
-            for name_property in NAME_PROPERTIES:
-                yield from self.engine.quads_for_pattern(
-                    None, ox.NamedNode(name_property), None, ox.NamedNode(graph)
-                )
+        every graph but the inferred one)."""
+        for name_property in NAME_PROPERTIES:
+            yield from self.stated_with(ox.NamedNode(name_property), graphs)
 
     def stated_types(self, iris: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
         """The classes the data states each IRI to be an instance of (not those the
