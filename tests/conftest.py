@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aikg import KnowledgeGraph
+from aikg.citations import CitationRegistry
 from aikg.config import Settings
 from aikg.web import create_app
 from aikg.workers import jobs
@@ -182,6 +183,10 @@ class InlinePool:
     def __init__(self, kg: KnowledgeGraph):
         self.kg = kg
 
+    @property
+    def data_version(self) -> str | None:
+        return self.kg.data_version
+
     def run(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
         return jobs.READ_JOBS[name](self.kg, **kwargs)
 
@@ -204,6 +209,7 @@ class InlineService(Service):
         self._cache = OrderedDict()
         self._cache_bytes = 0
         self.dump_files = DumpFiles()
+        self.citations = CitationRegistry()
 
 
 @pytest.fixture(scope="session")

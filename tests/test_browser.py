@@ -5,7 +5,7 @@ table and follows an entity link to the entity's page. In the SPARQL editor it t
 query through completion (a prefix, a class, a property, an entity by its English and by
 its Korean name), runs it, sorts the table, sees the chart and follows a link; loads an
 example; opens a shared link and sees it run; reads an error; and, without JavaScript,
-posts the plain form. No request leaves the server's origin (the page loads nothing from
+posts the plain form. An answer's page gives its citation, and its permalink reopens it. No request leaves the server's origin (the page loads nothing from
 outside).
 """
 
@@ -83,6 +83,29 @@ def test_home_page_charts_a_saved_query_and_an_entity_page(
     assert tab.locator("h1").text_content() == "South Korea"
     assert tab.locator("blockquote").count() > 10  # the quotations behind its facts
 
+    assert requests and all(url.startswith(server.url) for url in requests), requests
+
+
+def test_an_answer_page_gives_its_citation_and_its_permalink_reopens_it(
+    page: tuple[Page, list[str]], server: Server
+) -> None:
+    tab, requests = page
+    tab.goto(server.url + "/queries/holdings?holder=country/KR")
+    citation = tab.locator("section.citation")
+    assert citation.locator("h2").text_content() == "Cite this answer"
+    sha = citation.locator("code.sha256").text_content() or ""
+    assert len(sha) == 64
+    text = citation.locator("p.citation-text").text_content() or ""
+    assert "Hardware holdings, ranked (holder=country/KR)" in text and sha in text
+    citation.locator("summary", has_text="BibTeX").click()
+    assert citation.locator("pre.bibtex").is_visible()
+    assert (citation.locator("pre.bibtex").text_content() or "").startswith("@misc{aikg-")
+    citation.locator("a.permalink").click()
+    tab.wait_for_load_state()
+    assert "/cite?saved=holdings" in tab.url
+    statement = tab.locator("p.statement").text_content() or ""
+    assert statement.startswith("This is the answer as cited")
+    assert tab.locator("table.results tbody tr").count() == 2
     assert requests and all(url.startswith(server.url) for url in requests), requests
 
 

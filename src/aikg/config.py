@@ -58,6 +58,13 @@ class Settings:
     """Seconds a request may wait for a free query worker before it is refused (503)."""
     max_rows: int = 10_000
     """Most result rows returned; an answer that hits it says it was truncated."""
+    citations: str | None = None
+    """The file that records cited answers (SQLite), so that a permalink opened later
+    can name the claims that changed. Default: beside a store on disk
+    (``DIR.citations.sqlite``); for any other store, in memory until the server stops."""
+    max_citations: int = 100_000
+    """Most cited answers recorded; past it, permalinks still work but a changed answer
+    can no longer name what changed in its claims."""
     max_query_length: int = 500_000
     """Longest query or update text accepted, in characters."""
     max_query_depth: int = 100
@@ -108,6 +115,7 @@ class Settings:
             "query_timeout",
             "queue_timeout",
             "max_rows",
+            "max_citations",
             "max_query_length",
             "max_query_depth",
             "max_body_bytes",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ _PARTS = """
 PREFIX aikg: <https://w3id.org/aikg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?claim ?property ?value WHERE {
+  AMONG
   ?claim a ?kind . ?kind rdfs:subClassOf* aikg:Claim .
   GRAPH ?graph { ?claim ?property ?value }
   FILTER (?graph != <INFERRED>)
@@ -49,6 +51,7 @@ PREFIX aikg: <https://w3id.org/aikg/ontology#>
 PREFIX schema: <http://schema.org/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?claim ?value WHERE {
+  AMONG
   ?claim a ?kind ; aikg:evidence ?quotation . ?kind rdfs:subClassOf* aikg:Claim .
   ?quotation schema:text ?value .
 }
@@ -154,12 +157,29 @@ def _term(value: Any, table: dict[str, str]) -> str:
     return n3
 
 
-def claims(kg: KnowledgeGraph) -> dict[str, Parts]:
-    """Every claim of ``kg`` with its parts, by claim IRI."""
+AMONG_BATCH = 500
+"""Claim IRIs per query when only some claims are read."""
+
+
+def claims(kg: KnowledgeGraph, among: Iterable[str] | None = None) -> dict[str, Parts]:
+    """Every claim of ``kg`` (or those of ``among`` that are claims) with its parts, by
+    claim IRI."""
+    if among is None:
+        return _claims(kg, "")
+    wanted = sorted(set(among))
+    found: dict[str, Parts] = {}
+    for start in range(0, len(wanted), AMONG_BATCH):
+        batch = " ".join(f"<{iri}>" for iri in wanted[start : start + AMONG_BATCH])
+        found.update(_claims(kg, f"VALUES ?claim {{ {batch} }}"))
+    return found
+
+
+def _claims(kg: KnowledgeGraph, among: str) -> dict[str, Parts]:
     table = prefix_table(kg.settings.base_iri)
     found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    parts = kg.query(_PARTS.replace("INFERRED", kg.store.inferred_graph))
-    quotations = kg.query(_QUOTATIONS)
+    parts_query = _PARTS.replace("INFERRED", kg.store.inferred_graph)
+    parts = kg.query(parts_query.replace("AMONG", among), max_rows=2**62)
+    quotations = kg.query(_QUOTATIONS.replace("AMONG", among), max_rows=2**62)
     assert isinstance(parts, SelectResult)
     assert isinstance(quotations, SelectResult)
     for row in parts.rows:

@@ -70,10 +70,22 @@ class KnowledgeGraph(AnalystQueries):
     def __init__(self, store: Store, *, graph_files: dict[str, str] | None = None):
         self.store = store
         self.graph_files: dict[str, str] = dict(graph_files or {})
+        self._data_version: str | None = None
 
     @property
     def settings(self) -> Settings:
         return self.store.settings
+
+    @property
+    def data_version(self) -> str | None:
+        """The fingerprint of the data (32 hex digits, see
+        :meth:`aikg.store.local.Store.content_digest`): equal data, equal version, in any
+        process and after a restart; any change to a stated triple changes it. None for a
+        remote store. Computed on first use after each change (about 4 s per million
+        triples), then remembered."""
+        if self._data_version is None:
+            self._data_version = self.store.content_digest()
+        return self._data_version
 
     # -- creating -------------------------------------------------------------------
 
@@ -133,6 +145,7 @@ class KnowledgeGraph(AnalystQueries):
         changed, so that only they are read."""
         from aikg import inference  # noqa: PLC0415 - only loads and writes need it
 
+        self._data_version = None
         incremental = added is not None and self.store.has_graph(self.store.inferred_graph)
         if incremental and added is not None:
             inference.add_for(self.store, added)

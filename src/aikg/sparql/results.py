@@ -14,6 +14,7 @@ truncated. Booleans and graphs use Oxigraph's serializers.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -45,6 +46,12 @@ class Serialized:
     truncated: bool
     kind: str
     """"select", "ask" or "graph"."""
+    sha256: str = ""
+    """The SHA-256 (hex) of the answer in a form that does not depend on the format
+    asked for, what a citation records: of a SELECT or ASK answer, its SPARQL TSV form
+    (W3C SPARQL 1.1 Query Results TSV, rows in the answer's order), which anyone can
+    check with ``sha256sum`` on a TSV download; of a graph, its N-Triples lines sorted
+    (a graph has no order)."""
 
 
 @dataclass
@@ -82,16 +89,36 @@ def serialize(
         assert isinstance(chosen, RdfFormat)
         triples, truncated = _take(result, max_rows)
         graph_bytes = serialize_graph(triples, chosen, base_iri) if triples else b""
-        return Serialized(graph_bytes, chosen.media_type, len(triples), truncated, "graph")
+        return Serialized(
+            graph_bytes, chosen.media_type, len(triples), truncated, "graph", _graph_sha(triples)
+        )
     assert isinstance(chosen, ResultFormat)
     if isinstance(result, ox.QueryBoolean):
+        tsv = b"true" if bool(result) else b"false"
         if chosen.engine is None:
-            return Serialized(_html_boolean(bool(result)), chosen.media_type, 1, False, "ask")
-        answer_bytes = bytes(result.serialize(format=chosen.engine) or b"")
-        return Serialized(answer_bytes, chosen.media_type, 1, False, "ask")
+            answer_bytes = _html_boolean(bool(result))
+        else:
+            answer_bytes = bytes(result.serialize(format=chosen.engine) or b"")
+        return Serialized(answer_bytes, chosen.media_type, 1, False, "ask", _sha(tsv))
     answer = result if isinstance(result, Table) else table(result, max_rows)
     body = "".join(_WRITERS[chosen.name](answer.variables, answer.rows)).encode("utf-8")
-    return Serialized(body, chosen.media_type, len(answer.rows), answer.truncated, "select")
+    tsv = body if chosen.name == "tsv" else _tsv_bytes(answer)
+    return Serialized(
+        body, chosen.media_type, len(answer.rows), answer.truncated, "select", _sha(tsv)
+    )
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tsv_bytes(answer: Table) -> bytes:
+    return "".join(_tsv(answer.variables, answer.rows)).encode("utf-8")
+
+
+def _graph_sha(triples: list[ox.Triple]) -> str:
+    lines = sorted(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
+    return _sha("".join(lines).encode("utf-8"))
 
 
 def answer_kind(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Table) -> str:

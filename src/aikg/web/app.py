@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aikg import __version__
 from aikg.config import Settings
 from aikg.errors import AikgError
-from aikg.web import graph_store, pages, protocol, queries
+from aikg.web import citations, graph_store, pages, protocol, queries
 from aikg.web.fair_share import FairShare, client_key
 from aikg.web.http import EXPOSED_HEADERS, error_response
 from aikg.workers.gateway import Service
@@ -264,6 +264,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(protocol.router)
     app.include_router(graph_store.router)
     app.include_router(queries.router)
+    app.include_router(citations.router)
     # follow_symlink: an editable install links the package's own files; nothing else
     # is ever in this directory.
     static = StaticFiles(directory=str(files("aikg.web") / "static"), follow_symlink=True)

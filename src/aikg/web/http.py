@@ -35,8 +35,27 @@ Params = dict[str, list[str]]
 
 TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
 EXPOSED_HEADERS = (
-    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Elapsed-Ms, AIKG-Data-Version, Server-Timing, Location"
+    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Elapsed-Ms, AIKG-Data-Version, Server-Timing, Location, "
+    "Link"
 )
+
+
+ANSWER_HEADERS: dict[str, Any] = {
+    "Link": {
+        "description": 'The answer\'s permalink: `<.../cite?...>; rel="cite-as"` (RFC 8574)',
+        "schema": {"type": "string"},
+    },
+    "AIKG-Data-Version": {
+        "description": "The fingerprint of the data the answer comes from",
+        "schema": {"type": "string"},
+    },
+    "AIKG-Rows": {"description": "Rows or triples in the answer", "schema": {"type": "integer"}},
+    "AIKG-Truncated": {
+        "description": "true when the row limit cut the answer",
+        "schema": {"type": "boolean"},
+    },
+}
+"""The headers of every query answer, for the OpenAPI document."""
 
 
 def gateway(request: Request) -> Service:
@@ -219,8 +238,11 @@ def not_modified(request: Request, etag: str) -> Response | None:
     return None
 
 
-def answer_response(answer: Answer, etag: str, *, head: bool = False) -> Response:
-    """The response for a query answer, with its completeness headers."""
+def answer_response(
+    answer: Answer, etag: str, *, head: bool = False, cite_as: str | None = None
+) -> Response:
+    """The response for a query answer, with its completeness headers and, given its
+    permalink, a ``Link: <...>; rel="cite-as"`` (RFC 8574)."""
     result = answer.result
     headers = {
         "ETag": etag,
@@ -232,6 +254,8 @@ def answer_response(answer: Answer, etag: str, *, head: bool = False) -> Respons
         "AIKG-Data-Version": answer.version,
         "Server-Timing": f"query;dur={answer.elapsed_ms:.2f}",
     }
+    if cite_as:
+        headers["Link"] = f'<{cite_as}>; rel="cite-as"'
     return Response(
         b"" if head else result.body, media_type=content_type(result.media_type), headers=headers
     )

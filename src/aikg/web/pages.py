@@ -48,7 +48,7 @@ from aikg.web.http import (
     query_params,
     single,
 )
-from aikg.web.render import render, root
+from aikg.web.render import render, root, root_url
 from aikg.workers.gateway import Service
 
 router = APIRouter(tags=["Linked data"])
@@ -346,11 +346,6 @@ async def void(request: Request) -> Response:
     body = await run_in_threadpool(service.void, root_url(request), rdf_format(chosen).name)
     etag = service.etag("void", chosen, root_url(request))
     return Response(body, media_type=content_type(chosen), headers={"Vary": "Accept", "ETag": etag})
-
-
-def root_url(request: Request) -> str:
-    """The absolute URL of the service's root, ending in '/'."""
-    return str(request.base_url)
 
 
 DUMP_NAMES = [f"aikg.{ext}" for ext in RDF_BY_EXTENSION] + [

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from aikg.citations import CitedQuery
 from aikg.errors import InputError, UnsupportedMediaTypeError
 from aikg.formats import (
     ANSWERS,
@@ -26,7 +27,9 @@ from aikg.formats import (
     rdf_format,
 )
 from aikg.linked_data.service_description import describe_service
+from aikg.web.citations import cite_answer, record
 from aikg.web.http import (
+    ANSWER_HEADERS,
     Params,
     answer_media,
     answer_response,
@@ -44,7 +47,7 @@ from aikg.web.http import (
     require_writer,
     single,
 )
-from aikg.web.render import results_page
+from aikg.web.render import results_page, root_url
 
 router = APIRouter(tags=["SPARQL 1.1 Protocol"])
 
@@ -119,11 +122,14 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
         default_graphs=default_graphs,
         named_graphs=named_graphs,
     )
+    citation = cite_answer(CitedQuery.sparql_query(sparql, default_graphs, named_graphs), answer)
     if html:
-        return results_page(request, answer, etag, title="Query results")
+        await run_in_threadpool(record, service, citation, answer)
+        return results_page(request, answer, etag, title="Query results", citation=citation)
     if chosen == "application/ld+json":
         answer = await run_in_threadpool(service.jsonld_answer, answer, form)
-    return answer_response(answer, etag, head=head)
+    permalink = citation.permalink(root_url(request))
+    return answer_response(answer, etag, head=head, cite_as=permalink)
 
 
 async def _service_description(request: Request, params: Params, head: bool) -> Response:
@@ -153,6 +159,7 @@ async def _service_description(request: Request, params: Params, head: bool) -> 
         200: {
             "description": "SPARQL results (JSON, XML, CSV, TSV) or RDF",
             "content": {m: {} for m in (*RESULT_MEDIA_TYPES, *RDF_MEDIA_TYPES)},
+            "headers": ANSWER_HEADERS,
         },
         304: {"description": "Not modified (If-None-Match)"},
     },
@@ -203,6 +210,7 @@ async def sparql_get(request: Request) -> Response:
         200: {
             "description": "SPARQL results or RDF",
             "content": {m: {} for m in (*RESULT_MEDIA_TYPES, *RDF_MEDIA_TYPES)},
+            "headers": ANSWER_HEADERS,
         },
         204: {"description": "Update applied"},
     },

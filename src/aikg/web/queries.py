@@ -16,11 +16,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from aikg.citations import CitedQuery
 from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, RDF_MEDIA_TYPES, RESULT_FORMATS, format_names, rdf_format
 from aikg.linked_data.catalog import describe_saved_queries
 from aikg.saved_queries import SavedQuery, catalog, describe, saved_query
+from aikg.web.citations import cite_answer, record
 from aikg.web.http import (
+    ANSWER_HEADERS,
     answer_media,
     answer_response,
     choose,
@@ -30,7 +33,7 @@ from aikg.web.http import (
     query_params,
     single,
 )
-from aikg.web.render import render, results_page, root
+from aikg.web.render import render, results_page, root, root_url
 
 RESERVED = ("lang", "format", "labels")
 RESULT_OFFERS = [f.media_type for f in RESULT_FORMATS]
@@ -181,9 +184,19 @@ async def run_saved(request: Request) -> Response:
     if cached := not_modified(request, etag):
         return cached
     answer = await run_in_threadpool(service.saved, name, given, media, lang if labels else None)
+    cited = CitedQuery.saved_query(name, {k: v for k, v in params.items() if k != "format"})
+    citation = cite_answer(cited, answer)
     if html:
-        return results_page(request, answer, etag, title=query.title, description=query.description)
-    return answer_response(answer, etag)
+        await run_in_threadpool(record, service, citation, answer)
+        return results_page(
+            request,
+            answer,
+            etag,
+            title=query.title,
+            description=query.description,
+            citation=citation,
+        )
+    return answer_response(answer, etag, cite_as=citation.permalink(root_url(request)))
 
 
 def add_saved_query_routes(target: APIRouter) -> None:
@@ -200,7 +213,11 @@ def add_saved_query_routes(target: APIRouter) -> None:
             tags=["Saved queries"],
             openapi_extra={"parameters": openapi_parameters(query)},
             responses={
-                200: {"description": "The answer", "content": {m: {} for m in RESULT_OFFERS}},
+                200: {
+                    "description": "The answer",
+                    "content": {m: {} for m in RESULT_OFFERS},
+                    "headers": ANSWER_HEADERS,
+                },
                 400: ERROR_RESPONSE,
                 503: {"description": "Stopped at the deadline or service busy"},
             },

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from aikg.citations import Citation
 from aikg.linked_data.ontology_docs import curie
 from aikg.sparql.results import html_table
 from aikg.workers.gateway import Answer
@@ -25,6 +26,11 @@ ENVIRONMENT = jinja2.Environment(
 def root(request: Request) -> str:
     """The path the app is mounted at, ending in '/'."""
     return str(request.scope.get("root_path", "")).rstrip("/") + "/"
+
+
+def root_url(request: Request) -> str:
+    """The absolute URL of the service's root, ending in '/'."""
+    return str(request.base_url)
 
 
 def local_link(request: Request, iri: str) -> str | None:
@@ -47,17 +53,28 @@ def render(request: Request, template: str, **context: Any) -> str:
     )
 
 
-def results_page(
-    request: Request, answer: Answer, etag: str, *, title: str, description: str = ""
-) -> HTMLResponse:
-    """A SPARQL JSON answer shown as an HTML table, with download links."""
+def answer_table(request: Request, answer: Answer) -> str:
+    """A SPARQL JSON answer as HTML: a table, or the boolean of an ASK."""
     parsed = ox.parse_query_results(answer.result.body, format=ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
-        table_html = f'<p class="boolean">{"true" if bool(parsed) else "false"}</p>'
-    else:
-        variables = [v.value for v in parsed.variables]
-        rows = [{v: s[v] for v in variables} for s in parsed]
-        table_html = html_table(variables, rows, link=lambda iri: local_link(request, iri))
+        return f'<p class="boolean">{"true" if bool(parsed) else "false"}</p>'
+    variables = [v.value for v in parsed.variables]
+    rows = [{v: s[v] for v in variables} for s in parsed]
+    return html_table(variables, rows, link=lambda iri: local_link(request, iri))
+
+
+def results_page(
+    request: Request,
+    answer: Answer,
+    etag: str,
+    *,
+    title: str,
+    description: str = "",
+    citation: Citation | None = None,
+) -> HTMLResponse:
+    """A SPARQL JSON answer shown as an HTML table, with download links and, given its
+    citation, the permalink and ready citations."""
+    table_html = answer_table(request, answer)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
     downloads = [
         (name, f"{request.url.path}?{urlencode([*params, ('format', name)])}")
@@ -73,15 +90,32 @@ def results_page(
         truncated=answer.result.truncated,
         elapsed=f"{answer.elapsed_ms:.1f}",
         downloads=downloads,
+        citation=citation_context(request, citation),
     )
-    return HTMLResponse(
-        body,
-        headers={
-            "ETag": etag,
-            "Vary": "Accept",
-            "AIKG-Rows": str(answer.result.rows),
-            "AIKG-Truncated": "true" if answer.result.truncated else "false",
-            "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
-            "AIKG-Data-Version": answer.version,
-        },
-    )
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept",
+        "AIKG-Rows": str(answer.result.rows),
+        "AIKG-Truncated": "true" if answer.result.truncated else "false",
+        "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
+        "AIKG-Data-Version": answer.version,
+    }
+    if citation:
+        headers["Link"] = f'<{citation.permalink(root_url(request))}>; rel="cite-as"'
+    return HTMLResponse(body, headers=headers)
+
+
+def citation_context(request: Request, citation: Citation | None) -> dict[str, str] | None:
+    """What a page shows of a citation: the permalink, the SHA-256, the citation as
+    text, BibTeX and CSL-JSON."""
+    if citation is None:
+        return None
+    base = root_url(request)
+    return {
+        "permalink": citation.permalink(base),
+        "sha256": citation.sha256,
+        "version": citation.data_version,
+        "text": citation.text(base),
+        "bibtex": citation.bibtex(base),
+        "csl": citation.formatted("csl", base),
+    }

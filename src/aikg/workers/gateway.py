@@ -19,8 +19,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from aikg.citations import CitationRegistry, citation_file
 from aikg.config import Settings
 from aikg.coverage import Coverage, check_source_id
+from aikg.diff import Parts
 from aikg.errors import (
     ConfigError,
     InputError,
@@ -118,10 +120,16 @@ class Service:
         self._cache: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
         self._cache_bytes = 0
         self.dump_files = DumpFiles()
+        self.citations = CitationRegistry(citation_file(settings), limit=settings.max_citations)
 
     @property
     def version(self) -> str:
-        """The data version: changes with every acknowledged write and every restart."""
+        """The data version: the fingerprint of the data a store of this process holds
+        (equal data, equal version, across restarts: ETags and citations stay valid); for
+        a remote store, whose data other clients may change, one that changes with every
+        acknowledged write and every restart."""
+        if self.pool.data_version:
+            return self.pool.data_version
         return f"{self.pool.instance}-{self.pool.version}"
 
     def etag(self, *parts: str) -> str:
@@ -326,6 +334,15 @@ class Service:
         )
         return found
 
+    def cited_claims(self, iris: list[str]) -> dict[str, Parts]:
+        """The claims an answer with these IRIs rests on, with their parts (see
+        :func:`aikg.citations.claims_resting_on`), cached per data version."""
+        key = ("cited_claims", hashlib.sha256("\x00".join(iris).encode()).hexdigest())
+        found: dict[str, Parts] = self._cached(
+            key, lambda: self.pool.run("cited_claims", iris=iris)
+        )
+        return found
+
     def search(self, text: str, limit: int) -> list[Match]:
         """Resources by a part of a name (see :mod:`aikg.search`), cached per data
         version; the text and the limit are checked before a worker is taken."""
@@ -419,3 +436,4 @@ class Service:
     def close(self) -> None:
         self.pool.close()
         self.dump_files.close()
+        self.citations.close()

@@ -13,8 +13,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from aikg.citations import claims_resting_on
 from aikg.config import Settings
 from aikg.coverage import Coverage
+from aikg.diff import Parts
 from aikg.errors import InputError, NotFoundError, ValidationError
 from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
@@ -138,7 +140,12 @@ def coverage(kg: KnowledgeGraph, source: str) -> Coverage:
     return kg.coverage(source)
 
 
+def cited_claims(kg: KnowledgeGraph, iris: list[str]) -> dict[str, Parts]:
+    return claims_resting_on(kg, iris)
+
+
 READ_JOBS: dict[str, Callable[..., Any]] = {
+    "cited_claims": cited_claims,
     "known": known,
     "search": search,
     "sitemap": sitemap,

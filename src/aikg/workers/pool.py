@@ -189,7 +189,11 @@ class _Keeper:
                 _, name, kwargs = message
                 _reply(self.conn, self._write, name, kwargs)
             elif kind == "info":
-                self.conn.send(("ok", {"version": self.version, "network": self.network}))
+                # The state's own fingerprint of its data (None if it has none): equal
+                # for equal data, across restarts and processes.
+                data = getattr(self.state, "data_version", None)
+                info = {"version": self.version, "network": self.network, "data": data}
+                self.conn.send(("ok", info))
             elif kind == "shutdown":
                 break
         close = getattr(self.state, "close", None)
@@ -442,6 +446,8 @@ class WorkerPool:
         self.version = 0
         self._keeper = _start_keeper(settings, jobs_module)
         self.network: str = self._keeper.network
+        self.data_version: str | None = self._call("info")["data"]
+        """The keeper's fingerprint of its data (see ``KnowledgeGraph.data_version``)."""
         for _ in range(self.size):
             self._idle.append(self._spawn())
         self._supervisor = threading.Thread(
@@ -508,6 +514,7 @@ class WorkerPool:
             self._keeper = _start_keeper(self.settings, self.jobs_module)
             self.network = self._keeper.network
             self.version = 0
+            self.data_version = self._call("info")["data"]
             self.restarts += 1
             self._generation += 1
             log.warning("a new store process (pid %d) is serving", self._keeper.process.pid)
@@ -749,7 +756,8 @@ class WorkerPool:
         keeper = self._keeper
         try:
             result = self._call("write", name, kwargs, keeper=keeper)
-            self.version = self._call("info", keeper=keeper)["version"]
+            info = self._call("info", keeper=keeper)
+            self.version, self.data_version = info["version"], info["data"]
         except _KeeperGone:
             self._restart_keeper(keeper)
             raise StoreError(
