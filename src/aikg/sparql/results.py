@@ -43,8 +43,14 @@ class Serialized:
     rows: int
     """Rows (SELECT), triples (CONSTRUCT/DESCRIBE) or 1 (ASK)."""
     truncated: bool
+    """Whether rows (or triples) follow that this answer does not hold: for a SELECT, a
+    next page (``next_page``); for a graph, the rest, cut at the row limit."""
     kind: str
     """"select", "ask" or "graph"."""
+    page: int = 1
+    """Which page of a SELECT answer this is (from 1)."""
+    next_page: int | None = None
+    """The page that holds the rows after these (None: these are the last)."""
 
 
 @dataclass
@@ -54,6 +60,13 @@ class Table:
     variables: list[str]
     rows: list[dict[str, OxTerm | None]]
     truncated: bool = False
+    page: int = 1
+    """Which page of the answer these rows are (see :mod:`aikg.sparql.paging`)."""
+
+    @property
+    def next_page(self) -> int | None:
+        """The page that holds the rows after these, or None when these are the last."""
+        return self.page + 1 if self.truncated else None
 
 
 def table(result: ox.QuerySolutions, max_rows: int) -> Table:
@@ -91,7 +104,15 @@ def serialize(
         return Serialized(answer_bytes, chosen.media_type, 1, False, "ask")
     answer = result if isinstance(result, Table) else table(result, max_rows)
     body = "".join(_WRITERS[chosen.name](answer.variables, answer.rows)).encode("utf-8")
-    return Serialized(body, chosen.media_type, len(answer.rows), answer.truncated, "select")
+    return Serialized(
+        body,
+        chosen.media_type,
+        len(answer.rows),
+        answer.truncated,
+        "select",
+        answer.page,
+        answer.next_page,
+    )
 
 
 def answer_kind(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Table) -> str:

@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Iterator, Mapping, Sequence
 from email.utils import formatdate
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -28,6 +28,8 @@ from aikg.errors import (
 )
 from aikg.formats import answer_format, formats_for, negotiate
 from aikg.jsonld import PROFILES, Form
+from aikg.sparql.paging import page_number
+from aikg.sparql.results import Serialized
 from aikg.workers.dumps import DumpFile
 from aikg.workers.gateway import Answer, Service
 
@@ -35,7 +37,8 @@ Params = dict[str, list[str]]
 
 TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
 EXPOSED_HEADERS = (
-    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Elapsed-Ms, AIKG-Data-Version, Server-Timing, Location"
+    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Page, Link, AIKG-Elapsed-Ms, AIKG-Data-Version, "
+    "Server-Timing, Location"
 )
 
 
@@ -219,8 +222,40 @@ def not_modified(request: Request, etag: str) -> Response | None:
     return None
 
 
-def answer_response(answer: Answer, etag: str, *, head: bool = False) -> Response:
-    """The response for a query answer, with its completeness headers."""
+def requested_page(params: Params) -> int:
+    """The ``page`` parameter (from 1; 1 when absent), or a 400 that names it."""
+    return page_number(single(params, "page"))
+
+
+def page_url(request: Request, params: Params, page: int) -> str:
+    """Where another page of this answer is: the request's path with the same parameters
+    and ``page`` set (a query sent in a POST body among them: the page is a GET)."""
+    pairs = [(k, v) for k, values in params.items() if k != "page" for v in values]
+    return f"{request.url.path}?{urlencode([*pairs, ('page', str(page))])}"
+
+
+def page_links(request: Request, params: Params, result: Serialized) -> dict[str, str]:
+    """The paging headers of a SELECT answer: ``AIKG-Page`` (which page it is) and an RFC
+    8288 ``Link`` to the next page (``rel="next"``, absent on the last page) and to the
+    previous one (``rel="prev"``); nothing for an ASK or graph answer, which has no pages."""
+    if result.kind != "select":
+        return {}
+    links = []
+    if result.next_page is not None:
+        links.append(f'<{page_url(request, params, result.next_page)}>; rel="next"')
+    if result.page > 1:
+        links.append(f'<{page_url(request, params, result.page - 1)}>; rel="prev"')
+    headers = {"AIKG-Page": str(result.page)}
+    if links:
+        headers["Link"] = ", ".join(links)
+    return headers
+
+
+def answer_response(
+    answer: Answer, etag: str, links: Mapping[str, str], *, head: bool = False
+) -> Response:
+    """The response for a query answer, with its completeness headers and ``links`` (the
+    paging headers, :func:`page_links`)."""
     result = answer.result
     headers = {
         "ETag": etag,
@@ -228,6 +263,7 @@ def answer_response(answer: Answer, etag: str, *, head: bool = False) -> Respons
         "Cache-Control": "no-cache",
         "AIKG-Rows": str(result.rows),
         "AIKG-Truncated": "true" if result.truncated else "false",
+        **links,
         "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
         "AIKG-Data-Version": answer.version,
         "Server-Timing": f"query;dur={answer.elapsed_ms:.2f}",

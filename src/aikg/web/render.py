@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
@@ -48,9 +49,16 @@ def render(request: Request, template: str, **context: Any) -> str:
 
 
 def results_page(
-    request: Request, answer: Answer, etag: str, *, title: str, description: str = ""
+    request: Request,
+    answer: Answer,
+    etag: str,
+    links: Mapping[str, str],
+    *,
+    title: str,
+    description: str = "",
 ) -> HTMLResponse:
-    """A SPARQL JSON answer shown as an HTML table, with download links."""
+    """A SPARQL JSON answer shown as an HTML table, with download links (of this page) and
+    links to the next and previous pages (``links``: the paging headers, also sent)."""
     parsed = ox.parse_query_results(answer.result.body, format=ox.QueryResultsFormat.JSON)
     if isinstance(parsed, ox.QueryBoolean):
         table_html = f'<p class="boolean">{"true" if bool(parsed) else "false"}</p>'
@@ -70,7 +78,10 @@ def results_page(
         description=description,
         table=table_html,
         rows=answer.result.rows,
-        truncated=answer.result.truncated,
+        page=answer.result.page,
+        paged=answer.result.page > 1 or answer.result.next_page is not None,
+        next_url=_link(links, "next"),
+        prev_url=_link(links, "prev"),
         elapsed=f"{answer.elapsed_ms:.1f}",
         downloads=downloads,
     )
@@ -81,7 +92,17 @@ def results_page(
             "Vary": "Accept",
             "AIKG-Rows": str(answer.result.rows),
             "AIKG-Truncated": "true" if answer.result.truncated else "false",
+            **links,
             "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
             "AIKG-Data-Version": answer.version,
         },
     )
+
+
+def _link(links: Mapping[str, str], rel: str) -> str | None:
+    """The target of the ``rel`` link of a ``Link`` header aikg wrote (None if absent)."""
+    for link in links.get("Link", "").split(", "):
+        target, _, params = link.partition(">; ")
+        if params == f'rel="{rel}"':
+            return target.removeprefix("<")
+    return None
