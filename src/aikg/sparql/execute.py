@@ -223,32 +223,39 @@ def execute_page(
     shape = select_shape(query)
     if shape is None:
         result = run(query)
-        if page > 1 and not isinstance(result, ox.QuerySolutions):
+        if isinstance(result, ox.QuerySolutions):  # a form the lexer could not tell
+            return table(result, max_rows)
+        if page > 1:
+            kind = "boolean" if isinstance(result, ox.QueryBoolean) else "graph"
+            # Oxigraph's answers belong to the thread that made them: none may travel
+            # with the error (the server's threads drop what an error holds elsewhere).
+            del result
             raise ParameterError(
-                f"page {page} of a {'boolean' if isinstance(result, ox.QueryBoolean) else 'graph'}"
-                " answer: only SELECT answers have pages",
+                f"page {page} of a {kind} answer: only SELECT answers have pages",
                 where="parameter 'page'",
                 hint="leave the page out; a graph longer than the row limit is cut at it "
                 "(AIKG_MAX_ROWS) and flagged as truncated: narrow the query, or ask for its "
                 "triples with a SELECT, which pages",
             )
-        return table(result, max_rows) if isinstance(result, ox.QuerySolutions) else result
+        return result
     if page == 1 and not shape.materializes:
         first = run(query)
         if not isinstance(first, ox.QuerySolutions):
             return first
         answer = table(first, max_rows)
+        del first
         if not answer.truncated:
             return answer
     paged = page_query(query, page, max_rows)
     assert paged is not None  # a SELECT has pages
     try:
-        result = run(paged)
+        solutions = run(paged)
     except QuerySyntaxError:
         run(query)  # the query's own error, placed in its own text
         raise
-    assert isinstance(result, ox.QuerySolutions)
-    answer = table(result, max_rows)
+    assert isinstance(solutions, ox.QuerySolutions)
+    answer = table(solutions, max_rows)
+    del solutions  # read: see above
     answer.page = page
     if page > 1 and not answer.rows:
         raise past_the_end(page, max_rows)
