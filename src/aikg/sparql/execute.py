@@ -207,12 +207,12 @@ def execute_page(
     """Page ``page`` (from 1) of a query's answer, pages of ``max_rows`` rows in a total
     order (see :mod:`aikg.sparql.paging`); an ASK or graph answer as it is.
 
-    The first page of a query that streams its rows (no ORDER BY, GROUP BY or HAVING)
-    is first read as the query stands: an answer within the row limit is whole, in the
-    engine's order, at no extra cost. Only an answer that goes on past the limit is read
-    again in the paging order. A page after the last one, or a page past the first of an
-    answer that has no pages (ASK, CONSTRUCT, DESCRIBE), is a
-    :class:`~aikg.errors.ParameterError`.
+    The first page is first read as the query stands: an answer within the row limit is
+    whole, in the engine's order, at no extra cost, on every backend. Only an answer
+    that goes on past the limit is read again in the paging order (for a query that
+    sorts or groups its whole answer, that costs it twice). A page after the last one,
+    or a page past the first of an answer that has no pages (ASK, CONSTRUCT, DESCRIBE),
+    is a :class:`~aikg.errors.ParameterError`.
     """
 
     def run(text: str) -> OxResult:
@@ -238,7 +238,7 @@ def execute_page(
                 "triples with a SELECT, which pages",
             )
         return result
-    if page == 1 and not shape.materializes:
+    if page == 1:
         first = run(query)
         if not isinstance(first, ox.QuerySolutions):
             return first

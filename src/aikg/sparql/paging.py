@@ -51,9 +51,6 @@ class SelectShape:
     """Every variable the text names."""
     ordered: bool
     """Whether it has an ORDER BY."""
-    materializes: bool
-    """Whether it computes its whole answer before its first row (ORDER BY, GROUP BY,
-    HAVING): running it twice costs twice."""
     modifiers_at: int
     """Where its LIMIT, OFFSET or closing VALUES begin (the end of the text if none)."""
     values_at: int | None
@@ -138,7 +135,6 @@ def select_shape(text: str) -> SelectShape | None:
         projected=tuple(sorted(variables)) if star else projected,
         variables=variables,
         ordered="ORDER" in words,
-        materializes=bool(words & {"ORDER", "GROUP", "HAVING"}),
         modifiers_at=len(text) if modifiers_at is None else modifiers_at,
         values_at=values_at,
         limit=numbers.get("LIMIT"),
