@@ -38,9 +38,13 @@ WHERE { GRAPH ?g { <https://w3id.org/aikg/claim/h100-korea-s1> aikg:quantity ?q 
 def cite_as(response: object) -> str:
     """The permalink a response's ``Link: <...>; rel="cite-as"`` header gives."""
     header = response.headers["link"]  # type: ignore[attr-defined]
-    found = re.fullmatch(r'<([^>]+)>; rel="cite-as"', header)
-    assert found, header
-    return found.group(1)
+    found = [
+        link[1:].partition('>; rel="cite-as"')[0]
+        for link in header.split(", ")
+        if link.endswith('; rel="cite-as"')
+    ]
+    assert len(found) == 1, header
+    return found[0]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import (
     AikgError,
     ConfigError,
+    DataChangedError,
     InputError,
     NotFoundError,
     ParameterError,
@@ -50,6 +51,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "ConflictingClaim",
+    "DataChangedError",
     "Evidence",
     "Holding",
     "IndexPosition",

@@ -258,7 +258,14 @@ T = TypeVar("T")
 
 def _read(result: SelectResult, reader: Callable[[SelectResult], list[T]]) -> Records[T]:
     """The answer as it is, with its rows also read as records."""
-    return Records(result.variables, result.rows, result.truncated, reader(result))
+    return Records(
+        result.variables,
+        result.rows,
+        result.truncated,
+        result.page,
+        result.next_page,
+        records=reader(result),
+    )
 
 
 class AnalystQueries(ABC):
@@ -266,12 +273,17 @@ class AnalystQueries(ABC):
 
     @abstractmethod
     def saved(
-        self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
+        self,
+        name: str,
+        *,
+        lang: str | None = "en",
+        page: int | None = None,
+        **params: str | Sequence[str] | None,
     ) -> QueryResult:
-        """Run a saved query with its parameters."""
+        """Run a saved query with its parameters (one page of a long answer)."""
 
     def _select(self, name: str, lang: str | None = None, **params: str | None) -> SelectResult:
-        result = self.saved(name, lang=lang, **params)
+        result = self.saved(name, lang=lang, page=1, **params)
         if not isinstance(result, SelectResult):
             raise TypeError(f"saved query {name!r} is not a SELECT")
         return result

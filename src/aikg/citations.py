@@ -33,7 +33,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,8 +45,9 @@ from aikg.config import Settings
 from aikg.diff import ClaimDiff, Parts, claims, compare
 from aikg.errors import InputError
 from aikg.linked_data.findable import LICENSE, TITLE
-from aikg.saved_queries import saved_query
+from aikg.saved_queries import RESERVED_PARAMETERS, saved_query
 from aikg.sparql.lexer import operation
+from aikg.sparql.paging import page_number
 
 if TYPE_CHECKING:  # the knowledge graph is only typed here; the jobs pass one in
     from aikg.knowledge_graph import KnowledgeGraph
@@ -85,13 +86,18 @@ class CitedQuery:
 
     @classmethod
     def sparql_query(
-        cls, sparql: str, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
+        cls,
+        sparql: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        page: int = 1,
     ) -> CitedQuery:
-        pairs = tuple(
+        pairs = (
             [("default-graph-uri", g) for g in default_graphs]
             + [("named-graph-uri", g) for g in named_graphs]
+            + ([("page", str(page))] if page > 1 else [])
         )
-        return cls(None, sparql, pairs)
+        return cls(None, sparql, tuple(pairs))
 
     def url_params(self) -> list[tuple[str, str]]:
         head = [("saved", self.saved)] if self.saved else [("query", self.sparql or "")]
@@ -102,6 +108,15 @@ class CitedQuery:
         for key, value in self.params:
             grouped.setdefault(key, []).append(value)
         return grouped
+
+    def run_options(self) -> tuple[dict[str, list[str]], str | None, int]:
+        """How to run it again: the query's own parameters, the language of the label
+        columns (None: no label columns) and the page."""
+        params = self.params_dict()
+        lang = params.pop("lang", ["en"])[0]
+        labels = params.pop("labels", ["true"])[0].lower() not in ("false", "0", "no")
+        page = page_number(params.pop("page", [None])[0])
+        return params, (lang if labels else None), page
 
     @property
     def title(self) -> str:
@@ -243,10 +258,10 @@ def read_permalink(params: Mapping[str, Sequence[str]]) -> Permalink:
         name = one("saved", "give the saved query's name, as GET /queries lists them")
         query = CitedQuery.saved_query(name, own)
         for key in own:
-            if key not in ("lang", "labels"):
+            if key not in RESERVED_PARAMETERS:
                 saved_query(name).param(key)  # an unknown one is refused with near names
     else:
-        unknown = sorted(set(own) - set(DATASET_PARAMS))
+        unknown = sorted(set(own) - {*DATASET_PARAMS, "page"})
         if unknown:
             raise InputError(
                 f"parameter {unknown[0]!r} is not one a SPARQL permalink takes",
@@ -259,7 +274,13 @@ def read_permalink(params: Mapping[str, Sequence[str]]) -> Permalink:
             own.get("default-graph-uri", []),
             own.get("named-graph-uri", []),
         )
+        query = replace(query, params=tuple(sorted(query.params + _pairs(own, "page"))))
+    query.run_options()  # a page that is not a page number is refused here
     return Permalink(query, version, sha)
+
+
+def _pairs(params: Mapping[str, Sequence[str]], name: str) -> tuple[tuple[str, str], ...]:
+    return tuple((name, value) for value in params.get(name, []))
 
 
 def permalink_from_url(url: str) -> Permalink:
@@ -447,19 +468,17 @@ def compare_claims(recorded: Recorded | None, now: Mapping[str, Parts]) -> Claim
 def cite(kg: KnowledgeGraph, query: CitedQuery) -> Citation:
     """Run ``query`` on ``kg`` and cite its answer (in Python; the server does the same
     through its workers)."""
+    params, lang, page = query.run_options()
     if query.saved:
-        params = query.params_dict()
-        lang = params.pop("lang", ["en"])[0]
-        labels = params.pop("labels", ["true"])[0].lower() not in ("false", "0", "no")
         fmt = "nt" if saved_query(query.saved).kind == "graph" else "tsv"
-        answer = kg.serialize_saved(query.saved, params, fmt, lang=lang if labels else None)
+        answer = kg.serialize_saved(query.saved, params, fmt, lang=lang, page=page)
     else:
-        grouped = query.params_dict()
         sparql = query.sparql or ""
         answer = kg.serialize_query(
             sparql,
             "nt" if operation(sparql) in ("construct", "describe") else "tsv",
-            default_graphs=grouped.get("default-graph-uri"),
-            named_graphs=grouped.get("named-graph-uri"),
+            default_graphs=params.get("default-graph-uri"),
+            named_graphs=params.get("named-graph-uri"),
+            page=page,
         )
     return Citation(query, kg.data_version or "unversioned", answer.sha256, answer.rows)

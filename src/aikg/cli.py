@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -41,6 +42,7 @@ from aikg.namespaces import curie, prefix_table
 from aikg.saved_queries import catalog, describe, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.sparql.lexer import operation
+from aikg.sparql.paging import page_number
 from aikg.sparql.results import Serialized, text_table
 from aikg.store.local import Store, bundled_data_paths
 
@@ -216,18 +218,68 @@ def _query_kind(kg: KnowledgeGraph, sparql: str) -> str:
 
 
 def _text(kg: KnowledgeGraph, result: QueryResult) -> str:
-    """An answer as text: a table with its row count, or true or false."""
+    """An answer as text: a table with its row count (and its page, when it has pages),
+    or true or false."""
     if isinstance(result, bool):
         return "true" if result else "false"
     assert isinstance(result, SelectResult)
     text = text_table(result.variables, result.values(), prefix_table(kg.settings.base_iri))
-    return text + f"\n({len(result)} rows{', truncated' if result.truncated else ''})"
+    paged = result.page > 1 or result.next_page is not None
+    where = f", page {result.page}" + ("" if result.next_page else ", the last") if paged else ""
+    return text + f"\n({len(result)} rows{where})"
 
 
-def _write_serialized(serialized: Serialized, output: str | None, out: TextIO) -> None:
+def _say_next_page(args: argparse.Namespace, page: int, next_page: int | None) -> None:
+    """On stderr: the exact command that prints the next page of a long answer."""
+    if next_page is None:
+        return
+    command = "aikg " + shlex.join(_with_page(args.argv, next_page))
+    stdin = " (with the same query on standard input)" if _reads_stdin(args) else ""
+    print(
+        f"aikg: page {page} of a longer answer (AIKG_MAX_ROWS rows a page); the next page: "
+        f"{command}{stdin}",
+        file=sys.stderr,
+    )
+
+
+def _with_page(argv: Sequence[str], page: int) -> list[str]:
+    """The command's arguments with ``--page`` set to ``page``."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--page":
+            skip = True
+        elif not arg.startswith("--page="):
+            kept.append(arg)
+    return [*kept, "--page", str(page)]
+
+
+def _reads_stdin(args: argparse.Namespace) -> bool:
+    return getattr(args, "query", None) == "-" or (
+        getattr(args, "file", None) is None
+        and getattr(args, "query", "") is None
+        and not sys.stdin.isatty()
+    )
+
+
+def _write_serialized(
+    args: argparse.Namespace, serialized: Serialized, output: str | None, out: TextIO
+) -> None:
     _write(serialized.body, output, out)
-    if serialized.truncated:
+    if serialized.kind == "select":
+        _say_next_page(args, serialized.page, serialized.next_page)
+    elif serialized.truncated:
         print(f"aikg: answer truncated at {serialized.rows} rows (AIKG_MAX_ROWS)", file=sys.stderr)
+
+
+def _write_text(
+    args: argparse.Namespace, kg: KnowledgeGraph, result: QueryResult, out: TextIO
+) -> None:
+    _write(_text(kg, result), args.output, out)
+    if isinstance(result, SelectResult):
+        _say_next_page(args, result.page, result.next_page)
 
 
 def cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
@@ -311,9 +363,9 @@ def cmd_query(args: argparse.Namespace, out: TextIO) -> int:
     kg = _open(args)
     spec = _output_format(args.format, _query_kind(kg, sparql))
     if spec is None:
-        _write(_text(kg, kg.query(sparql)), args.output, out)
+        _write_text(args, kg, kg.query(sparql, page=args.page), out)
     else:
-        _write_serialized(kg.serialize_query(sparql, spec), args.output, out)
+        _write_serialized(args, kg.serialize_query(sparql, spec, page=args.page), args.output, out)
     return EXIT_OK
 
 
@@ -369,10 +421,10 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     spec = _output_format(args.format, query.kind)
     kg = _open(args)
     if spec is None:
-        _write(_text(kg, kg.saved(args.name, lang=args.lang, **params)), args.output, out)
+        _write_text(args, kg, kg.saved(args.name, lang=args.lang, page=args.page, **params), out)
     else:
-        serialized = kg.serialize_saved(args.name, params, spec, lang=args.lang)
-        _write_serialized(serialized, args.output, out)
+        serialized = kg.serialize_saved(args.name, params, spec, lang=args.lang, page=args.page)
+        _write_serialized(args, serialized, args.output, out)
     return EXIT_OK
 
 
@@ -546,6 +598,25 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _page_number(text: str) -> int:
+    try:
+        return page_number(text, where="--page")
+    except AikgError as error:
+        raise argparse.ArgumentTypeError(f"{error.message}; {error.hint}") from None
+
+
+def _page_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--page",
+        type=_page_number,
+        default=1,
+        metavar="N",
+        help="which page of a SELECT answer longer than the row limit (AIKG_MAX_ROWS rows "
+        "a page, in a stable order; default 1): each page but the last says on stderr the "
+        "command that prints the next",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aikg",
@@ -672,6 +743,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="?", help="the query text ('-' reads standard input)")
     p.add_argument("--file", "-f", metavar="FILE", help="read the query from a file")
     p.add_argument("--format", choices=ANSWER_NAMES, default=None, help=ANSWER_HELP)
+    _page_option(p)
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_query)
 
@@ -718,6 +790,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=ANSWER_NAMES, default=None, help=ANSWER_HELP)
     p.add_argument("--lang", default="en", help="language of the label columns (default en)")
+    _page_option(p)
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_run)
 
@@ -779,6 +852,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     try:
         return handler(args, out)

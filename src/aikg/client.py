@@ -12,7 +12,7 @@ come back as the same :class:`~aikg.errors.AikgError` classes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -21,10 +21,11 @@ import pyoxigraph as ox
 
 from aikg.analyst import AnalystQueries
 from aikg.config import DEFAULT_BASE_IRI
-from aikg.errors import InputError, error_from_dict
+from aikg.errors import DataChangedError, InputError, error_from_dict
 from aikg.formats import RdfFormat, rdf_format
 from aikg.search import Match
 from aikg.sparql.execute import QueryResult, SelectResult, to_python
+from aikg.sparql.paging import page_number
 from aikg.terms import triples_to_graph
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
 
@@ -71,18 +72,61 @@ class Client(AnalystQueries):
             parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
             result = to_python(parsed, max_rows=self.max_rows)
             if isinstance(result, SelectResult):
+                # What the server says of the page: its number, and whether one follows.
                 result.truncated = response.headers.get("aikg-truncated") == "true"
+                result.page = int(response.headers.get("aikg-page", "1"))
+                result.next_page = next_page(response)
             return result
         return triples_to_graph(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
 
-    def query(self, sparql: str) -> QueryResult:
-        """Run a SPARQL query: a SelectResult, a bool or an rdflib Graph."""
+    def query(self, sparql: str, *, page: int | None = None) -> QueryResult:
+        """Run a SPARQL query: a SelectResult, a bool or an rdflib Graph. A SELECT answer
+        longer than the server's row limit comes in pages: ``page`` picks one (from 1),
+        ``next_page`` of the answer names the next, :meth:`pages` reads them all."""
+        return self._result(self._query_response(sparql, page_number(page)))
+
+    def pages(self, sparql: str) -> Iterator[SelectResult]:
+        """Every page of a SELECT answer, first to last (as
+        :meth:`aikg.KnowledgeGraph.pages`); a :class:`~aikg.errors.DataChangedError` if the
+        server's data changes between two pages (their rows might not fit together)."""
+        return self._pages(lambda n: self._query_response(sparql, n))
+
+    def _query_response(self, sparql: str, page: int) -> httpx.Response:
         response = self.http.post(
             "/sparql",
+            params={"page": str(page)},
             content=sparql.encode("utf-8"),
             headers={"Content-Type": "application/sparql-query", "Accept": ACCEPT},
         )
-        return self._result(self._check(response))
+        return self._check(response)
+
+    def _pages(self, read: Callable[[int], httpx.Response]) -> Iterator[SelectResult]:
+        """Page after page (``read(n)`` answers page ``n``) until the last, all from the
+        one version of the server's data (``AIKG-Data-Version``: every write and every
+        restart changes it) that answered the first."""
+        number: int | None = 1
+        first: str | None = None
+        while number is not None:
+            response = read(number)
+            version = response.headers.get("aikg-data-version")
+            if first is None:
+                first = version
+            elif version != first:
+                raise DataChangedError(
+                    f"the server's data changed while its pages were read (version {first} "
+                    f"until page {number - 1}, {version} at page {number}): the pages may "
+                    "not fit together",
+                    where="AIKG-Data-Version",
+                    hint="read the pages again from the first",
+                )
+            result = self._result(response)
+            if not isinstance(result, SelectResult):
+                raise InputError(
+                    "only SELECT answers have pages",
+                    hint="run an ASK, CONSTRUCT or DESCRIBE query with query(), not pages()",
+                )
+            yield result
+            number = result.next_page
 
     def update(self, sparql: str) -> None:
         """Apply a SPARQL update (the client needs the server's token)."""
@@ -95,10 +139,25 @@ class Client(AnalystQueries):
         )
 
     def saved(
-        self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
+        self,
+        name: str,
+        *,
+        lang: str | None = "en",
+        page: int | None = None,
+        **params: str | Sequence[str] | None,
     ) -> QueryResult:
-        """Run a saved query with its parameters (label columns in ``lang``)."""
-        query: list[tuple[str, str | int | float | bool | None]] = []
+        """Run a saved query with its parameters (label columns in ``lang``); ``page``
+        picks a page of a long answer, as for :meth:`query`."""
+        return self._result(self._saved_response(name, lang, page_number(page), params))
+
+    def _saved_response(
+        self,
+        name: str,
+        lang: str | None,
+        page: int,
+        params: Mapping[str, str | Sequence[str] | None],
+    ) -> httpx.Response:
+        query: list[tuple[str, str | int | float | bool | None]] = [("page", str(page))]
         for key, value in params.items():
             if value is None:
                 continue
@@ -108,7 +167,13 @@ class Client(AnalystQueries):
         response = self.http.get(
             f"/queries/{name}", params=query, headers={"Accept": "application/sparql-results+json"}
         )
-        return self._result(self._check(response))
+        return self._check(response)
+
+    def saved_pages(
+        self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
+    ) -> Iterator[SelectResult]:
+        """Every page of a saved SELECT query's answer, first to last (as :meth:`pages`)."""
+        return self._pages(lambda n: self._saved_response(name, lang, n, params))
 
     def queries(self) -> list[dict[str, Any]]:
         """The saved-query catalog."""
@@ -184,3 +249,12 @@ class Client(AnalystQueries):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def next_page(response: httpx.Response) -> int | None:
+    """The page an answer's ``Link: <...>; rel="next"`` header points at (None: none)."""
+    target = response.links.get("next", {}).get("url")
+    if target is None:
+        return None
+    pages = httpx.URL(target).params.get_list("page")
+    return int(pages[0]) if pages else None

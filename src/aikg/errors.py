@@ -272,6 +272,14 @@ class ServerLimitError(StoreError):
     code = "server-limit"
 
 
+class DataChangedError(AikgError):
+    """The data changed between two pages of one answer: read together, they might hold
+    a row twice or miss one."""
+
+    status = 409
+    code = "data-changed"
+
+
 class UnsupportedShapeError(AikgError):
     """The shapes use a construct the fast validator does not compile."""
 

@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -36,9 +36,16 @@ from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.saved_queries import check_classes, saved_query
 from aikg.search import Match, search
-from aikg.sparql.execute import QueryResult, SelectResult, execute, to_python
+from aikg.sparql.execute import (
+    QueryResult,
+    SelectResult,
+    execute_page,
+    iter_pages,
+    to_python,
+)
 from aikg.sparql.lexer import operation
-from aikg.sparql.results import Serialized, Table, answer_kind, serialize, table
+from aikg.sparql.paging import page_number
+from aikg.sparql.results import Serialized, Table, answer_kind, serialize
 from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
 from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
@@ -177,26 +184,64 @@ class KnowledgeGraph(AnalystQueries):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         max_rows: int | None = None,
+        page: int | None = None,
     ) -> QueryResult:
         """Run a SPARQL query: SELECT gives a :class:`~aikg.sparql.execute.SelectResult`, ASK a
         bool, CONSTRUCT and DESCRIBE an rdflib Graph.
 
         The common prefixes (aikg, rdf, rdfs, xsd, skos, schema, prov, dcterms, org) need
         no declaration, and relative IRIs resolve against the base IRI.
-        """
-        result = self._execute(sparql, default_graphs, named_graphs)
-        return to_python(result, max_rows=max_rows or self.settings.max_rows)
 
-    def _execute(
+        A SELECT answer longer than the row limit (``max_rows``, else
+        ``Settings.max_rows``) comes in pages: ``page`` picks one (from 1, the default),
+        the answer's ``next_page`` names the next (None on the last), and :meth:`pages`
+        reads them all. A page number that is no whole number from 1, or a page after the
+        last, is a :class:`~aikg.errors.ParameterError`.
+        """
+        limit = max_rows or self.settings.max_rows
+        result = self._execute_page(sparql, default_graphs, named_graphs, limit, page)
+        return to_python(result, max_rows=limit)
+
+    def pages(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        max_rows: int | None = None,
+    ) -> Iterator[SelectResult]:
+        """Every page of a SELECT answer, first to last (each as :meth:`query` gives it):
+        together they hold every row of the answer once.
+
+        >>> kg = KnowledgeGraph.load()
+        >>> pages = list(kg.pages("SELECT ?s WHERE { ?s a aikg:Country }", max_rows=2))
+        >>> [len(p) for p in pages][:2], pages[-1].next_page
+        ([2, 2], None)
+        """
+        return iter_pages(
+            lambda n: self.query(
+                sparql,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                max_rows=max_rows,
+                page=n,
+            )
+        )
+
+    def _execute_page(
         self,
         sparql: str,
         default_graphs: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        return execute(
+        max_rows: int,
+        page: int | None,
+    ) -> Table | ox.QueryBoolean | ox.QueryTriples:
+        return execute_page(
             self.store,
             sparql,
             self.settings,
+            page=page_number(page),
+            max_rows=max_rows,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
@@ -210,9 +255,11 @@ class KnowledgeGraph(AnalystQueries):
         named_graphs: Sequence[str] | None = None,
         max_rows: int | None = None,
         labels: str | None = None,
+        page: int | None = None,
     ) -> Serialized:
         """Run a query and serialize its answer (SPARQL JSON/XML/CSV/TSV/HTML or an RDF
-        format), with the number of rows and whether the row limit truncated it.
+        format), with the number of rows, and for a SELECT the page it is and the next
+        page (see :meth:`query`); a graph the row limit cut says it was truncated.
 
         A format name is read for the query's form (``xml`` is RDF/XML for CONSTRUCT and
         DESCRIBE); a format that does not fit the form is an
@@ -227,31 +274,44 @@ class KnowledgeGraph(AnalystQueries):
         kind = operation(sparql)
         if kind in ANSWERS:
             fmt = answer_format(fmt, kind, where="argument fmt")
-        result = self._execute(sparql, default_graphs, named_graphs)
+        number = page_number(page)
+        result = self._execute_page(sparql, default_graphs, named_graphs, limit, number)
         if isinstance(fmt, str):  # a form the lexer could not tell: the answer tells it
             fmt = answer_format(fmt, answer_kind(result), where="argument fmt")
-        if labels and isinstance(result, ox.QuerySolutions):
-            labelled = add_labels(self.store, table(result, limit), labels)
-            return serialize(labelled, fmt, limit)
+        if labels and isinstance(result, Table):
+            result = add_labels(self.store, result, labels)
         return serialize(result, fmt, limit, base_iri=self.settings.base_iri)
 
     def saved(
-        self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
+        self,
+        name: str,
+        *,
+        lang: str | None = "en",
+        page: int | None = None,
+        **params: str | Sequence[str] | None,
     ) -> QueryResult:
         """Run the saved query ``name`` with its parameters (see ``aikg queries``).
 
         SELECT answers have the query's columns whatever the rows (``SavedQuery.columns``):
         a label column in ``lang`` beside each IRI column the query labels (English by
         default; ``lang=None`` for none). A value of the wrong type or class, or an
-        unknown parameter, is a :class:`~aikg.errors.ParameterError`.
+        unknown parameter, is a :class:`~aikg.errors.ParameterError`. An answer longer
+        than the row limit comes in pages, as :meth:`query`'s: ``page`` picks one,
+        :meth:`saved_pages` reads them all.
 
         >>> kg = KnowledgeGraph.load()
         >>> row = kg.saved("holdings", holder="company/tesla")[0]
         >>> str(row["holderLabel"]), row["quantity"].toPython()
         ('Tesla', 35000)
         """
-        answer = self._run_saved(name, params, lang, self.settings.max_rows)
+        answer = self._run_saved(name, params, lang, self.settings.max_rows, page)
         return to_python(answer, max_rows=self.settings.max_rows)
+
+    def saved_pages(
+        self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
+    ) -> Iterator[SelectResult]:
+        """Every page of a saved SELECT query's answer, first to last (as :meth:`pages`)."""
+        return iter_pages(lambda n: self.saved(name, lang=lang, page=n, **params))
 
     def serialize_saved(
         self,
@@ -261,12 +321,13 @@ class KnowledgeGraph(AnalystQueries):
         *,
         lang: str | None = "en",
         max_rows: int | None = None,
+        page: int | None = None,
     ) -> Serialized:
         """Run the saved query ``name`` and serialize its answer (as :meth:`saved`; the
         format must fit the query's form, as for :meth:`serialize_query`)."""
         spec = answer_format(fmt, saved_query(name).kind, where="argument fmt")
         limit = max_rows or self.settings.max_rows
-        answer = self._run_saved(name, params, lang, limit)
+        answer = self._run_saved(name, params, lang, limit, page)
         return serialize(answer, spec, limit, base_iri=self.settings.base_iri)
 
     def _run_saved(
@@ -275,17 +336,22 @@ class KnowledgeGraph(AnalystQueries):
         params: Mapping[str, str | Sequence[str] | None],
         lang: str | None,
         max_rows: int,
+        page: int | None = None,
     ) -> Table | ox.QueryBoolean | ox.QueryTriples:
         """The one path of a saved query: bind the parameters, check their classes, run
-        it, and label the columns the query declares."""
+        it (the page asked for), and label the columns the query declares."""
         query = saved_query(name)
+        number = page_number(page)
         binding = query.bind(params, self.settings.base_iri)
         check_classes(query, binding, self.store)
-        result = execute(self.store, binding.apply(query.text), self.settings)
-        if not isinstance(result, ox.QuerySolutions):
-            return result
-        answer = table(result, max_rows)
-        if lang:
+        answer = execute_page(
+            self.store,
+            binding.apply(query.text),
+            self.settings,
+            page=number,
+            max_rows=max_rows,
+        )
+        if isinstance(answer, Table) and lang:
             answer = add_labels(self.store, answer, lang, query.labelled)
         return answer
 

@@ -112,4 +112,4 @@ def add_labels(
             term = row.get(v)
             extended[f"{v}Label"] = labels.get(term) if isinstance(term, ox.NamedNode) else None
         rows.append(extended)
-    return Table(variables, rows, table.truncated)
+    return Table(variables, rows, table.truncated, table.page)

@@ -75,6 +75,9 @@ PARAMETER_TYPES: dict[str, str] = {
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+RESERVED_PARAMETERS = ("lang", "format", "labels", "page")
+"""Names every saved query's route takes for itself (label language, answer format,
+label columns, the page of a long answer): no saved query may name a parameter so."""
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,15 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
                 f"parameter {pname!r} of {name}.rq has unknown type {ptype!r}",
                 where=where,
                 hint="use one of " + ", ".join(PARAMETER_TYPES),
+            )
+        if pname in RESERVED_PARAMETERS:
+            raise ConfigError(
+                f"parameter {pname!r} of {name}.rq has a name every saved query's route "
+                "takes for itself",
+                where=where,
+                hint="rename it (and its variable): "
+                + ", ".join(RESERVED_PARAMETERS)
+                + " are reserved",
             )
         default = spec.get("default")
         params.append(

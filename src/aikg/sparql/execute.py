@@ -1,13 +1,15 @@
 """Run a SPARQL query on the store and hand back typed results.
 
-SELECT gives a :class:`SelectResult` (rows of rdflib terms, with a ``truncated`` flag when
-the row limit cut it short), ASK a ``bool``, CONSTRUCT and DESCRIBE an rdflib ``Graph``.
-Every query passes :func:`aikg.sparql.guard.check_query` first.
+SELECT gives a :class:`SelectResult` (rows of rdflib terms: one page of the answer, with
+the number of the next page when the answer goes on past the row limit), ASK a ``bool``,
+CONSTRUCT and DESCRIBE an rdflib ``Graph``. Every query passes
+:func:`aikg.sparql.guard.check_query` first. :func:`execute_page` reads one page of an
+answer (see :mod:`aikg.sparql.paging`), :func:`iter_pages` every page in turn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -16,9 +18,15 @@ from rdflib import Graph
 from rdflib.term import Literal, Node
 
 from aikg.config import Settings
-from aikg.errors import MissingDependencyError, QuerySyntaxError, UnknownGraphError
+from aikg.errors import (
+    MissingDependencyError,
+    ParameterError,
+    QuerySyntaxError,
+    UnknownGraphError,
+)
 from aikg.namespaces import XSD, prefix_table
 from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
+from aikg.sparql.paging import page_query, past_the_end, select_shape
 from aikg.sparql.results import Table, table
 from aikg.store.local import Store
 from aikg.terms import to_rdflib, triples_to_graph
@@ -31,12 +39,16 @@ class SelectResult:
     """The answer to a SELECT query.
 
     Each row maps variable names to rdflib terms; an unbound variable is absent from its
-    row. ``truncated`` is True when the row limit stopped the answer early.
+    row. An answer longer than the row limit comes in pages: ``page`` is this one (from
+    1), ``next_page`` the one that holds the rows after it (None on the last page), and
+    ``truncated`` is True when a next page follows.
     """
 
     variables: tuple[str, ...]
     rows: list[dict[str, Node]] = field(default_factory=list)
     truncated: bool = False
+    page: int = 1
+    next_page: int | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -182,6 +194,88 @@ def execute(
         raise undeclared_prefix(query, reading) or error from None
 
 
+def execute_page(
+    store: Store,
+    query: str,
+    settings: Settings,
+    *,
+    page: int,
+    max_rows: int,
+    default_graphs: Sequence[str] | None = None,
+    named_graphs: Sequence[str] | None = None,
+) -> Table | ox.QueryBoolean | ox.QueryTriples:
+    """Page ``page`` (from 1) of a query's answer, pages of ``max_rows`` rows in a total
+    order (see :mod:`aikg.sparql.paging`); an ASK or graph answer as it is.
+
+    The first page is first read as the query stands: an answer within the row limit is
+    whole, in the engine's order, at no extra cost, on every backend. Only an answer
+    that goes on past the limit is read again in the paging order (for a query that
+    sorts or groups its whole answer, that costs it twice). A page after the last one,
+    or a page past the first of an answer that has no pages (ASK, CONSTRUCT, DESCRIBE),
+    is a :class:`~aikg.errors.ParameterError`.
+    """
+
+    def run(text: str) -> OxResult:
+        return execute(
+            store, text, settings, default_graphs=default_graphs, named_graphs=named_graphs
+        )
+
+    shape = select_shape(query)
+    if shape is None:
+        result = run(query)
+        if isinstance(result, ox.QuerySolutions):  # a form the lexer could not tell
+            return table(result, max_rows)
+        if page > 1:
+            kind = "boolean" if isinstance(result, ox.QueryBoolean) else "graph"
+            # Oxigraph's answers belong to the thread that made them: none may travel
+            # with the error (the server's threads drop what an error holds elsewhere).
+            del result
+            raise ParameterError(
+                f"page {page} of a {kind} answer: only SELECT answers have pages",
+                where="parameter 'page'",
+                hint="leave the page out; a graph longer than the row limit is cut at it "
+                "(AIKG_MAX_ROWS) and flagged as truncated: narrow the query, or ask for its "
+                "triples with a SELECT, which pages",
+            )
+        return result
+    if page == 1:
+        first = run(query)
+        if not isinstance(first, ox.QuerySolutions):
+            return first
+        answer = table(first, max_rows)
+        del first
+        if not answer.truncated:
+            return answer
+    paged = page_query(query, page, max_rows)
+    assert paged is not None  # a SELECT has pages
+    try:
+        solutions = run(paged)
+    except QuerySyntaxError:
+        run(query)  # the query's own error, placed in its own text
+        raise
+    assert isinstance(solutions, ox.QuerySolutions)
+    answer = table(solutions, max_rows)
+    del solutions  # read: see above
+    answer.page = page
+    if page > 1 and not answer.rows:
+        raise past_the_end(page, max_rows)
+    return answer
+
+
+def iter_pages(read: Callable[[int], QueryResult]) -> Iterator[SelectResult]:
+    """Every page of a SELECT answer, first to last: ``read(n)`` answers page ``n``."""
+    number: int | None = 1
+    while number is not None:
+        result = read(number)
+        if not isinstance(result, SelectResult):
+            raise ParameterError(
+                "only SELECT answers have pages",
+                hint="run an ASK, CONSTRUCT or DESCRIBE query with query(), not pages()",
+            )
+        yield result
+        number = result.next_page
+
+
 def to_python(result: OxResult | Table, *, max_rows: int) -> QueryResult:
     """Oxigraph results as Python: SelectResult, bool or rdflib Graph."""
     if isinstance(result, ox.QueryBoolean):
@@ -193,4 +287,6 @@ def to_python(result: OxResult | Table, *, max_rows: int) -> QueryResult:
         {name: to_rdflib(term) for name, term in row.items() if term is not None}
         for row in answer.rows
     ]
-    return SelectResult(tuple(answer.variables), rows, answer.truncated)
+    return SelectResult(
+        tuple(answer.variables), rows, answer.truncated, answer.page, answer.next_page
+    )

@@ -44,6 +44,8 @@ class Serialized:
     rows: int
     """Rows (SELECT), triples (CONSTRUCT/DESCRIBE) or 1 (ASK)."""
     truncated: bool
+    """Whether rows (or triples) follow that this answer does not hold: for a SELECT, a
+    next page (``next_page``); for a graph, the rest, cut at the row limit."""
     kind: str
     """"select", "ask" or "graph"."""
     sha256: str = ""
@@ -52,6 +54,10 @@ class Serialized:
     (W3C SPARQL 1.1 Query Results TSV, rows in the answer's order), which anyone can
     check with ``sha256sum`` on a TSV download; of a graph, its N-Triples lines sorted
     (a graph has no order)."""
+    page: int = 1
+    """Which page of a SELECT answer this is (from 1)."""
+    next_page: int | None = None
+    """The page that holds the rows after these (None: these are the last)."""
 
 
 @dataclass
@@ -61,6 +67,13 @@ class Table:
     variables: list[str]
     rows: list[dict[str, OxTerm | None]]
     truncated: bool = False
+    page: int = 1
+    """Which page of the answer these rows are (see :mod:`aikg.sparql.paging`)."""
+
+    @property
+    def next_page(self) -> int | None:
+        """The page that holds the rows after these, or None when these are the last."""
+        return self.page + 1 if self.truncated else None
 
 
 def table(result: ox.QuerySolutions, max_rows: int) -> Table:
@@ -89,9 +102,8 @@ def serialize(
         assert isinstance(chosen, RdfFormat)
         triples, truncated = _take(result, max_rows)
         graph_bytes = serialize_graph(triples, chosen, base_iri) if triples else b""
-        return Serialized(
-            graph_bytes, chosen.media_type, len(triples), truncated, "graph", _graph_sha(triples)
-        )
+        sha = _graph_sha(triples)
+        return Serialized(graph_bytes, chosen.media_type, len(triples), truncated, "graph", sha)
     assert isinstance(chosen, ResultFormat)
     if isinstance(result, ox.QueryBoolean):
         tsv = b"true" if bool(result) else b"false"
@@ -99,12 +111,19 @@ def serialize(
             answer_bytes = _html_boolean(bool(result))
         else:
             answer_bytes = bytes(result.serialize(format=chosen.engine) or b"")
-        return Serialized(answer_bytes, chosen.media_type, 1, False, "ask", _sha(tsv))
+        return Serialized(answer_bytes, chosen.media_type, 1, False, "ask", sha256=_sha(tsv))
     answer = result if isinstance(result, Table) else table(result, max_rows)
     body = "".join(_WRITERS[chosen.name](answer.variables, answer.rows)).encode("utf-8")
     tsv = body if chosen.name == "tsv" else _tsv_bytes(answer)
     return Serialized(
-        body, chosen.media_type, len(answer.rows), answer.truncated, "select", _sha(tsv)
+        body,
+        chosen.media_type,
+        len(answer.rows),
+        answer.truncated,
+        "select",
+        sha256=_sha(tsv),
+        page=answer.page,
+        next_page=answer.next_page,
     )
 
 

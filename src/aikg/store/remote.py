@@ -60,6 +60,7 @@ from aikg.errors import (
 )
 from aikg.namespaces import XSD
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
+from aikg.sparql.paging import SelectShape, select_shape
 from aikg.sparql.updates import delete_data, graph_blocks, insert_data
 
 if TYPE_CHECKING:
@@ -407,13 +408,29 @@ class RemoteStore:
             params += [("named-graph-uri", self._own(g).value) for g in named_graphs or []]
             if not params:
                 params = [("default-graph-uri", self._nothing)]
-        text = _prologue(base_iri, prefixes) + query
+        prologue = _prologue(base_iri, prefixes)
+        text = prologue + query
+        shape = select_shape(query) if form == "select" else None
+        select_at = _top_level(reading)[0]
+        if (
+            shape is not None
+            and select_at >= 0
+            and shape.ordered
+            and (shape.limit is not None or shape.offset)
+            and shape.values_at is None
+        ):
+            # Sorted in a subquery, windowed outside it: Virtuoso refuses an ORDER BY
+            # whose OFFSET and LIMIT reach past its row cap (SR353), as a page of a long
+            # answer does (aikg.sparql.paging).
+            text = prologue + _window(
+                query, select_at, shape, "", offset=shape.offset, limit=shape.limit
+            )
         response = self._post_query(text, params, form, cut_ok=form == "select")
         media = response.headers.get("content-type", "").split(";")[0].strip()
         if media in (_RESULTS_JSON, "application/json"):
             document = _mend_json_results(response.content)
             if response.headers.get("x-sparql-maxrows"):
-                document = self._past_the_cap(query, reading, text, params, document)
+                document = self._past_the_cap(query, reading, prologue, params, document)
             return _results(document)
         if media in (_N_TRIPLES, "text/plain"):
             parsed = list(ox.parse(io.BytesIO(response.content), format=ox.RdfFormat.N_TRIPLES))
@@ -441,49 +458,46 @@ class RemoteStore:
         self,
         query: str,
         reading: QueryReading,
-        text: str,
+        prologue: str,
         params: list[tuple[str, str]],
         first: dict[str, Any],
     ) -> dict[str, Any]:
         """A SELECT the server's row cap cut: enough rows for aikg (``max_rows`` and one
-        more, so that aikg can say it truncated), read page by page in a stable order.
+        more, so that aikg can say a next page follows), or the query's own window (its
+        OFFSET and LIMIT) if smaller, read page by page in a stable order.
 
         The order is the query's own ORDER BY with every column after it, or every
-        column, in a subquery; a query with its own LIMIT, OFFSET or closing VALUES
-        cannot be paged and is refused with the setting that cut it.
+        column, in a subquery; a query with a closing VALUES cannot be paged and is
+        refused with the setting that cut it.
         """
         bindings: list[dict[str, Any]] = first["results"]["bindings"]
-        wanted = self.max_rows + 1
-        if len(bindings) >= wanted:
-            return first
-        select_at, words = _top_level(reading)
-        if select_at < 0 or words & {"LIMIT", "OFFSET", "VALUES"}:
+        select_at = _top_level(reading)[0]
+        shape = select_shape(query)
+        if select_at < 0 or shape is None or shape.values_at is not None:
             raise ServerLimitError(
                 f"the remote store cut the answer at its row cap ({self.row_cap} rows), and "
-                "a query with its own LIMIT, OFFSET or final VALUES cannot be read in pages",
+                "a query with a final VALUES cannot be read in pages",
                 where="[SPARQL] ResultSetMaxRows of the remote store",
-                hint="lower the query's LIMIT below the cap, or raise ResultSetMaxRows in "
+                hint="move the VALUES into the WHERE group, or raise ResultSetMaxRows in "
                 "the server's virtuoso.ini",
             )
+        wanted = self.max_rows + 1 if shape.limit is None else min(self.max_rows + 1, shape.limit)
+        if len(bindings) >= wanted:
+            return first
         keys = " ".join(f"?{name}" for name in first["head"]["vars"])
-        prologue = text[: len(text) - len(query)]
-        order = f"\n{keys}" if "ORDER" in words else f"\nORDER BY {keys}"
-        # Sorted in a subquery, paged outside it: Virtuoso refuses an ORDER BY whose
-        # OFFSET and LIMIT reach past its row cap (SR353).
-        paged = (
-            f"{prologue}{query[:select_at]}SELECT * WHERE {{ {{ {query[select_at:]}{order}\n}} }}"
-        )
         rows: list[dict[str, Any]] = []
         while len(rows) < wanted:
             page = self.page
-            response = self._post_query(
-                f"{paged} LIMIT {page} OFFSET {len(rows)}", params, "select", cut_ok=True
+            asked = min(page, wanted - len(rows))
+            window = _window(
+                query, select_at, shape, keys, offset=shape.offset + len(rows), limit=asked
             )
+            response = self._post_query(prologue + window, params, "select", cut_ok=True)
             if self.page < page:
                 continue  # the cap is smaller than the page asked for: ask again
             got = _mend_json_results(response.content)["results"]["bindings"]
             rows.extend(got)
-            if len(got) < page:
+            if len(got) < asked:
                 break
         return {"head": first["head"], "results": {"bindings": rows[:wanted]}}
 
@@ -967,6 +981,17 @@ def _server_error(response: httpx.Response, url: str) -> AikgError:
         hint="the server's message says why; check its log. Writes need update rights "
         "(e.g. Virtuoso's SPARQL_UPDATE role)",
     )
+
+
+def _window(
+    query: str, select_at: int, shape: SelectShape, keys: str, *, offset: int, limit: int | None
+) -> str:
+    """A SELECT sorted in a subquery (its own ORDER BY, then ``keys``) and windowed outside
+    it, without its own OFFSET and LIMIT, which ``offset`` and ``limit`` replace."""
+    order = f"\n{keys}" if shape.ordered else f"\nORDER BY {keys}"
+    body = query[select_at : shape.modifiers_at]
+    window = f" OFFSET {offset}" + ("" if limit is None else f" LIMIT {limit}")
+    return f"{query[:select_at]}SELECT * WHERE {{ {{ {body}{order}\n}} }}{window}"
 
 
 def _top_level(reading: QueryReading) -> tuple[int, set[str]]:

@@ -59,12 +59,10 @@ def record(service: Service, citation: Citation, answer: Answer) -> None:
 
 def _rerun(service: Service, query: CitedQuery) -> Answer:
     """Today's answer to a permalink's query, in the format that lists its IRIs."""
-    params = query.params_dict()
+    params, lang, page = query.run_options()
     if query.saved:
-        lang = params.pop("lang", ["en"])[0]
-        labels = params.pop("labels", ["true"])[0].lower() not in ("false", "0", "no")
         media = N_TRIPLES if saved_query(query.saved).kind == "graph" else JSON_RESULTS
-        return service.saved(query.saved, params, media, lang if labels else None)
+        return service.saved(query.saved, params, media, lang, page)
     sparql = query.sparql or ""
     graph = operation(sparql) in ("construct", "describe")
     return service.query(
@@ -72,6 +70,7 @@ def _rerun(service: Service, query: CitedQuery) -> Answer:
         N_TRIPLES if graph else JSON_RESULTS,
         default_graphs=params.get("default-graph-uri", []),
         named_graphs=params.get("named-graph-uri", []),
+        page=page,
     )
 
 
@@ -94,9 +93,14 @@ def check(service: Service, permalink: Permalink) -> tuple[CitationCheck, Answer
     return CitationCheck(permalink, today, recorded.recorded, changes), answer
 
 
-@router.api_route(
+@router.head(
     "/cite",
-    methods=["GET", "HEAD"],
+    operation_id="open_permalink_head",
+    summary="An answer's permalink, its headers only (AIKG-Answer-Unchanged, Link)",
+)
+@router.get(
+    "/cite",
+    operation_id="open_permalink",
     summary="Open an answer's permalink: today's answer, and whether it changed",
     description='The permalink an answer\'s `Link: <...>; rel="cite-as"` header or page '
     "gives: `saved=` (a saved query's name, with its parameters) or `query=` (SPARQL text, "

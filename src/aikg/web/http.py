@@ -11,7 +11,7 @@ import hmac
 from collections.abc import Iterator, Mapping, Sequence
 from email.utils import formatdate
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -28,6 +28,8 @@ from aikg.errors import (
 )
 from aikg.formats import answer_format, formats_for, negotiate
 from aikg.jsonld import PROFILES, Form
+from aikg.sparql.paging import page_number
+from aikg.sparql.results import Serialized
 from aikg.workers.dumps import DumpFile
 from aikg.workers.gateway import Answer, Service
 
@@ -35,8 +37,8 @@ Params = dict[str, list[str]]
 
 TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
 EXPOSED_HEADERS = (
-    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Elapsed-Ms, AIKG-Data-Version, Server-Timing, Location, "
-    "Link"
+    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Page, Link, AIKG-Elapsed-Ms, AIKG-Data-Version, "
+    "Server-Timing, Location"
 )
 
 
@@ -238,11 +240,47 @@ def not_modified(request: Request, etag: str) -> Response | None:
     return None
 
 
+def requested_page(params: Params) -> int:
+    """The ``page`` parameter (from 1; 1 when absent), or a 400 that names it."""
+    return page_number(single(params, "page"))
+
+
+def page_url(request: Request, params: Params, page: int) -> str:
+    """Where another page of this answer is: the request's path with the same parameters
+    and ``page`` set (a query sent in a POST body among them: the page is a GET)."""
+    pairs = [(k, v) for k, values in params.items() if k != "page" for v in values]
+    return f"{request.url.path}?{urlencode([*pairs, ('page', str(page))])}"
+
+
+def page_links(request: Request, params: Params, result: Serialized) -> dict[str, str]:
+    """The paging headers of a SELECT answer: ``AIKG-Page`` (which page it is) and an RFC
+    8288 ``Link`` to the next page (``rel="next"``, absent on the last page) and to the
+    previous one (``rel="prev"``); nothing for an ASK or graph answer, which has no pages."""
+    if result.kind != "select":
+        return {}
+    links = []
+    if result.next_page is not None:
+        links.append(f'<{page_url(request, params, result.next_page)}>; rel="next"')
+    if result.page > 1:
+        links.append(f'<{page_url(request, params, result.page - 1)}>; rel="prev"')
+    headers = {"AIKG-Page": str(result.page)}
+    if links:
+        headers["Link"] = ", ".join(links)
+    return headers
+
+
+def with_cite_as(links: Mapping[str, str], permalink: str) -> dict[str, str]:
+    """The paging headers with the answer's permalink added to their ``Link``
+    (``rel="cite-as"``, RFC 8574)."""
+    cite = f'<{permalink}>; rel="cite-as"'
+    return {**links, "Link": ", ".join(filter(None, [links.get("Link"), cite]))}
+
+
 def answer_response(
-    answer: Answer, etag: str, *, head: bool = False, cite_as: str | None = None
+    answer: Answer, etag: str, links: Mapping[str, str], *, head: bool = False
 ) -> Response:
-    """The response for a query answer, with its completeness headers and, given its
-    permalink, a ``Link: <...>; rel="cite-as"`` (RFC 8574)."""
+    """The response for a query answer, with its completeness headers and ``links`` (the
+    paging headers and the permalink: :func:`page_links`, :func:`with_cite_as`)."""
     result = answer.result
     headers = {
         "ETag": etag,
@@ -250,12 +288,11 @@ def answer_response(
         "Cache-Control": "no-cache",
         "AIKG-Rows": str(result.rows),
         "AIKG-Truncated": "true" if result.truncated else "false",
+        **links,
         "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
         "AIKG-Data-Version": answer.version,
         "Server-Timing": f"query;dur={answer.elapsed_ms:.2f}",
     }
-    if cite_as:
-        headers["Link"] = f'<{cite_as}>; rel="cite-as"'
     return Response(
         b"" if head else result.body, media_type=content_type(result.media_type), headers=headers
     )

@@ -353,9 +353,14 @@ DUMP_NAMES = [f"aikg.{ext}" for ext in RDF_BY_EXTENSION] + [
 ]
 
 
-@router.api_route(
+@router.head(
     "/dumps/aikg.{ext}",
-    methods=["GET", "HEAD"],
+    operation_id="dump_head",
+    summary="A dump's headers (size, ETag, Last-Modified) without its body",
+)
+@router.get(
+    "/dumps/aikg.{ext}",
+    operation_id="dump",
     summary="The whole dataset in one RDF format, plain or gzip-compressed (aikg.nt.gz)",
     description="A file written once per data version: `HEAD`, `Range` and `If-Range` "
     "(resume with `curl -C -`), a strong `ETag`, `Last-Modified`, `If-None-Match`. "

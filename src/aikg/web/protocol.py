@@ -6,6 +6,10 @@
 - update by POST (form ``update=`` or ``application/sparql-update``), with
   ``using-graph-uri`` / ``using-named-graph-uri``; it needs the bearer token;
 - GET without a query answers the service description.
+
+A SELECT answer longer than the row limit comes in pages: ``page=N`` (from 1) picks one,
+and each page links to the next with ``Link: <...>; rel="next"`` (see
+:mod:`aikg.sparql.paging`).
 """
 
 from __future__ import annotations
@@ -40,12 +44,15 @@ from aikg.web.http import (
     jsonld_form,
     media_type,
     not_modified,
+    page_links,
     parse_params,
     query_params,
     read_body,
+    requested_page,
     require_utf8,
     require_writer,
     single,
+    with_cite_as,
 )
 from aikg.web.render import results_page, root_url
 
@@ -89,6 +96,19 @@ QUERY_DOC = {
             "schema": {"type": "string", "enum": sorted(set(RESULT_NAMES) | set(RDF_NAMES))},
             "description": "Answer format, overriding the Accept header (for browsers).",
         },
+        {
+            "name": "page",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "default": 1},
+            "description": "Which page of a SELECT answer longer than the row limit "
+            "(AIKG_MAX_ROWS rows a page, in a stable order). Every page but the last links "
+            'to the next one in a `Link: <...>; rel="next"` header (and an HTML page shows '
+            "a next-page link); `AIKG-Page` says which page an answer is. A page that is no "
+            "whole number from 1, a page after the last, or a page past the first of an ASK, "
+            "CONSTRUCT or DESCRIBE answer (not paged: a graph is cut at the row limit and "
+            "flagged AIKG-Truncated) is a 400 naming the parameter.",
+        },
     ],
 }
 
@@ -96,6 +116,7 @@ QUERY_DOC = {
 async def _run_query(request: Request, params: Params, sparql: str, head: bool = False) -> Response:
     service = gateway(request)
     fmt_param = single(params, "format")
+    page = requested_page(params)
     # Off the event loop, and the length limit first: reading a query is linear in its
     # size, and a 5 MB query must not stall every other request while it is refused.
     kind = await run_in_threadpool(service.operation, sparql)
@@ -110,7 +131,12 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
     named_graphs = params.get("named-graph-uri", [])
     form = jsonld_form(request) if chosen == "application/ld+json" else "compacted"
     etag = service.etag(
-        sparql, chosen, form, "\x01".join(default_graphs), "\x01".join(named_graphs)
+        sparql,
+        chosen,
+        form,
+        "\x01".join(default_graphs),
+        "\x01".join(named_graphs),
+        f"page={page}",
     )
     if request.method in ("GET", "HEAD") and (cached := not_modified(request, etag)):
         return cached
@@ -121,15 +147,19 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
         "application/sparql-results+json" if html else chosen,
         default_graphs=default_graphs,
         named_graphs=named_graphs,
+        page=page,
     )
-    citation = cite_answer(CitedQuery.sparql_query(sparql, default_graphs, named_graphs), answer)
+    # The other pages' links carry the query, whether it came in the URL or in a body.
+    links = page_links(request, {**params, "query": [sparql]}, answer.result)
+    cited = CitedQuery.sparql_query(sparql, default_graphs, named_graphs, page)
+    citation = cite_answer(cited, answer)
+    links = with_cite_as(links, citation.permalink(root_url(request)))
     if html:
         await run_in_threadpool(record, service, citation, answer)
-        return results_page(request, answer, etag, title="Query results", citation=citation)
+        return results_page(request, answer, etag, links, title="Query results", citation=citation)
     if chosen == "application/ld+json":
         answer = await run_in_threadpool(service.jsonld_answer, answer, form)
-    permalink = citation.permalink(root_url(request))
-    return answer_response(answer, etag, head=head, cite_as=permalink)
+    return answer_response(answer, etag, links, head=head)
 
 
 async def _service_description(request: Request, params: Params, head: bool) -> Response:
@@ -198,6 +228,7 @@ async def sparql_get(request: Request) -> Response:
                             "update": {"type": "string"},
                             "default-graph-uri": {"type": "array", "items": {"type": "string"}},
                             "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                            "page": {"type": "integer", "minimum": 1},
                             "using-graph-uri": {"type": "array", "items": {"type": "string"}},
                             "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
                         },

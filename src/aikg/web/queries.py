@@ -4,6 +4,8 @@
   (each query a ``dcat:DataService``);
 - ``GET /queries/{name}?param=...``: run it; SPARQL JSON, XML, CSV, TSV or an HTML table,
   by ``Accept`` or ``format=``; ``lang=`` picks the language of the label columns;
+  ``page=`` a page of an answer longer than the row limit (each page but the last links
+  to the next: ``Link: <...>; rel="next"``);
 - ``GET /queries/{name}.rq``: the query's text.
 """
 
@@ -20,7 +22,7 @@ from aikg.citations import CitedQuery
 from aikg.errors import NotFoundError
 from aikg.formats import RDF_FORMATS, RDF_MEDIA_TYPES, RESULT_FORMATS, format_names, rdf_format
 from aikg.linked_data.catalog import describe_saved_queries
-from aikg.saved_queries import SavedQuery, catalog, describe, saved_query
+from aikg.saved_queries import RESERVED_PARAMETERS, SavedQuery, catalog, describe, saved_query
 from aikg.web.citations import cite_answer, record
 from aikg.web.http import (
     ANSWER_HEADERS,
@@ -30,12 +32,14 @@ from aikg.web.http import (
     content_type,
     gateway,
     not_modified,
+    page_links,
     query_params,
+    requested_page,
     single,
+    with_cite_as,
 )
 from aikg.web.render import render, results_page, root, root_url
 
-RESERVED = ("lang", "format", "labels")
 RESULT_OFFERS = [f.media_type for f in RESULT_FORMATS]
 RESULT_BY_NAME = format_names(RESULT_FORMATS)
 CATALOG_OFFERS = ["application/json", "text/html", *RDF_MEDIA_TYPES]
@@ -107,6 +111,17 @@ def openapi_parameters(query: SavedQuery) -> list[dict[str, Any]]:
             "description": "false: no label columns.",
             "schema": {"type": "boolean", "default": True},
         },
+        {
+            "name": "page",
+            "in": "query",
+            "required": False,
+            "description": "Which page of an answer longer than the row limit (AIKG_MAX_ROWS "
+            "rows a page, in a stable order). Every page but the last links to the next in a "
+            '`Link: <...>; rel="next"` header (and the HTML page shows a next-page link); '
+            "`AIKG-Page` says which page an answer is. A page that is no whole number from "
+            "1, or a page after the last, is a 400 naming the parameter.",
+            "schema": {"type": "integer", "minimum": 1, "default": 1},
+        },
     ]
     return parameters
 
@@ -175,28 +190,37 @@ async def run_saved(request: Request) -> Response:
     labels = (single(params, "labels") or "true").lower() not in ("false", "0", "no")
     query = saved_query(name)
     chosen = answer_media(request, query.kind, single(params, "format"))
-    given = {k: v for k, v in params.items() if k not in RESERVED}
+    page = requested_page(params)
+    given = {k: v for k, v in params.items() if k not in RESERVED_PARAMETERS}
     for key in given:
         query.param(key)
     html = chosen == "text/html"
     media = "application/sparql-results+json" if html else chosen
-    etag = service.etag("saved", name, repr(sorted(given.items())), lang, str(labels), chosen)
+    etag = service.etag(
+        "saved", name, repr(sorted(given.items())), lang, str(labels), chosen, f"page={page}"
+    )
     if cached := not_modified(request, etag):
         return cached
-    answer = await run_in_threadpool(service.saved, name, given, media, lang if labels else None)
+    answer = await run_in_threadpool(
+        service.saved, name, given, media, lang if labels else None, page
+    )
     cited = CitedQuery.saved_query(name, {k: v for k, v in params.items() if k != "format"})
     citation = cite_answer(cited, answer)
+    links = with_cite_as(
+        page_links(request, params, answer.result), citation.permalink(root_url(request))
+    )
     if html:
         await run_in_threadpool(record, service, citation, answer)
         return results_page(
             request,
             answer,
             etag,
+            links,
             title=query.title,
             description=query.description,
             citation=citation,
         )
-    return answer_response(answer, etag, cite_as=citation.permalink(root_url(request)))
+    return answer_response(answer, etag, links)
 
 
 def add_saved_query_routes(target: APIRouter) -> None:

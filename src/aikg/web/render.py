@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlencode
@@ -67,13 +68,15 @@ def results_page(
     request: Request,
     answer: Answer,
     etag: str,
+    links: Mapping[str, str],
     *,
     title: str,
     description: str = "",
     citation: Citation | None = None,
 ) -> HTMLResponse:
-    """A SPARQL JSON answer shown as an HTML table, with download links and, given its
-    citation, the permalink and ready citations."""
+    """A SPARQL JSON answer shown as an HTML table, with download links (of this page),
+    links to the next and previous pages (``links``: the paging headers and the
+    permalink, also sent) and, given its citation, the permalink and ready citations."""
     table_html = answer_table(request, answer)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "format"]
     downloads = [
@@ -87,22 +90,35 @@ def results_page(
         description=description,
         table=table_html,
         rows=answer.result.rows,
-        truncated=answer.result.truncated,
+        page=answer.result.page,
+        paged=answer.result.page > 1 or answer.result.next_page is not None,
+        next_url=_link(links, "next"),
+        prev_url=_link(links, "prev"),
         elapsed=f"{answer.elapsed_ms:.1f}",
         downloads=downloads,
         citation=citation_context(request, citation),
     )
-    headers = {
-        "ETag": etag,
-        "Vary": "Accept",
-        "AIKG-Rows": str(answer.result.rows),
-        "AIKG-Truncated": "true" if answer.result.truncated else "false",
-        "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
-        "AIKG-Data-Version": answer.version,
-    }
-    if citation:
-        headers["Link"] = f'<{citation.permalink(root_url(request))}>; rel="cite-as"'
-    return HTMLResponse(body, headers=headers)
+    return HTMLResponse(
+        body,
+        headers={
+            "ETag": etag,
+            "Vary": "Accept",
+            "AIKG-Rows": str(answer.result.rows),
+            "AIKG-Truncated": "true" if answer.result.truncated else "false",
+            **links,
+            "AIKG-Elapsed-Ms": f"{answer.elapsed_ms:.2f}",
+            "AIKG-Data-Version": answer.version,
+        },
+    )
+
+
+def _link(links: Mapping[str, str], rel: str) -> str | None:
+    """The target of the ``rel`` link of a ``Link`` header aikg wrote (None if absent)."""
+    for link in links.get("Link", "").split(", "):
+        target, _, params = link.partition(">; ")
+        if params == f'rel="{rel}"':
+            return target.removeprefix("<")
+    return None
 
 
 def citation_context(request: Request, citation: Citation | None) -> dict[str, str] | None:

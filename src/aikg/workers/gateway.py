@@ -2,8 +2,9 @@
 
 :class:`Service` is what the web layer calls; it checks requests (the query guard, the
 dataset parameters), hands the work to :class:`~aikg.workers.pool.WorkerPool` and reports
-what happened: the serialized answer, its row count, whether it was truncated, how long
-it took, and the data version it was computed on (for ETags).
+what happened: the serialized answer, its row count, which page of a long SELECT answer
+it is and whether a next page follows, how long it took, and the data version it was
+computed on (for ETags: a page is part of what an ETag is computed from).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from aikg.search import Match, check_limit, check_text
 from aikg.sparql.execute import SelectResult, to_python
 from aikg.sparql.guard import check_length, check_query
 from aikg.sparql.lexer import insert_using, operation, using_clauses_conflict
+from aikg.sparql.paging import page_number
 from aikg.sparql.results import Serialized
 from aikg.store.local import parse_rdf
 from aikg.validation.pyshacl_engine import ValidationReport
@@ -161,21 +163,29 @@ class Service:
         *,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        page: int = 1,
     ) -> Answer:
-        """Run a query in a worker under the deadline; serialize the answer in the format
-        with media type ``fmt``."""
+        """Run a query in a worker under the deadline; serialize the answer (page ``page``
+        of a SELECT) in the format with media type ``fmt``."""
         dataset = bool(default_graphs or named_graphs)
         return self._answer(
             sparql,
             fmt,
             default_graphs=_iris(default_graphs, "default-graph-uri") if dataset else None,
             named_graphs=_iris(named_graphs, "named-graph-uri") if dataset else None,
+            page=page_number(page),
         )
 
     def saved(
-        self, name: str, params: Mapping[str, Sequence[str]], fmt: str, lang: str | None
+        self,
+        name: str,
+        params: Mapping[str, Sequence[str]],
+        fmt: str,
+        lang: str | None,
+        page: int = 1,
     ) -> Answer:
-        """Run a saved query with its parameters, label columns in ``lang`` (None: none).
+        """Run a saved query with its parameters, label columns in ``lang`` (None: none),
+        page ``page`` of a long SELECT answer.
 
         The parameters are parsed and bound here, so a wrong one is refused (400) before
         the query takes a worker.
@@ -190,7 +200,9 @@ class Service:
         self.check(sparql)
         # The worker binds them again, checks the classes of IRI values on the store and
         # labels the query's columns: the one path a saved query takes everywhere.
-        return self._run("saved", query=name, params=dict(params), fmt=fmt, lang=lang)
+        return self._run(
+            "saved", query=name, params=dict(params), fmt=fmt, lang=lang, page=page_number(page)
+        )
 
     def _answer(self, sparql: str, fmt: str, **options: Any) -> Answer:
         self.check(sparql)

@@ -56,14 +56,17 @@ def query(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     max_rows: int | None = None,
+    page: int = 1,
 ) -> Serialized:
-    """Run a query and serialize its answer in the format with media type ``fmt``."""
+    """Run a query and serialize its answer (page ``page`` of a SELECT) in the format with
+    media type ``fmt``."""
     return kg.serialize_query(
         sparql,
         _format(fmt),
         default_graphs=default_graphs,
         named_graphs=named_graphs,
         max_rows=max_rows,
+        page=page,
     )
 
 
@@ -75,10 +78,11 @@ def saved(
     fmt: str,
     lang: str | None,
     max_rows: int | None = None,
+    page: int = 1,
 ) -> Serialized:
-    """Run the saved query ``query`` and serialize its answer in the format with media
-    type ``fmt``."""
-    return kg.serialize_saved(query, params, _format(fmt), lang=lang, max_rows=max_rows)
+    """Run the saved query ``query`` and serialize its answer (page ``page`` of a SELECT)
+    in the format with media type ``fmt``."""
+    return kg.serialize_saved(query, params, _format(fmt), lang=lang, max_rows=max_rows, page=page)
 
 
 def graphs(kg: KnowledgeGraph) -> dict[str, Any]:

@@ -1,0 +1,193 @@
+"""Pages of a SELECT answer: page N+1 holds exactly the rows that follow page N.
+
+An answer longer than the row limit (``Settings.max_rows``) is read a page at a time;
+each page is the query rewritten to hold one window of the answer in a total order:
+
+- the query's own ORDER BY comes first; after it (or as the whole ORDER BY, when the
+  query has none) every projected variable, each by keys that order any two RDF terms
+  (see :func:`order_keys`), so that two rows that differ anywhere never tie, and rows
+  that tie are the same row (a duplicate: which copy comes first does not matter);
+- then ``OFFSET`` and ``LIMIT``: the page's rows and one row more, which says whether a
+  next page follows without counting the whole answer. A query's own LIMIT and OFFSET
+  are kept as the window the pages divide (``LIMIT 25`` read in pages of 10 is pages of
+  10, 10 and 5 rows); a closing VALUES clause stays where it was.
+
+Oxigraph's own ORDER BY of a bare variable is no total order over terms of mixed kinds
+(numbers, strings, dates, language-tagged text: some pairs it leaves unordered, and
+its sort can even fail the query on a column that mixes them), and it sorts with an
+unstable sort. The keys below compare only what it compares totally: simple strings
+(``STR``, ``LANG``), IRIs (``DATATYPE``), booleans (``isIRI``) and blank nodes among
+themselves; an unbound value sorts first in each.
+
+ASK, CONSTRUCT and DESCRIBE are not paged: a boolean has one value, and a graph longer
+than the row limit is cut at it and flagged as truncated, as before.
+
+>>> print(page_query("SELECT ?s WHERE { ?s ?p ?o }", 2, 10))
+SELECT ?s WHERE { ?s ?p ?o }
+ORDER BY STR(?s) isIRI(?s) DATATYPE(?s) LANG(?s) IF(isBlank(?s), ?s, ?aikg_unbound)
+OFFSET 10 LIMIT 11
+>>> page_query("ASK { ?s ?p ?o }", 1, 10) is None
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aikg.errors import ParameterError
+from aikg.sparql.lexer import CLOSE, OPEN, QUERY_FORMS, Token, tokens
+
+_MODIFIERS = ("LIMIT", "OFFSET", "VALUES")
+
+
+@dataclass(frozen=True)
+class SelectShape:
+    """What paging needs to know of a SELECT query's top level."""
+
+    projected: tuple[str, ...]
+    """The projected variables, without ``?`` (for ``SELECT *``: every variable the text
+    names, a harmless superset: a variable out of scope is unbound in every row)."""
+    variables: frozenset[str]
+    """Every variable the text names."""
+    ordered: bool
+    """Whether it has an ORDER BY."""
+    modifiers_at: int
+    """Where its LIMIT, OFFSET or closing VALUES begin (the end of the text if none)."""
+    values_at: int | None
+    """Where its closing VALUES clause begins, if it has one."""
+    limit: int | None
+    offset: int
+
+
+def page_number(value: str | int | None, where: str = "parameter 'page'") -> int:
+    """A page number as given (a whole number from 1; None means page 1), or a
+    :class:`~aikg.errors.ParameterError` that names ``where``.
+
+    >>> page_number("3"), page_number(None)
+    (3, 1)
+    >>> page_number("0")
+    Traceback (most recent call last):
+    aikg.errors.ParameterError: page '0' is not a page number: pages are numbered from 1
+    """
+    if value is None:
+        return 1
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise ParameterError(
+            f"page {value!r} is not a page number: pages are numbered from 1",
+            where=where,
+            hint="give a whole number from 1 (the first page); an answer over the row "
+            "limit names its next page",
+        )
+    return int(text)
+
+
+def past_the_end(page: int, size: int, where: str = "parameter 'page'") -> ParameterError:
+    """The error for a page after the last one (its window of the answer is empty)."""
+    return ParameterError(
+        f"page {page} is past the end of the answer: it has fewer than "
+        f"{(page - 1) * size + 1:,} rows (pages of {size:,} rows)",
+        where=where,
+        hint="ask for an earlier page; the last page is the one that names no next page",
+    )
+
+
+def select_shape(text: str) -> SelectShape | None:
+    """The top-level shape of a SELECT query, or None for any other text (ASK,
+    CONSTRUCT, DESCRIBE, an update, or a text whose form the lexer cannot tell)."""
+    toks = list(tokens(text))
+    form_at = next(
+        (
+            i
+            for i, tok in enumerate(toks)
+            if tok.kind == "word" and tok.text.upper() in (*QUERY_FORMS, "INSERT", "DELETE")
+        ),
+        None,
+    )
+    if form_at is None or toks[form_at].text.upper() != "SELECT":
+        return None
+    variables = frozenset(t.text[1:] for t in toks if t.kind == "variable")
+    projected, star, group_at = _projection(toks, form_at + 1)
+    if group_at is None:
+        return None
+    depth = 0
+    words: set[str] = set()
+    modifiers_at: int | None = None
+    values_at: int | None = None
+    numbers: dict[str, int] = {}
+    for i in range(group_at, len(toks)):
+        tok = toks[i]
+        if tok.kind == "punct" and tok.text in OPEN:
+            depth += 1
+        elif tok.kind == "punct" and tok.text in CLOSE:
+            depth -= 1
+        elif depth == 0 and tok.kind == "word":
+            word = tok.text.upper()
+            words.add(word)
+            if word in _MODIFIERS and modifiers_at is None:
+                modifiers_at = tok.offset
+            if word == "VALUES" and values_at is None:
+                values_at = tok.offset
+            following = toks[i + 1] if i + 1 < len(toks) else None
+            if word in ("LIMIT", "OFFSET") and following and following.kind == "number":
+                numbers[word] = int(following.text)
+    return SelectShape(
+        projected=tuple(sorted(variables)) if star else projected,
+        variables=variables,
+        ordered="ORDER" in words,
+        modifiers_at=len(text) if modifiers_at is None else modifiers_at,
+        values_at=values_at,
+        limit=numbers.get("LIMIT"),
+        offset=numbers.get("OFFSET", 0),
+    )
+
+
+def _projection(toks: list[Token], start: int) -> tuple[tuple[str, ...], bool, int | None]:
+    """The variables a SELECT clause projects (from the token after SELECT), whether it
+    is ``SELECT *``, and the index of the token that opens the WHERE group."""
+    projected: list[str] = []
+    star = False
+    depth = 0
+    for i in range(start, len(toks)):
+        tok = toks[i]
+        if tok.kind == "punct" and tok.text == "{" and depth == 0:
+            return tuple(dict.fromkeys(projected)), star, i
+        if tok.kind == "punct" and tok.text in OPEN:
+            depth += 1
+        elif tok.kind == "punct" and tok.text in CLOSE:
+            depth -= 1
+        elif tok.kind == "variable" and (
+            depth == 0 or (depth == 1 and toks[i - 1].text.upper() == "AS")
+        ):
+            projected.append(tok.text[1:])
+        elif tok.kind == "punct" and tok.text == "*" and depth == 0:
+            star = True
+    return (), star, None
+
+
+def order_keys(variable: str, unbound: str) -> str:
+    """ORDER BY conditions that order any two values of ``?variable`` (see the module's
+    documentation); ``unbound`` names a variable bound nowhere in the query."""
+    v = f"?{variable}"
+    return f"STR({v}) isIRI({v}) DATATYPE({v}) LANG({v}) IF(isBlank({v}), {v}, ?{unbound})"
+
+
+def page_query(text: str, page: int, size: int) -> str | None:
+    """The query that answers page ``page`` (from 1) of ``size`` rows of a SELECT, and
+    one row more when a next page follows; None for a text that is no SELECT."""
+    shape = select_shape(text)
+    if shape is None:
+        return None
+    unbound = "aikg_unbound"
+    while unbound in shape.variables:
+        unbound += "_"
+    keys = " ".join(order_keys(v, unbound) for v in shape.projected)
+    start = (page - 1) * size
+    wanted = size + 1
+    if shape.limit is not None:
+        wanted = max(0, min(wanted, shape.limit - start))
+    head = text[: shape.modifiers_at].rstrip()
+    order = ("" if shape.ordered else "ORDER BY ") + keys if keys else ""
+    window = f"OFFSET {shape.offset + start} LIMIT {wanted}"
+    tail = "" if shape.values_at is None else "\n" + text[shape.values_at :]
+    return "\n".join(part for part in (head, order, window) if part) + tail

@@ -1,0 +1,413 @@
+"""Pages of long SELECT answers: read page after page with a row limit of 7, they hold
+exactly the whole answer (the same rows, as often as the whole answer has them), through
+the Python API, the HTTP API (every format links to the next page) and the CLI."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote as url_quote
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from rdflib.term import Node
+
+from aikg import KnowledgeGraph
+from aikg.config import Settings
+from aikg.errors import ParameterError
+from aikg.saved_queries import catalog
+from aikg.sparql.execute import SelectResult
+from aikg.sparql.paging import page_query, select_shape
+from aikg.web import create_app
+from tests.conftest import InlineService
+from tests.test_cli import run
+
+PAGE = 7
+JSON = {"Accept": "application/sparql-results+json"}
+WHOLE = 10**6
+
+QUERIES = {
+    "no ORDER BY": "SELECT ?s ?label WHERE { ?s rdfs:label ?label }",
+    "an ORDER BY that leaves ties": "SELECT ?c ?s WHERE { ?s a ?c } ORDER BY ?c",
+    "DISTINCT": "SELECT DISTINCT ?c WHERE { ?s a ?c }",
+    "duplicate rows": "SELECT ?c WHERE { ?s a ?c FILTER(STRSTARTS(STR(?c), STR(aikg:))) }",
+    "unbound values": "SELECT ?s ?ko WHERE { ?s a ?c "
+    'OPTIONAL { ?s rdfs:label ?ko FILTER(LANG(?ko) = "ko") } } ',
+    "values of every kind in one column": "SELECT ?o WHERE { ?s ?p ?o "
+    "FILTER(?p IN (rdfs:label, aikg:quantity, aikg:rank, aikg:subject, rdf:type)) }",
+    "blank nodes": "SELECT ?s ?p WHERE { ?s ?p ?o FILTER(isBlank(?s)) }",
+    "an aggregate": "SELECT ?c (COUNT(?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
+    "SELECT *": "SELECT * WHERE { ?s aikg:subject ?o }",
+    "its own LIMIT and OFFSET": "SELECT ?s ?c WHERE { ?s a ?c } ORDER BY ?c ?s LIMIT 30 OFFSET 3",
+    "a closing VALUES": "SELECT ?s ?c WHERE { ?s a ?c } VALUES ?c { aikg:Country schema:Quotation }",
+    "a comment at its end": "SELECT ?s WHERE { ?s a skos:Concept } # the concepts",
+}
+SAVED = sorted(
+    q.name
+    for q in catalog().values()
+    if q.kind == "select" and not any(p.required for p in q.params)
+)
+
+
+@pytest.fixture(scope="module")
+def small_kg() -> KnowledgeGraph:
+    """The bundled graph with a row limit of 7."""
+    return KnowledgeGraph.load(settings=Settings().replace(max_rows=PAGE), validate=False)
+
+
+@pytest.fixture(scope="module")
+def small_app(small_kg: KnowledgeGraph) -> Iterator[TestClient]:
+    with TestClient(create_app(small_kg.settings, service=InlineService(small_kg))) as client:
+        yield client
+
+
+def rows(body: bytes) -> Counter[tuple[tuple[str, str], ...]]:
+    """The rows of a SPARQL JSON answer, each as its bound (variable, term) pairs."""
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(parsed, ox.QuerySolutions)
+    names = [v.value for v in parsed.variables]
+    return Counter(tuple((n, str(s[n])) for n in names if s[n] is not None) for s in parsed)
+
+
+def result_rows(pages: list[bytes]) -> Counter[tuple[tuple[str, str], ...]]:
+    total: Counter[tuple[tuple[str, str], ...]] = Counter()
+    for body in pages:
+        total += rows(body)
+    return total
+
+
+def quote(text: str) -> str:
+    return url_quote(text, safe="")
+
+
+def whole_answer(kg: KnowledgeGraph, query: str) -> bytes:
+    answer = kg.serialize_query(query, "json", max_rows=WHOLE)
+    assert answer.next_page is None
+    return answer.body
+
+
+# -- Python -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_the_pages_of_a_query_hold_its_whole_answer(small_kg: KnowledgeGraph, query: str) -> None:
+    pages = list(small_kg.pages(query))
+    whole = small_kg.query(query, max_rows=WHOLE)
+    assert isinstance(whole, SelectResult) and whole.next_page is None
+    assert python_rows(row for page in pages for row in page) == python_rows(whole)
+    assert len(whole) > 2 * PAGE  # three pages at least: a middle one too
+    assert [p.page for p in pages] == list(range(1, len(pages) + 1))
+    assert all(len(p) == PAGE and p.next_page == p.page + 1 for p in pages[:-1])
+    assert (pages[-1].next_page, pages[-1].truncated) == (None, False)
+    assert 1 <= len(pages[-1]) <= PAGE
+
+
+def python_rows(found: Iterable[dict[str, Node]]) -> Counter[tuple[tuple[str, str], ...]]:
+    return Counter(tuple(sorted((k, v.n3()) for k, v in row.items())) for row in found)
+
+
+@pytest.mark.parametrize("name", SAVED)
+def test_the_pages_of_a_saved_query_hold_its_whole_answer(
+    small_kg: KnowledgeGraph, kg: KnowledgeGraph, name: str
+) -> None:
+    pages = list(small_kg.saved_pages(name))
+    whole = small_kg.serialize_saved(name, {}, "json", max_rows=WHOLE)
+    assert whole.next_page is None
+    assert result_rows([page_json(small_kg, name, p.page) for p in pages]) == rows(whole.body)
+    assert len(pages) == max(1, -(-whole.rows // PAGE))
+    assert pages[-1].next_page is None
+    # The columns are the query's, on every page.
+    assert {p.variables for p in pages} == {small_kg.saved(name, page=1).variables}
+
+
+def page_json(kg: KnowledgeGraph, name: str, page: int) -> bytes:
+    return kg.serialize_saved(name, {}, "json", page=page).body
+
+
+def test_a_short_answer_is_one_page_in_the_engines_order(kg: KnowledgeGraph) -> None:
+    query = "SELECT ?s WHERE { ?s a aikg:Country }"
+    answer = kg.query(query)
+    assert (answer.page, answer.next_page, answer.truncated) == (1, None, False)
+    assert [r["s"] for r in answer] == [r["s"] for r in kg.query(query, page=1)]
+
+
+def test_a_query_with_its_own_limit_is_paged_within_it(small_kg: KnowledgeGraph) -> None:
+    query = "SELECT ?s WHERE { ?s a ?c } ORDER BY ?s LIMIT 17"
+    assert [len(p) for p in small_kg.pages(query)] == [7, 7, 3]
+    assert [len(p) for p in small_kg.pages(query.replace("17", "14"))] == [7, 7]
+
+
+@pytest.mark.parametrize("bad", [0, -1, "x", "1.5", "", True])
+def test_a_bad_page_number_is_refused_naming_the_parameter(
+    small_kg: KnowledgeGraph, bad: object
+) -> None:
+    with pytest.raises(ParameterError) as caught:
+        small_kg.query("SELECT * WHERE { ?s ?p ?o }", page=bad)  # type: ignore[arg-type]
+    assert caught.value.where == "parameter 'page'"
+    assert "pages are numbered from 1" in caught.value.message
+
+
+def test_a_page_past_the_end_is_refused_and_the_answer_stays_whole(
+    small_kg: KnowledgeGraph,
+) -> None:
+    query = QUERIES["DISTINCT"]
+    last = list(small_kg.pages(query))[-1].page
+    with pytest.raises(ParameterError, match=f"page {last + 1} is past the end") as caught:
+        small_kg.query(query, page=last + 1)
+    assert caught.value.where == "parameter 'page'"
+    assert small_kg.query(query, page=last).next_page is None
+
+
+def test_ask_and_graphs_have_no_pages_past_the_first(small_kg: KnowledgeGraph) -> None:
+    assert small_kg.query("ASK { ?s ?p ?o }", page=1) is True
+    graph = small_kg.serialize_query("CONSTRUCT WHERE { ?s ?p ?o }", "nt")
+    assert (graph.rows, graph.truncated) == (PAGE, True)  # cut and flagged, as before
+    for query in ("ASK { ?s ?p ?o }", "CONSTRUCT WHERE { ?s ?p ?o }"):
+        with pytest.raises(ParameterError, match="only SELECT answers have pages"):
+            small_kg.query(query, page=2)
+    with pytest.raises(ParameterError, match="only SELECT answers have pages"):
+        list(small_kg.pages("ASK { ?s ?p ?o }"))
+
+
+def test_a_syntax_error_is_placed_in_the_query_as_written(small_kg: KnowledgeGraph) -> None:
+    with pytest.raises(Exception) as paged:
+        small_kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s ?", page=2)
+    with pytest.raises(Exception) as plain:
+        small_kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s ?", max_rows=WHOLE)
+    assert str(paged.value) == str(plain.value)
+
+
+def test_the_paging_order_keeps_the_querys_own_order_first() -> None:
+    text = "SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY DESC(?n)"
+    paged = page_query(text, 3, 10)
+    assert paged is not None
+    assert paged.startswith(text + "\nSTR(?s) isIRI(?s)")
+    assert paged.endswith(
+        "STR(?n) isIRI(?n) DATATYPE(?n) LANG(?n) "
+        "IF(isBlank(?n), ?n, ?aikg_unbound)\nOFFSET 20 LIMIT 11"
+    )
+    shape = select_shape("SELECT * { ?aikg_unbound ?p ?o } LIMIT 5 OFFSET 2 VALUES ?p { 1 }")
+    assert shape is not None
+    assert (shape.limit, shape.offset, shape.projected) == (5, 2, ("aikg_unbound", "o", "p"))
+    assert "?aikg_unbound_)" in (page_query("SELECT * { ?aikg_unbound ?p ?o }", 1, 5) or "")
+
+
+# -- HTTP ---------------------------------------------------------------------------------
+
+NEXT = re.compile(r'<([^>]*)>; rel="next"')
+
+
+def next_link(response: object) -> str | None:
+    found = NEXT.search(response.headers.get("link", ""))  # type: ignore[attr-defined]
+    return found.group(1) if found else None
+
+
+def follow(client: TestClient, url: str, **kwargs: object) -> list[object]:
+    """Every page from ``url`` on, by the Link headers, each checked as it comes."""
+    responses = []
+    response = client.get(url, **kwargs)  # type: ignore[arg-type]
+    while True:
+        assert response.status_code == 200, response.text
+        responses.append(response)
+        link = next_link(response)
+        assert (response.headers["aikg-truncated"] == "true") == (link is not None)
+        if link is None:
+            return responses
+        response = client.get(link, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_the_endpoints_pages_by_link_hold_the_whole_answer(
+    small_app: TestClient, small_kg: KnowledgeGraph, query: str
+) -> None:
+    pages = follow(small_app, "/sparql?" + "query=" + quote(query), headers=JSON)
+    assert result_rows([p.content for p in pages]) == rows(whole_answer(small_kg, query))  # type: ignore[attr-defined]
+    assert [p.headers["aikg-page"] for p in pages] == [  # type: ignore[attr-defined]
+        str(n) for n in range(1, len(pages) + 1)
+    ]
+    assert len({p.headers["etag"] for p in pages}) == len(pages)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", ["claims", "entities", "companies-by-country", "holdings"])
+def test_a_saved_querys_pages_by_link_hold_the_whole_answer(
+    small_app: TestClient, small_kg: KnowledgeGraph, name: str
+) -> None:
+    pages = follow(small_app, f"/queries/{name}", headers=JSON)
+    whole = small_kg.serialize_saved(name, {}, "json", max_rows=WHOLE)
+    assert result_rows([p.content for p in pages]) == rows(whole.body)  # type: ignore[attr-defined]
+    assert len(pages) == max(1, -(-whole.rows // PAGE))
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "tsv", "xml", "html"])
+def test_every_format_links_to_the_next_page(small_app: TestClient, fmt: str) -> None:
+    first = small_app.get("/queries/claims", params={"format": fmt})
+    assert first.status_code == 200
+    link = next_link(first)
+    assert link is not None and link.startswith("/queries/claims?")
+    assert "format=" + fmt in link and link.endswith("page=2")
+    second = small_app.get(link)
+    assert (second.status_code, second.headers["aikg-page"]) == (200, "2")
+    assert "<" + "/queries/claims?format=" + fmt + '&page=1>; rel="prev"' in second.headers["link"]
+    assert second.content != first.content
+
+
+def test_the_html_pages_show_a_next_page_link_until_the_last(
+    small_app: TestClient,
+) -> None:
+    for url in (
+        "/queries/entities?format=html",
+        "/sparql?format=html&query=" + quote(QUERIES["DISTINCT"]),
+    ):
+        page = small_app.get(url)
+        assert 'rel="next"' in page.text and ">next page (2)</a>" in page.text
+        pages = follow(small_app, url)
+        last = pages[-1].text  # type: ignore[attr-defined]
+        assert ">next page" not in last and ">previous page</a>" in last
+        assert ", the last" in last
+
+
+def test_a_posted_query_links_to_its_next_page_as_a_get(
+    small_app: TestClient, small_kg: KnowledgeGraph
+) -> None:
+    query = QUERIES["DISTINCT"]
+    form = small_app.post("/sparql", data={"query": query, "page": "2"}, headers=JSON)
+    body = small_app.post(
+        "/sparql?page=2",
+        content=query,
+        headers={"Content-Type": "application/sparql-query", **JSON},
+    )
+    assert form.content == body.content
+    assert (
+        next_link(form)
+        == next_link(body)
+        == f"/sparql?query={quote(query)}&page=3".replace("%20", "+")
+    )
+    rest = follow(small_app, next_link(body) or "", headers=JSON)
+    first = small_app.post("/sparql", data={"query": query}, headers=JSON)
+    assert result_rows([first.content, body.content, *[p.content for p in rest]]) == rows(  # type: ignore[attr-defined]
+        whole_answer(small_kg, query)
+    )
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "x", "1.5", "", "9999"])
+def test_a_bad_page_is_a_400_naming_the_parameter(small_app: TestClient, bad: str) -> None:
+    for url in ("/queries/claims", "/sparql"):
+        params = {"page": bad, **({"query": QUERIES["DISTINCT"]} if url == "/sparql" else {})}
+        response = small_app.get(url, params=params, headers=JSON)
+        assert response.status_code == 400, response.text
+        error = response.json()
+        assert (error["error"], error["where"]) == ("invalid-parameter", "parameter 'page'")
+        assert "link" not in response.headers
+    assert (
+        small_app.get("/queries/claims", params=[("page", "1"), ("page", "2")]).status_code == 400
+    )
+
+
+def test_ask_and_graphs_keep_their_answers_without_pages(small_app: TestClient) -> None:
+    ask = small_app.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON)
+    assert ask.status_code == 200 and "aikg-page" not in ask.headers
+    # Their only link is their permalink: no next or previous page.
+    assert ask.headers["link"].count("<") == 1 and 'rel="cite-as"' in ask.headers["link"]
+    graph = small_app.get(
+        "/sparql",
+        params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/n-triples"},
+    )
+    assert graph.headers["aikg-truncated"] == "true"
+    assert graph.headers["link"].count("<") == 1 and 'rel="cite-as"' in graph.headers["link"]
+    refused = small_app.get(
+        "/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "page": "2"}
+    )
+    assert refused.status_code == 400
+    assert "only SELECT answers have pages" in refused.json()["message"]
+
+
+def test_a_page_is_part_of_the_etag(small_app: TestClient) -> None:
+    first = small_app.get("/queries/claims", headers=JSON)
+    second = small_app.get("/queries/claims", params={"page": "2"}, headers=JSON)
+    assert first.headers["etag"] != second.headers["etag"]
+    again = small_app.get(
+        "/queries/claims",
+        params={"page": "2"},
+        headers={"If-None-Match": second.headers["etag"], **JSON},
+    )
+    assert again.status_code == 304
+    other = small_app.get(
+        "/queries/claims",
+        params={"page": "3"},
+        headers={"If-None-Match": second.headers["etag"], **JSON},
+    )
+    assert other.status_code == 200
+
+
+def test_the_openapi_describes_the_page_parameter(small_app: TestClient) -> None:
+    spec = small_app.get("/openapi.json").json()
+    for path in ("/sparql", "/queries/claims"):
+        parameters = {p["name"]: p for p in spec["paths"][path]["get"]["parameters"]}
+        assert parameters["page"]["schema"]["minimum"] == 1
+        assert 'rel="next"' in parameters["page"]["description"]
+
+
+# -- the command line -----------------------------------------------------------------------
+
+
+def cli_pages(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[list[str], list[str]]:
+    """Run the command, then every next page it names on stderr; the outputs and the
+    commands run."""
+    outputs, commands = [], [shlex.join(["aikg", *argv])]
+    while True:
+        code, out = run(*argv)
+        err = capsys.readouterr().err
+        assert code == 0, err
+        outputs.append(out)
+        found = re.search(r"the next page: (aikg .*)$", err, re.M)
+        if found is None:
+            assert err == ""
+            return outputs, commands
+        commands.append(found.group(1))
+        argv = shlex.split(found.group(1))[1:]
+
+
+def test_the_cli_names_the_command_for_the_next_page_until_the_last(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, kg: KnowledgeGraph
+) -> None:
+    monkeypatch.setenv("AIKG_MAX_ROWS", str(PAGE))
+    query = QUERIES["DISTINCT"]
+    outputs, commands = cli_pages(capsys, ["query", query, "--format", "csv"])
+    assert commands[1] == shlex.join(["aikg", "query", query, "--format", "csv", "--page", "2"])
+    header = outputs[0].splitlines()[0]
+    read = Counter(line for out in outputs for line in out.splitlines()[1:])
+    whole = kg.serialize_query(query, "csv", max_rows=WHOLE).body.decode()
+    assert {out.splitlines()[0] for out in outputs} == {header}
+    assert read == Counter(whole.splitlines()[1:])
+    assert len(outputs) == -(-sum(read.values()) // PAGE) > 2
+
+
+def test_the_cli_run_pages_a_saved_query_as_a_table(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIKG_MAX_ROWS", str(PAGE))
+    outputs, commands = cli_pages(capsys, ["run", "entities"])
+    assert commands == ["aikg run entities", "aikg run entities --page 2"]
+    assert outputs[0].rstrip().endswith(f"({PAGE} rows, page 1)")
+    assert outputs[1].rstrip().endswith("(2 rows, page 2, the last)")
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "x"])
+def test_the_cli_refuses_a_bad_page(capsys: pytest.CaptureFixture[str], bad: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        run("run", "entities", "--page", bad)
+    assert caught.value.code == 2
+    assert "argument --page: page" in capsys.readouterr().err
+
+
+def test_the_cli_refuses_a_page_past_the_end(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIKG_MAX_ROWS", str(PAGE))
+    code, out = run("run", "entities", "--page", "3")
+    assert (code, out) == (2, "")
+    assert "page 3 is past the end of the answer" in capsys.readouterr().err
