@@ -737,8 +737,10 @@ def build_parser() -> argparse.ArgumentParser:
         "load",
         help="bulk-load RDF files into a persistent store, validated, all or nothing",
         description="Load RDF files into the store, each into the named graph of its file "
-        "name. The files are checked first, then written with a progress bar, then the "
-        "whole store is validated; if anything fails the store is left as it was. "
+        "name. The files are checked first, then written with a progress bar, then "
+        "validated where they can change a verdict (their nodes and those whose shapes "
+        "reach them; `aikg validate --all` checks every node); if anything fails the store "
+        "is left as it was. "
         "Exit 0: loaded; 1: the data does not conform; 2: unusable input; 3: store error.",
     )
     _common(p)
