@@ -50,6 +50,7 @@ from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
 from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
+from aikg.validation.incremental import Change, validate_change
 from aikg.validation.pyshacl_engine import ValidationReport, validate_quads, with_source_texts
 
 
@@ -374,13 +375,26 @@ class KnowledgeGraph(AnalystQueries):
 
     # -- checking and exporting -----------------------------------------------------
 
-    def validate(self) -> ValidationReport:
+    def validate(self, change: Change | None = None) -> ValidationReport:
         """Validate the instance data against the SHACL shapes, with the configured engine
         (``Settings.validator``): the compiled checks run on the store where the data is,
         or pySHACL on a copy. Beside the shapes, every quotation of a source with a text
-        file is checked against that text (:mod:`aikg.sources`)."""
+        file is checked against that text (:mod:`aikg.sources`).
+
+        Without ``change``, every focus node of the store (``aikg validate --all``). With
+        the :class:`~aikg.validation.incremental.Change` a load or write just made, only
+        the focus nodes it can affect (see :mod:`aikg.validation.incremental`; pySHACL
+        always checks everything)."""
         if self.settings.validator == "pyshacl":
             report = self._validate_data(list(self._data_quads()), self.graph_files)
+        elif change is not None:
+            report = validate_change(
+                self.store.local(),
+                bundled_checks(),
+                change,
+                self.store.data_graphs(),
+                self.graph_files,
+            )
         else:
             report = validate_store(
                 self.store.local(),
@@ -389,6 +403,13 @@ class KnowledgeGraph(AnalystQueries):
                 self.graph_files,
             )
         return with_source_texts(report, sources.check(self))
+
+    def added_by(self, files: Iterable[str]) -> Change:
+        """What loading ``files`` added to the graph: the quads of the graphs they went
+        to, as a :class:`~aikg.validation.incremental.Change` for :meth:`validate`."""
+        given = set(files)
+        graphs = sorted(g for g, source in self.graph_files.items() if source in given)
+        return Change.of(added=(q for graph in graphs for q in self.store.quads(graph)))
 
     def _data_quads(self) -> Iterable[ox.Quad]:
         return self.store.data_quads()

@@ -10,8 +10,11 @@ A load runs in three phases, each reported to an optional progress callback:
    quads of a TriG or N-Quads file keep their own graph, which must be new too). When
    IRIs need no rebasing the engine's native bulk loader reads the file itself;
    otherwise the quads pass through Python to move them to the configured base IRI.
-3. **validate**: the shapes are checked on the whole store, old and new data together,
-   because new data may point at old resources and the other way round.
+3. **validate**: the shapes are checked where the new data can change their verdict:
+   its own nodes, and the old nodes whose shapes reach them (new data may point at old
+   resources and the other way round; see :mod:`aikg.validation.incremental`). A load
+   larger than :data:`aikg.validation.incremental.FULL_ABOVE` triples validates the
+   whole store.
 
 If writing or validating fails, or the process is interrupted, the store goes back to
 its state before the load: a store on disk from the snapshot taken before writing (see
@@ -43,6 +46,7 @@ from aikg.store.local import (
     refuse_xml_declarations,
     unreadable,
 )
+from aikg.validation.incremental import FULL_ABOVE, Change
 from aikg.validation.pyshacl_engine import ValidationReport
 
 if TYPE_CHECKING:  # the knowledge graph calls the loader; the loader only types it
@@ -154,7 +158,7 @@ def load_files(
         validation = None
         if validate:
             report(Progress("validate", "", 0, 1))
-            validation = kg.validate()
+            validation = kg.validate(_change(kg, plans))
             if not validation.conforms:
                 raise ValidationError(validation)
         validated = time.perf_counter()
@@ -182,6 +186,14 @@ def load_files(
         infer_seconds=inferred - validated,
         validation=validation,
     )
+
+
+def _change(kg: KnowledgeGraph, plans: list[_Plan]) -> Change | None:
+    """What the load added: the quads of its new graphs, read back from the store (None
+    for a load too large to be worth validating any other way than in full)."""
+    if sum(plan.triples for plan in plans) > FULL_ABOVE:
+        return None
+    return kg.added_by(plan.source for plan in plans)
 
 
 def _undo(kg: KnowledgeGraph, created: set[str]) -> None:

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from aikg.sparql.lexer import QueryReading
+
 
 def triple_lines(
     quads: Iterable[ox.Quad],
@@ -56,3 +58,25 @@ def delete_data(quads: Iterable[ox.Quad], block: int | None = None) -> str:
     """A DELETE DATA operation for quads without blank nodes ("" for no quads)."""
     blocks = graph_blocks(quads, block)
     return "DELETE DATA { " + "\n".join(blocks) + " }" if blocks else ""
+
+
+def graphs_written(reading: QueryReading) -> list[str] | None:
+    """The named graphs an update can write to, besides the default graph: every IRI it
+    names (a graph is written only where the text names it, as ``GRAPH <g>``, ``WITH``,
+    ``DROP``, ``TO``...; an IRI that names no graph costs an empty read). None when the
+    text can write graphs it does not name: ``GRAPH ?g`` in a template, ``ALL``,
+    ``NAMED``.
+
+    >>> from aikg.sparql.lexer import read_query
+    >>> graphs_written(read_query("DROP GRAPH <g> ; INSERT DATA { <s> <p> <o> }", "http://e/"))
+    ['http://e/g', 'http://e/o', 'http://e/p', 'http://e/s']
+    >>> graphs_written(read_query("DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { ?s ?p ?o }"))
+    """
+    tokens = reading.tokens
+    for i, token in enumerate(tokens):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word in {"ALL", "NAMED"}:
+            return None
+        if word == "GRAPH" and i + 1 < len(tokens) and tokens[i + 1].kind == "variable":
+            return None
+    return sorted(set(reading.iris()))

@@ -587,6 +587,16 @@ class Store:
         scratch.extend(list(self.quads()))
         return scratch
 
+    def graph_quads(self, graphs: Iterable[str]) -> set[ox.Quad]:
+        """The quads of these named graphs and of the default graph: what a write that
+        names them can change, read before and after it to know what it did."""
+        found: set[ox.Quad] = set(
+            self.engine.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        )
+        for graph in graphs:
+            found.update(self.engine.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return found
+
     def data_quads(self) -> Iterator[ox.Quad]:
         """The instance data: every quad outside the system graphs, the default graph
         included (updates without GRAPH write there)."""

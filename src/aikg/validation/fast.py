@@ -38,6 +38,7 @@ from aikg.errors import UnsupportedShapeError
 from aikg.namespaces import RDF, SH
 from aikg.terms import to_rdflib
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
+from aikg.validation.reach import Anchor, Step, sparql_reach
 from aikg.walks import ClassHierarchy, rdf_list
 
 PROPERTY_KEYS = {
@@ -83,6 +84,11 @@ NODE_KEYS = {
 }
 
 
+FOCUS = "#focus\n"
+"""Where a compiled query first binds ``?this``: a comment, so the full query is the
+query itself; :meth:`Check.for_focus` puts a ``VALUES`` block there."""
+
+
 @dataclass(frozen=True)
 class Check:
     """One compiled constraint: the query finding its violations, and how to report them."""
@@ -95,6 +101,15 @@ class Check:
     constraint: str | None = None
     """The SHACL-SPARQL constraint's IRI, for those."""
     severity: str = "Violation"
+    reach: tuple[Anchor, ...] | None = None
+    """Which changed triples can change its verdict on which focus nodes (see
+    :mod:`aikg.validation.reach`); None: unbounded, validated in full on every change."""
+
+    def for_focus(self, nodes: Iterable[ox.NamedNode]) -> str:
+        """The query restricted to these focus nodes: a ``VALUES ?this`` where the
+        query first binds ``?this`` (its target, and the sub-selects that count)."""
+        values = f"VALUES ?this {{ {' '.join(str(n) for n in nodes)} }}"
+        return self.query.replace(FOCUS, values + "\n")
 
 
 class _Shapes:
@@ -206,7 +221,16 @@ class Compiler:
             parts.append(f"{{ ?this {_iri(prop)} ?_any }}")
         if not parts:
             raise UnsupportedShapeError(f"shape {shape} has no target the fast validator knows")
-        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+        return "{ SELECT DISTINCT ?this WHERE { " + FOCUS + " UNION ".join(parts) + " } }"
+
+    def target_reach(self, shape: ox.NamedNode | ox.BlankNode) -> tuple[Anchor, ...]:
+        """A node enters or leaves the target with its type, or a triple it is subject of."""
+        anchors = []
+        if self.shapes.objects(shape, "targetClass"):
+            anchors.append(Anchor(frozenset({RDF + "type"}), "subject"))
+        for prop in self.shapes.objects(shape, "targetSubjectsOf"):
+            anchors.append(Anchor(frozenset({_iri(prop)[1:-1]}), "subject"))
+        return tuple(anchors)
 
     def compile(self) -> list[Check]:
         checks = []
@@ -217,17 +241,23 @@ class Compiler:
             if self.shapes.deactivated(shape):
                 continue
             target = self.target(shape)
+            found: list[Check] = []
             for prop in self.shapes.objects(shape, "property"):
                 if isinstance(prop, ox.NamedNode | ox.BlankNode) and not self.shapes.deactivated(
                     prop
                 ):
-                    checks += self.property_checks(prop, target)
+                    found += self.property_checks(prop, target)
             for constraint in self.shapes.objects(shape, "sparql"):
                 if isinstance(constraint, ox.NamedNode | ox.BlankNode):
-                    checks.append(self.sparql_check(shape, constraint, target))
+                    found.append(self.sparql_check(shape, constraint, target))
             for key in ("or", "xone"):
                 for head in self.shapes.objects(shape, key):
-                    checks.append(self.node_logic_check(shape, key, head, target))
+                    found.append(self.node_logic_check(shape, key, head, target))
+            # Every check reads its target too: a node that gains or loses a type.
+            targeted = self.target_reach(shape)
+            checks += [
+                c if c.reach is None else replace(c, reach=(*targeted, *c.reach)) for c in found
+            ]
         return checks
 
     # -- property shapes ------------------------------------------------------------
@@ -242,10 +272,23 @@ class Compiler:
         message_term = s.one(prop, "message")
         message = message_term.value if message_term is not None else ""
         checks = []
+        # Every check of a property shape reads the focus node's values for the path.
+        own = Anchor(frozenset({path[1:-1]}), "subject")
+        # sh:class (alone, in sh:or or in a qualified shape) also reads each value's type:
+        # a value that gains or loses one changes the verdict on the nodes pointing at it.
+        typed = Anchor(frozenset({RDF + "type"}), "subject", (Step(frozenset({path[1:-1]})),))
 
-        def add(component: str, query: str) -> None:
+        def add(component: str, query: str, *more: Anchor) -> None:
             checks.append(
-                Check(query, shape, component, message, path[1:-1], severity=s.severity(prop))
+                Check(
+                    query,
+                    shape,
+                    component,
+                    message,
+                    path[1:-1],
+                    severity=s.severity(prop),
+                    reach=(own, *more),
+                )
             )
 
         def values(condition: str) -> str:
@@ -272,6 +315,7 @@ class Compiler:
             add(
                 "ClassConstraintComponent",
                 values(f"!{self.is_instance('?value', _iri(cls)[1:-1])}"),
+                typed,
             )
         if (kind := s.one(prop, "nodeKind")) is not None:
             tests = {
@@ -319,10 +363,15 @@ class Compiler:
                 "DisjointConstraintComponent",
                 f"SELECT ?this ?value WHERE {{ {target} ?this {path} ?value . "
                 f"?this {_iri(other)} ?value }}",
+                Anchor(frozenset({_iri(other)[1:-1]}), "subject"),
             )
         for head in s.objects(prop, "or"):
             alternatives = [self.value_conforms(alt) for alt in s.items(head)]
-            add("OrConstraintComponent", values(" && ".join(f"!({a})" for a in alternatives)))
+            add(
+                "OrConstraintComponent",
+                values(" && ".join(f"!({a})" for a in alternatives)),
+                typed,
+            )
         if (qualified := s.one(prop, "qualifiedValueShape")) is not None:
             low = s.one(prop, "qualifiedMinCount")
             if low is None or not isinstance(qualified, ox.NamedNode | ox.BlankNode):
@@ -332,6 +381,7 @@ class Compiler:
                 f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?value . "
                 f"FILTER ({self.value_conforms(qualified)}) }} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {_number(low)})",
+                typed,
             )
         return checks
 
@@ -368,6 +418,7 @@ class Compiler:
         s = self.shapes
         tests: list[str] = []
         counts: list[str] = []
+        reach: list[Anchor] = []
         for i, alternative in enumerate(s.items(head)):
             if (
                 not isinstance(alternative, ox.NamedNode | ox.BlankNode)
@@ -379,10 +430,11 @@ class Compiler:
                 )
             tests.append(f"?_n{i} >= {_number(s.one(alternative, 'minCount'))}")
             path = _iri(s.one(alternative, "path"))
+            reach.append(Anchor(frozenset({path[1:-1]}), "subject"))
             # How many values each node has for this alternative's path (0 when none).
             counts.append(
                 f"OPTIONAL {{ SELECT ?this (COUNT(DISTINCT ?_x{i}) AS ?_m{i}) "
-                f"WHERE {{ ?this {path} ?_x{i} }} GROUP BY ?this }} "
+                f"WHERE {{ {FOCUS}?this {path} ?_x{i} }} GROUP BY ?this }} "
                 f"BIND (COALESCE(?_m{i}, 0) AS ?_n{i})"
             )
         satisfied = " + ".join(f"IF({t}, 1, 0)" for t in tests)
@@ -400,6 +452,7 @@ class Compiler:
             message.value if message else "",
             None,
             severity=s.severity(shape),
+            reach=tuple(reach),
         )
 
     def sparql_check(
@@ -413,8 +466,9 @@ class Compiler:
         if select is None:
             raise UnsupportedShapeError(f"{constraint}: only sh:select constraints are compiled")
         body = select.value.replace("$this", "?this")
+        prefixes = s.prefixes(constraint)
         query = (
-            f"{s.prefixes(constraint)}\nSELECT ?this ?path ?value WHERE {{ {target} {{ {body} }} }}"
+            f"{prefixes}\nSELECT ?this ?path ?value WHERE {{ {target} {{ {_bind_focus(body)} }} }}"
         )
         message = s.one(constraint, "message")
         return Check(
@@ -425,7 +479,23 @@ class Compiler:
             None,
             constraint.value,
             severity=s.severity(shape),
+            reach=sparql_reach(f"{prefixes}\n{body}"),
         )
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _bind_focus(body: str) -> str:
+    """The constraint's query with :data:`FOCUS` at the start of its WHERE group, where
+    SHACL pre-binds ``$this``: a sub-select is evaluated on its own, so a focus bound
+    only outside it would not spare it the whole store. Only where nothing before the
+    group can hold a string or a comment the marker would land in; elsewhere the body is
+    left as it is (the target's binding still restricts the answer)."""
+    where = _WHERE.search(body)
+    if where is None or any(c in body[: where.start()] for c in "\"'#"):
+        return body
+    return body[: where.end()] + FOCUS + body[where.end() :]
 
 
 def _text(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str | None:
@@ -455,12 +525,14 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Found]:
     of all graphs is also ~2.5x faster to query than an explicit list of graphs.)
     """
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        per_check = list(pool.map(lambda check: _run_check(store, check), checks))
+        per_check = list(pool.map(lambda check: run_check(store, check), checks))
     return [found for results in per_check for found in results]
 
 
-def _run_check(store: ox.Store, check: Check) -> list[Found]:
-    result = store.query(check.query, use_default_graph_as_union=True)
+def run_check(store: ox.Store, check: Check, query: str | None = None) -> list[Found]:
+    """The violations of one check: its query, or ``query`` (the same restricted to some
+    focus nodes, :meth:`Check.for_focus`)."""
+    result = store.query(query or check.query, use_default_graph_as_union=True)
     assert isinstance(result, ox.QuerySolutions)
     names = {v.value for v in result.variables}
     found = []
@@ -497,7 +569,17 @@ def validate_store(
     does no harm: no shape targets anything in it (a test checks this). ``data_graphs``
     are the graphs a violation's focus node is looked for in, to say where it is.
     """
-    found = run_checks(store, checks)
+    return report_of(store, run_checks(store, checks), data_graphs, graph_files)
+
+
+def report_of(
+    store: ox.Store,
+    found: list[Found],
+    data_graphs: Iterable[str],
+    graph_files: Mapping[str, str] | None = None,
+) -> ValidationReport:
+    """The report of the violations found in a store: each located in its graph and file,
+    in report order, with the SHACL report graph."""
     files = graph_files or {}
     wanted = set(data_graphs)
     located = []

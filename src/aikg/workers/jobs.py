@@ -27,7 +27,8 @@ from aikg.search import Match
 from aikg.sparql.guard import syntax_error
 from aikg.sparql.lexer import clear_silently, read_query
 from aikg.sparql.results import Serialized
-from aikg.sparql.updates import insert_data
+from aikg.sparql.updates import graphs_written, insert_data
+from aikg.validation.incremental import Change
 from aikg.validation.pyshacl_engine import ValidationReport
 from aikg.workers.pool import streaming
 
@@ -181,11 +182,20 @@ def _target(kg: KnowledgeGraph, dry_run: bool) -> KnowledgeGraph:
     return KnowledgeGraph(kg.store.scratch_copy(), graph_files=kg.graph_files)
 
 
-def _check(kg: KnowledgeGraph, dry_run: bool) -> None:
-    if dry_run:
-        report = kg.validate()
-        if not report.conforms:
-            raise ValidationError(report, action="the write")
+def _check(
+    kg: KnowledgeGraph, dry_run: bool, before: set[ox.Quad] | None, graphs: list[str]
+) -> None:
+    """Validate a dry run: where the write can have changed a verdict, from the quads of
+    the graphs it names before and after it (``before`` None: everything)."""
+    if not dry_run:
+        return
+    change = None
+    if before is not None:
+        after = kg.store.graph_quads(graphs)
+        change = Change.of(added=after - before, removed=before - after)
+    report = kg.validate(change)
+    if not report.conforms:
+        raise ValidationError(report, action="the write")
 
 
 def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
@@ -199,6 +209,9 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
             "and the ontology after every write; nothing was changed",
             hint="write the statements to a graph of their own: the inferred graph follows",
         )
+    written = graphs_written(reading)
+    # What the graphs the update names held before it, to validate what it changed only.
+    before = target.store.graph_quads(written) if dry_run and written is not None else None
     try:
         target.store.update(clear_silently(sparql), prefixes=prefixes)
     except SyntaxError as error:
@@ -208,7 +221,7 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
             f"the update failed: {error}; nothing was changed",
             hint="check that the graphs it names exist, or add SILENT",
         ) from None
-    _check(target, dry_run)
+    _check(target, dry_run, before, written or [])
     if not dry_run:
         kg.derive()
         kg.store.persist()

@@ -1,0 +1,122 @@
+"""Incremental validation against full validation, on a store on disk.
+
+    python -m benchmarks.incremental_validation --store DIR [--triples 1000] [--reps 3]
+
+Adds about ``--triples`` generated triples (new dossiers, pointing at the store's shared
+reference nodes) to a graph of their own in the store, then times, in the same run, the
+SHACL validation of the store after the addition: ``incremental`` (the focus nodes the
+addition can affect, :func:`aikg.validation.incremental.validate_change`) and ``full``
+(every focus node, :func:`aikg.validation.fast.validate_store`); medians of ``--reps``.
+Both reports must be the same (checked, not timed). The added graph is removed at the end.
+Printed, and written to ``benchmarks/results/incremental-validation-<UTC time>.{json,md}``.
+Figures, never assertions: the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import HERE, median
+
+GRAPH = "https://w3id.org/aikg/graph/benchmark-incremental"
+
+
+def addition(triples: int) -> list[Any]:
+    """About ``triples`` generated quads of dossiers no store of the generator holds."""
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    from aikg.config import DEFAULT_BASE_IRI  # noqa: PLC0415
+    from aikg.synthetic.dossier import Generator  # noqa: PLC0415
+
+    generator = Generator(DEFAULT_BASE_IRI, 7)
+    generator.header()
+    quads: list[Any] = []
+    b = 1_000_000
+    while len(quads) < triples:
+        text, _ = generator.block(b, frozenset())
+        quads += [
+            ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPH))
+            for q in ox.parse(text, format=ox.RdfFormat.N_QUADS)
+        ]
+        b += 1
+    return quads[:triples]
+
+
+def measure(store_dir: str, triples: int, reps: int) -> dict[str, Any]:
+    from aikg import KnowledgeGraph  # noqa: PLC0415
+    from aikg.config import Settings  # noqa: PLC0415
+    from aikg.validation.fast import bundled_checks, validate_store  # noqa: PLC0415
+    from aikg.validation.incremental import Change, validate_change  # noqa: PLC0415
+
+    kg = KnowledgeGraph.open(Settings(store=store_dir))
+    checks = bundled_checks()
+    size = kg.store.union_size()
+    added = addition(triples)
+    kg.store.extend(added)
+    try:
+        engine, graphs = kg.store.local(), kg.store.data_graphs()
+        change = Change.of(added=added)
+        times: dict[str, list[float]] = {"incremental": [], "full": []}
+        reports: dict[str, Any] = {}
+        for _ in range(reps):
+            for name in ("incremental", "full"):
+                started = time.perf_counter()
+                if name == "incremental":
+                    report = validate_change(engine, checks, change, graphs)
+                else:
+                    report = validate_store(engine, checks, graphs)
+                times[name].append(time.perf_counter() - started)
+                reports[name] = report
+    finally:
+        kg.store.remove_graph(GRAPH)
+        kg.close()
+    same = set(reports["incremental"].violations) == set(reports["full"].violations)
+    return {
+        "store": store_dir,
+        "store_triples": size,
+        "added_triples": len(added),
+        "reps": reps,
+        "seconds": {name: [round(t, 3) for t in ts] for name, ts in times.items()},
+        "median_s": {name: round(median(ts) or 0.0, 3) for name, ts in times.items()},
+        "violations": {name: len(r.violations) for name, r in reports.items()},
+        "same_violations": same,
+    }
+
+
+def table(results: dict[str, Any]) -> str:
+    inc, full = results["median_s"]["incremental"], results["median_s"]["full"]
+    return (
+        f"Validating {results['added_triples']:,} added triples in a store of "
+        f"{results['store_triples']:,} ({results['store']}), median of {results['reps']}\n\n"
+        "| validation | median s | violations |\n|---|---|---|\n"
+        f"| incremental | {inc} | {results['violations']['incremental']} |\n"
+        f"| full | {full} | {results['violations']['full']} |\n\n"
+        f"full / incremental: {full / inc:.0f}x; same violations: {results['same_violations']}\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.incremental_validation", description=__doc__
+    )
+    parser.add_argument("--store", required=True, help="a store directory (it is written to)")
+    parser.add_argument("--triples", type=int, default=1_000)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--out", default=str(HERE / "results"))
+    args = parser.parse_args(argv)
+    results = measure(args.store, args.triples, args.reps)
+    text = table(results)
+    print(text)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    (out / f"incremental-validation-{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / f"incremental-validation-{stamp}.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
