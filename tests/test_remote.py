@@ -32,7 +32,9 @@ from aikg.saved_queries import catalog
 from aikg.sparql.execute import SelectResult
 from aikg.store.remote import RemoteStore
 from aikg.synthetic import generate
+from aikg.workers import jobs
 from tests.conftest import RemoteServer, remote_settings
+from tests.oxigraph import OxigraphServer
 from tests.server import running_server
 from tests.virtuoso import VirtuosoServer
 
@@ -275,6 +277,63 @@ def test_an_update_is_never_sent_as_a_query(any_remote_kg: KnowledgeGraph) -> No
     with pytest.raises(QuerySyntaxError):
         any_remote_kg.store.engine.query("INSERT DATA { GRAPH <graph/x> { <a> <b> <c> } }")
     assert "https://w3id.org/aikg/graph/x" not in any_remote_kg.store.named_graphs()
+
+
+def test_a_query_names_aikgs_graphs_and_its_own_from_as_the_embedded_store_does(
+    kg: KnowledgeGraph, any_remote_kg: KnowledgeGraph
+) -> None:
+    """Given no dataset, a query sees every one of aikg's graphs by name (none of the
+    server's own); given FROM / FROM NAMED, those graphs, as the embedded store does."""
+    engine = any_remote_kg.store.engine
+    listed = engine.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(listed, ox.QuerySolutions)
+    assert sorted(row["g"].value for row in listed) == kg.store.named_graphs()
+    for query in (
+        "SELECT (COUNT(*) AS ?n) FROM <graph/countries> WHERE { ?s ?p ?o }",
+        "SELECT (COUNT(*) AS ?n) FROM <graph/countries> FROM <graph/holdings> WHERE { ?s ?p ?o }",
+        "SELECT (COUNT(*) AS ?n) FROM <graph/countries> WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "SELECT ?g (COUNT(*) AS ?n) FROM NAMED <graph/holdings> WHERE { GRAPH ?g { ?s ?p ?o } } "
+        "GROUP BY ?g",
+    ):
+        assert any_remote_kg.query(query).values() == kg.query(query).values(), query  # type: ignore[union-attr]
+    assert count(kg, "SELECT (COUNT(*) AS ?n) FROM <graph/countries> WHERE { ?s ?p ?o }") > 0
+
+
+def test_a_write_into_the_default_graph_is_refused_and_changes_nothing(
+    any_remote_kg: KnowledgeGraph,
+) -> None:
+    """A server's default graph is no part of aikg's dataset (Oxigraph would keep the
+    triples where no query of aikg sees them): the dry run refuses such a write."""
+    before = any_remote_kg.stats().graphs
+    for write in (
+        lambda: jobs.update(any_remote_kg, True, "INSERT DATA { <country/KR> <p> 'x' }"),
+        lambda: jobs.put_graph(any_remote_kg, True, None, b'<http://e/s> <http://e/p> "1" .\n'),
+    ):
+        with pytest.raises(InputError, match="writes into the default graph") as caught:
+            write()
+        assert "nothing was changed" in str(caught.value)
+        assert "GRAPH <graph/NAME>" in (caught.value.hint or "")
+    assert any_remote_kg.stats().graphs == before
+    assert jobs.update(any_remote_kg, True, "INSERT DATA { GRAPH <graph/x> { <a> <b> 1 } }")
+
+
+def test_an_update_url_that_takes_no_update_is_a_clear_error(oxigraph: OxigraphServer) -> None:
+    """oxigraph serve answers queries at /query and updates at /update: with the query
+    URL alone, a write says which setting to give, and changes nothing."""
+    store = RemoteStore(oxigraph.sparql_url, graph_prefix="https://w3id.org/aikg/")
+    with pytest.raises(StoreError) as caught:
+        store.update("INSERT DATA { GRAPH <https://w3id.org/aikg/graph/x> { <a:b> <a:c> 1 } }")
+    assert "takes no SPARQL update" in str(caught.value) and "415" in str(caught.value)
+    assert "AIKG_STORE_UPDATE" in (caught.value.where or "")
+    assert "/update" in (caught.value.hint or "")
+    assert ox.NamedNode("https://w3id.org/aikg/graph/x") not in set(store.named_graphs())
+    writable = RemoteStore(
+        oxigraph.sparql_url, graph_prefix="https://w3id.org/aikg/", update_url=oxigraph.update_url
+    )
+    writable.update("INSERT DATA { GRAPH <https://w3id.org/aikg/graph/x> { <a:b> <a:c> 1 } }")
+    assert ox.NamedNode("https://w3id.org/aikg/graph/x") in set(writable.named_graphs())
+    writable.remove_graph(ox.NamedNode("https://w3id.org/aikg/graph/x"))
+    assert ox.NamedNode("https://w3id.org/aikg/graph/x") not in set(writable.named_graphs())
 
 
 def test_graphs_outside_the_base_iri_are_refused(any_remote_kg: KnowledgeGraph) -> None:

@@ -567,11 +567,10 @@ class RemoteStore:
             statuses_ok=_NO_UPDATES_HERE,
         )
         if response.status_code in _NO_UPDATES_HERE:
-            setting = "AIKG_STORE_UPDATE" if self.update_url != self.query_url else "AIKG_STORE"
             raise StoreError(
                 f"the remote store takes no SPARQL update at {redact_url(self.update_url)} "
                 f"({response.status_code}: {_message(response)}); nothing was changed",
-                where=f"{setting} (the remote store's update URL)",
+                where="AIKG_STORE_UPDATE (the remote store's update URL; unset: AIKG_STORE)",
                 hint="set AIKG_STORE_UPDATE to the server's update endpoint where it is not "
                 "the query endpoint (oxigraph serve: http://HOST:PORT/update; Fuseki: "
                 ".../DATASET/update)",
