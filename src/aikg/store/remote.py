@@ -1,4 +1,5 @@
-"""A remote triple store (Virtuoso, Fuseki, GraphDB...) behind the store interface aikg uses.
+"""A remote triple store (Virtuoso, ``oxigraph serve``, Fuseki, GraphDB...) behind the store
+interface aikg uses.
 
 :class:`RemoteStore` speaks the W3C SPARQL 1.1 Protocol (query and update) and the SPARQL
 1.1 Graph Store HTTP Protocol, and offers the part of :class:`pyoxigraph.Store` that the
@@ -6,14 +7,17 @@ rest of aikg calls (``query``, ``update``, ``quads_for_pattern``, ``named_graphs
 ``extend``, ``dump``...), returning pyoxigraph's own result types, so that everything above
 the store (the endpoint, saved queries, linked data, validation) works unchanged.
 
-Choices, each for a reason (the Virtuoso 7 behaviours are from probing a real server):
+Choices, each for a reason (the Virtuoso 7 and Oxigraph behaviours are from probing real
+servers; the tests run on both):
 
 - **aikg's graphs only.** A server holds graphs of its own (Virtuoso has three system
-  graphs, 2,496 triples); aikg's dataset is the named graphs whose IRI starts with the
-  base IRI. Every query gets those graphs as ``default-graph-uri`` and ``named-graph-uri``
-  (the union default graph aikg queries expect), a FROM naming another graph is refused
-  (Virtuoso adds FROM graphs to the protocol's instead of replacing them), and so is
-  writing a graph outside the base.
+  graphs, 2,496 triples; Oxigraph's default graph is a graph of its own, not the union);
+  aikg's dataset is the named graphs whose IRI starts with the base IRI. Every query gets
+  those graphs as ``default-graph-uri`` and ``named-graph-uri`` (the union default graph
+  aikg queries expect), or the dataset it was given, always both parameters (see
+  ``_dataset_params``); a FROM naming another graph is refused (Virtuoso adds FROM graphs
+  to the protocol's instead of replacing them), and so is writing a graph outside the
+  base.
 - **Server extensions are refused** before they reach the server: Virtuoso runs ``bif:``
   functions (``bif:http_get`` fetches any URL), ``sql:`` procedures and ``DEFINE``
   pragmas, and executes an update sent as a query; only query forms are sent as queries.
