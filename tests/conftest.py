@@ -21,6 +21,7 @@ from aikg.web import create_app
 from aikg.workers import jobs
 from aikg.workers.dumps import DumpFiles
 from aikg.workers.gateway import Service
+from tests.oxigraph import OxigraphServer, find_oxigraph, running_oxigraph
 from tests.server import Server, running_server
 from tests.virtuoso import VirtuosoServer, running_virtuoso
 
@@ -56,6 +57,7 @@ PREFIX source:    <https://w3id.org/aikg/source/>
 COSTS = {
     "server": "starts `aikg serve` in a process of its own",
     "virtuoso": "starts a Virtuoso 7 server (virtuoso-opensource-7-bin)",
+    "remote": "starts another SPARQL 1.1 server for the remote store (`oxigraph serve`)",
     "browser": "drives Debian's Chromium through Playwright",
     "install": "builds and installs the package with pip",
     "load": "works hard for tens of seconds (a large `aikg load`; load, chaos, fair share)",
@@ -72,6 +74,8 @@ FIXTURE_COSTS = {
     "remote_kg": "virtuoso",
     "stock_virtuoso": "virtuoso",
     "stock_remote_kg": "virtuoso",
+    "oxigraph": "remote",
+    "oxigraph_kg": "remote",
     "browser": "browser",
 }
 
@@ -95,13 +99,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     os.environ["AIKG_TEST_MAY_SERVE"] = "1" if item.get_closest_marker("server") else "0"
 
 
-def require_program(name: str, package: str) -> str:
-    """The path of a system program a test drives. Missing, the test skips with the
-    reason, except in CI (``CI=true``), where it fails: nothing is skipped there silently.
+def require_program(
+    name: str, package: str, *, path: str | None = None, install: str = "apt-get install"
+) -> str:
+    """The path of a program a test drives (found on PATH, unless ``path`` says where).
+    Missing, the test skips with the reason, except in CI (``CI=true``), where it fails:
+    nothing is skipped there silently.
     """
-    path = shutil.which(name)
+    path = path or shutil.which(name)
     if path is None:
-        reason = f"{name} is not installed (apt-get install {package}; scripts/test does)"
+        reason = f"{name} is not installed ({install} {package}; scripts/test does)"
         if os.environ.get("CI") == "true":
             pytest.fail(reason + ": CI must install it")
         pytest.skip(reason)
@@ -139,11 +146,28 @@ def stock_virtuoso() -> Iterator[VirtuosoServer]:
         yield server
 
 
-def remote_settings(server: VirtuosoServer, **changes: object) -> Settings:
-    """Settings for aikg on a Virtuoso: its SPARQL endpoint and its Graph Store."""
-    return Settings(store=server.sparql_url, store_graph_store=server.graph_store_url).replace(
-        **changes
+@pytest.fixture(scope="session")
+def oxigraph() -> Iterator[OxigraphServer]:
+    """A throwaway ``oxigraph serve`` (read-write, on disk, a free loopback port), for
+    the whole session: the remote store's second engine."""
+    binary = require_program(
+        "oxigraph", "-c constraints.txt oxigraph", path=find_oxigraph(), install="pip install"
     )
+    with running_oxigraph(binary) as server:
+        yield server
+
+
+RemoteServer = VirtuosoServer | OxigraphServer
+
+
+def remote_settings(server: RemoteServer, **changes: object) -> Settings:
+    """Settings for aikg on a SPARQL 1.1 server: its query endpoint, its update endpoint
+    (Virtuoso's is the query endpoint) and its Graph Store."""
+    return Settings(
+        store=server.sparql_url,
+        store_update=server.update_url,
+        store_graph_store=server.graph_store_url,
+    ).replace(**changes)
 
 
 @pytest.fixture(scope="session")
@@ -156,6 +180,36 @@ def remote_kg(virtuoso: VirtuosoServer) -> KnowledgeGraph:
 def stock_remote_kg(stock_virtuoso: VirtuosoServer) -> KnowledgeGraph:
     """The bundled knowledge graph on the Virtuoso with default settings."""
     return KnowledgeGraph.open(remote_settings(stock_virtuoso))
+
+
+@pytest.fixture(scope="session")
+def oxigraph_kg(oxigraph: OxigraphServer) -> KnowledgeGraph:
+    """The bundled knowledge graph on Oxigraph's server (loaded into it once per session)."""
+    return KnowledgeGraph.open(remote_settings(oxigraph))
+
+
+#: The remote store's engines, each with its cost mark: a test about SPARQL 1.1 behaviour
+#: takes ``remote_server`` or ``any_remote_kg`` and runs on each.
+REMOTE_ENGINES = [
+    pytest.param("virtuoso", marks=pytest.mark.virtuoso),
+    pytest.param("oxigraph", marks=pytest.mark.remote),
+]
+ENGINE_KG = {"virtuoso": "remote_kg", "oxigraph": "oxigraph_kg"}
+
+
+@pytest.fixture(params=REMOTE_ENGINES)
+def remote_server(request: pytest.FixtureRequest) -> RemoteServer:
+    """Each remote engine's server in turn: Virtuoso 7, then ``oxigraph serve``."""
+    found: RemoteServer = request.getfixturevalue(request.param)
+    return found
+
+
+@pytest.fixture
+def any_remote_kg(request: pytest.FixtureRequest, remote_server: RemoteServer) -> KnowledgeGraph:
+    """The bundled knowledge graph on ``remote_server`` (the session's, loaded once)."""
+    engine = "virtuoso" if isinstance(remote_server, VirtuosoServer) else "oxigraph"
+    found: KnowledgeGraph = request.getfixturevalue(ENGINE_KG[engine])
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -125,10 +125,10 @@ def test_an_undeclared_prefix_over_http_is_a_400_naming_it(server: Server) -> No
 
 
 def test_the_remote_store_takes_the_same_table_and_gives_the_same_message(
-    remote_kg: KnowledgeGraph,
+    any_remote_kg: KnowledgeGraph,
 ) -> None:
-    answer = remote_kg.query("SELECT ?label WHERE { company:meta rdfs:label ?label }")
+    answer = any_remote_kg.query("SELECT ?label WHERE { company:meta rdfs:label ?label }")
     assert answer.values() == [{"label": "Meta"}]
     with pytest.raises(QuerySyntaxError, match=r"prefix `contry:` is not declared") as caught:
-        remote_kg.query("SELECT * WHERE { contry:KR ?p ?o }")
+        any_remote_kg.query("SELECT * WHERE { contry:KR ?p ?o }")
     assert caught.value.hint is not None and caught.value.hint.startswith("did you mean")

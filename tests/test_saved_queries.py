@@ -16,7 +16,12 @@ from aikg.sparql.lexer import tokens
 BASE = "https://w3id.org/aikg/"
 
 
-BACKENDS = {"disk": "disk_kg", "virtuoso": "remote_kg", "virtuoso-stock": "stock_remote_kg"}
+BACKENDS = {
+    "disk": "disk_kg",
+    "virtuoso": "remote_kg",
+    "virtuoso-stock": "stock_remote_kg",
+    "oxigraph-serve": "oxigraph_kg",
+}
 
 
 @pytest.fixture(
@@ -25,12 +30,13 @@ BACKENDS = {"disk": "disk_kg", "virtuoso": "remote_kg", "virtuoso-stock": "stock
         "disk",
         pytest.param("virtuoso", marks=pytest.mark.virtuoso),
         pytest.param("virtuoso-stock", marks=pytest.mark.virtuoso),
+        pytest.param("oxigraph-serve", marks=pytest.mark.remote),
     ]
 )
 def kg(request: pytest.FixtureRequest, kg: KnowledgeGraph) -> KnowledgeGraph:
     """Every test here runs on every backend: in memory (the session's graph), a store
-    on disk, a remote Virtuoso tuned as the tests' own, and one with the upstream default
-    [SPARQL] settings."""
+    on disk, a remote Virtuoso tuned as the tests' own, one with the upstream default
+    [SPARQL] settings, and a remote ``oxigraph serve``."""
     if request.param == "memory":
         return kg
     on_backend: KnowledgeGraph = request.getfixturevalue(BACKENDS[request.param])

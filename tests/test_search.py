@@ -147,9 +147,9 @@ def test_the_cli_prints_a_table_and_refuses_an_empty_text() -> None:
     assert out.getvalue() == "" and "nothing to search for" in err.getvalue()
 
 
-def test_the_remote_store_finds_the_same(kg: KnowledgeGraph, remote_kg: KnowledgeGraph) -> None:
+def test_the_remote_store_finds_the_same(kg: KnowledgeGraph, any_remote_kg: KnowledgeGraph) -> None:
     for text in ("korea", "한국", "h100"):
-        assert [m.iri for m in remote_kg.search(text)] == [m.iri for m in kg.search(text)]
+        assert [m.iri for m in any_remote_kg.search(text)] == [m.iri for m in kg.search(text)]
 
 
 def test_a_store_on_disk_keeps_its_name_index_beside_it(tmp_path: Path) -> None:

@@ -278,6 +278,11 @@ class VirtuosoServer:
         return f"{self.base_url}/sparql"
 
     @property
+    def update_url(self) -> str | None:
+        """None: the query endpoint takes updates too."""
+        return None
+
+    @property
     def graph_store_url(self) -> str:
         return f"{self.base_url}/sparql-graph-crud"
 

@@ -43,10 +43,11 @@ class Settings:
     """None for the in-memory store, a directory for a persistent on-disk store, or the
     ``http(s)://`` URL of a remote SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB...)."""
     store_update: str | None = None
-    """The remote store's SPARQL Update URL, when not the query URL."""
+    """The remote store's SPARQL Update URL, when not the query URL (``oxigraph serve``:
+    ``/update``)."""
     store_graph_store: str | None = None
-    """The remote store's Graph Store Protocol URL (faster bulk writes), if it has one:
-    Virtuoso's is ``/sparql-graph-crud``."""
+    """The remote store's Graph Store Protocol URL (whole graphs are read through it), if
+    it has one: Virtuoso's is ``/sparql-graph-crud``, ``oxigraph serve``'s ``/store``."""
     store_user: str | None = None
     """User name for the remote store (HTTP basic authentication)."""
     store_password: str | None = None

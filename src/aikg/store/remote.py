@@ -1,4 +1,5 @@
-"""A remote triple store (Virtuoso, Fuseki, GraphDB...) behind the store interface aikg uses.
+"""A remote triple store (Virtuoso, ``oxigraph serve``, Fuseki, GraphDB...) behind the store
+interface aikg uses.
 
 :class:`RemoteStore` speaks the W3C SPARQL 1.1 Protocol (query and update) and the SPARQL
 1.1 Graph Store HTTP Protocol, and offers the part of :class:`pyoxigraph.Store` that the
@@ -6,14 +7,17 @@ rest of aikg calls (``query``, ``update``, ``quads_for_pattern``, ``named_graphs
 ``extend``, ``dump``...), returning pyoxigraph's own result types, so that everything above
 the store (the endpoint, saved queries, linked data, validation) works unchanged.
 
-Choices, each for a reason (the Virtuoso 7 behaviours are from probing a real server):
+Choices, each for a reason (the Virtuoso 7 and Oxigraph behaviours are from probing real
+servers; the tests run on both):
 
 - **aikg's graphs only.** A server holds graphs of its own (Virtuoso has three system
-  graphs, 2,496 triples); aikg's dataset is the named graphs whose IRI starts with the
-  base IRI. Every query gets those graphs as ``default-graph-uri`` and ``named-graph-uri``
-  (the union default graph aikg queries expect), a FROM naming another graph is refused
-  (Virtuoso adds FROM graphs to the protocol's instead of replacing them), and so is
-  writing a graph outside the base.
+  graphs, 2,496 triples; Oxigraph's default graph is a graph of its own, not the union);
+  aikg's dataset is the named graphs whose IRI starts with the base IRI. Every query gets
+  those graphs as ``default-graph-uri`` and ``named-graph-uri`` (the union default graph
+  aikg queries expect), or the dataset it was given, always both parameters (see
+  ``_dataset_params``); a FROM naming another graph is refused (Virtuoso adds FROM graphs
+  to the protocol's instead of replacing them), and so is writing a graph outside the
+  base.
 - **Server extensions are refused** before they reach the server: Virtuoso runs ``bif:``
   functions (``bif:http_get`` fetches any URL), ``sql:`` procedures and ``DEFINE``
   pragmas, and executes an update sent as a query; only query forms are sent as queries.
@@ -24,7 +28,8 @@ Choices, each for a reason (the Virtuoso 7 behaviours are from probing a real se
   beyond 32 bits into decimals and refuses literals over 64 kB. INSERT DATA takes at most
   ~5,000 triples a GRAPH block and no blank nodes; triples with blank nodes go in
   ``INSERT { } WHERE { }`` operations, each blank node's triples together.
-- **Reads of a whole graph through the Graph Store** (GET, N-Triples), when it has one.
+- **Reads of a whole graph through the Graph Store** (GET ``?graph=``, N-Triples), when
+  it has one.
 - **No server-side timeout parameter**: Virtuoso's ``timeout`` returns *wrong* partial
   answers with HTTP 200 (a COUNT with no row). The client gives up at the deadline (the
   server's own MaxQueryExecutionTime should be set no higher), and an answer marked as
@@ -59,6 +64,7 @@ from aikg.errors import (
     StoreError,
 )
 from aikg.namespaces import XSD
+from aikg.sparql.guard import undeclared_prefix
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
 from aikg.sparql.paging import SelectShape, select_shape
 from aikg.sparql.updates import delete_data, graph_blocks, insert_data
@@ -69,6 +75,9 @@ if TYPE_CHECKING:
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
 _EXTENSION_SCHEMES = ("bif:", "sql:")
+_NO_UPDATES_HERE = frozenset({404, 405, 415})
+"""Answers of a URL that takes no SPARQL Update: not found, method not allowed, and
+unsupported media type (``oxigraph serve``'s ``/query`` answers an update with 415)."""
 _XSD_BOOLEAN = XSD + "boolean"
 DEFAULT = ox.DefaultGraph()
 GRAPHS_TTL = 2.0
@@ -214,11 +223,14 @@ class RemoteStore:
         *,
         missing_ok: bool = False,
         cut_ok: bool = False,
+        statuses_ok: frozenset[int] = frozenset(),
         **kwargs: Any,
     ) -> httpx.Response:
         """One request; an error that says what the server refused, and which of its
         settings decides. ``cut_ok``: an answer the row cap cut is returned (the caller
-        pages), after :attr:`page` has shrunk to the cap."""
+        pages), after :attr:`page` has shrunk to the cap. ``missing_ok``, ``statuses_ok``:
+        an answer with 404, or with one of these statuses, is returned (the caller says
+        what it means)."""
         import httpx  # noqa: PLC0415 - see the imports
 
         try:
@@ -251,7 +263,7 @@ class RemoteStore:
                     hint="add LIMIT to the query, or raise ResultSetMaxRows in the server's "
                     "virtuoso.ini",
                 )
-        if response.status_code == 404 and missing_ok:
+        if (response.status_code == 404 and missing_ok) or response.status_code in statuses_ok:
             return response
         if response.status_code >= 400:
             raise _server_error(response, url)
@@ -261,6 +273,41 @@ class RemoteStore:
     def _nothing(self) -> str:
         """A graph that never exists: naming only it keeps a dataset empty."""
         return self.graph_prefix + "graph/.none"
+
+    def _dataset_params(
+        self,
+        reading: QueryReading,
+        union: bool,
+        default_graph: GraphName | Sequence[GraphName] | None,
+        named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None,
+    ) -> list[tuple[str, str]]:
+        """The query's dataset as the protocol's parameters, always both of them, as
+        pyoxigraph's ``Store.query`` reads its arguments: the union of aikg's graphs as
+        the default graph; or the graphs given (no ``named_graphs``: every one of aikg's
+        graphs is named; no ``default_graph``: the empty default graph); or, given none,
+        the query's own FROM and FROM NAMED (already checked to be aikg's), else the empty
+        default graph and every graph named.
+
+        Both are always sent because servers fill in what is missing differently: given a
+        default graph only, Oxigraph names no graph and Virtuoso names every graph it has,
+        its system graphs too; given a FROM, Oxigraph answers from the protocol's graphs
+        alone and Virtuoso from both (so the FROM graphs are sent as the protocol's)."""
+        if union:
+            return self._graphs_params()
+        if default_graph is None and named_graphs is None and reading.dataset:
+            defaults = reading.iris("from")
+            named = reading.iris("from named")
+        else:
+            given = [default_graph] if isinstance(default_graph, GraphName) else default_graph
+            defaults = [self._own(g).value for g in given or [] if g != DEFAULT]
+            named = (
+                [g.value for g in self.named_graphs()]
+                if named_graphs is None
+                else [self._own(g).value for g in named_graphs]
+            )
+        return [("default-graph-uri", g) for g in defaults or [self._nothing]] + [
+            ("named-graph-uri", g) for g in named or [self._nothing]
+        ]
 
     def _graphs_params(self) -> list[tuple[str, str]]:
         graphs = [g.value for g in self.named_graphs()] or [self._nothing]
@@ -398,16 +445,13 @@ class RemoteStore:
                 hint="send updates to the update operation",
             )
         self._refuse_extensions(query, reading)
-        if use_default_graph_as_union:
-            params = self._graphs_params()
-        else:
-            defaults = [default_graph] if isinstance(default_graph, GraphName) else default_graph
-            params = [
-                ("default-graph-uri", self._own(g).value) for g in defaults or [] if g != DEFAULT
-            ]
-            params += [("named-graph-uri", self._own(g).value) for g in named_graphs or []]
-            if not params:
-                params = [("default-graph-uri", self._nothing)]
+        if undeclared := undeclared_prefix(query, reading):
+            # Said here, in the words the embedded store's error gets: each server's
+            # parser words it its own way (only Virtuoso's says "syntax error").
+            raise undeclared
+        params = self._dataset_params(
+            reading, use_default_graph_as_union, default_graph, named_graphs
+        )
         prologue = _prologue(base_iri, prefixes)
         text = prologue + query
         shape = select_shape(query) if form == "select" else None
@@ -533,12 +577,22 @@ class RemoteStore:
 
     def _post_update(self, text: str) -> None:
         self._graphs = None  # the update may add or drop graphs
-        self._send(
+        response = self._send(
             "POST",
             self.update_url,
             content=text.encode("utf-8"),
             headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+            statuses_ok=_NO_UPDATES_HERE,
         )
+        if response.status_code in _NO_UPDATES_HERE:
+            raise StoreError(
+                f"the remote store takes no SPARQL update at {redact_url(self.update_url)} "
+                f"({response.status_code}: {_message(response)}); nothing was changed",
+                where="AIKG_STORE_UPDATE (the remote store's update URL; unset: AIKG_STORE)",
+                hint="set AIKG_STORE_UPDATE to the server's update endpoint where it is not "
+                "the query endpoint (oxigraph serve: http://HOST:PORT/update; Fuseki: "
+                ".../DATASET/update)",
+            )
 
     def _staged_update(
         self, update: str, base_iri: str | None, prefixes: dict[str, str] | None
@@ -687,7 +741,9 @@ class RemoteStore:
             response = self._send(
                 "GET",
                 self.graph_store_url,
-                params={"graph-uri": graph.value},
+                # The protocol's own parameter: Oxigraph reads no other (given
+                # Virtuoso's ``graph-uri``, it answers for its whole dataset).
+                params={"graph": graph.value},
                 headers={"Accept": _N_TRIPLES},
                 missing_ok=True,
             )

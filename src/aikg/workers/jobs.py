@@ -221,11 +221,28 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
             f"the update failed: {error}; nothing was changed",
             hint="check that the graphs it names exist, or add SILENT",
         ) from None
+    if dry_run and kg.store.remote and _writes_default_graph(target):
+        # aikg's dataset on a server is its named graphs: what a server's default graph
+        # holds no query of aikg sees (Oxigraph keeps it apart, Virtuoso has none).
+        raise InputError(
+            "the update writes into the default graph, which a remote store does not keep "
+            "for aikg; nothing was changed",
+            hint="write into a named graph: INSERT DATA { GRAPH <graph/NAME> { ... } }, "
+            "or PUT /store?graph=...",
+        )
     _check(target, dry_run, before, written or [])
     if not dry_run:
         kg.derive()
         kg.store.persist()
     return {"applied": True}
+
+
+def _writes_default_graph(tried: KnowledgeGraph) -> bool:
+    """Whether the dry run of a write to a remote store left triples in the default graph
+    of the copy (which starts without any: a remote store's quads are its named graphs)."""
+    return (
+        next(tried.store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None
+    )
 
 
 def _graph_ref(graph: str | None) -> str:
