@@ -30,3 +30,17 @@ def test_the_table_of_clients_stays_bounded_whoever_calls() -> None:
 
     asyncio.run(flood())
     assert len(share.clients) <= fair_share.MAX_CLIENTS
+
+
+def test_the_time_used_in_the_window_is_the_sum_of_the_entries_still_in_it() -> None:
+    """The running total (kept so a request costs the same at any request rate) always
+    equals the sum of the window's entries, as they come and go."""
+    client = fair_share._Client(asyncio.Semaphore(1))
+    window = fair_share.WINDOW_SECONDS
+    entries = [(t * 0.5, 0.001 * (t % 7 + 1)) for t in range(1_000)]
+    for when, seconds in entries:
+        client.record(when, seconds)
+        expected = sum(s for w, s in entries if w <= when and w > when - window)
+        assert abs(client.used_in_window(when) - expected) < 1e-9
+    assert client.used_in_window(entries[-1][0] + window + 1) == 0.0
+    assert not client.used

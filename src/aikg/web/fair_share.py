@@ -52,11 +52,20 @@ class _Client:
     used: deque[tuple[float, float]] = field(default_factory=deque)  # (when, seconds)
     in_flight: int = 0
     last_seen: float = 0.0
+    total: float = 0.0
+    """The sum of ``used``, kept as entries come and go: summing the window on every
+    request cost time in proportion to the request rate (18,000 entries at 300 req/s)."""
+
+    def record(self, when: float, seconds: float) -> None:
+        self.used.append((when, seconds))
+        self.total += seconds
 
     def used_in_window(self, now: float) -> float:
         while self.used and self.used[0][0] <= now - WINDOW_SECONDS:
-            self.used.popleft()
-        return sum(seconds for _, seconds in self.used)
+            self.total -= self.used.popleft()[1]
+        if not self.used:
+            self.total = 0.0  # no float drift survives an empty window
+        return max(self.total, 0.0)
 
     def seconds_until_below(self, budget: float, now: float) -> int:
         """How long until the time used in the window drops below ``budget``."""
@@ -177,6 +186,6 @@ class FairShare:
                     if self.concurrency:
                         state.slots.release()
             if bill.seconds:
-                state.used.append((self.clock(), bill.seconds))
+                state.record(self.clock(), bill.seconds)
         finally:
             state.in_flight -= 1
