@@ -262,6 +262,7 @@ class InlineService(Service):
         self.pool = InlinePool(kg)  # type: ignore[assignment]
         self._cache = OrderedDict()
         self._cache_bytes = 0
+        self._cache_lock = threading.Lock()
         self.dump_files = DumpFiles()
         self.citations = CitationRegistry()
 

@@ -201,9 +201,11 @@ async def run_saved(request: Request) -> Response:
     )
     if cached := not_modified(request, etag):
         return cached
-    answer = await run_in_threadpool(
-        service.saved, name, given, media, lang if labels else None, page
-    )
+    shown = lang if labels else None
+    # From the cache here, without the hop to a thread (see the SPARQL route).
+    answer = service.cached_saved(name, given, media, shown, page)
+    if answer is None:
+        answer = await run_in_threadpool(service.saved, name, given, media, shown, page)
     cited = CitedQuery.saved_query(name, {k: v for k, v in params.items() if k != "format"})
     citation = cite_answer(cited, answer)
     links = with_cite_as(

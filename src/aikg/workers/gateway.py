@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -65,6 +66,11 @@ class Answer:
     result: Serialized
     elapsed_ms: float
     version: str
+
+
+def _answer_key(job: str, options: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The answer cache's key of a query job (the data version goes in front of it)."""
+    return ("answer", job, repr(sorted(options.items())))
 
 
 def _iris(values: Sequence[str], parameter: str) -> list[str]:
@@ -121,6 +127,7 @@ class Service:
                 )
         self._cache: OrderedDict[tuple[Any, ...], tuple[int, Any]] = OrderedDict()
         self._cache_bytes = 0
+        self._cache_lock = threading.Lock()
         self.dump_files = DumpFiles()
         self.citations = CitationRegistry(citation_file(settings), limit=settings.max_citations)
 
@@ -167,14 +174,42 @@ class Service:
     ) -> Answer:
         """Run a query in a worker under the deadline; serialize the answer (page ``page``
         of a SELECT) in the format with media type ``fmt``."""
-        dataset = bool(default_graphs or named_graphs)
-        return self._answer(
-            sparql,
-            fmt,
-            default_graphs=_iris(default_graphs, "default-graph-uri") if dataset else None,
-            named_graphs=_iris(named_graphs, "named-graph-uri") if dataset else None,
-            page=page_number(page),
+        options = self._query_options(sparql, fmt, default_graphs, named_graphs, page)
+        self.check(sparql)
+        return self._run("query", options)
+
+    def cached_query(
+        self,
+        sparql: str,
+        fmt: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        page: int = 1,
+    ) -> Answer | None:
+        """The answer :meth:`query` would give if it is in the answer cache, else None;
+        never blocks (the event loop asks it first). A cached answer's text passed the
+        guard when it was first run, under the same settings."""
+        return self._from_cache(
+            "query", self._query_options(sparql, fmt, default_graphs, named_graphs, page)
         )
+
+    def _query_options(
+        self,
+        sparql: str,
+        fmt: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        page: int,
+    ) -> dict[str, Any]:
+        dataset = bool(default_graphs or named_graphs)
+        return {
+            "sparql": sparql,
+            "fmt": fmt,
+            "default_graphs": _iris(default_graphs, "default-graph-uri") if dataset else None,
+            "named_graphs": _iris(named_graphs, "named-graph-uri") if dataset else None,
+            "page": page_number(page),
+        }
 
     def saved(
         self,
@@ -190,28 +225,77 @@ class Service:
         The parameters are parsed and bound here, so a wrong one is refused (400) before
         the query takes a worker.
         """
+        options = self._saved_options(name, params, fmt, lang, page)
+        sparql = saved_query(name).sparql(params, self.settings.base_iri)
+        self.check(sparql)
+        # The worker binds them again, checks the classes of IRI values on the store and
+        # labels the query's columns: the one path a saved query takes everywhere.
+        return self._run("saved", options)
+
+    def cached_saved(
+        self,
+        name: str,
+        params: Mapping[str, Sequence[str]],
+        fmt: str,
+        lang: str | None,
+        page: int = 1,
+    ) -> Answer | None:
+        """The answer :meth:`saved` would give if it is in the answer cache, else None
+        (never blocks)."""
+        return self._from_cache("saved", self._saved_options(name, params, fmt, lang, page))
+
+    def _saved_options(
+        self,
+        name: str,
+        params: Mapping[str, Sequence[str]],
+        fmt: str,
+        lang: str | None,
+        page: int,
+    ) -> dict[str, Any]:
         if lang is not None and not LANGUAGE_TAG.match(lang):
             raise ParameterError(
                 f"lang {lang!r} is not a BCP 47 language tag",
                 where="parameter 'lang'",
                 hint="give a tag such as en or ko",
             )
-        sparql = saved_query(name).sparql(params, self.settings.base_iri)
-        self.check(sparql)
-        # The worker binds them again, checks the classes of IRI values on the store and
-        # labels the query's columns: the one path a saved query takes everywhere.
-        return self._run(
-            "saved", query=name, params=dict(params), fmt=fmt, lang=lang, page=page_number(page)
-        )
+        return {
+            "query": name,
+            "params": {k: list(v) for k, v in params.items()},
+            "fmt": fmt,
+            "lang": lang,
+            "page": page_number(page),
+        }
 
-    def _answer(self, sparql: str, fmt: str, **options: Any) -> Answer:
-        self.check(sparql)
-        return self._run("query", sparql=sparql, fmt=fmt, **options)
+    def _run(self, job: str, options: dict[str, Any]) -> Answer:
+        """Run a query job, or give the answer it had on this data version.
 
-    def _run(self, job: str, **options: Any) -> Answer:
+        Equal data gives equal answers, so a store of this process (whose version is the
+        fingerprint of its data) answers a repeated request from the cache, without a
+        worker: a dashboard, a chart or a linked-data client asking the same thing again
+        costs the HTTP stack alone. A remote store's data can change behind aikg's back:
+        its answers are never cached.
+        """
         started = time.perf_counter()
-        result = self.pool.run(job, max_rows=self.settings.max_rows, **options)
+        if self.pool.data_version:
+            result = self._cached(
+                _answer_key(job, options),
+                lambda: self.pool.run(job, max_rows=self.settings.max_rows, **options),
+            )
+        else:
+            result = self.pool.run(job, max_rows=self.settings.max_rows, **options)
         return Answer(result, (time.perf_counter() - started) * 1000, self.version)
+
+    def _from_cache(self, job: str, options: dict[str, Any]) -> Answer | None:
+        if not self.pool.data_version:
+            return None
+        started = time.perf_counter()
+        full = (self.version, *_answer_key(job, options))
+        with self._cache_lock:
+            entry = self._cache.get(full)
+            if entry is None:
+                return None
+            self._cache.move_to_end(full)
+        return Answer(entry[1], (time.perf_counter() - started) * 1000, self.version)
 
     def update(
         self,
@@ -307,17 +391,20 @@ class Service:
         (the Host a VoID document names), so its variety is the client's to choose.
         """
         full = (self.version, *key)
-        if full in self._cache:
-            self._cache.move_to_end(full)
-            return self._cache[full][1]
+        with self._cache_lock:  # request threads share it; the computing is outside
+            if full in self._cache:
+                self._cache.move_to_end(full)
+                return self._cache[full][1]
         value = compute()
         size = len(pickle.dumps(value))
         if size <= CACHE_BYTES // 4:
-            self._cache[full] = (size, value)
-            self._cache_bytes += size
-            while self._cache_bytes > CACHE_BYTES:
-                _, (dropped, _) = self._cache.popitem(last=False)
-                self._cache_bytes -= dropped
+            with self._cache_lock:
+                if full not in self._cache:
+                    self._cache[full] = (size, value)
+                    self._cache_bytes += size
+                while self._cache_bytes > CACHE_BYTES and self._cache:
+                    _, (dropped, _) = self._cache.popitem(last=False)
+                    self._cache_bytes -= dropped
         return value
 
     def select(self, name: str, lang: str = "en", **params: str) -> SelectResult:
