@@ -756,6 +756,10 @@ class WorkerPool:
         keeper = self._keeper
         try:
             result = self._call("write", name, kwargs, keeper=keeper)
+            # Workers forked before the write go first, then the version moves: a job
+            # that starts under the new version never runs on the old data (its answer
+            # would be cached under the new version).
+            self._generation += 1
             info = self._call("info", keeper=keeper)
             self.version, self.data_version = info["version"], info["data"]
         except _KeeperGone:
@@ -765,7 +769,6 @@ class WorkerPool:
                 "(a store in memory has lost every write)",
                 hint="check the data, and retry the write if it is missing",
             ) from None
-        self._generation += 1
         return result
 
     def close(self) -> None:
