@@ -233,20 +233,28 @@ def read_permalink(params: Mapping[str, Sequence[str]]) -> Permalink:
             )
         return values[0]
 
-    sha = one("sha256", "copy the whole permalink: it ends with &sha256=<64 hex digits>")
-    if not HEX64.match(sha):
-        raise InputError(
-            f"sha256 {sha[:80]!r} is not 64 lowercase hex digits",
-            where="parameter 'sha256'",
-            hint="copy the whole permalink, as the answer's page or Link header gives it",
-        )
-    version = one("version", "copy the whole permalink: it holds &version=<data version>")
-    if not VERSION.match(version):
-        raise InputError(
-            f"version {version[:80]!r} is not a data version",
-            where="parameter 'version'",
-            hint="copy the whole permalink, as the answer's page or Link header gives it",
-        )
+    def matching(name: str, pattern: re.Pattern[str], what: str, hint: str) -> str:
+        value = one(name, hint)
+        if not pattern.match(value):
+            raise InputError(
+                f"{name} {value[:80]!r} is not {what}",
+                where=f"parameter {name!r}",
+                hint="copy the whole permalink, as the answer's page or Link header gives it",
+            )
+        return value
+
+    sha = matching(
+        "sha256",
+        HEX64,
+        "64 lowercase hex digits",
+        "copy the whole permalink: it ends with &sha256=<64 hex digits>",
+    )
+    version = matching(
+        "version",
+        VERSION,
+        "a data version",
+        "copy the whole permalink: it holds &version=<data version>",
+    )
     if ("saved" in params) == ("query" in params):
         raise InputError(
             "a permalink names either a saved query (saved=) or a SPARQL query (query=)",
