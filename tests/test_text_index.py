@@ -40,7 +40,24 @@ def fresh() -> KnowledgeGraph:
     return KnowledgeGraph.load()
 
 
-TEXTS = ("h100", "H100", "AI", "ai", "의", "350,000", "the", "Korea", 'say "no"', "zzzq-absent")
+TEXTS = (
+    "h100",
+    "H100",
+    "AI",
+    "ai",
+    "의",
+    "350,000",
+    "the",
+    "Korea",
+    'say "no"',
+    "zzzq-absent",
+    "   ",
+    "Meta’s AI",
+    "ＡＩ",
+    "İ",
+    "*",
+    "NEAR(a b)",
+)
 
 
 @pytest.mark.parametrize("text", TEXTS)
