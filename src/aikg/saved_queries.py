@@ -2,8 +2,10 @@
 
 A saved query opens with ``#+`` comment lines holding YAML: a title, a description, and
 its parameters, each with a type, whether it is required, a default, allowed values, an
-example, a description and, for IRIs, the classes of what it takes; and the IRI columns
-that get a label column beside them::
+example, a description, for IRIs the classes of what it takes, and for a string looked
+for in the quotations' words the variable of the resources whose text holds it
+(``text_of``: see :func:`narrow_by_text`); and the IRI columns that get a label column
+beside them::
 
     #+ title: Hardware holdings, ranked
     #+ description: Who holds how many GPUs, largest first.
