@@ -3,6 +3,7 @@
     python -m benchmarks                         # 10k, 100k and 1M triples
     python -m benchmarks --quick                 # a smoke run on 2,000 triples
     python -m benchmarks --sizes 10000,100000 --big --out DIR
+    python -m benchmarks --store DIR             # every saved query on a store, cold and warm
 
 Per size: generated data (:mod:`benchmarks.data`), load throughput (:mod:`benchmarks.load`),
 saved-query latency in process (:mod:`benchmarks.queries`), HTTP throughput
@@ -11,6 +12,12 @@ saved-query latency in process (:mod:`benchmarks.queries`), HTTP throughput
 and with ``--big`` the 10M store on disk (:mod:`benchmarks.big`). The raw figures go to
 ``OUT/<UTC timestamp>.json`` (written after every step, so an interrupted run keeps what
 it measured), the tables to ``OUT/<timestamp>.md``, which is also printed.
+
+With ``--store DIR`` (a store made by ``aikg load --store DIR``), nothing else runs: every
+saved query with its example parameters, as ``kg.saved`` runs it (the first page, label
+columns added), each in a fresh process, once cold (the first run after opening the
+store) and ``--reps`` times warm (the median), in
+``OUT/saved-queries-scale-<timestamp>.{json,md}`` (``--queries`` picks some).
 
 Figures are medians and ratios measured in this run, never asserted: the machine may be
 shared and noisy, and the report says what it ran on.
@@ -55,6 +62,9 @@ class Plan:
     sanity_size: int
     sanity_violations: int
     big_size: int
+    store: str | None
+    queries: set[str]
+    deadline: float
 
 
 SECTIONS = ("load", "latency", "http", "virtuoso", "rdflib-endpoint", "validation", "sanity")
@@ -104,6 +114,22 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
         default=1800,
         help="seconds pySHACL may take on one size (default 30 min)",
     )
+    parser.add_argument(
+        "--store",
+        default=None,
+        help="only the saved queries, on this store directory (aikg load --store DIR)",
+    )
+    parser.add_argument(
+        "--queries",
+        default="",
+        help="with --store: only these saved queries, comma-separated (default all)",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        default=600,
+        help="with --store: seconds one saved query may run before it counts as timed out",
+    )
     args = parser.parse_args(argv)
     quick = bool(args.quick)
     sizes = [2000] if quick else [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -122,6 +148,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
         sanity_size=2000 if quick else 10_000,
         sanity_violations=46,  # two of each of the 23 kinds
         big_size=args.big_size or (20_000 if quick else 10_000_000),
+        store=args.store,
+        queries={q.strip() for q in args.queries.split(",") if q.strip()},
+        deadline=args.deadline,
     )
     return plan, Path(args.out)
 
@@ -129,12 +158,12 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
 class Run:
     """The results of this run, saved after every step."""
 
-    def __init__(self, plan: Plan, out: Path):
+    def __init__(self, plan: Plan, out: Path, prefix: str = ""):
         self.plan = plan
         self.stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         out.mkdir(parents=True, exist_ok=True)
-        self.json_path = out / f"{self.stamp}.json"
-        self.md_path = out / f"{self.stamp}.md"
+        self.json_path = out / f"{prefix}{self.stamp}.json"
+        self.md_path = out / f"{prefix}{self.stamp}.md"
         self.results: dict[str, Any] = {
             "meta": report.machine_info(),
             "plan": {k: (sorted(v) if isinstance(v, set) else v) for k, v in plan.__dict__.items()},
@@ -395,9 +424,38 @@ def run_sanity(run: Run) -> None:
     run.save()
 
 
+def run_store(plan: Plan, out: Path) -> int:
+    """``--store DIR``: every saved query on a store that exists, cold and warm."""
+    from benchmarks import big  # noqa: PLC0415
+
+    store = Path(plan.store or "")
+    if not store.is_dir():
+        raise SystemExit(f"--store {store}: no such store directory; make one with aikg load")
+    run = Run(plan, out, prefix="saved-queries-scale-")
+    log(f"saved queries on {store}; results in {run.json_path}")
+    try:
+        scale: dict[str, Any] = {"store": str(store)}
+        run.results["saved_queries_scale"] = scale
+        scale["triples"] = run_job("big:store_size", 3600, "big-queries", store=str(store)).get(
+            "triples"
+        )
+        run.save()
+        scale["queries"] = big.saved_queries(store, plan.reps, plan.deadline, plan.queries or None)
+    finally:
+        stop_all()
+        text = report.saved_queries_markdown(run.results)
+        run.save()
+        run.md_path.write_text(text)
+        log(f"wrote {run.json_path} and {run.md_path}")
+    print(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     plan, out = parse_args(argv)
     install_signal_handlers()
+    if plan.store:
+        return run_store(plan, out)
     run = Run(plan, out)
     log(
         f"benchmark {run.stamp}: sizes {plan.sizes}{' + 10M' if plan.big else ''}; "

@@ -555,6 +555,48 @@ def _agreement_md(results: dict[str, Any], sizes: list[str]) -> list[str]:
     ]
 
 
+def _query_rows(queries: dict[str, Any]) -> list[list[str]]:
+    """One row per saved query: cold and warm times, rows, peak RSS (or its error)."""
+    rows = []
+    for q, e in queries.items():
+        if "error" in e:
+            rows.append([q, e["error"], "–", "–", "–"])
+        else:
+            rows.append(
+                [
+                    q,
+                    _num(e.get("cold_ms"), 1),
+                    _num(e.get("warm_ms"), 1),
+                    f"{e.get('rows')}{' (truncated)' if e.get('truncated') else ''}",
+                    _num(e.get("peak_rss_mb")),
+                ]
+            )
+    return rows
+
+
+def saved_queries_markdown(results: dict[str, Any]) -> str:
+    """The report of ``--store DIR``: every saved query on that store, cold and warm."""
+    scale = results.get("saved_queries_scale", {})
+    meta = results.get("meta", {})
+    triples = scale.get("triples")
+    lines = [
+        f"# Saved queries on {scale.get('store')} ({f'{triples:,}' if triples else '?'} triples)",
+        "",
+        f"{meta.get('utc')}, {meta.get('cpus')} CPUs ({meta.get('cpu_model')}), "
+        f"load average at start {meta.get('load_average_at_start')}, "
+        f"commit {str(meta.get('git_commit'))[:12]}{' (dirty)' if meta.get('git_dirty') else ''}.",
+        "Each query as `kg.saved(name, **example)` runs it (the first page, label columns "
+        "added), in a fresh process: cold is the first run after opening the store, warm "
+        f"the median of up to {results.get('plan', {}).get('reps')} more.",
+        "",
+    ]
+    lines += _table(
+        ["query", "cold ms", "warm ms", "rows", "peak RSS MB"],
+        _query_rows(scale.get("queries", {})),
+    )
+    return "\n".join(lines) + "\n"
+
+
 def _big_md(results: dict[str, Any]) -> list[str]:
     big = results.get("big")
     if not big:
@@ -568,19 +610,8 @@ def _big_md(results: dict[str, Any]) -> list[str]:
         f"{load.get('output', load.get('error', ''))}",
         "",
     ]
-    rows = []
-    for q, e in big.get("queries", {}).items():
-        if "error" in e:
-            rows.append([q, e["error"], "–", "–", "–"])
-        else:
-            rows.append(
-                [
-                    q,
-                    _num(e.get("cold_ms"), 1),
-                    _num(e.get("warm_ms"), 1),
-                    f"{e.get('rows')}{' (truncated)' if e.get('truncated') else ''}",
-                    _num(e.get("peak_rss_mb")),
-                ]
-            )
-    lines += _table(["query", "cold ms", "warm ms", "rows", "peak RSS MB"], rows)
+    lines += _table(
+        ["query", "cold ms", "warm ms", "rows", "peak RSS MB"],
+        _query_rows(big.get("queries", {})),
+    )
     return lines

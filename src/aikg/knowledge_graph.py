@@ -34,7 +34,7 @@ from aikg.jsonld import serialize_graph
 from aikg.labels import add_labels
 from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
-from aikg.saved_queries import check_classes, saved_query
+from aikg.saved_queries import check_classes, narrow_by_text, saved_query
 from aikg.search import Match, search
 from aikg.sparql.execute import (
     QueryResult,
@@ -128,9 +128,10 @@ class KnowledgeGraph(AnalystQueries):
             # lost. (A remote store is never written to by opening it: its server may be
             # read-only; `aikg load` and writes derive there.)
             names = kg.store.names
-            missing = not kg.store.has_graph(kg.store.inferred_graph)
-            if kg.store.native and (missing or (names and names.is_empty())):
+            if kg.store.native and not kg.store.has_graph(kg.store.inferred_graph):
                 kg.derive()
+            elif kg.store.native and names and not names.is_current():
+                names.rebuild(kg.store.indexed_quads())  # lost, or of an older layout
         return kg
 
     def _fill(self, paths: Iterable[str | Path] | None, *, validate: bool) -> None:
@@ -160,10 +161,10 @@ class KnowledgeGraph(AnalystQueries):
         else:
             inference.refresh(self.store)
         if self.store.names is not None:
-            if incremental and added is not None:
-                self.store.names.add(self.store.name_quads(added))
+            if incremental and added is not None and self.store.names.is_current():
+                self.store.names.add(self.store.indexed_quads(added))
             else:
-                self.store.names.rebuild(self.store.name_quads())
+                self.store.names.rebuild(self.store.indexed_quads())
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk
@@ -339,12 +340,14 @@ class KnowledgeGraph(AnalystQueries):
         max_rows: int,
         page: int | None = None,
     ) -> Table | ox.QueryBoolean | ox.QueryTriples:
-        """The one path of a saved query: bind the parameters, check their classes, run
-        it (the page asked for), and label the columns the query declares."""
+        """The one path of a saved query: bind the parameters, check their classes, narrow
+        what a text parameter looks in through the text index, run it (the page asked
+        for), and label the columns the query declares."""
         query = saved_query(name)
         number = page_number(page)
         binding = query.bind(params, self.settings.base_iri)
         check_classes(query, binding, self.store)
+        binding = narrow_by_text(query, binding, self.store.names)
         answer = execute_page(
             self.store,
             binding.apply(query.text),

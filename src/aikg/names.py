@@ -1,4 +1,5 @@
-"""The name index: every name of every resource, in a full-text index kept beside the store.
+"""The name index: every name of every resource, and every text (``schema:text``: the
+quotations' words), in a full-text index kept beside the store.
 
 Search (:mod:`aikg.search`) needs the names (``rdfs:label``, ``skos:prefLabel``,
 ``skos:altLabel``) that contain a text. Without an index, that is a scan of every name in
@@ -8,6 +9,11 @@ any part of a name in any script, Korean included, where a word tokenizer would 
 spaces between words), in milliseconds. Texts of fewer than three characters, which
 trigrams cannot match, are looked up by a scan of the index's own table, still far smaller
 than the store.
+
+The texts are in a table of their own, for the saved queries that look for a part of a
+quotation's words (``quotes``): :meth:`NameIndex.find_texts` names the resources whose
+text may contain a text, so the query reads only those instead of every text of the store
+(:mod:`aikg.saved_queries`, ``text_of``).
 
 Names are stored as the search compares them (:func:`aikg.search.normalize`: NFKC, case
 folded). The index holds what the data states (never the inferred graph) and is kept in
@@ -30,9 +36,16 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from aikg.namespaces import RDFS, SKOS
+from aikg.namespaces import RDFS, SCHEMA, SKOS
 
 NAME_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel")
+TEXT_PROPERTIES = (SCHEMA + "text",)
+INDEXED_PROPERTIES = NAME_PROPERTIES + TEXT_PROPERTIES
+"""Every property whose values the index holds: names, then texts."""
+
+VERSION = 2
+"""The layout of the index (SQLite's ``user_version``): an index of an older layout (one
+without the texts) is rebuilt when its store opens."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS names (
@@ -47,6 +60,14 @@ CREATE TABLE IF NOT EXISTS names (
 CREATE INDEX IF NOT EXISTS names_by_graph ON names (graph);
 CREATE VIRTUAL TABLE IF NOT EXISTS names_text USING fts5(
     folded, content='names', content_rowid='id', tokenize='trigram'
+);
+CREATE TABLE IF NOT EXISTS texts (
+    id INTEGER PRIMARY KEY,
+    iri TEXT NOT NULL,
+    lowered TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS texts_text USING fts5(
+    lowered, content='texts', content_rowid='id', tokenize='trigram'
 );
 """
 
@@ -88,19 +109,52 @@ class NameIndex:
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM names LIMIT 1").fetchone() is None
 
+    def is_current(self) -> bool:
+        """Whether the index holds anything, in the layout of this version (an index made
+        before the texts were indexed has none of them: it must be rebuilt)."""
+        version: int = self.db.execute("PRAGMA user_version").fetchone()[0]
+        return version == VERSION and not self.is_empty()
+
     def rebuild(self, quads: Iterable[ox.Quad]) -> None:
-        """Index exactly these name quads, forgetting every other."""
+        """Index exactly these quads (names and texts), forgetting every other."""
         with self.db:
             self.db.execute("DELETE FROM names")
             self.db.execute("INSERT INTO names_text(names_text) VALUES ('delete-all')")
+            self.db.execute("DELETE FROM texts")
+            self.db.execute("INSERT INTO texts_text(texts_text) VALUES ('delete-all')")
             self._insert(quads)
+            self.db.execute(f"PRAGMA user_version = {VERSION}")
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Index more name quads (those of graphs a load added)."""
+        """Index more quads (the names and texts of graphs a load added)."""
         with self.db:
             self._insert(quads)
 
     def _insert(self, quads: Iterable[ox.Quad]) -> None:
+        names: list[ox.Quad] = []
+        texts: list[ox.Quad] = []
+        for quad in quads:
+            (texts if quad.predicate.value in TEXT_PROPERTIES else names).append(quad)
+        self._insert_names(names)
+        self._insert_texts(texts)
+
+    def _insert_texts(self, quads: list[ox.Quad]) -> None:
+        rows = [
+            (quad.subject.value, quad.object.value.lower())
+            for quad in quads
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal)
+        ]
+        first = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM texts").fetchone()[0] + 1
+        self.db.executemany(
+            "INSERT INTO texts (id, iri, lowered) VALUES (?, ?, ?)",
+            [(first + i, *row) for i, row in enumerate(rows)],
+        )
+        self.db.executemany(
+            "INSERT INTO texts_text (rowid, lowered) VALUES (?, ?)",
+            [(first + i, row[-1]) for i, row in enumerate(rows)],
+        )
+
+    def _insert_names(self, quads: list[ox.Quad]) -> None:
         rows = list(_rows(quads))
         first = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM names").fetchone()[0] + 1
         self.db.executemany(
@@ -128,6 +182,25 @@ class NameIndex:
                 (folded,),
             )
         return [(iri, prop, name, lang) for iri, prop, name, lang in cursor]
+
+    def find_texts(self, text: str) -> set[str]:
+        """The IRIs of the resources with a text (``schema:text``) that may contain
+        ``text``, ignoring case: every one whose text, lower-cased as SPARQL's ``LCASE``
+        does, contains ``text`` lower-cased (a few more, which SQLite's case folding
+        makes alike, can be among them: the query's own FILTER decides)."""
+        lowered = text.lower()
+        if len(lowered) >= 3:
+            phrase = '"' + lowered.replace('"', '""') + '"'
+            cursor = self.db.execute(
+                "SELECT iri FROM texts "
+                "WHERE id IN (SELECT rowid FROM texts_text WHERE texts_text MATCH ?)",
+                (phrase,),
+            )
+        else:  # fewer characters than a trigram: a scan of the index's own table
+            cursor = self.db.execute(
+                "SELECT iri FROM texts WHERE instr(lowered, ?) > 0", (lowered,)
+            )
+        return {iri for (iri,) in cursor}
 
     def size(self) -> int:
         count: int = self.db.execute("SELECT COUNT(*) FROM names").fetchone()[0]

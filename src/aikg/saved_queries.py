@@ -2,8 +2,10 @@
 
 A saved query opens with ``#+`` comment lines holding YAML: a title, a description, and
 its parameters, each with a type, whether it is required, a default, allowed values, an
-example, a description and, for IRIs, the classes of what it takes; and the IRI columns
-that get a label column beside them::
+example, a description, for IRIs the classes of what it takes, and for a string looked
+for in the quotations' words the variable of the resources whose text holds it
+(``text_of``: see :func:`narrow_by_text`); and the IRI columns that get a label column
+beside them::
 
     #+ title: Hardware holdings, ranked
     #+ description: Who holds how many GPUs, largest first.
@@ -54,6 +56,7 @@ import yaml
 from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError, did_you_mean
+from aikg.names import NameIndex
 from aikg.namespaces import XSD, curie, prefix_table
 from aikg.sparql.lexer import operation, where_group_start
 from aikg.store.local import Store
@@ -95,6 +98,11 @@ class Parameter:
     classes: tuple[str, ...] = ()
     """For IRI parameters: the classes (IRIs) of the resources it takes; "*" for any.
     Entity pages offer the saved queries that take their resource."""
+    text_of: str | None = None
+    """For a string parameter the query looks for in a text (``schema:text``): the query
+    variable holding the resources whose text must contain it, ignoring case. Where the
+    store has a text index, that variable is narrowed to the resources the index finds
+    before the query runs (:func:`narrow_by_text`); the query's own FILTER still decides."""
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -390,6 +398,7 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
                 enum=tuple(str(v) for v in spec.get("enum") or ()),
                 list=bool(spec.get("list", False)),
                 classes=tuple(_class_iri(str(c)) for c in _as_list(spec.get("class"))),
+                text_of=_text_of(name, str(pname), ptype, spec.get("text_of"), text),
             )
         )
     kind = _query_kind(text)
@@ -430,6 +439,21 @@ def _projection(text: str, where: str) -> tuple[str, ...]:
         ) from None
     assert isinstance(result, ox.QuerySolutions)
     return tuple(v.value for v in result.variables)
+
+
+def _text_of(name: str, pname: str, ptype: str, variable: Any, text: str) -> str | None:
+    """A parameter's ``text_of``: a variable of the query, for a string parameter."""
+    if variable is None:
+        return None
+    if ptype != "string" or not _VARIABLE.match(str(variable)) or f"?{variable}" not in text:
+        raise ConfigError(
+            f"parameter {pname!r} of {name}.rq has text_of {variable!r}, which is not "
+            "a variable of the query, or the parameter is no string",
+            where=f"queries/{name}.rq",
+            hint="text_of names the variable (without '?') of the resources whose "
+            "schema:text holds the string parameter's value",
+        )
+    return str(variable)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -496,6 +520,35 @@ def check_classes(query: SavedQuery, binding: Binding, store: Store) -> None:
         accepted = {sub for c in p.classes for sub in hierarchy.descendants(c)}
         if not found & accepted:
             raise p.class_error(term, found)
+
+
+MAX_NARROWED = 5_000
+"""The most resources a text parameter narrows its variable to: each is an IRI in the
+query's text, and the text must stay well under the longest query accepted
+(``Settings.max_query_length``). A text found in more is looked for by the query's FILTER
+alone, on every text of the store."""
+
+
+def narrow_by_text(query: SavedQuery, binding: Binding, index: NameIndex | None) -> Binding:
+    """The binding with each ``text_of`` variable bound to the resources whose text
+    (``schema:text``) the store's text index finds containing the parameter's value: the
+    query then reads those texts instead of every text of the store. Without an index (a
+    remote store), with a variable the caller bound, or with a text found in more than
+    :data:`MAX_NARROWED` resources, the binding is left as it is: the query's own FILTER
+    finds the same rows, by a scan."""
+    if index is None:
+        return binding
+    values = dict(binding.values)
+    for p in query.params:
+        terms = binding.values.get(p.name)
+        if p.text_of is None or not terms or p.text_of in values:
+            continue
+        found: set[str] = set()
+        for term in terms:
+            found |= index.find_texts(term.value)
+        if len(found) <= MAX_NARROWED:
+            values[p.text_of] = [ox.NamedNode(iri) for iri in sorted(found)]
+    return Binding(values)
 
 
 def describe(query: SavedQuery) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
 from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 from aikg.jsonld import write_dump as write_jsonld
-from aikg.names import NAME_PROPERTIES, NameIndex
+from aikg.names import INDEXED_PROPERTIES, NameIndex
 from aikg.namespaces import RDF, prefix_table
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
@@ -292,8 +292,8 @@ class Store:
         """The store's directory, for a store on disk."""
         self.engine: Engine = self._open()
         self.names: NameIndex | None = None
-        """The full-text index of the data's names (:mod:`aikg.names`), for a store in this
-        process; a remote store's own engine answers name searches."""
+        """The full-text index of the data's names and texts (:mod:`aikg.names`), for a
+        store in this process; a remote store's own engine answers name searches."""
         if not self.remote:
             beside = Path(self.path).resolve() if self.path else None
             self.names = NameIndex(
@@ -527,11 +527,12 @@ class Store:
             if graph != self.inferred_graph:
                 yield from self.engine.quads_for_pattern(None, predicate, None, ox.NamedNode(graph))
 
-    def name_quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
-        """The quads naming resources (label, prefLabel, altLabel) in ``graphs`` (default:
-        every graph but the inferred one)."""
-        for name_property in NAME_PROPERTIES:
-            yield from self.stated_with(ox.NamedNode(name_property), graphs)
+    def indexed_quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
+        """The quads the name index holds (:mod:`aikg.names`: names, label, prefLabel,
+        altLabel, and texts, ``schema:text``) in ``graphs`` (default: every graph but the
+        inferred one)."""
+        for indexed in INDEXED_PROPERTIES:
+            yield from self.stated_with(ox.NamedNode(indexed), graphs)
 
     def stated_types(self, iris: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
         """The classes the data states each IRI to be an instance of (not those the
