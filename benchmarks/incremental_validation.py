@@ -1,9 +1,12 @@
 """Incremental validation against full validation, on a store on disk.
 
     python -m benchmarks.incremental_validation --store DIR [--triples 1000] [--reps 3]
+    python -m benchmarks.incremental_validation --write FILE [--triples 1000]
 
-Adds about ``--triples`` generated triples (new dossiers, pointing at the store's shared
-reference nodes) to a graph of their own in the store, then times, in the same run, the
+``--write`` only writes the addition to an N-Triples file (to time ``aikg load`` of it).
+
+Adds about ``--triples`` generated triples (whole new dossiers, valid data pointing at the
+store's shared reference nodes) to a graph of their own in the store, then times, in the same run, the
 SHACL validation of the store after the addition: ``incremental`` (the focus nodes the
 addition can affect, :func:`aikg.validation.incremental.validate_change`) and ``full``
 (every focus node, :func:`aikg.validation.fast.validate_store`); medians of ``--reps``.
@@ -25,8 +28,11 @@ from benchmarks.common import HERE, median
 GRAPH = "https://w3id.org/aikg/graph/benchmark-incremental"
 
 
-def addition(triples: int) -> list[Any]:
-    """About ``triples`` generated quads of dossiers no store of the generator holds."""
+def addition(triples: int, graph: str = GRAPH) -> list[Any]:
+    """Whole generated dossiers no store of the generator holds, until they make at least
+    ``triples`` quads, in ``graph``: valid data, as a load would add. A
+    dossier's third company is based in the previous dossier's country; the first one's
+    points at ``country/g0`` instead, which every generated store holds."""
     import pyoxigraph as ox  # noqa: PLC0415
 
     from aikg.config import DEFAULT_BASE_IRI  # noqa: PLC0415
@@ -34,16 +40,24 @@ def addition(triples: int) -> list[Any]:
 
     generator = Generator(DEFAULT_BASE_IRI, 7)
     generator.header()
+    first = 1_000_000
+    missing = ox.NamedNode(f"{DEFAULT_BASE_IRI}country/g{first - 1}")
+    present = ox.NamedNode(f"{DEFAULT_BASE_IRI}country/g0")
     quads: list[Any] = []
-    b = 1_000_000
+    b = first
     while len(quads) < triples:
         text, _ = generator.block(b, frozenset())
         quads += [
-            ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(GRAPH))
+            ox.Quad(
+                q.subject,
+                q.predicate,
+                present if q.object == missing else q.object,
+                ox.NamedNode(graph),
+            )
             for q in ox.parse(text, format=ox.RdfFormat.N_QUADS)
         ]
         b += 1
-    return quads[:triples]
+    return quads
 
 
 def measure(store_dir: str, triples: int, reps: int) -> dict[str, Any]:
@@ -103,11 +117,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.incremental_validation", description=__doc__
     )
-    parser.add_argument("--store", required=True, help="a store directory (it is written to)")
+    parser.add_argument("--store", help="a store directory (it is written to)")
+    parser.add_argument("--write", metavar="FILE", help="write the addition to FILE (.nt)")
     parser.add_argument("--triples", type=int, default=1_000)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args(argv)
+    if args.write:
+        import pyoxigraph as ox  # noqa: PLC0415
+
+        quads = addition(args.triples)
+        triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        Path(args.write).write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+        print(f"wrote {len(quads):,} triples to {args.write}")
+        return
+    if not args.store:
+        parser.error("--store or --write is required")
     results = measure(args.store, args.triples, args.reps)
     text = table(results)
     print(text)

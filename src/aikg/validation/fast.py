@@ -215,8 +215,16 @@ class Compiler:
     def target(self, shape: ox.NamedNode | ox.BlankNode) -> str:
         parts = []
         for cls in self.shapes.objects(shape, "targetClass"):
-            classes = " ".join(f"<{c}>" for c in sorted(self.closure(_iri(cls)[1:-1])))
-            parts.append(f"{{ VALUES ?_class {{ {classes} }} ?this <{RDF}type> ?_class }}")
+            # A FILTER, not VALUES ?_class: restricted to a few focus nodes
+            # (Check.for_focus), Oxigraph then looks up their types; with VALUES it
+            # read every instance of every class first (1.3 s against 3 ms for 213 claims
+            # of a 1M-triple store), and the full query is no slower (1.3 s against 2.0 s).
+            closure = sorted(self.closure(_iri(cls)[1:-1]))
+            if len(closure) == 1:
+                parts.append(f"{{ ?this <{RDF}type> <{closure[0]}> }}")
+            else:
+                classes = ", ".join(f"<{c}>" for c in closure)
+                parts.append(f"{{ ?this <{RDF}type> ?_class FILTER (?_class IN ({classes})) }}")
         for prop in self.shapes.objects(shape, "targetSubjectsOf"):
             parts.append(f"{{ ?this {_iri(prop)} ?_any }}")
         if not parts:
@@ -227,8 +235,12 @@ class Compiler:
         """A node enters the target with its type, or a triple it is subject of: only an
         addition (a node that leaves it takes its violations with it)."""
         anchors = []
-        if self.shapes.objects(shape, "targetClass"):
-            anchors.append(Anchor(frozenset({RDF + "type"}), "subject", removed=False))
+        if classes := self.shapes.objects(shape, "targetClass"):
+            # Only a type of the target (a subclass's included) brings a node in.
+            closure = frozenset(c for cls in classes for c in self.closure(_iri(cls)[1:-1]))
+            anchors.append(
+                Anchor(frozenset({RDF + "type"}), "subject", removed=False, objects=closure)
+            )
         for prop in self.shapes.objects(shape, "targetSubjectsOf"):
             anchors.append(Anchor(frozenset({_iri(prop)[1:-1]}), "subject", removed=False))
         return tuple(anchors)

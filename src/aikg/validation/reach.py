@@ -83,10 +83,14 @@ class Anchor:
     removed: bool = True
     """Removing such a triple can create a violation (it is read where the query negates or
     counts up to a minimum)."""
+    objects: frozenset[str] | None = None
+    """Only triples with one of these IRIs as object (a target's classes); None: any."""
 
     def nodes(self, triple: ox.Quad | ox.Triple) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
         """The node of a changed triple the path leads to, if the anchor applies to it."""
         if self.predicates is not None and triple.predicate.value not in self.predicates:
+            return None
+        if self.objects is not None and triple.object.value not in self.objects:
             return None
         node = triple.subject if self.position == "subject" else triple.object
         return node if isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal) else None
