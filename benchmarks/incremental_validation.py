@@ -5,11 +5,12 @@
 
 ``--write`` only writes the addition to an N-Triples file (to time ``aikg load`` of it).
 
-Adds about ``--triples`` generated triples (whole new dossiers, valid data pointing at the
-store's shared reference nodes) to a graph of their own in the store, then times, in the same run, the
-SHACL validation of the store after the addition: ``incremental`` (the focus nodes the
-addition can affect, :func:`aikg.validation.incremental.validate_change`) and ``full``
-(every focus node, :func:`aikg.validation.fast.validate_store`); medians of ``--reps``.
+Adds at least ``--triples`` generated triples (whole new dossiers, valid data pointing at
+the store's shared reference nodes) to a graph of their own in the store, then times, in
+the same run, the SHACL validation of the store after the addition: ``incremental`` (the
+focus nodes the addition can affect, :func:`aikg.validation.incremental.validate_change`)
+and ``full`` (every focus node, :func:`aikg.validation.fast.validate_store`); medians of
+``--reps``.
 Both reports must be the same (checked, not timed). The added graph is removed at the end.
 Printed, and written to ``benchmarks/results/incremental-validation-<UTC time>.{json,md}``.
 Figures, never assertions: the machine may be shared.

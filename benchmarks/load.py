@@ -29,6 +29,7 @@ def _report(report: Any) -> dict[str, Any]:
         "check_s": report.check_seconds,
         "write_s": report.write_seconds,
         "validate_s": report.validate_seconds,
+        "sources_s": report.sources_seconds,
         "infer_s": report.infer_seconds,
         "conforms": None if report.validation is None else report.validation.conforms,
     }

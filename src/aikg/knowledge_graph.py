@@ -51,7 +51,12 @@ from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
 from aikg.validation.incremental import Change, validate_change
-from aikg.validation.pyshacl_engine import ValidationReport, validate_quads, with_source_texts
+from aikg.validation.pyshacl_engine import (
+    ValidationReport,
+    Violation,
+    validate_quads,
+    with_source_texts,
+)
 
 
 @dataclass(frozen=True)
@@ -384,7 +389,11 @@ class KnowledgeGraph(AnalystQueries):
         Without ``change``, every focus node of the store (``aikg validate --all``). With
         the :class:`~aikg.validation.incremental.Change` a load or write just made, only
         the focus nodes it can affect (see :mod:`aikg.validation.incremental`; pySHACL
-        always checks everything)."""
+        always checks everything). The quotations, likewise (:func:`aikg.sources.check`)."""
+        return with_source_texts(self.validate_shapes(change), self.check_sources(change))
+
+    def validate_shapes(self, change: Change | None = None) -> ValidationReport:
+        """The SHACL half of :meth:`validate`: the shapes alone."""
         if self.settings.validator == "pyshacl":
             report = self._validate_data(list(self._data_quads()), self.graph_files)
         elif change is not None:
@@ -402,7 +411,12 @@ class KnowledgeGraph(AnalystQueries):
                 self.store.data_graphs(),
                 self.graph_files,
             )
-        return with_source_texts(report, sources.check(self))
+        return report
+
+    def check_sources(self, change: Change | None = None) -> tuple[Violation, ...]:
+        """The other half of :meth:`validate`: each quotation against its source's text
+        (those ``change`` can affect; all with pySHACL, which checks everything)."""
+        return sources.check(self, None if self.settings.validator == "pyshacl" else change)
 
     def added_by(self, files: Iterable[str]) -> Change:
         """What loading ``files`` added to the graph: the quads of the graphs they went

@@ -90,7 +90,9 @@ class Anchor:
         """The node of a changed triple the path leads to, if the anchor applies to it."""
         if self.predicates is not None and triple.predicate.value not in self.predicates:
             return None
-        if self.objects is not None and triple.object.value not in self.objects:
+        if self.objects is not None and not (
+            isinstance(triple.object, ox.NamedNode) and triple.object.value in self.objects
+        ):
             return None
         node = triple.subject if self.position == "subject" else triple.object
         return node if isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal) else None
