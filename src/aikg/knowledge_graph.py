@@ -34,6 +34,7 @@ from aikg.jsonld import serialize_graph
 from aikg.labels import add_labels
 from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
+from aikg.names import NAME_PROPERTIES
 from aikg.saved_queries import check_classes, saved_query
 from aikg.search import Match, search
 from aikg.sparql.execute import (
@@ -150,25 +151,43 @@ class KnowledgeGraph(AnalystQueries):
         else:
             self.derive()
 
-    def derive(self, added: list[str] | None = None) -> None:
+    def derive(self, added: list[str] | None = None, change: Change | None = None) -> None:
         """Bring what is derived from the data up to date: the inferred graph (what the
         ontology entails, see :mod:`aikg.inference`) and the name index search uses
         (:mod:`aikg.names`). Every load and write does it; call it after changing the
         store by other means. ``added``: the graphs a load just added, when nothing else
-        changed, so that only they are read."""
+        changed, so that only they are read; ``change``: what a write just added and
+        removed, so that only what it touches is read."""
         from aikg import inference  # noqa: PLC0415 - only loads and writes need it
 
         self._data_version = None
-        incremental = added is not None and self.store.has_graph(self.store.inferred_graph)
-        if incremental and added is not None:
+        present = self.store.has_graph(self.store.inferred_graph)
+        names = self.store.names
+        if added is not None and present:
             inference.add_for(self.store, added)
+            if names is not None:
+                names.add(self.store.name_quads(added))
+        elif change is not None and present:
+            inference.apply(self.store, change)
+            if names is not None:
+                names.remove(self._named(change.removed))
+                names.add(self._named(change.added))
         else:
             inference.refresh(self.store)
-        if self.store.names is not None:
-            if incremental and added is not None:
-                self.store.names.add(self.store.name_quads(added))
-            else:
-                self.store.names.rebuild(self.store.name_quads())
+            if names is not None:
+                names.rebuild(self.store.name_quads())
+
+    def _named(self, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+        """The quads among these that the name index holds: names, in a named graph other
+        than the inferred one (as :meth:`aikg.store.local.Store.name_quads` reads)."""
+        inferred = ox.NamedNode(self.store.inferred_graph)
+        return [
+            q
+            for q in quads
+            if q.predicate.value in NAME_PROPERTIES
+            and isinstance(q.graph_name, ox.NamedNode)
+            and q.graph_name != inferred
+        ]
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk

@@ -11,9 +11,10 @@ than the store.
 
 Names are stored as the search compares them (:func:`aikg.search.normalize`: NFKC, case
 folded). The index holds what the data states (never the inferred graph) and is kept in
-step by the knowledge graph: added to after a load (the new graphs' names), rebuilt after
-any other write, and rebuilt when a store on disk is opened without one or after a load
-was undone. In memory for a store in memory; beside a store on disk (``DIR.names.sqlite``).
+step by the knowledge graph: added to after a load (the new graphs' names), changed by
+what a write added and removed, rebuilt after any other change, and rebuilt when a store
+on disk is opened without one or after a load was undone. In memory for a store in
+memory; beside a store on disk (``DIR.names.sqlite``).
 
 A server's workers are forked from the process that holds the index: an index in memory
 is then the child's own copy; an index on disk is opened again by each process that uses
@@ -45,6 +46,7 @@ CREATE TABLE IF NOT EXISTS names (
     folded TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS names_by_graph ON names (graph);
+CREATE INDEX IF NOT EXISTS names_by_iri ON names (iri);
 CREATE VIRTUAL TABLE IF NOT EXISTS names_text USING fts5(
     folded, content='names', content_rowid='id', tokenize='trigram'
 );
@@ -99,6 +101,24 @@ class NameIndex:
         """Index more name quads (those of graphs a load added)."""
         with self.db:
             self._insert(quads)
+
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        """Forget these name quads (those a write removed)."""
+        with self.db:
+            for iri, prop, name, lang, graph, folded in _rows(quads):
+                found = self.db.execute(
+                    "SELECT id FROM names WHERE iri = ? AND property = ? AND name = ? "
+                    "AND lang IS ? AND graph = ?",
+                    (iri, prop, name, lang, graph),
+                ).fetchall()
+                for (row,) in found:
+                    # An external-content FTS5 table forgets a row by being told its text.
+                    self.db.execute(
+                        "INSERT INTO names_text (names_text, rowid, folded) "
+                        "VALUES ('delete', ?, ?)",
+                        (row, folded),
+                    )
+                    self.db.execute("DELETE FROM names WHERE id = ?", (row,))
 
     def _insert(self, quads: Iterable[ox.Quad]) -> None:
         rows = list(_rows(quads))
