@@ -12,6 +12,8 @@ focus nodes the addition can affect, :func:`aikg.validation.incremental.validate
 and ``full`` (every focus node, :func:`aikg.validation.fast.validate_store`); medians of
 ``--reps``.
 Both reports must be the same (checked, not timed). The added graph is removed at the end.
+Then a small SPARQL update and its undoing are timed as the server applies them (the
+inferred graph and the name index brought up to date from what they changed).
 Printed, and written to ``benchmarks/results/incremental-validation-<UTC time>.{json,md}``.
 Figures, never assertions: the machine may be shared.
 """
@@ -86,6 +88,7 @@ def measure(store_dir: str, triples: int, reps: int) -> dict[str, Any]:
                     report = validate_store(engine, checks, graphs)
                 times[name].append(time.perf_counter() - started)
                 reports[name] = report
+        writes = _writes(kg, reps)
     finally:
         kg.store.remove_graph(GRAPH)
         kg.close()
@@ -99,7 +102,36 @@ def measure(store_dir: str, triples: int, reps: int) -> dict[str, Any]:
         "median_s": {name: round(median(ts) or 0.0, 3) for name, ts in times.items()},
         "violations": {name: len(r.violations) for name, r in reports.items()},
         "same_violations": same,
+        "write_median_s": writes,
     }
+
+
+WRITES = {
+    "INSERT DATA": "INSERT DATA { GRAPH <graph/benchmark-write> { "
+    "<company/benchmark-write> a aikg:Startup ; rdfs:label 'Benchmark Write'@en } }",
+    "DELETE DATA": "DELETE DATA { GRAPH <graph/benchmark-write> { "
+    "<company/benchmark-write> a aikg:Startup ; rdfs:label 'Benchmark Write'@en } }",
+}
+
+
+def _writes(kg: Any, reps: int) -> dict[str, float]:
+    """A small SPARQL update and its undoing, as the server applies them
+    (:func:`aikg.workers.jobs.update`: the write, then the inferred graph and the name
+    index brought up to date): medians of ``reps``."""
+    from aikg.workers import jobs  # noqa: PLC0415
+
+    times: dict[str, list[float]] = {name: [] for name in WRITES}
+    for _ in range(reps):
+        for name, update in WRITES.items():
+            started = time.perf_counter()
+            jobs.update(kg, False, update)
+            times[name].append(time.perf_counter() - started)
+            # Checked, not timed: the write happened, and search sees its name.
+            written = kg.query("ASK { <company/benchmark-write> a aikg:Organization }")
+            named = bool(kg.search("Benchmark Write"))
+            if (written, named) != ((name == "INSERT DATA"),) * 2:
+                raise AssertionError(f"{name} was not applied, or not derived")
+    return {name: round(median(ts) or 0.0, 5) for name, ts in times.items()}
 
 
 def table(results: dict[str, Any]) -> str:
@@ -111,6 +143,9 @@ def table(results: dict[str, Any]) -> str:
         f"| incremental | {inc} | {results['violations']['incremental']} |\n"
         f"| full | {full} | {results['violations']['full']} |\n\n"
         f"full / incremental: {full / inc:.0f}x; same violations: {results['same_violations']}\n"
+        "\nA small SPARQL update (2 triples) and its undoing, derived data included, median ms: "
+        + ", ".join(f"{name} {s * 1000:.1f}" for name, s in results["write_median_s"].items())
+        + "\n"
     )
 
 
