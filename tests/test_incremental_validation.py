@@ -383,3 +383,6 @@ def test_a_query_is_split_into_what_additions_and_removals_can_break() -> None:
     assert set(nested.values()) == {(True, True)}
     # The pattern of the inner negation is read too (the parsed group left it out).
     assert ("r", "object") in nested
+    # A window (LIMIT): removing a solution can let another in, so it is not split.
+    windowed = kinds("SELECT ?this WHERE { ?this <http://e/p> ?v } LIMIT 5")
+    assert set(windowed.values()) == {(True, True)}

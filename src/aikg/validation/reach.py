@@ -243,7 +243,6 @@ _SAME = {
     "Project",
     "Distinct",
     "Reduced",
-    "Slice",
     "OrderBy",
     "ToMultiSet",
     "Join",
@@ -258,6 +257,8 @@ _SAME = {
     "ConditionalOrExpression",
     "Builtin_EXISTS",
 }
+# Anything else (LIMIT and OFFSET among them: a solution removed can let another into the
+# window) is of unknown direction.
 _NEGATING = {"Builtin_NOTEXISTS", "UnaryNot", "MinusGraphPattern"}
 _BOTH = {"OptionalGraphPattern", "Group", "AggregateJoin"}
 """Read both ways at the same depth: an optional part (a value that was missing may now
