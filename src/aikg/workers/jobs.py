@@ -207,8 +207,10 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
         )
     written = graphs_written(reading)
     # What the graphs the update names held before it: to validate (a dry run) and derive
-    # (a write) from what it changed only.
-    before = target.store.graph_quads(written) if written is not None else None
+    # (a write) from what it changed only. A remote store derives everything anyway (and
+    # is never read by graphs it does not keep); its dry runs run on a copy in memory.
+    bounded = written is not None and (dry_run or target.store.native)
+    before = target.store.graph_quads(written or []) if bounded else None
     try:
         target.store.update(clear_silently(sparql), prefixes=prefixes)
     except SyntaxError as error:
