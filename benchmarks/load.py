@@ -1,5 +1,14 @@
 """Load throughput: the same generated N-Quads into aikg and its peers.
 
+    python -m benchmarks.load FILE [--store DIR] [--add FILE --into DIR]
+
+Run on its own (the full benchmark, :mod:`benchmarks.__main__`, calls the functions
+below), it loads FILE in the same run, each in a fresh process with its peak RSS: into an
+empty aikg store on disk (``aikg_disk``, phase by phase), Oxigraph's own ``bulk_load`` on
+disk, and rdflib's parse; with ``--add``, it also loads that small file into a copy of
+the store ``--into`` (``aikg_add``: what a load costs on a big store, phase by phase).
+Printed, and written to ``benchmarks/results/load-<UTC time>.{json,md}``.
+
 Each function is a job (a fresh process: the figure is not disturbed by an earlier heap,
 and the process's peak RSS is the load's). What is timed is the load call alone, not the
 interpreter's start:
@@ -17,8 +26,11 @@ interpreter's start:
 
 from __future__ import annotations
 
+import argparse
+import json
 import shutil
 import time
+from pathlib import Path
 from typing import Any
 
 
@@ -29,6 +41,7 @@ def _report(report: Any) -> dict[str, Any]:
         "check_s": report.check_seconds,
         "write_s": report.write_seconds,
         "validate_s": report.validate_seconds,
+        "sources_s": getattr(report, "sources_seconds", None),
         "infer_s": report.infer_seconds,
         "conforms": None if report.validation is None else report.validation.conforms,
     }
@@ -53,6 +66,28 @@ def aikg_disk(path: str, store: str) -> dict[str, Any]:
         return _report(load_files(kg, [path]))
     finally:
         kg.close()
+
+
+def aikg_add(path: str, store: str, copy: str) -> dict[str, Any]:
+    """``path`` loaded into a copy of the store ``store`` (left as it was), as ``aikg load``
+    does: the figures of a small load into a big store."""
+    from aikg.config import Settings  # noqa: PLC0415
+    from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
+    from aikg.loader import load_files  # noqa: PLC0415
+
+    names = Path(f"{store}.names.sqlite")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(store, copy)
+    if names.exists():
+        shutil.copy(names, f"{copy}.names.sqlite")
+    kg = KnowledgeGraph.open(Settings(store=copy))
+    try:
+        found = {"store_triples": kg.store.union_size(), **_report(load_files(kg, [path]))}
+    finally:
+        kg.close()
+        shutil.rmtree(copy, ignore_errors=True)
+        Path(f"{copy}.names.sqlite").unlink(missing_ok=True)
+    return found
 
 
 def rdflib(path: str) -> dict[str, Any]:
@@ -99,3 +134,60 @@ def virtuoso_aikg(path: str, url: str, graph_store: str) -> dict[str, Any]:
     settings = Settings(store=url, store_graph_store=graph_store, query_timeout=3600)
     kg = KnowledgeGraph.open(settings)  # fills the bundled data: not timed
     return _report(load_files(kg, [path]))
+
+
+def _row(name: str, result: dict[str, Any]) -> str:
+    if "error" in result:
+        return f"| {name} | error: {result['error'][:80]} | | |"
+    phases = ", ".join(
+        f"{key[:-2]} {result[key]:.2f}"
+        for key in ("check_s", "write_s", "validate_s", "sources_s", "infer_s")
+        if result.get(key) is not None
+    )
+    return f"| {name} | {result['seconds']:.2f} | {result.get('peak_rss_mb', 0):.0f} | {phases} |"
+
+
+def main(argv: list[str] | None = None) -> None:
+    from benchmarks.common import HERE, run_job  # noqa: PLC0415
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__)
+    parser.add_argument("file", help="the N-Quads file to load")
+    parser.add_argument("--store", required=True, help="a scratch directory (emptied)")
+    parser.add_argument("--add", help="a small file to load into a copy of --into")
+    parser.add_argument("--into", help="the big store --add goes into (left as it was)")
+    parser.add_argument("--out", default=str(HERE / "results"))
+    args = parser.parse_args(argv)
+    path = str(Path(args.file).resolve())
+    results: dict[str, Any] = {"file": path}
+    if args.add and args.into:
+        add = str(Path(args.add).resolve())
+        results["aikg_add"] = run_job(
+            "load:aikg_add", 3600, "load-add", path=add, store=args.into, copy=args.store + "-add"
+        )
+    for name, target, kwargs in (
+        ("aikg_disk", "load:aikg_disk", {"store": args.store}),
+        ("pyoxigraph_disk", "load:pyoxigraph_disk", {"store": args.store + "-ox"}),
+        ("rdflib", "load:rdflib", {}),
+    ):
+        results[name] = run_job(target, 7200, f"load-{name}", path=path, **kwargs)
+    shutil.rmtree(args.store, ignore_errors=True)
+    Path(f"{args.store}.names.sqlite").unlink(missing_ok=True)
+    text = f"Loads of {path} (each in a fresh process; peak RSS of that process)\n\n"
+    text += "| load | seconds | peak RSS MB | phases (s) |\n|---|---|---|---|\n"
+    text += "\n".join(_row(name, r) for name, r in results.items() if name != "file") + "\n"
+    if "aikg_add" in results and "store_triples" in results["aikg_add"]:
+        added = results["aikg_add"]
+        text += (
+            f"\naikg_add: {added.get('triples', 0):,} triples into a copy of {args.into} "
+            f"({added['store_triples']:,} triples)\n"
+        )
+    print(text)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    (out / f"load-{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
+    (out / f"load-{stamp}.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -204,7 +204,11 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     def load_ratio(ours_key: str, with_validation: bool) -> Callable[[dict[str, Any]], Any]:
         def compute(s: dict[str, Any]) -> dict[str, Any]:
             ours = s["load"][ours_key]
-            seconds = ours["seconds"] if with_validation else ours["seconds"] - ours["validate_s"]
+            seconds = (
+                ours["seconds"]
+                if with_validation
+                else ours["seconds"] - ours["validate_s"] - ours.get("sources_s", 0.0)
+            )
             return _ratio(seconds, _load_seconds(s["load"]["rdflib"]))
 
         return compute

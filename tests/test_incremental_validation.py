@@ -2,9 +2,12 @@
 
 A store of generated data that conforms is changed (dossiers added with every kind of
 injected violation, random triples removed, types taken from nodes that only other nodes'
-shapes reach, both at once), then validated in full and at the focus nodes the change can
-affect (:mod:`aikg.validation.incremental`); the two must report the same violations,
-compared as (focus node, path, value, source shape, constraint, component).
+shapes reach, old nodes joined by new triples, all at once), then validated in full and at
+the focus nodes the change can affect (:mod:`aikg.validation.incremental`); the two must
+report the same violations, compared as (focus node, path, value, source shape, constraint,
+component). An addition walks only what a positive part of a check reads, a removal only
+what a negated part reads: the additions here that break old nodes are the proof that
+nothing an addition can break is left to the removals' walks.
 """
 
 from __future__ import annotations
@@ -224,3 +227,162 @@ def test_a_load_with_a_violation_is_refused_and_changes_nothing(tmp_path: Path) 
     ]
     assert set(kg.store.quads()) == before
     assert kg.validate().conforms
+
+
+AIKG_PREFIXES = f"PREFIX aikg: <{AIKG}> PREFIX schema: <http://schema.org/> " + (
+    "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX prov: <http://www.w3.org/ns/prov#> "
+)
+
+
+@pytest.mark.parametrize(
+    ("what", "construct", "expected"),
+    [
+        (
+            "a type given to a node that has nothing its new shape needs",
+            "{ ?x a aikg:Measurement } WHERE { ?x a aikg:Company }",
+            ("MeasurementShape-indicator", "MinCountConstraintComponent"),
+        ),
+        (
+            "a second value where one is the most",
+            "{ ?m aikg:subject ?c } WHERE { ?m a aikg:Measurement ; aikg:subject ?old . "
+            "?c a aikg:Country FILTER (?c != ?old) }",
+            ("MeasurementShape-subject", "MaxCountConstraintComponent"),
+        ),
+        (
+            "a value of none of the classes allowed",
+            "{ ?h aikg:subject ?q } WHERE { ?h a aikg:HardwareHolding . ?q a aikg:Quotation }",
+            ("HardwareHoldingShape-subject", "OrConstraintComponent"),
+        ),
+        (
+            "a reading on a claim its source states",
+            '{ ?c aikg:reading "because"@en } WHERE { ?c aikg:basis aikg:stated }',
+            ("ClaimShape-readingOnlyWhenRead", "SPARQLConstraintComponent"),
+        ),
+        (
+            "the second of two alternatives only one of which may be there",
+            '{ ?m schema:currency "USD" } WHERE { ?m a aikg:Measurement ; schema:unitText ?u }',
+            ("MeasurementShape", "XoneConstraintComponent"),
+        ),
+        (
+            "an equivalent measurement of another indicator",
+            "{ ?a aikg:equivalentOf ?b } WHERE { ?a a aikg:Measurement ; aikg:indicator ?i . "
+            "?b a aikg:Measurement ; aikg:indicator ?j FILTER (?i != ?j) }",
+            ("MeasurementShape-equivalentOfSameThing", "SPARQLConstraintComponent"),
+        ),
+        (
+            "a tier of another index",
+            "{ ?p aikg:tier ?t } WHERE { ?p a aikg:IndexPosition ; aikg:index ?i . "
+            "?t aikg:tierOf ?other FILTER (?other != ?i) }",
+            ("IndexPositionShape-tierOfIndex", "SPARQLConstraintComponent"),
+        ),
+        (
+            "evidence from a source the claim is not derived from",
+            "{ ?c aikg:evidence ?q } WHERE { ?c prov:wasDerivedFrom ?s . "
+            "?q a aikg:Quotation ; dcterms:isPartOf ?other FILTER (?other != ?s) }",
+            ("ClaimShape-evidenceFromSource", "SPARQLConstraintComponent"),
+        ),
+        (
+            "a speaker who did not speak the statement's quotation",
+            "{ ?s aikg:speaker ?p } WHERE { ?s a aikg:Statement ; aikg:speaker ?old . "
+            "?p a aikg:Person FILTER (?p != ?old) "
+            "FILTER NOT EXISTS { ?s aikg:reportedSpeech true } }",
+            ("StatementShape-spokenBySpeaker", "SPARQLConstraintComponent"),
+        ),
+    ],
+)
+def test_an_addition_that_breaks_old_nodes_is_found(
+    base: list[ox.Quad], what: str, construct: str, expected: tuple[str, str]
+) -> None:
+    """Triples added between old nodes (the first match of each pattern), each breaking
+    a check where it reads what the addition joined: found by the additions' walks."""
+    store = store_of(base)
+    template, where = construct.split(" WHERE ")
+    query = f"{AIKG_PREFIXES} CONSTRUCT {template} WHERE {{ SELECT * WHERE {where} LIMIT 1 }}"
+    result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QueryTriples)
+    graph = ox.NamedNode("urn:test:added")
+    added = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in result]
+    assert added, what
+    store.bulk_extend(added)
+    found = assert_same_as_full(store, Change.of(added=added))
+    shapes = {((key[4] or key[3]).rsplit("#", 1)[-1], key[5]) for key in found}
+    assert expected in shapes, what
+
+
+def old_nodes_joined(base: list[ox.Quad], rng: random.Random, count: int) -> list[ox.Quad]:
+    """``count`` triples between nodes of the data, each with a predicate the data uses
+    and an object that predicate has somewhere (a node of another kind, or a literal):
+    the additions most likely to break what shapes read through shared nodes."""
+    data = data_quads(base)
+    graph = ox.NamedNode("urn:test:joined")
+    subjects = sorted({q.subject for q in data}, key=str)
+    by_predicate: dict[ox.NamedNode, list[ox.Quad]] = {}
+    for quad in data:
+        by_predicate.setdefault(quad.predicate, []).append(quad)
+    predicates = sorted(by_predicate, key=str)
+    joined = []
+    for _ in range(count):
+        predicate = rng.choice(predicates)
+        obj = rng.choice(by_predicate[predicate]).object
+        joined.append(ox.Quad(rng.choice(subjects), predicate, obj, graph))
+    return joined
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 2**32 - 1), additions=st.integers(1, 20), removals=st.integers(0, 6))
+def test_old_nodes_joined_at_random_give_the_full_verdict(
+    base: list[ox.Quad], seed: int, additions: int, removals: int
+) -> None:
+    rng = random.Random(seed)
+    store = store_of(base)
+    removed = rng.sample(data_quads(base), removals)
+    for quad in removed:
+        store.remove(quad)
+    added = old_nodes_joined(base, rng, additions)
+    store.bulk_extend(added)
+    assert_same_as_full(store, Change.of(added=added, removed=removed))
+
+
+def test_a_query_is_split_into_what_additions_and_removals_can_break() -> None:
+    """Anchors of positive patterns are for additions, of negated ones for removals; an
+    optional part is for both; a negation inside a negation is not split."""
+
+    def kinds(query: str) -> dict[tuple[str, str], tuple[bool, bool]]:
+        anchors = sparql_reach(query)
+        assert anchors is not None
+        found: dict[tuple[str, str], tuple[bool, bool]] = {}
+        for a in anchors:
+            if not a.path:
+                key = (next(iter(a.predicates or {"*"})).rsplit("/", 1)[-1], a.position)
+                added, removed = found.get(key, (False, False))
+                found[key] = (added or a.added, removed or a.removed)
+        return found
+
+    split = kinds(
+        "SELECT ?this WHERE { ?this <http://e/p> ?v . OPTIONAL { ?this <http://e/o> ?w } "
+        "FILTER NOT EXISTS { ?this <http://e/n> ?v } MINUS { ?this <http://e/m> ?v } }"
+    )
+    assert split[("p", "subject")] == (True, False)
+    assert split[("o", "subject")] == (True, True)
+    assert split[("n", "subject")] == (False, True)
+    assert split[("m", "subject")] == (False, True)
+    # A positive pattern's far end is reached only through a negated one: no addition
+    # anchor there (an addition cannot make the negated pattern part of a violation).
+    shared = sparql_reach(
+        "SELECT ?this WHERE { ?this <http://e/a> ?v ; <http://e/i> ?i . "
+        "FILTER NOT EXISTS { ?v <http://e/i> ?i } }"
+    )
+    assert shared is not None
+    assert all(not a.path for a in shared if a.added)
+    nested = kinds(
+        "SELECT ?this WHERE { ?this <http://e/p> ?v . "
+        "FILTER NOT EXISTS { ?v <http://e/q> ?w FILTER NOT EXISTS { ?w <http://e/r> ?this } } }"
+    )
+    assert set(nested.values()) == {(True, True)}
+    # The pattern of the inner negation is read too (the parsed group left it out).
+    assert ("r", "object") in nested
+    # A window (LIMIT): removing a solution can let another in, so it is not split.
+    windowed = kinds("SELECT ?this WHERE { ?this <http://e/p> ?v } LIMIT 5")
+    assert set(windowed.values()) == {(True, True)}

@@ -7,10 +7,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from aikg import KnowledgeGraph
+from aikg import KnowledgeGraph, inference
 from aikg.config import Settings
 from aikg.errors import InputError, ValidationError
 from aikg.inference import entailed
+from aikg.names import TEXT_PROPERTIES
 from aikg.sparql.execute import SelectResult
 from aikg.synthetic.generate import generate
 from aikg.workers import jobs
@@ -195,3 +196,100 @@ def test_a_load_adds_what_a_full_recompute_would(tmp_path: Path) -> None:
         {"l": "Korea, Republic of"}
     ]
     assert kg.query("ASK { company:newco schema:location country:KR }") is True
+
+
+def _index_matches_the_data(kg: KnowledgeGraph) -> None:
+    """The name index holds exactly the names and the texts the data states."""
+    names = kg.store.names
+    assert names is not None
+    quads = list(kg.store.indexed_quads())
+    indexed = sorted(names.db.execute("SELECT iri, property, name, lang, graph FROM names"))
+    stated = sorted(
+        (q.subject.value, q.predicate.value, q.object.value, q.object.language, q.graph_name.value)  # type: ignore[union-attr]
+        for q in quads
+        if q.predicate.value not in TEXT_PROPERTIES
+    )
+    assert indexed == stated
+    texts = sorted(names.db.execute("SELECT iri, lowered FROM texts"))
+    assert texts == sorted(
+        (q.subject.value, q.object.value.lower())
+        for q in quads
+        if q.predicate.value in TEXT_PROPERTIES
+    )
+
+
+WRITES = [
+    # a startup with a label: typed as an organization, labelled
+    "INSERT DATA { GRAPH <graph/extra> { company:newco a aikg:Startup ; "
+    "rdfs:label 'NewCo'@en , 'NewCo KR'@ko } }",
+    # an English label that sorts first: the preferred label changes
+    "INSERT DATA { GRAPH <graph/extra> { country:KR rdfs:label 'Korea, Republic of'@en } }",
+    # a type the inferred graph held, now stated: no longer inferred
+    "INSERT DATA { GRAPH <graph/extra> { company:tesla a aikg:Organization } }",
+    # that statement taken back: inferred again
+    "DELETE DATA { GRAPH <graph/extra> { company:tesla a aikg:Organization } }",
+    # a statement under a subproperty, and its superproperty's inferred copy
+    "INSERT DATA { GRAPH <graph/extra> { company:newco aikg:basedIn country:KR } }",
+    # a name changed in place
+    "DELETE { GRAPH <graph/extra> { company:newco rdfs:label 'NewCo'@en } } "
+    "INSERT { GRAPH <graph/extra> { company:newco rdfs:label 'Newer Co'@en } } WHERE {}",
+    # the added label taken back: the preferred label is the old one again
+    "DELETE DATA { GRAPH <graph/extra> { country:KR rdfs:label 'Korea, Republic of'@en } }",
+    # a stated type and every label removed: what they entailed goes
+    "DELETE WHERE { GRAPH <graph/extra> { company:newco a ?t ; rdfs:label ?l } }",
+    # a text (the index keeps texts apart): stated in two graphs, then taken from one
+    "INSERT DATA { GRAPH <graph/extra> { company:tesla schema:text 'Gigafactory' } }",
+    "INSERT DATA { GRAPH <graph/other> { company:tesla schema:text 'Gigafactory' } }",
+    "DELETE DATA { GRAPH <graph/other> { company:tesla schema:text 'Gigafactory' } }",
+    # a whole graph dropped
+    "DROP GRAPH <graph/extra>",
+]
+
+
+def _no_full_recompute(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(store: object) -> None:
+        raise AssertionError("a write that names its graphs recomputed everything")
+
+    monkeypatch.setattr(inference, "refresh", refused)
+
+
+def test_a_write_derives_what_a_full_recompute_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write updates the inferred graph and the name index from what it changed (not
+    by recomputing them): after each, both are what recomputing them gives."""
+    kg = KnowledgeGraph.load()
+    _no_full_recompute(monkeypatch)
+    prefixes = "PREFIX country: <https://w3id.org/aikg/country/> "
+    for write in WRITES:
+        jobs.update(kg, False, prefixes + write)
+        assert _differs_from_a_full_recompute(kg) == set(), write
+        _index_matches_the_data(kg)
+        if "graph/other" in write:
+            # the text stays found while one graph still states it
+            assert "https://w3id.org/aikg/company/tesla" in kg.store.names.find_texts("gigafact")  # type: ignore[union-attr]
+    assert kg.query("ASK { company:newco ?p ?o }") is False
+    assert kg.query("SELECT ?l { country:KR aikg:preferredLabel ?l }").values() == [  # type: ignore[union-attr]
+        {"l": "South Korea"}
+    ]
+    assert kg.store.names.find_texts("gigafact") == set()  # type: ignore[union-attr]
+
+
+def test_a_write_to_generated_data_derives_what_a_full_recompute_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same on generated data, with a write that removes from one graph and adds to
+    another: names, types and what they entail."""
+    generated = tmp_path / "generated.nq"
+    generated.write_text("".join(f"{q} .\n" for q in generate(2_000, seed=5)), encoding="utf-8")
+    kg = KnowledgeGraph.load()
+    kg.add_files([generated], validate=False)
+    _no_full_recompute(monkeypatch)
+    jobs.update(
+        kg,
+        False,
+        "DELETE { GRAPH <graph/generated-entities> { ?s rdfs:label ?l } } "
+        "INSERT { GRAPH <graph/extra> { ?s rdfs:label 'Renamed'@en ; a aikg:Startup } } "
+        "WHERE { GRAPH <graph/generated-entities> { ?s a aikg:Company ; rdfs:label ?l } }",
+    )
+    assert _differs_from_a_full_recompute(kg) == set()
+    _index_matches_the_data(kg)
+    assert len(kg.store.names.find("renamed")) == 6  # type: ignore[union-attr]

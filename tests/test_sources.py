@@ -8,14 +8,17 @@ they were fixed; the analyst's workflow for a new source runs on a fixture text.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from aikg import KnowledgeGraph, SelectResult, sources
 from aikg.cli import main
 from aikg.errors import InputError, NotFoundError, ValidationError
 from aikg.store.local import bundled_data_paths
+from aikg.validation.incremental import Change
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "s3.txt"
 CHECK = "https://w3id.org/aikg/shapes#SourceTextCheck"
@@ -405,3 +408,119 @@ def test_registering_refuses_bad_input_and_writes_nothing(
         )
     with pytest.raises(InputError, match="needs a title"):
         sources.register(FIXTURE, identifier="S3", title=" ", base_iri="https://e.org/")
+
+
+# ------------------------------------------------------------------ checking a change
+
+BASE = "https://w3id.org/aikg/"
+GRAPH = ox.NamedNode(BASE + "graph/changed")
+
+
+def _node(path: str) -> ox.NamedNode:
+    return ox.NamedNode(BASE + path)
+
+
+def kg_quads(kg: KnowledgeGraph, subject: str, predicate: str) -> list[ox.Quad]:
+    return list(kg.store.quads_for_pattern(_node(subject), ox.NamedNode(predicate), None))
+
+
+@pytest.fixture(scope="module")
+def changed() -> KnowledgeGraph:
+    """The bundled data in a graph of its own, to change and put back."""
+    return KnowledgeGraph.load()
+
+
+SCHEMA_TEXT = "http://schema.org/text"
+AIKG_ONTOLOGY = "https://w3id.org/aikg/ontology#"
+PART_OF = "http://purl.org/dc/terms/isPartOf"
+
+
+def _misquote(kg: KnowledgeGraph) -> Change:
+    quote = _node("quote/s1-invented")
+    return Change.of(
+        added=[
+            ox.Quad(
+                quote, ox.NamedNode(SCHEMA_TEXT), ox.Literal("Korea holds 20,000 GPUs."), GRAPH
+            ),
+            ox.Quad(quote, ox.NamedNode(PART_OF), _node("source/s1"), GRAPH),
+        ]
+    )
+
+
+def _as_written_elsewhere(kg: KnowledgeGraph) -> Change:
+    """A new claim resting on an old quotation, in words the quotation does not have."""
+    claim = _node("claim/invented-s1")
+    return Change.of(
+        added=[
+            ox.Quad(
+                claim, ox.NamedNode(AIKG_ONTOLOGY + "evidence"), _node("quote/s1-unido-oecd"), GRAPH
+            ),
+            ox.Quad(
+                claim, ox.NamedNode(AIKG_ONTOLOGY + "valueAsWritten"), ox.Literal("eleventh"), GRAPH
+            ),
+        ]
+    )
+
+
+def _text_taken_from_evidence(kg: KnowledgeGraph) -> Change:
+    """An old quotation loses its text: the old claim resting on it quotes nothing."""
+    return Change.of(removed=kg_quads(kg, "quote/s1-unido-oecd", SCHEMA_TEXT))
+
+
+def _cell_moved(kg: KnowledgeGraph) -> Change:
+    [row] = kg_quads(kg, "quote/s1-table-global-ranking-korea", AIKG_ONTOLOGY + "tableRow")
+    return Change.of(
+        removed=[row],
+        added=[ox.Quad(row.subject, row.predicate, ox.Literal("AI Companies"), GRAPH)],
+    )
+
+
+def _part_moved(kg: KnowledgeGraph) -> Change:
+    """A source's stretch of text starts at words its text does not have: the source is
+    checked again, with every quotation."""
+    [start] = kg_quads(kg, "source/s1-key-metrics", AIKG_ONTOLOGY + "textStartsAt")
+    return Change.of(
+        removed=[start],
+        added=[
+            ox.Quad(start.subject, start.predicate, ox.Literal("Words it does not have"), GRAPH)
+        ],
+    )
+
+
+def _unrelated(kg: KnowledgeGraph) -> Change:
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    return Change.of(added=[ox.Quad(_node("country/KR"), label, ox.Literal("Korea"), GRAPH)])
+
+
+@pytest.mark.parametrize(
+    ("change", "found"),
+    [
+        (_misquote, {"quote/s1-invented"}),
+        (_as_written_elsewhere, {"claim/invented-s1"}),
+        (
+            _text_taken_from_evidence,
+            {"claim/unido-mci-korea-s1", "claim/labor-productivity-korea-s1"},
+        ),
+        (_cell_moved, {"quote/s1-table-global-ranking-korea"}),
+        (_part_moved, {"source/s1-key-metrics"}),
+        (_unrelated, set()),
+    ],
+)
+def test_a_change_is_checked_where_it_can_break_a_quotation(
+    changed: KnowledgeGraph, change: Callable[[KnowledgeGraph], Change], found: set[str]
+) -> None:
+    """Checking the quotations and claims a change reaches finds what checking them all
+    finds (the bundled data conforms: every violation is the change's)."""
+    kg = changed
+    made = change(kg)
+    assert sources.check(kg) == ()
+    kg.store.extend(list(made.added))
+    kg.store.remove(list(made.removed))
+    try:
+        incremental = sources.check(kg, made)
+        full = sources.check(kg)
+    finally:
+        kg.store.remove(list(made.added))
+        kg.store.extend(list(made.removed))
+    assert set(incremental) == set(full)
+    assert {v.focus_node.removeprefix(BASE) for v in full} == found

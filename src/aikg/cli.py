@@ -552,6 +552,7 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
         f"loaded {report.triples:,} triples from {len(report.files)} file(s) into "
         f"{settings.store} in {report.seconds:.1f} s (check {report.check_seconds:.1f} s, "
         f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s, "
+        f"sources {report.sources_seconds:.1f} s, "
         f"infer {report.infer_seconds:.1f} s)\n"
     )
     return EXIT_OK

@@ -18,8 +18,10 @@ keeps a triple once per graph, so a triple both stated and inferred would show t
 only triples without blank nodes. :func:`refresh` recomputes the graph after every load
 and write: it reads the stated quads by pattern, computes what they entail here, and
 writes only the difference from what the graph holds, so a small change writes little.
-It runs on every backend through the store's own operations. Dumps leave the graph out
-unless asked for, and validation never sees it (the shapes judge what the sources state).
+It runs on every backend through the store's own operations. After a load, :func:`add_for`
+reads only the new graphs; after a write, :func:`apply` only what its change touches.
+Dumps leave the graph out unless asked for, and validation never sees it (the shapes judge
+what the sources state).
 
 >>> from aikg.walks import ClassHierarchy
 >>> pairs = closure(ClassHierarchy([("http://e/A", "http://e/B"), ("http://e/B", "http://e/C")]))
@@ -29,11 +31,16 @@ unless asked for, and validation never sees it (the shapes judge what the source
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
 
 from aikg.namespaces import AIKG, RDF, RDFS, SKOS
 from aikg.store.local import Store
 from aikg.walks import ClassHierarchy
+
+if TYPE_CHECKING:  # a write's change, as validation has it
+    from aikg.validation.incremental import Change
 
 PREFERRED_LABEL = AIKG + "preferredLabel"
 _TYPE = ox.NamedNode(RDF + "type")
@@ -176,6 +183,92 @@ def add_for(store: Store, graphs: list[str]) -> None:
         added.append(ox.Quad(subject, preferred, min(labels, key=_rank), inferred))
     store.remove(stale)
     store.extend(added)
+
+
+def apply(store: Store, change: Change) -> None:
+    """Bring the inferred graph in line after ``change`` (already made), reading only what
+    it touches: the types of the subjects it types, the statements between the nodes it
+    joins by a property others are above or below, and the labels of the subjects it
+    labels, each recomputed as :func:`entailed` would and written as the difference from
+    what the graph holds. A change to the ontology's hierarchy, or a store elsewhere,
+    recomputes everything (:func:`refresh`)."""
+    ontology = ox.NamedNode(store.ontology_graph)
+    hierarchy = {_SUBCLASS_OF, _SUBPROPERTY_OF}
+    quads = (*change.added, *change.removed)
+    if not store.native or any(q.graph_name == ontology or q.predicate in hierarchy for q in quads):
+        refresh(store)
+        return
+    inferred = ox.NamedNode(store.inferred_graph)
+
+    def stated(
+        subject: ox.NamedNode,
+        predicate: ox.NamedNode | None,
+        value: ox.NamedNode | ox.Literal | None,
+    ) -> list[ox.Quad]:
+        """As :func:`entailed` reads: the named graphs but the inferred one."""
+        return [
+            q
+            for q in store.quads_for_pattern(subject, predicate, value)
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name != inferred
+        ]
+
+    superclasses = _above(store, _SUBCLASS_OF)
+    superproperties = _above(store, _SUBPROPERTY_OF)
+    lifted = {sup for sups in superproperties.values() for sup in sups}
+    related = set(superproperties) | lifted
+    typed: set[ox.NamedNode] = set()
+    joined: set[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = set()
+    labelled: set[ox.NamedNode] = set()
+    for quad in quads:
+        subject, obj = quad.subject, quad.object
+        if not isinstance(subject, ox.NamedNode):
+            continue  # nothing about a blank node is inferred
+        if quad.predicate == _TYPE:
+            typed.add(subject)
+        if quad.predicate in related and isinstance(obj, ox.NamedNode | ox.Literal):
+            joined.add((subject, obj))
+        if quad.predicate in _LABELS:
+            labelled.add(subject)
+    wanted: set[ox.Quad] = set()
+    present: set[ox.Quad] = set()
+    for resource in typed:
+        types = {q.object for q in stated(resource, _TYPE, None)}
+        wanted.update(
+            ox.Quad(resource, _TYPE, sup, inferred)
+            for cls in types
+            if isinstance(cls, ox.NamedNode)
+            for sup in superclasses.get(cls, ())
+            if sup not in types
+        )
+        present.update(store.quads_for_pattern(resource, _TYPE, None, inferred))
+    for subject, value in joined:
+        between = {q.predicate for q in stated(subject, None, value)}
+        wanted.update(
+            ox.Quad(subject, sup, value, inferred)
+            for prop in between
+            for sup in superproperties.get(prop, ())
+            if sup not in between
+        )
+        present.update(
+            q
+            for q in store.quads_for_pattern(subject, None, value, inferred)
+            if q.predicate in lifted
+        )
+    preferred = ox.NamedNode(PREFERRED_LABEL)
+    for subject in labelled:
+        labels = [
+            q.object
+            for label_property in _LABELS
+            for q in stated(subject, label_property, None)
+            if isinstance(q.object, ox.Literal)
+        ]
+        if labels:
+            wanted.add(ox.Quad(subject, preferred, min(labels, key=_rank), inferred))
+        present.update(store.quads_for_pattern(subject, preferred, None, inferred))
+    if stale := present - wanted:
+        store.remove(list(stale))
+    if new := wanted - present:
+        store.extend(list(new))
 
 
 def refresh(store: Store) -> None:

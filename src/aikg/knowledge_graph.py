@@ -34,6 +34,7 @@ from aikg.jsonld import serialize_graph
 from aikg.labels import add_labels
 from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
+from aikg.names import INDEXED_PROPERTIES
 from aikg.saved_queries import check_classes, narrow_by_text, saved_query
 from aikg.search import Match, search
 from aikg.sparql.execute import (
@@ -51,7 +52,12 @@ from aikg.terms import triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
 from aikg.validation.incremental import Change, validate_change
-from aikg.validation.pyshacl_engine import ValidationReport, validate_quads, with_source_texts
+from aikg.validation.pyshacl_engine import (
+    ValidationReport,
+    Violation,
+    validate_quads,
+    with_source_texts,
+)
 
 
 @dataclass(frozen=True)
@@ -146,25 +152,47 @@ class KnowledgeGraph(AnalystQueries):
         else:
             self.derive()
 
-    def derive(self, added: list[str] | None = None) -> None:
+    def derive(self, added: list[str] | None = None, change: Change | None = None) -> None:
         """Bring what is derived from the data up to date: the inferred graph (what the
         ontology entails, see :mod:`aikg.inference`) and the name index search uses
         (:mod:`aikg.names`). Every load and write does it; call it after changing the
         store by other means. ``added``: the graphs a load just added, when nothing else
-        changed, so that only they are read."""
+        changed, so that only they are read; ``change``: what a write just added and
+        removed, so that only what it touches is read."""
         from aikg import inference  # noqa: PLC0415 - only loads and writes need it
 
         self._data_version = None
-        incremental = added is not None and self.store.has_graph(self.store.inferred_graph)
-        if incremental and added is not None:
+        present = self.store.has_graph(self.store.inferred_graph)
+        names = self.store.names
+        # An index of an older layout (without the texts) is rebuilt whole, whatever changed.
+        current = names is not None and names.is_current()
+        if added is not None and present:
             inference.add_for(self.store, added)
+            if names is not None and current:
+                names.add(self.store.indexed_quads(added))
+        elif change is not None and present:
+            inference.apply(self.store, change)
+            if names is not None and current:
+                names.remove(self._indexed(change.removed))
+                names.add(self._indexed(change.added))
         else:
             inference.refresh(self.store)
-        if self.store.names is not None:
-            if incremental and added is not None and self.store.names.is_current():
-                self.store.names.add(self.store.indexed_quads(added))
-            else:
-                self.store.names.rebuild(self.store.indexed_quads())
+            current = False
+        if names is not None and not current:
+            names.rebuild(self.store.indexed_quads())
+
+    def _indexed(self, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+        """The quads among these that the name index holds: names and texts, in a named
+        graph other than the inferred one (as :meth:`aikg.store.local.Store.indexed_quads`
+        reads)."""
+        inferred = ox.NamedNode(self.store.inferred_graph)
+        return [
+            q
+            for q in quads
+            if q.predicate.value in INDEXED_PROPERTIES
+            and isinstance(q.graph_name, ox.NamedNode)
+            and q.graph_name != inferred
+        ]
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
         """Load more files, each into its own named graph; all of them or none (the bulk
@@ -387,7 +415,11 @@ class KnowledgeGraph(AnalystQueries):
         Without ``change``, every focus node of the store (``aikg validate --all``). With
         the :class:`~aikg.validation.incremental.Change` a load or write just made, only
         the focus nodes it can affect (see :mod:`aikg.validation.incremental`; pySHACL
-        always checks everything)."""
+        always checks everything). The quotations, likewise (:func:`aikg.sources.check`)."""
+        return with_source_texts(self.validate_shapes(change), self.check_sources(change))
+
+    def validate_shapes(self, change: Change | None = None) -> ValidationReport:
+        """The SHACL half of :meth:`validate`: the shapes alone."""
         if self.settings.validator == "pyshacl":
             report = self._validate_data(list(self._data_quads()), self.graph_files)
         elif change is not None:
@@ -405,7 +437,12 @@ class KnowledgeGraph(AnalystQueries):
                 self.store.data_graphs(),
                 self.graph_files,
             )
-        return with_source_texts(report, sources.check(self))
+        return report
+
+    def check_sources(self, change: Change | None = None) -> tuple[Violation, ...]:
+        """The other half of :meth:`validate`: each quotation against its source's text
+        (those ``change`` can affect; all with pySHACL, which checks everything)."""
+        return sources.check(self, None if self.settings.validator == "pyshacl" else change)
 
     def added_by(self, files: Iterable[str]) -> Change:
         """What loading ``files`` added to the graph: the quads of the graphs they went

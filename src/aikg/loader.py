@@ -14,7 +14,8 @@ A load runs in three phases, each reported to an optional progress callback:
    its own nodes, and the old nodes whose shapes reach them (new data may point at old
    resources and the other way round; see :mod:`aikg.validation.incremental`). A load
    larger than :data:`aikg.validation.incremental.FULL_ABOVE` triples validates the
-   whole store.
+   whole store. Then (**sources**) its quotations, and the claims resting on them, are
+   checked against their sources' texts (:func:`aikg.sources.check`).
 
 If writing or validating fails, or the process is interrupted, the store goes back to
 its state before the load: a store on disk from the snapshot taken before writing (see
@@ -47,7 +48,7 @@ from aikg.store.local import (
     unreadable,
 )
 from aikg.validation.incremental import FULL_ABOVE, Change
-from aikg.validation.pyshacl_engine import ValidationReport
+from aikg.validation.pyshacl_engine import ValidationReport, with_source_texts
 
 if TYPE_CHECKING:  # the knowledge graph calls the loader; the loader only types it
     from aikg.knowledge_graph import KnowledgeGraph
@@ -92,13 +93,22 @@ class LoadReport:
     check_seconds: float
     write_seconds: float
     validate_seconds: float
+    """The shapes (:meth:`KnowledgeGraph.validate_shapes`)."""
+    sources_seconds: float
+    """The quotations against their sources' texts (:meth:`KnowledgeGraph.check_sources`)."""
     infer_seconds: float
     """Recomputing the inferred graph (:mod:`aikg.inference`)."""
     validation: ValidationReport | None
 
     @property
     def seconds(self) -> float:
-        return self.check_seconds + self.write_seconds + self.validate_seconds + self.infer_seconds
+        return (
+            self.check_seconds
+            + self.write_seconds
+            + self.validate_seconds
+            + self.sources_seconds
+            + self.infer_seconds
+        )
 
 
 @dataclass(frozen=True)
@@ -156,12 +166,16 @@ def load_files(
             _write(kg, plan, report)
         written = time.perf_counter()
         validation = None
+        validated = written
         if validate:
             report(Progress("validate", "", 0, 1))
-            validation = kg.validate(_change(kg, plans))
+            change = _change(kg, plans)
+            shapes = kg.validate_shapes(change)
+            validated = time.perf_counter()
+            validation = with_source_texts(shapes, kg.check_sources(change))
             if not validation.conforms:
                 raise ValidationError(validation)
-        validated = time.perf_counter()
+        checked_sources = time.perf_counter()
         # A lookup per new quad beats reading the whole store for a small load (1,000
         # triples into 1M: 0.36 s against 30 s), not for a load as large as the store.
         small = sum(plan.triples for plan in plans) <= INCREMENTAL_INFERENCE
@@ -183,7 +197,8 @@ def load_files(
         check_seconds=checked - started,
         write_seconds=written - checked,
         validate_seconds=validated - written,
-        infer_seconds=inferred - validated,
+        sources_seconds=checked_sources - validated,
+        infer_seconds=inferred - checked_sources,
         validation=validation,
     )
 

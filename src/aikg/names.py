@@ -17,9 +17,10 @@ text may contain a text, so the query reads only those instead of every text of 
 
 Names are stored as the search compares them (:func:`aikg.search.normalize`: NFKC, case
 folded). The index holds what the data states (never the inferred graph) and is kept in
-step by the knowledge graph: added to after a load (the new graphs' names), rebuilt after
-any other write, and rebuilt when a store on disk is opened without one or after a load
-was undone. In memory for a store in memory; beside a store on disk (``DIR.names.sqlite``).
+step by the knowledge graph: added to after a load (the new graphs' names), changed by
+what a write added and removed, rebuilt after any other change, and rebuilt when a store
+on disk is opened without one or after a load was undone. In memory for a store in
+memory; beside a store on disk (``DIR.names.sqlite``).
 
 A server's workers are forked from the process that holds the index: an index in memory
 is then the child's own copy; an index on disk is opened again by each process that uses
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS names (
     folded TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS names_by_graph ON names (graph);
+CREATE INDEX IF NOT EXISTS names_by_iri ON names (iri);
 CREATE VIRTUAL TABLE IF NOT EXISTS names_text USING fts5(
     folded, content='names', content_rowid='id', tokenize='trigram'
 );
@@ -130,11 +132,44 @@ class NameIndex:
         with self.db:
             self._insert(quads)
 
+    def remove(self, quads: Iterable[ox.Quad]) -> None:
+        """Forget these quads (the names and texts a write removed)."""
+        names, texts = _split(quads)
+        with self.db:
+            for quad in texts:
+                subject, text = quad.subject, quad.object
+                if not (isinstance(subject, ox.NamedNode) and isinstance(text, ox.Literal)):
+                    continue
+                lowered = text.value.lower()
+                # One row per quad: the same text in another graph keeps its own row.
+                found = self.db.execute(
+                    "SELECT id FROM texts WHERE iri = ? AND lowered = ? LIMIT 1",
+                    (subject.value, lowered),
+                ).fetchone()
+                if found:
+                    self.db.execute(
+                        "INSERT INTO texts_text (texts_text, rowid, lowered) "
+                        "VALUES ('delete', ?, ?)",
+                        (found[0], lowered),
+                    )
+                    self.db.execute("DELETE FROM texts WHERE id = ?", (found[0],))
+            for iri, prop, name, lang, graph, folded in _rows(names):
+                found = self.db.execute(
+                    "SELECT id FROM names WHERE iri = ? AND property = ? AND name = ? "
+                    "AND lang IS ? AND graph = ?",
+                    (iri, prop, name, lang, graph),
+                ).fetchall()
+                for (row,) in found:
+                    # An external-content FTS5 table forgets a row by being told its text.
+                    self.db.execute(
+                        "INSERT INTO names_text (names_text, rowid, folded) "
+                        "VALUES ('delete', ?, ?)",
+                        (row, folded),
+                    )
+                    self.db.execute("DELETE FROM names WHERE id = ?", (row,))
+
     def _insert(self, quads: Iterable[ox.Quad]) -> None:
-        names: list[ox.Quad] = []
-        texts: list[ox.Quad] = []
-        for quad in quads:
-            (texts if quad.predicate.value in TEXT_PROPERTIES else names).append(quad)
+        names, texts = _split(quads)
         self._insert_names(names)
         self._insert_texts(texts)
 
@@ -208,6 +243,15 @@ class NameIndex:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _split(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """Names apart from texts (each has a table of its own)."""
+    names: list[ox.Quad] = []
+    texts: list[ox.Quad] = []
+    for quad in quads:
+        (texts if quad.predicate.value in TEXT_PROPERTIES else names).append(quad)
+    return names, texts
 
 
 def _rows(quads: Iterable[ox.Quad]) -> Iterator[tuple[str, str, str, str | None, str, str]]:

@@ -215,8 +215,16 @@ class Compiler:
     def target(self, shape: ox.NamedNode | ox.BlankNode) -> str:
         parts = []
         for cls in self.shapes.objects(shape, "targetClass"):
-            classes = " ".join(f"<{c}>" for c in sorted(self.closure(_iri(cls)[1:-1])))
-            parts.append(f"{{ VALUES ?_class {{ {classes} }} ?this <{RDF}type> ?_class }}")
+            # A FILTER, not VALUES ?_class: restricted to a few focus nodes
+            # (Check.for_focus), Oxigraph then looks up their types; with VALUES it
+            # read every instance of every class first (1.3 s against 3 ms for 213 claims
+            # of a 1M-triple store), and the full query is no slower (1.3 s against 2.0 s).
+            closure = sorted(self.closure(_iri(cls)[1:-1]))
+            if len(closure) == 1:
+                parts.append(f"{{ ?this <{RDF}type> <{closure[0]}> }}")
+            else:
+                classes = ", ".join(f"<{c}>" for c in closure)
+                parts.append(f"{{ ?this <{RDF}type> ?_class FILTER (?_class IN ({classes})) }}")
         for prop in self.shapes.objects(shape, "targetSubjectsOf"):
             parts.append(f"{{ ?this {_iri(prop)} ?_any }}")
         if not parts:
@@ -224,12 +232,17 @@ class Compiler:
         return "{ SELECT DISTINCT ?this WHERE { " + FOCUS + " UNION ".join(parts) + " } }"
 
     def target_reach(self, shape: ox.NamedNode | ox.BlankNode) -> tuple[Anchor, ...]:
-        """A node enters or leaves the target with its type, or a triple it is subject of."""
+        """A node enters the target with its type, or a triple it is subject of: only an
+        addition (a node that leaves it takes its violations with it)."""
         anchors = []
-        if self.shapes.objects(shape, "targetClass"):
-            anchors.append(Anchor(frozenset({RDF + "type"}), "subject"))
+        if classes := self.shapes.objects(shape, "targetClass"):
+            # Only a type of the target (a subclass's included) brings a node in.
+            closure = frozenset(c for cls in classes for c in self.closure(_iri(cls)[1:-1]))
+            anchors.append(
+                Anchor(frozenset({RDF + "type"}), "subject", removed=False, objects=closure)
+            )
         for prop in self.shapes.objects(shape, "targetSubjectsOf"):
-            anchors.append(Anchor(frozenset({_iri(prop)[1:-1]}), "subject"))
+            anchors.append(Anchor(frozenset({_iri(prop)[1:-1]}), "subject", removed=False))
         return tuple(anchors)
 
     def compile(self) -> list[Check]:
@@ -272,13 +285,18 @@ class Compiler:
         message_term = s.one(prop, "message")
         message = message_term.value if message_term is not None else ""
         checks = []
-        # Every check of a property shape reads the focus node's values for the path.
-        own = Anchor(frozenset({path[1:-1]}), "subject")
+        # Every check of a property shape reads the focus node's values for the path: a
+        # value added can break a bound on each value or a maximum; only a value removed
+        # can break a minimum.
+        own = Anchor(frozenset({path[1:-1]}), "subject", removed=False)
+        fewer = Anchor(frozenset({path[1:-1]}), "subject", added=False)
         # sh:class (alone, in sh:or or in a qualified shape) also reads each value's type:
-        # a value that gains or loses one changes the verdict on the nodes pointing at it.
-        typed = Anchor(frozenset({RDF + "type"}), "subject", (Step(frozenset({path[1:-1]})),))
+        # a value that loses one breaks the nodes pointing at it (one it gains cannot).
+        typed = Anchor(
+            frozenset({RDF + "type"}), "subject", (Step(frozenset({path[1:-1]})),), added=False
+        )
 
-        def add(component: str, query: str, *more: Anchor) -> None:
+        def add(component: str, query: str, *more: Anchor, reads: Anchor = own) -> None:
             checks.append(
                 Check(
                     query,
@@ -287,7 +305,7 @@ class Compiler:
                     message,
                     path[1:-1],
                     severity=s.severity(prop),
-                    reach=(own, *more),
+                    reach=(reads, *more),
                 )
             )
 
@@ -302,6 +320,7 @@ class Compiler:
                 "MinCountConstraintComponent",
                 f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?_v }} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?_v) < {_number(low)})",
+                reads=fewer,
             )
         if (high := s.one(prop, "maxCount")) is not None:
             add(
@@ -363,7 +382,7 @@ class Compiler:
                 "DisjointConstraintComponent",
                 f"SELECT ?this ?value WHERE {{ {target} ?this {path} ?value . "
                 f"?this {_iri(other)} ?value }}",
-                Anchor(frozenset({_iri(other)[1:-1]}), "subject"),
+                Anchor(frozenset({_iri(other)[1:-1]}), "subject", removed=False),
             )
         for head in s.objects(prop, "or"):
             alternatives = [self.value_conforms(alt) for alt in s.items(head)]
@@ -382,6 +401,7 @@ class Compiler:
                 f"FILTER ({self.value_conforms(qualified)}) }} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {_number(low)})",
                 typed,
+                reads=fewer,
             )
         return checks
 
@@ -430,7 +450,9 @@ class Compiler:
                 )
             tests.append(f"?_n{i} >= {_number(s.one(alternative, 'minCount'))}")
             path = _iri(s.one(alternative, "path"))
-            reach.append(Anchor(frozenset({path[1:-1]}), "subject"))
+            # sh:or fails when every count falls short: only by a removal. sh:xone also
+            # when a second alternative is met: by an addition too.
+            reach.append(Anchor(frozenset({path[1:-1]}), "subject", added=key == "xone"))
             # How many values each node has for this alternative's path (0 when none).
             counts.append(
                 f"OPTIONAL {{ SELECT ?this (COUNT(DISTINCT ?_x{i}) AS ?_m{i}) "

@@ -85,18 +85,21 @@ def focus_nodes(
 ) -> list[set[ox.NamedNode | ox.BlankNode] | None]:
     """For each check, the focus nodes the change can affect it at (None: every one, as
     its reach is unbounded or leads past :data:`FOCUS_LIMIT`)."""
-    by_predicate: dict[str | None, list[ox.Quad]] = {}
-    for quad in (*change.added, *change.removed):
-        by_predicate.setdefault(quad.predicate.value, []).append(quad)
+    # An anchor walks from the added triples, the removed ones or both: only those whose
+    # change can create a violation of its check (see aikg.validation.reach).
+    added = _by_predicate(change.added)
+    removed = _by_predicate(change.removed)
     reached: dict[Anchor, set[Term] | None] = {}
 
     def foci(anchor: Anchor) -> set[Term] | None:
         if anchor not in reached:
-            quads = (
-                [q for qs in by_predicate.values() for q in qs]
-                if anchor.predicates is None
-                else [q for p in anchor.predicates for q in by_predicate.get(p, [])]
-            )
+            quads = [
+                q
+                for kind, by_predicate in ((anchor.added, added), (anchor.removed, removed))
+                if kind
+                for p in (by_predicate if anchor.predicates is None else anchor.predicates)
+                for q in by_predicate.get(p, [])
+            ]
             start = {node for q in quads if (node := anchor.nodes(q)) is not None}
             reached[anchor] = walk_back(store, anchor.path, start, FOCUS_LIMIT)
         return reached[anchor]
@@ -118,6 +121,13 @@ def focus_nodes(
                 break
         result.append(nodes)
     return result
+
+
+def _by_predicate(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
+    found: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        found.setdefault(quad.predicate.value, []).append(quad)
+    return found
 
 
 def run_focused(store: ox.Store, checks: list[Check], change: Change) -> list[Found]:

@@ -18,6 +18,19 @@ focus node is still there (on a chain, the part before the first removed link), 
 walk finds it. The differential test (``tests/test_incremental_validation.py``) checks
 this against full validations.
 
+Additions and removals do not reach alike. A query is monotone in the triples its
+positive part reads (outside every negation): adding one can create a violation, removing
+one cannot. It is antitone in those a negated part reads (``FILTER NOT EXISTS``,
+``MINUS``, ``sh:minCount``, the type a ``sh:class`` value must have): only removing one can
+create a violation. So each anchor says which of the two it is for (:attr:`Anchor.added`,
+:attr:`Anchor.removed`), and an addition walks only the anchors of positive patterns,
+along paths through positive patterns: the witness of a violation an addition created
+matches no negated pattern, so no path through one is needed, and walking one back from a
+shared node (every measurement of an indicator) is what made additions expensive. What
+reads triples both ways (``OPTIONAL``, aggregates) counts for both. A query that negates
+inside a negation, or reads a pattern under an expression of unknown direction, is not
+split: every anchor counts for both, by every path, as before.
+
 Where a query reads something that no path from the focus node joins (a pattern on its
 own, a path form this module does not follow, a sub-select inside ``EXISTS``), its reach
 cannot be bounded: :func:`sparql_reach` returns None and the constraint is validated in
@@ -65,10 +78,21 @@ class Anchor:
     position: str
     """``subject`` or ``object``."""
     path: tuple[Step, ...] = ()
+    added: bool = True
+    """Adding such a triple can create a violation (it is read where the query is positive)."""
+    removed: bool = True
+    """Removing such a triple can create a violation (it is read where the query negates or
+    counts up to a minimum)."""
+    objects: frozenset[str] | None = None
+    """Only triples with one of these IRIs as object (a target's classes); None: any."""
 
     def nodes(self, triple: ox.Quad | ox.Triple) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
         """The node of a changed triple the path leads to, if the anchor applies to it."""
         if self.predicates is not None and triple.predicate.value not in self.predicates:
+            return None
+        if self.objects is not None and not (
+            isinstance(triple.object, ox.NamedNode) and triple.object.value in self.objects
+        ):
             return None
         node = triple.subject if self.position == "subject" else triple.object
         return node if isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal) else None
@@ -145,6 +169,12 @@ class _Pattern:
     subject: Node
     step: Step
     object: Node
+    sign: int = 1
+    """+1: read where the query is positive (more such triples, more violations); -1:
+    where it negates (fewer, more); 0: both ways, or a way not worked out."""
+    depth: int = 0
+    """How many negations (``NOT EXISTS``, ``MINUS``, ``!``) or expressions of unknown
+    direction the pattern is read under."""
 
 
 def sparql_reach(select: str) -> tuple[Anchor, ...] | None:
@@ -152,9 +182,38 @@ def sparql_reach(select: str) -> tuple[Anchor, ...] | None:
     prefixes declared), or None when its reach cannot be bounded (see the module)."""
     try:
         algebra = translateQuery(parseQuery(select)).algebra
-        return _anchors(list(_patterns(algebra.p, _Scope(None, None, ""))))
+        patterns = list(_patterns(algebra.p, _Scope(None, None, ""), 1, 0))
+        everything = frozenset(range(len(patterns)))
+        # Split only where each pattern is positive, or under exactly one negation with
+        # nothing of unknown direction in between (see the module).
+        if not all(p.depth == 0 or (p.depth == 1 and p.sign == -1) for p in patterns):
+            return _anchors(patterns, everything, everything, added=True, removed=True)
+        positive = frozenset(i for i, p in enumerate(patterns) if p.depth == 0)
+        negated = frozenset(i for i, p in enumerate(patterns) if p.sign <= 0)
+        # An addition's witness matches no negated pattern: its paths avoid them. A
+        # removal's runs through the negated group it broke: every path counts.
+        additions = _anchors(patterns, positive, positive, added=True, removed=False)
+        removals = _anchors(patterns, negated, everything, added=False, removed=True)
+        return _merged(additions + removals)
     except _Unbounded:
         return None
+
+
+def _merged(anchors: Iterable[Anchor]) -> tuple[Anchor, ...]:
+    """One anchor per predicates, position and path, for whichever changes any was for."""
+    kinds: dict[tuple[frozenset[str] | None, str, tuple[Step, ...]], tuple[bool, bool]] = {}
+    for a in anchors:
+        added, removed = kinds.get((a.predicates, a.position, a.path), (False, False))
+        kinds[(a.predicates, a.position, a.path)] = (added or a.added, removed or a.removed)
+    return tuple(
+        sorted(
+            (
+                Anchor(ps, position, path, added, removed)
+                for (ps, position, path), (added, removed) in kinds.items()
+            ),
+            key=repr,
+        )
+    )
 
 
 _fresh = count()
@@ -177,9 +236,39 @@ class _Scope:
         return self.parent.name(variable)
 
 
-def _patterns(tree: Any, scope: _Scope) -> Iterator[_Pattern]:
+_SAME = {
+    # Algebra, and the parsed form the algebra leaves inside EXISTS: what they read, they
+    # read the way the enclosing pattern does.
+    "SelectQuery",
+    "Project",
+    "Distinct",
+    "Reduced",
+    "OrderBy",
+    "ToMultiSet",
+    "Join",
+    "Union",
+    "BGP",
+    "Filter",
+    "GroupGraphPatternSub",
+    "TriplesBlock",
+    "GroupOrUnionGraphPattern",
+    # Expressions: a conjunction or disjunction is monotone in each of its terms.
+    "ConditionalAndExpression",
+    "ConditionalOrExpression",
+    "Builtin_EXISTS",
+}
+# Anything else (LIMIT and OFFSET among them: a solution removed can let another into the
+# window) is of unknown direction.
+_NEGATING = {"Builtin_NOTEXISTS", "UnaryNot", "MinusGraphPattern"}
+_BOTH = {"OptionalGraphPattern", "Group", "AggregateJoin"}
+"""Read both ways at the same depth: an optional part (a value that was missing may now
+be there, and the other way round), an aggregate (a count grows or shrinks)."""
+
+
+def _patterns(tree: Any, scope: _Scope, sign: int, depth: int) -> Iterator[_Pattern]:
     """Every triple pattern of a query's algebra (``EXISTS`` groups included), each
-    variable named for its scope."""
+    variable named for its scope, with the direction (``sign``) and the ``depth`` of
+    negation it is read under (see :class:`_Pattern`)."""
     if isinstance(tree, CompValue):
         if tree.name in {"Project", "SubSelect"}:
             projected = tree.get("PV") if tree.name == "Project" else tree.get("projection")
@@ -187,19 +276,46 @@ def _patterns(tree: Any, scope: _Scope) -> Iterator[_Pattern]:
                 raise _Unbounded  # a sub-select inside EXISTS: not read
             names = frozenset(str(v) for v in projected or [])
             scope = _Scope(scope, names or None, f"_s{next(_fresh)}_")
+        # The parts of these are read in different directions.
+        if tree.name == "Minus":  # its right side is negated
+            yield from _patterns(tree.get("p1"), scope, sign, depth)
+            yield from _patterns(tree.get("p2"), scope, -sign, depth + 1)
+            return
+        if tree.name == "LeftJoin":  # OPTIONAL: what it adds may be there or missing
+            yield from _patterns(tree.get("p1"), scope, sign, depth)
+            yield from _patterns(tree.get("p2"), scope, 0, depth)
+            yield from _patterns(tree.get("expr"), scope, 0, depth + 1)
+            return
+        if tree.name == "Extend":  # BIND: an expression of any direction
+            yield from _patterns(tree.get("p"), scope, sign, depth)
+            yield from _patterns(tree.get("expr"), scope, 0, depth + 1)
+            return
+        if tree.name in {"Builtin_EXISTS", "Builtin_NOTEXISTS"}:
+            # The algebra of the group is set as an attribute; the item keeps the parsed
+            # group, from which the translation took its FILTERs out.
+            negated = tree.name == "Builtin_NOTEXISTS"
+            graph = tree.graph
+            yield from _patterns(graph, scope, -sign if negated else sign, depth + negated)
+            return
+        if tree.name in _NEGATING:
+            sign, depth = -sign, depth + 1
+        elif tree.name in _BOTH:
+            sign = 0
+        elif tree.name not in _SAME:
+            sign, depth = 0, depth + 1  # an expression or form of unknown direction
         for key, value in tree.items():
             if key == "triples":
                 for triple in value or []:
                     for s, p, o in _triples(triple):
-                        yield from _split(_rename(s, scope), p, _rename(o, scope))
+                        yield from _split(_rename(s, scope), p, _rename(o, scope), sign, depth)
             elif key != "_vars":
-                yield from _patterns(value, scope)
+                yield from _patterns(value, scope, sign, depth)
     elif isinstance(tree, dict):
         for value in tree.values():
-            yield from _patterns(value, scope)
+            yield from _patterns(value, scope, sign, depth)
     elif isinstance(tree, list | tuple):
         for item in tree:
-            yield from _patterns(item, scope)
+            yield from _patterns(item, scope, sign, depth)
 
 
 def _rename(term: Any, scope: _Scope) -> Any:
@@ -221,7 +337,7 @@ def _term(term: Any) -> Node:
     raise _Unbounded
 
 
-def _split(subject: Any, predicate: Any, obj: Any) -> Iterator[_Pattern]:
+def _split(subject: Any, predicate: Any, obj: Any, sign: int, depth: int) -> Iterator[_Pattern]:
     """A triple pattern as patterns of one step each (a sequence path through fresh
     variables)."""
     s, o = _term(subject), _term(obj)
@@ -230,9 +346,9 @@ def _split(subject: Any, predicate: Any, obj: Any) -> Iterator[_Pattern]:
         links += [Variable(f"_q{next(_fresh)}") for _ in predicate.args[1:]]
         links.append(o)
         for i, part in enumerate(predicate.args):
-            yield from _split(links[i], part, links[i + 1])
+            yield from _split(links[i], part, links[i + 1], sign, depth)
         return
-    yield _Pattern(s, _step(predicate), o)
+    yield _Pattern(s, _step(predicate), o, sign, depth)
 
 
 def _step(predicate: Any) -> Step:
@@ -252,15 +368,28 @@ def _step(predicate: Any) -> Step:
     raise _Unbounded  # negated property sets, nested paths: not followed
 
 
-def _anchors(patterns: list[_Pattern]) -> tuple[Anchor, ...]:
+def _anchors(
+    patterns: list[_Pattern],
+    anchored: frozenset[int],
+    through: frozenset[int],
+    *,
+    added: bool,
+    removed: bool,
+) -> tuple[Anchor, ...]:
+    """The anchors of the ``anchored`` patterns, by the paths from the focus node through
+    the ``through`` patterns, for additions and/or removals."""
     edges: dict[Node, list[tuple[int, Step, Node]]] = {}
     for i, p in enumerate(patterns):
+        if i not in through:
+            continue
         edges.setdefault(p.subject, []).append((i, p.step, p.object))
         back = Step(p.step.predicates, not p.step.inverse, p.step.repeat)
         edges.setdefault(p.object, []).append((i, back, p.subject))
     paths = _all_paths(Variable("this"), edges)
     anchors: set[Anchor] = set()
     for i, p in enumerate(patterns):
+        if i not in anchored:
+            continue
         step = p.step
         # The data's triple runs from `start` to `end` (an inverse step the other way).
         start, end = (p.object, p.subject) if step.inverse else (p.subject, p.object)
@@ -278,7 +407,13 @@ def _anchors(patterns: list[_Pattern]) -> tuple[Anchor, ...]:
                     continue
                 found = True
                 anchors.add(
-                    Anchor(step.predicates, position, (*path, chain) if step.repeat else path)
+                    Anchor(
+                        step.predicates,
+                        position,
+                        (*path, chain) if step.repeat else path,
+                        added,
+                        removed,
+                    )
                 )
         if not found:
             raise _Unbounded  # no path from the focus node joins this pattern

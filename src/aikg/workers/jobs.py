@@ -189,11 +189,7 @@ def _check(
     the graphs it names before and after it (``before`` None: everything)."""
     if not dry_run:
         return
-    change = None
-    if before is not None:
-        after = kg.store.graph_quads(graphs)
-        change = Change.of(added=after - before, removed=before - after)
-    report = kg.validate(change)
+    report = kg.validate(_change(kg, before, graphs))
     if not report.conforms:
         raise ValidationError(report, action="the write")
 
@@ -210,8 +206,11 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
             hint="write the statements to a graph of their own: the inferred graph follows",
         )
     written = graphs_written(reading)
-    # What the graphs the update names held before it, to validate what it changed only.
-    before = target.store.graph_quads(written) if dry_run and written is not None else None
+    # What the graphs the update names held before it: to validate (a dry run) and derive
+    # (a write) from what it changed only. A remote store derives everything anyway (and
+    # is never read by graphs it does not keep); its dry runs run on a copy in memory.
+    bounded = written is not None and (dry_run or target.store.native)
+    before = target.store.graph_quads(written or []) if bounded else None
     try:
         target.store.update(clear_silently(sparql), prefixes=prefixes)
     except SyntaxError as error:
@@ -232,7 +231,7 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
         )
     _check(target, dry_run, before, written or [])
     if not dry_run:
-        kg.derive()
+        kg.derive(change=_change(kg, before, written or []))
         kg.store.persist()
     return {"applied": True}
 
@@ -243,6 +242,15 @@ def _writes_default_graph(tried: KnowledgeGraph) -> bool:
     return (
         next(tried.store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None
     )
+
+
+def _change(kg: KnowledgeGraph, before: set[ox.Quad] | None, graphs: list[str]) -> Change | None:
+    """What a write changed in the graphs it names (None: it named none it could be
+    bounded to)."""
+    if before is None:
+        return None
+    after = kg.store.graph_quads(graphs)
+    return Change.of(added=after - before, removed=before - after)
 
 
 def _graph_ref(graph: str | None) -> str:
