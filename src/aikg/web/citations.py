@@ -93,10 +93,17 @@ def check(service: Service, permalink: Permalink) -> tuple[CitationCheck, Answer
     return CitationCheck(permalink, today, recorded.recorded, changes), answer
 
 
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {media: {} for media in OFFERS}},
+    400: {"description": "A permalink parameter missing or malformed (the message names it)"},
+}
+
+
 @router.head(
     "/cite",
     operation_id="open_permalink_head",
     summary="An answer's permalink, its headers only (AIKG-Answer-Unchanged, Link)",
+    responses=RESPONSES,
 )
 @router.get(
     "/cite",
@@ -110,10 +117,7 @@ def check(service: Service, permalink: Permalink) -> tuple[CitationCheck, Answer
     "it rests on. HTML, JSON (the check), or today's citation as `text/plain`, "
     "`application/x-bibtex` or `application/vnd.citationstyles.csl+json` (also "
     "`format=html|json|text|bibtex|csl`).",
-    responses={
-        200: {"content": {media: {} for media in OFFERS}},
-        400: {"description": "A permalink parameter missing or malformed (the message names it)"},
-    },
+    responses=RESPONSES,
 )
 async def open_permalink(request: Request) -> Response:
     params = query_params(request)

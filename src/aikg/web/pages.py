@@ -353,10 +353,19 @@ DUMP_NAMES = [f"aikg.{ext}" for ext in RDF_BY_EXTENSION] + [
 ]
 
 
+DUMP_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **_offers([*DOCUMENT_OFFERS[1:], "application/gzip"], "The dump, or the byte range"),
+    206: {"description": "The byte range asked for (Range)"},
+    304: {"description": "Not modified (If-None-Match)"},
+    416: {"description": "The range starts past the end"},
+}
+
+
 @router.head(
     "/dumps/aikg.{ext}",
     operation_id="dump_head",
     summary="A dump's headers (size, ETag, Last-Modified) without its body",
+    responses=DUMP_RESPONSES,
 )
 @router.get(
     "/dumps/aikg.{ext}",
@@ -366,12 +375,7 @@ DUMP_NAMES = [f"aikg.{ext}" for ext in RDF_BY_EXTENSION] + [
     "(resume with `curl -C -`), a strong `ETag`, `Last-Modified`, `If-None-Match`. "
     "`Accept-Encoding: gzip` gets the plain name gzip-encoded (`Content-Encoding: gzip`); "
     "`aikg.{ext}.gz` is the compressed file itself (`application/gzip`).",
-    responses={
-        **_offers([*DOCUMENT_OFFERS[1:], "application/gzip"], "The dump, or the byte range"),
-        206: {"description": "The byte range asked for (Range)"},
-        304: {"description": "Not modified (If-None-Match)"},
-        416: {"description": "The range starts past the end"},
-    },
+    responses=DUMP_RESPONSES,
 )
 async def dump(
     request: Request,
