@@ -161,6 +161,22 @@ def test_the_data_version_is_the_data_not_the_process() -> None:
     assert first.data_version == second.data_version  # the same data again
 
 
+def test_the_data_version_follows_a_write_or_a_load_as_a_full_reading_would(
+    tmp_path: Path,
+) -> None:
+    """A write or a load moves the fingerprint by what it changed; reading the whole
+    store again gives the same."""
+    kg = KnowledgeGraph.load()
+    assert kg.data_version
+    write(kg, CHANGE_KR_HOLDING)
+    write(kg, "INSERT DATA { GRAPH <http://example.org/n> { <http://e/a> <http://e/b> _:x } }")
+    assert kg.data_version == kg.store.content_digest()
+    extra = tmp_path / "extra.ttl"
+    extra.write_text('<http://e/c> <http://e/d> "é\\n" , [ <http://e/f> 1 ] .\n')
+    kg.add_files([extra], validate=False)
+    assert kg.data_version == kg.store.content_digest()
+
+
 def test_an_unchanged_answer_says_so(app_client: TestClient) -> None:
     permalink = cite_as(app_client.get("/queries/holdings", params={**KR, "format": "csv"}))
     opened = app_client.get(permalink, headers={"Accept": "application/json"})

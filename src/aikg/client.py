@@ -24,7 +24,7 @@ from aikg.config import DEFAULT_BASE_IRI
 from aikg.errors import DataChangedError, InputError, error_from_dict
 from aikg.formats import RdfFormat, rdf_format
 from aikg.search import Match
-from aikg.sparql.execute import QueryResult, SelectResult, to_python
+from aikg.sparql.execute import QueryResult, SelectResult, iter_pages, to_python
 from aikg.sparql.paging import page_number
 from aikg.terms import triples_to_graph
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
@@ -102,31 +102,26 @@ class Client(AnalystQueries):
 
     def _pages(self, read: Callable[[int], httpx.Response]) -> Iterator[SelectResult]:
         """Page after page (``read(n)`` answers page ``n``) until the last, all from the
-        one version of the server's data (``AIKG-Data-Version``: every write and every
-        restart changes it) that answered the first."""
-        number: int | None = 1
-        first: str | None = None
-        while number is not None:
+        one version of the server's data (``AIKG-Data-Version``: every write changes it)
+        that answered the first."""
+        first: list[str | None] = []
+
+        def page(number: int) -> QueryResult:
             response = read(number)
             version = response.headers.get("aikg-data-version")
-            if first is None:
-                first = version
-            elif version != first:
+            if not first:
+                first.append(version)
+            elif version != first[0]:
                 raise DataChangedError(
-                    f"the server's data changed while its pages were read (version {first} "
-                    f"until page {number - 1}, {version} at page {number}): the pages may "
-                    "not fit together",
+                    f"the server's data changed while its pages were read (version "
+                    f"{first[0]} until page {number - 1}, {version} at page {number}): the "
+                    "pages may not fit together",
                     where="AIKG-Data-Version",
                     hint="read the pages again from the first",
                 )
-            result = self._result(response)
-            if not isinstance(result, SelectResult):
-                raise InputError(
-                    "only SELECT answers have pages",
-                    hint="run an ASK, CONSTRUCT or DESCRIBE query with query(), not pages()",
-                )
-            yield result
-            number = result.next_page
+            return self._result(response)
+
+        return iter_pages(page)
 
     def update(self, sparql: str) -> None:
         """Apply a SPARQL update (the client needs the server's token)."""

@@ -626,9 +626,26 @@ class Store:
         """
         if not isinstance(self.engine, ox.Store):
             return None
-        sink = _DigestSink(f" <{self.inferred_graph}> .".encode())
+        sink = self._digest_sink()
         self.engine.dump(cast(IO[bytes], sink), format=ox.RdfFormat.N_QUADS)
         return sink.hexdigest()
+
+    def digest_after(
+        self, digest: str, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]
+    ) -> str:
+        """The fingerprint of :meth:`content_digest` after a change, from the one before
+        it: the hashes of the added quads added, those of the removed ones taken away (the
+        sum allows both), so a write or a load pays for what it changed, not for the
+        store. The quads are written by the same serializer the dump uses."""
+        plus, minus = self._digest_sink(), self._digest_sink()
+        for sink, quads in ((plus, added), (minus, removed)):
+            ox.serialize(quads, cast(IO[bytes], sink), format=ox.RdfFormat.N_QUADS)
+            sink.hexdigest()  # the last line in
+        total = (int(digest, 16) + plus.total - minus.total) % _DIGEST_MODULUS
+        return f"{total:032x}"
+
+    def _digest_sink(self) -> _DigestSink:
+        return _DigestSink(f" <{self.inferred_graph}> .".encode())
 
     def local(self) -> ox.Store:
         """The quads in an Oxigraph store of this process: the store itself, or for a
