@@ -204,18 +204,7 @@ class NameIndex:
 
     def find(self, folded: str) -> list[Row]:
         """Every indexed name whose folded form contains ``folded`` (already folded)."""
-        if len(folded) >= 3:
-            phrase = '"' + folded.replace('"', '""') + '"'
-            cursor = self.db.execute(
-                "SELECT iri, property, name, lang FROM names "
-                "WHERE id IN (SELECT rowid FROM names_text WHERE names_text MATCH ?)",
-                (phrase,),
-            )
-        else:
-            cursor = self.db.execute(
-                "SELECT iri, property, name, lang FROM names WHERE instr(folded, ?) > 0",
-                (folded,),
-            )
+        cursor = self._containing("iri, property, name, lang", "names", "folded", folded)
         return [(iri, prop, name, lang) for iri, prop, name, lang in cursor]
 
     def find_texts(self, text: str) -> set[str]:
@@ -223,19 +212,23 @@ class NameIndex:
         ``text``, ignoring case: every one whose text, lower-cased as SPARQL's ``LCASE``
         does, contains ``text`` lower-cased (a few more, which SQLite's case folding
         makes alike, can be among them: the query's own FILTER decides)."""
-        lowered = text.lower()
-        if len(lowered) >= 3:
-            phrase = '"' + lowered.replace('"', '""') + '"'
-            cursor = self.db.execute(
-                "SELECT iri FROM texts "
-                "WHERE id IN (SELECT rowid FROM texts_text WHERE texts_text MATCH ?)",
+        cursor = self._containing("iri", "texts", "lowered", text.lower())
+        return {iri for (iri,) in cursor}
+
+    def _containing(self, columns: str, table: str, column: str, part: str) -> sqlite3.Cursor:
+        """The rows of ``table`` whose ``column`` contains ``part``: through its trigram
+        index, or, for fewer characters than a trigram, a scan of the table itself."""
+        if len(part) >= 3:
+            phrase = '"' + part.replace('"', '""') + '"'
+            return self.db.execute(
+                f"SELECT {columns} FROM {table} WHERE id IN "  # noqa: S608 - our own names
+                f"(SELECT rowid FROM {table}_text WHERE {table}_text MATCH ?)",
                 (phrase,),
             )
-        else:  # fewer characters than a trigram: a scan of the index's own table
-            cursor = self.db.execute(
-                "SELECT iri FROM texts WHERE instr(lowered, ?) > 0", (lowered,)
-            )
-        return {iri for (iri,) in cursor}
+        return self.db.execute(
+            f"SELECT {columns} FROM {table} WHERE instr({column}, ?) > 0",  # noqa: S608
+            (part,),
+        )
 
     def size(self) -> int:
         count: int = self.db.execute("SELECT COUNT(*) FROM names").fetchone()[0]
