@@ -16,6 +16,7 @@ from aikg.sparql.execute import SelectResult
 from aikg.synthetic.generate import generate
 from aikg.workers import jobs
 
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PREFIXES = """@prefix aikg: <https://w3id.org/aikg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix company: <https://w3id.org/aikg/company/> .
@@ -171,9 +172,12 @@ def _differs_from_a_full_recompute(kg: KnowledgeGraph) -> set[ox.Quad]:
     return present ^ entailed(kg.store)
 
 
-def test_a_load_adds_what_a_full_recompute_would(tmp_path: Path) -> None:
-    """The load path reads only the new graphs: its inferred graph must be the one a full
-    recompute gives, also where the new data relabels or retypes what was there."""
+def test_a_load_adds_what_a_full_recompute_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load derives from what its own parse gathered and the subjects the store held
+    before (not by recomputing): its inferred graph and name index must be the ones a
+    full recompute gives, also where the new data relabels or retypes what was there."""
     data = tmp_path / "more.ttl"
     data.write_text(
         PREFIXES
@@ -190,12 +194,45 @@ def test_a_load_adds_what_a_full_recompute_would(tmp_path: Path) -> None:
     generated = tmp_path / "generated.nq"
     generated.write_text("".join(f"{q} .\n" for q in generate(2_000, seed=5)), encoding="utf-8")
     kg = KnowledgeGraph.load()
+    _no_full_recompute(monkeypatch)
     kg.add_files([data, generated], validate=False)
     assert _differs_from_a_full_recompute(kg) == set()
+    _index_matches_the_data(kg)
     assert kg.query("SELECT ?l { country:KR aikg:preferredLabel ?l }").values() == [  # type: ignore[union-attr]
         {"l": "Korea, Republic of"}
     ]
     assert kg.query("ASK { company:newco schema:location country:KR }") is True
+
+
+def test_loads_on_disk_under_another_base_derive_what_a_full_recompute_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loads into a store on disk whose IRIs move to another base: the quads the parse
+    gathers must be those the store holds. A second load labels and types resources of the
+    first (which the store held by then) and brings new ones."""
+    first, second = tmp_path / "first.nq", tmp_path / "second.ttl"
+    first.write_text("".join(f"{q} .\n" for q in generate(20_000, seed=11)), encoding="utf-8")
+    renamed = next(q.subject for q in generate(20_000, seed=11) if q.predicate.value == RDFS_LABEL)
+    second.write_text(
+        PREFIXES
+        + f'{renamed} rdfs:label "Aardvark"@en ; a aikg:Startup .\n'
+        + 'company:brandnew a aikg:Startup ; rdfs:label "Brand new"@ko , "Brand new"@en .\n'
+    )
+    kg = KnowledgeGraph.open(
+        Settings(store=str(tmp_path / "store"), base_iri="http://localhost:8000/")
+    )
+    _no_full_recompute(monkeypatch)
+    kg.add_files([first], validate=False)
+    kg.add_files([second], validate=False)
+    assert _differs_from_a_full_recompute(kg) == set()
+    _index_matches_the_data(kg)
+    moved = renamed.value.replace("https://w3id.org/aikg/", "http://localhost:8000/")
+    label = kg.query(f"SELECT ?l {{ <{moved}> aikg:preferredLabel ?l }}")
+    assert label.values() == [{"l": "Aardvark"}]  # type: ignore[union-attr]
+    assert iris(kg, "SELECT ?x { ?x a aikg:Organization ; rdfs:label 'Brand new'@ko }") == {
+        "http://localhost:8000/company/brandnew"
+    }
+    kg.close()
 
 
 def _index_matches_the_data(kg: KnowledgeGraph) -> None:

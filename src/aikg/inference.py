@@ -18,8 +18,10 @@ keeps a triple once per graph, so a triple both stated and inferred would show t
 only triples without blank nodes. :func:`refresh` recomputes the graph after every load
 and write: it reads the stated quads by pattern, computes what they entail here, and
 writes only the difference from what the graph holds, so a small change writes little.
-It runs on every backend through the store's own operations. After a load, :func:`add_for`
-reads only the new graphs; after a write, :func:`apply` only what its change touches.
+It runs on every backend through the store's own operations. After a load,
+:func:`add_loaded` reads only what the load's own parse gathered (:class:`Loaded`) and
+the subjects the store held before; after a write, :func:`apply` only what its change
+touches.
 Dumps leave the graph out unless asked for, and validation never sees it (the shapes judge
 what the sources state).
 
@@ -31,16 +33,13 @@ what the sources state).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pyoxigraph as ox
 
+from aikg.names import INDEXED_PROPERTIES
 from aikg.namespaces import AIKG, RDF, RDFS, SKOS
 from aikg.store.local import Store
+from aikg.validation.incremental import Change
 from aikg.walks import ClassHierarchy
-
-if TYPE_CHECKING:  # a write's change, as validation has it
-    from aikg.validation.incremental import Change
 
 PREFERRED_LABEL = AIKG + "preferredLabel"
 _TYPE = ox.NamedNode(RDF + "type")
@@ -117,72 +116,129 @@ def entailed(store: Store) -> set[ox.Quad]:
     return wanted
 
 
-def add_for(store: Store, graphs: list[str]) -> None:
-    """Add what the quads of new ``graphs`` entail, reading only those graphs (a load
-    adds graphs and changes no other): their types and properties lifted to what is
-    above them, where no graph states it already, and the preferred label of each
-    resource they label, chosen again among all its labels. For a store in this process,
-    where a lookup per quad costs microseconds; elsewhere :func:`refresh`."""
-    if not store.native:
+class Loaded:
+    """What the quads of a load state that the inferred graph and the name index depend
+    on, gathered while the loader checks its files: the loader's own parse feeds it, so a
+    load of any size brings both up to date without reading back what it wrote (reading
+    costs ~5 microseconds a quad from a store on disk: 22 s of a 1M-triple load did that).
+
+    Feed it every quad of the load in the form the store will hold (graph and IRIs as
+    written), call :meth:`note_old` on the store before the load writes, then
+    :func:`add_loaded` after it. Blank nodes are left out, as the inferred graph and the
+    name index leave them out: a parser draws new labels on every read, so the parse's
+    blank nodes are not the store's. Subjects and classes are kept as strings, whose
+    hashes Python caches (a term's is computed again on every lookup).
+    """
+
+    def __init__(self, store: Store):
+        self.superclasses = _above(store, _SUBCLASS_OF)
+        self.superproperties = _above(store, _SUBPROPERTY_OF)
+        lifted = {sup for sups in self.superproperties.values() for sup in sups}
+        self.related = frozenset({*self.superproperties, *lifted})
+        self.indexed_names = frozenset(ox.NamedNode(p) for p in INDEXED_PROPERTIES)
+        self.wanted = frozenset(
+            {_TYPE, *_LABELS, *self.related, *self.indexed_names, _SUBCLASS_OF, _SUBPROPERTY_OF}
+        )
+        self.types: dict[str, set[str]] = {}
+        """Each subject's stated classes."""
+        self.statements: dict[
+            tuple[str, str, str], tuple[ox.NamedNode, ox.NamedNode | ox.Literal]
+        ] = {}
+        """Statements with a property others are above or below, by subject, property
+        and the value's N-Triples form: (property, value)."""
+        self.labels: dict[str, ox.Literal] = {}
+        """Each subject's preferred label among the load's labels."""
+        self.indexed: list[ox.Quad] = []
+        """The load's quads the name index holds (names and texts)."""
+        self.hierarchy_changed = False
+        self.old: set[str] = set()
+        """The subjects the store held before the load."""
+
+    def wants(self, predicate: ox.NamedNode) -> bool:
+        """Whether :meth:`add` keeps anything of a quad with this predicate (the loader
+        asks before it puts the quad in the form the store will hold)."""
+        return predicate in self.wanted
+
+    def add(self, quad: ox.Quad) -> None:
+        predicate, subject, value = quad.predicate, quad.subject, quad.object
+        if predicate in (_SUBCLASS_OF, _SUBPROPERTY_OF):
+            self.hierarchy_changed = True  # every entailment may change: recomputed
+        if not isinstance(subject, ox.NamedNode):
+            return
+        if isinstance(value, ox.Literal):
+            if predicate in self.indexed_names:
+                self.indexed.append(quad)
+            if predicate in _LABELS:
+                name = subject.value
+                best = self.labels.get(name)
+                if best is None or _rank(value) < _rank(best):
+                    self.labels[name] = value
+        if predicate == _TYPE and isinstance(value, ox.NamedNode):
+            self.types.setdefault(subject.value, set()).add(value.value)
+        if predicate in self.related and isinstance(value, ox.NamedNode | ox.Literal):
+            self.statements[(subject.value, predicate.value, str(value))] = (predicate, value)
+
+    def note_old(self, store: Store) -> None:
+        """Which subjects the store already holds (before the load writes): what they
+        entail is read from the store after the load; that of the others, new to it,
+        from the load's gatherings alone."""
+        subjects = {*self.types, *self.labels, *(key[0] for key in self.statements)}
+        self.old = {
+            s
+            for s in subjects
+            if next(iter(store.quads_for_pattern(ox.NamedNode(s), None, None)), None) is not None
+        }
+
+
+def add_loaded(store: Store, loaded: Loaded) -> None:
+    """Add what a load entails (its quads already written): for the subjects new to the
+    store, computed from what the load's parse gathered (:class:`Loaded`) as
+    :func:`entailed` would; for those the store held, read again from the store (as
+    :func:`apply` does), which also takes away what their new statements no longer leave
+    to inference. A load that changes the class or property hierarchy, or a store
+    elsewhere, recomputes everything (:func:`refresh`)."""
+    if not store.native or loaded.hierarchy_changed:
         refresh(store)
         return
+    old = loaded.old
+    _reconcile(
+        store,
+        typed={ox.NamedNode(s) for s in loaded.types if s in old},
+        joined={
+            (ox.NamedNode(key[0]), value)
+            for key, (_, value) in loaded.statements.items()
+            if key[0] in old
+        },
+        labelled={ox.NamedNode(s) for s in loaded.labels if s in old},
+    )
     inferred = ox.NamedNode(store.inferred_graph)
-    added: list[ox.Quad] = []
-
-    def stated(
-        subject: ox.NamedNode,
-        predicate: ox.NamedNode,
-        value: ox.NamedNode | ox.BlankNode | ox.Literal,
-    ) -> bool:
-        return any(
-            q.graph_name != inferred for q in store.quads_for_pattern(subject, predicate, value)
-        )
-
-    superclasses = _above(store, _SUBCLASS_OF)
-    superproperties = _above(store, _SUBPROPERTY_OF)
-    stale: list[ox.Quad] = []
-    # What the new graphs state is no longer inferred: a type, or a statement under a
-    # property that others specialise.
-    for predicate in {_TYPE, *(sup for sups in superproperties.values() for sup in sups)}:
-        for quad in store.stated_with(predicate, graphs):
-            subject, value = quad.subject, quad.object
-            if isinstance(subject, ox.NamedNode | ox.BlankNode) and isinstance(
-                value, ox.NamedNode | ox.BlankNode | ox.Literal
-            ):
-                stale += store.quads_for_pattern(subject, predicate, value, inferred)
-    for quad in store.stated_with(_TYPE, graphs):
-        if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
-            for sup in superclasses.get(quad.object, ()):
-                if not stated(quad.subject, _TYPE, sup):
-                    added.append(ox.Quad(quad.subject, _TYPE, sup, inferred))
-    for prop, sups in superproperties.items():
-        for quad in store.stated_with(prop, graphs):
-            if isinstance(quad.subject, ox.NamedNode) and isinstance(
-                quad.object, ox.NamedNode | ox.Literal
-            ):
-                added += [
-                    ox.Quad(quad.subject, sup, quad.object, inferred)
-                    for sup in sups
-                    if not stated(quad.subject, sup, quad.object)
-                ]
+    superclasses = {c.value: sups for c, sups in loaded.superclasses.items()}
+    wanted: list[ox.Quad] = []
+    for name, stated in loaded.types.items():
+        if name in old:
+            continue
+        resource = ox.NamedNode(name)
+        lifted = {
+            sup for cls in stated for sup in superclasses.get(cls, ()) if sup.value not in stated
+        }
+        wanted += (ox.Quad(resource, _TYPE, sup, inferred) for sup in lifted)
+    statements = loaded.statements
+    lifted_statements: set[tuple[str, str, str]] = set()
+    for (name, _, written), (predicate, value) in statements.items():
+        if name in old:
+            continue
+        for sup in loaded.superproperties.get(predicate, ()):
+            key = (name, sup.value, written)
+            if key not in statements and key not in lifted_statements:
+                lifted_statements.add(key)
+                wanted.append(ox.Quad(ox.NamedNode(name), sup, value, inferred))
     preferred = ox.NamedNode(PREFERRED_LABEL)
-    labelled = {
-        quad.subject
-        for label_property in _LABELS
-        for quad in store.stated_with(label_property, graphs)
-        if isinstance(quad.subject, ox.NamedNode)
-    }
-    for subject in labelled:
-        stale += store.quads_for_pattern(subject, preferred, None, inferred)
-        labels = [
-            q.object
-            for label_property in _LABELS
-            for q in store.quads_for_pattern(subject, label_property, None)
-            if q.graph_name != inferred and isinstance(q.object, ox.Literal)
-        ]
-        added.append(ox.Quad(subject, preferred, min(labels, key=_rank), inferred))
-    store.remove(stale)
-    store.extend(added)
+    wanted += (
+        ox.Quad(ox.NamedNode(name), preferred, label, inferred)
+        for name, label in loaded.labels.items()
+        if name not in old
+    )
+    store.extend(wanted)
 
 
 def apply(store: Store, change: Change) -> None:
@@ -198,6 +254,34 @@ def apply(store: Store, change: Change) -> None:
     if not store.native or any(q.graph_name == ontology or q.predicate in hierarchy for q in quads):
         refresh(store)
         return
+    superproperties = _above(store, _SUBPROPERTY_OF)
+    related = set(superproperties) | {sup for sups in superproperties.values() for sup in sups}
+    typed: set[ox.NamedNode] = set()
+    joined: set[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = set()
+    labelled: set[ox.NamedNode] = set()
+    for quad in quads:
+        subject, obj = quad.subject, quad.object
+        if not isinstance(subject, ox.NamedNode):
+            continue  # nothing about a blank node is inferred
+        if quad.predicate == _TYPE:
+            typed.add(subject)
+        if quad.predicate in related and isinstance(obj, ox.NamedNode | ox.Literal):
+            joined.add((subject, obj))
+        if quad.predicate in _LABELS:
+            labelled.add(subject)
+    _reconcile(store, typed=typed, joined=joined, labelled=labelled)
+
+
+def _reconcile(
+    store: Store,
+    *,
+    typed: set[ox.NamedNode],
+    joined: set[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]],
+    labelled: set[ox.NamedNode],
+) -> None:
+    """Recompute, as :func:`entailed` would, what the inferred graph holds about these
+    subjects (their types; the statements between these pairs of nodes; their labels),
+    reading the store, and write the difference from what it holds."""
     inferred = ox.NamedNode(store.inferred_graph)
 
     def stated(
@@ -215,20 +299,6 @@ def apply(store: Store, change: Change) -> None:
     superclasses = _above(store, _SUBCLASS_OF)
     superproperties = _above(store, _SUBPROPERTY_OF)
     lifted = {sup for sups in superproperties.values() for sup in sups}
-    related = set(superproperties) | lifted
-    typed: set[ox.NamedNode] = set()
-    joined: set[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = set()
-    labelled: set[ox.NamedNode] = set()
-    for quad in quads:
-        subject, obj = quad.subject, quad.object
-        if not isinstance(subject, ox.NamedNode):
-            continue  # nothing about a blank node is inferred
-        if quad.predicate == _TYPE:
-            typed.add(subject)
-        if quad.predicate in related and isinstance(obj, ox.NamedNode | ox.Literal):
-            joined.add((subject, obj))
-        if quad.predicate in _LABELS:
-            labelled.add(subject)
     wanted: set[ox.Quad] = set()
     present: set[ox.Quad] = set()
     for resource in typed:

@@ -23,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
-from aikg import sources
+from aikg import inference, sources
 from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.coverage import Coverage, identified_sources
@@ -153,15 +153,19 @@ class KnowledgeGraph(AnalystQueries):
         else:
             self.derive()
 
-    def derive(self, added: list[str] | None = None, change: Change | None = None) -> None:
+    def derive(
+        self,
+        added: list[str] | None = None,
+        change: Change | None = None,
+        loaded: inference.Loaded | None = None,
+    ) -> None:
         """Bring what is derived from the data up to date: the inferred graph (what the
         ontology entails, see :mod:`aikg.inference`) and the name index search uses
         (:mod:`aikg.names`). Every load and write does it; call it after changing the
-        store by other means. ``added``: the graphs a load just added, when nothing else
-        changed, so that only they are read; ``change``: what a write just added and
-        removed, so that only what it touches is read."""
-        from aikg import inference  # noqa: PLC0415 - only loads and writes need it
-
+        store by other means. ``loaded``: what a load's parse gathered, so that nothing
+        it wrote is read back (``added``: its graphs, when nothing else changed and they
+        are small enough to read back for the data version); ``change``: what a write
+        just added and removed, so that only what it touches is read."""
         previous, self._data_version = self._data_version, None
         if previous is not None and (added is not None or change is not None):
             # The fingerprint follows the change (a full one reads the whole store).
@@ -174,10 +178,10 @@ class KnowledgeGraph(AnalystQueries):
         names = self.store.names
         # An index of an older layout (without the texts) is rebuilt whole, whatever changed.
         current = names is not None and names.is_current()
-        if added is not None and present:
-            inference.add_for(self.store, added)
+        if loaded is not None and present:
+            inference.add_loaded(self.store, loaded)
             if names is not None and current:
-                names.add(self.store.indexed_quads(added))
+                names.add(loaded.indexed)
         elif change is not None and present:
             inference.apply(self.store, change)
             if names is not None and current:

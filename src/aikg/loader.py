@@ -34,6 +34,7 @@ from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from aikg import inference
 from aikg.config import DEFAULT_BASE_IRI
 from aikg.errors import InputError, StoreError, ValidationError
 from aikg.formats import RdfFormat, rdf_format_for_path
@@ -79,9 +80,10 @@ class LoadedFile:
     triples: int
 
 
-INCREMENTAL_INFERENCE = 100_000
-"""Loads of at most this many triples update the inferred graph from the new graphs
-alone; larger ones recompute it (see :mod:`aikg.inference`)."""
+VERSION_READ_BACK = 100_000
+"""Loads of at most this many triples move the data version by the hashes of their
+quads, read back from the store (0.5 s at this size); a larger one leaves the version to
+be read from the whole store when it is next asked for."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,9 @@ def load_files(
     """Load RDF files into ``kg``'s store: every file or none. See the module docs."""
     report = progress or (lambda _: None)
     started = time.perf_counter()
-    plans = _check(kg, [Path(p) for p in paths], report)
+    loaded = inference.Loaded(kg.store)
+    plans = _check(kg, [Path(p) for p in paths], report, loaded)
+    loaded.note_old(kg.store)  # before anything is written
     checked = time.perf_counter()
     store = kg.store
     store.checkpoint()
@@ -176,10 +180,10 @@ def load_files(
             if not validation.conforms:
                 raise ValidationError(validation)
         checked_sources = time.perf_counter()
-        # A lookup per new quad beats reading the whole store for a small load (1,000
-        # triples into 1M: 0.36 s against 30 s), not for a load as large as the store.
-        small = sum(plan.triples for plan in plans) <= INCREMENTAL_INFERENCE
-        kg.derive(added=sorted(created) if small else None)
+        # The data version moves by the hashes of what a small load wrote, read back; a
+        # large one leaves it to be read from the whole store when it is next asked for.
+        small = sum(plan.triples for plan in plans) <= VERSION_READ_BACK
+        kg.derive(added=sorted(created) if small else None, loaded=loaded)
         inferred = time.perf_counter()
     except BaseException as error:  # interrupted too: the store must not keep half a load
         # The failed frames still hold the store's engine; a store on disk can only be
@@ -234,7 +238,9 @@ def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
 # -- check ------------------------------------------------------------------------
 
 
-def _check(kg: KnowledgeGraph, paths: list[Path], report: ProgressCallback) -> list[_Plan]:
+def _check(
+    kg: KnowledgeGraph, paths: list[Path], report: ProgressCallback, loaded: inference.Loaded
+) -> list[_Plan]:
     if not paths:
         raise InputError("no files to load", hint="name one or more RDF files")
     plans: list[_Plan] = []
@@ -244,7 +250,9 @@ def _check(kg: KnowledgeGraph, paths: list[Path], report: ProgressCallback) -> l
         graph = graph_for_file(path.name, kg.settings)
         if not path.is_file():
             raise unreadable(FileNotFoundError(), source)
-        triples, graphs = _scan(path, fmt, graph, kg.settings.base_iri, report)
+        triples, graphs = _scan(
+            path, fmt, graph, kg.settings.base_iri, report=report, loaded=loaded
+        )
         plans.append(_Plan(path, source, fmt, graph, triples, frozenset(graphs)))
         # A file's own graph counts, even if it stays empty.
         claimed = [(p.source, p.graphs | {p.graph}) for p in plans]
@@ -253,9 +261,16 @@ def _check(kg: KnowledgeGraph, paths: list[Path], report: ProgressCallback) -> l
 
 
 def _scan(
-    path: Path, fmt: RdfFormat, graph: str, base_iri: str, report: ProgressCallback
+    path: Path,
+    fmt: RdfFormat,
+    graph: str,
+    base_iri: str,
+    *,
+    report: ProgressCallback,
+    loaded: inference.Loaded,
 ) -> tuple[int, set[str]]:
-    """Parse a file without keeping it: its triple count and the graphs it writes to."""
+    """Parse a file without keeping it: its triple count and the graphs it writes to;
+    ``loaded`` is shown each quad as the store will hold it."""
     source = str(path)
     if fmt.name == "xml":
         try:
@@ -264,10 +279,13 @@ def _scan(
             raise unreadable(error, source) from None
     count = 0
     graphs = set()
+    target = ox.NamedNode(graph)
     try:
         with path.open("rb") as file:
             for quad in ox.parse(file, format=fmt.engine, base_iri=base_iri):
                 count += 1
+                if loaded.wants(quad.predicate):
+                    loaded.add(rebase_quad(in_graph(quad, target), base_iri))
                 name = quad.graph_name
                 if isinstance(name, ox.DefaultGraph):
                     graphs.add(graph)

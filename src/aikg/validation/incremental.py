@@ -33,8 +33,7 @@ FULL_ABOVE = 100_000
 costs a pattern lookup per changed triple and step of a path, and each check then runs
 once per :data:`BATCH` of them: about 0.5 ms a changed triple in all on the 1M-triple
 store (1,000 triples: 0.5 s against 20 s for the full validation; see
-``benchmarks/incremental_validation.py``), so at a tenth of a 1M store the two meet. The
-same line as for the inferred graph (:data:`aikg.loader.INCREMENTAL_INFERENCE`)."""
+``benchmarks/incremental_validation.py``), so at a tenth of a 1M store the two meet."""
 
 FOCUS_LIMIT = 20_000
 """A check whose reach leads to more focus nodes than this runs in full: past it, its
