@@ -14,12 +14,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from aikg import KnowledgeGraph
+from aikg import KnowledgeGraph, loader
 from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
-from aikg.config import Settings
+from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import InputError, RdfSyntaxError, ValidationError
 from aikg.loader import Progress, load_files
 from aikg.synthetic import generate
@@ -116,6 +117,39 @@ def test_the_report_names_exactly_the_injected_violations(
         for v in caught.value.report.violations
     }
     assert found == {e.key() for e in generate.injected(5_000, 1, 3)}
+
+
+@pytest.mark.parametrize("base_iri", [DEFAULT_BASE_IRI, "http://localhost:8000/"])
+def test_a_load_validated_in_full_reads_a_copy_in_memory_and_reports_the_same(
+    tmp_path: Path, invalid_file: Path, monkeypatch: pytest.MonkeyPatch, base_iri: str
+) -> None:
+    """A load too large to validate where it can reach is validated in full on a copy of
+    the store in memory: the same violations, and the store on disk unchanged."""
+    directory = tmp_path / "store"
+    KnowledgeGraph.open(Settings(store=str(directory), base_iri=base_iri)).close()
+    before = dump(directory)
+    monkeypatch.setattr(loader, "FULL_ABOVE", 0)  # every load is "too large"
+    copies: list[object] = []
+    make_copy = loader._validation_copy
+
+    def counted(kg: KnowledgeGraph, plans: list[Any]) -> object:
+        copies.append(copy := make_copy(kg, plans))
+        return copy
+
+    monkeypatch.setattr(loader, "_validation_copy", counted)
+    with (
+        KnowledgeGraph.open(Settings(store=str(directory), base_iri=base_iri)) as kg,
+        pytest.raises(ValidationError) as caught,
+    ):
+        load_files(kg, [invalid_file])
+    assert len(copies) == 1 and copies[0] is not None
+    found = {
+        (v.focus_node, v.source_shape, v.path, v.source_constraint)
+        for v in caught.value.report.violations
+    }
+    assert found == {e.key() for e in generate.injected(5_000, 1, 3, base_iri)}
+    assert {v.file for v in caught.value.report.violations} == {str(invalid_file)}
+    assert dump(directory) == before
 
 
 def test_a_syntax_error_in_a_later_file_changes_nothing(

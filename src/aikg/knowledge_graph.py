@@ -430,13 +430,16 @@ class KnowledgeGraph(AnalystQueries):
         always checks everything). The quotations, likewise (:func:`aikg.sources.check`)."""
         return with_source_texts(self.validate_shapes(change), self.check_sources(change))
 
-    def validate_shapes(self, change: Change | None = None) -> ValidationReport:
-        """The SHACL half of :meth:`validate`: the shapes alone."""
+    def validate_shapes(
+        self, change: Change | None = None, *, copy: ox.Store | None = None
+    ) -> ValidationReport:
+        """The SHACL half of :meth:`validate`: the shapes alone. ``copy``: the store's
+        quads in another engine (the loader's copy in memory), read instead of the store."""
         if self.settings.validator == "pyshacl":
             report = self._validate_data(list(self._data_quads()), self.graph_files)
         elif change is not None:
             report = validate_change(
-                self.store.local(),
+                copy or self.store.local(),
                 bundled_checks(),
                 change,
                 self.store.data_graphs(),
@@ -444,7 +447,7 @@ class KnowledgeGraph(AnalystQueries):
             )
         else:
             report = validate_store(
-                self.store.local(),
+                copy or self.store.local(),
                 bundled_checks(),
                 self.store.data_graphs(),
                 self.graph_files,
