@@ -46,6 +46,8 @@ _TYPE = ox.NamedNode(RDF + "type")
 _SUBCLASS_OF = ox.NamedNode(RDFS + "subClassOf")
 _SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
 _LABELS = (ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "prefLabel"))
+_NAMED_OR_LITERAL = (ox.NamedNode, ox.Literal)
+"""For isinstance: a tuple is checked faster than a union, which matters per quad."""
 
 
 def closure(hierarchy: ClassHierarchy) -> list[tuple[str, str]]:
@@ -130,22 +132,31 @@ class Loaded:
     hashes Python caches (a term's is computed again on every lookup).
     """
 
+    TYPE, LABEL, RELATED, INDEXED, HIERARCHY = 1, 2, 4, 8, 16
+    """What a predicate is to :meth:`add` (a bit each: a name can also be related)."""
+
     def __init__(self, store: Store):
         self.superclasses = _above(store, _SUBCLASS_OF)
         self.superproperties = _above(store, _SUBPROPERTY_OF)
         lifted = {sup for sups in self.superproperties.values() for sup in sups}
-        self.related = frozenset({*self.superproperties, *lifted})
-        self.indexed_names = frozenset(ox.NamedNode(p) for p in INDEXED_PROPERTIES)
-        self.wanted = frozenset(
-            {_TYPE, *_LABELS, *self.related, *self.indexed_names, _SUBCLASS_OF, _SUBPROPERTY_OF}
-        )
+        kinds: dict[str, int] = {}
+        for predicates, kind in (
+            ([_TYPE], self.TYPE),
+            (_LABELS, self.LABEL),
+            ([*self.superproperties, *lifted], self.RELATED),
+            ([ox.NamedNode(p) for p in INDEXED_PROPERTIES], self.INDEXED),
+            ([_SUBCLASS_OF, _SUBPROPERTY_OF], self.HIERARCHY),
+        ):
+            for predicate in predicates:
+                kinds[predicate.value] = kinds.get(predicate.value, 0) | kind
+        self.kinds = kinds
+        """Each predicate :meth:`add` keeps something of, by IRI: its kinds (one dict
+        lookup a quad, on a string; a term's hash is computed again on every lookup)."""
         self.types: dict[str, set[str]] = {}
         """Each subject's stated classes."""
-        self.statements: dict[
-            tuple[str, str, str], tuple[ox.NamedNode, ox.NamedNode | ox.Literal]
-        ] = {}
+        self.statements: dict[tuple[str, str, ox.NamedNode | ox.Literal], ox.NamedNode] = {}
         """Statements with a property others are above or below, by subject, property
-        and the value's N-Triples form: (property, value)."""
+        and value: the property as a term."""
         self.labels: dict[str, ox.Literal] = {}
         """Each subject's preferred label among the load's labels."""
         self.indexed: list[ox.Quad] = []
@@ -154,29 +165,28 @@ class Loaded:
         self.old: set[str] = set()
         """The subjects the store held before the load."""
 
-    def wants(self, predicate: ox.NamedNode) -> bool:
-        """Whether :meth:`add` keeps anything of a quad with this predicate (the loader
-        asks before it puts the quad in the form the store will hold)."""
-        return predicate in self.wanted
-
-    def add(self, quad: ox.Quad) -> None:
-        predicate, subject, value = quad.predicate, quad.subject, quad.object
-        if predicate in (_SUBCLASS_OF, _SUBPROPERTY_OF):
+    def add(self, quad: ox.Quad, kind: int) -> None:
+        """Keep what the inferred graph and the name index need of ``quad``, whose
+        predicate is of ``kind`` (from :attr:`kinds`; the loader looks it up first, and
+        puts only those quads in the form the store will hold)."""
+        if kind & self.HIERARCHY:
             self.hierarchy_changed = True  # every entailment may change: recomputed
+        subject, value = quad.subject, quad.object
         if not isinstance(subject, ox.NamedNode):
             return
         if isinstance(value, ox.Literal):
-            if predicate in self.indexed_names:
+            if kind & self.INDEXED:
                 self.indexed.append(quad)
-            if predicate in _LABELS:
+            if kind & self.LABEL:
                 name = subject.value
                 best = self.labels.get(name)
                 if best is None or _rank(value) < _rank(best):
                     self.labels[name] = value
-        if predicate == _TYPE and isinstance(value, ox.NamedNode):
+        elif kind & self.TYPE and isinstance(value, ox.NamedNode):
             self.types.setdefault(subject.value, set()).add(value.value)
-        if predicate in self.related and isinstance(value, ox.NamedNode | ox.Literal):
-            self.statements[(subject.value, predicate.value, str(value))] = (predicate, value)
+        if kind & self.RELATED and isinstance(value, _NAMED_OR_LITERAL):
+            predicate = quad.predicate
+            self.statements[(subject.value, predicate.value, value)] = predicate
 
     def note_old(self, store: Store) -> None:
         """Which subjects the store already holds (before the load writes): what they
@@ -204,11 +214,7 @@ def add_loaded(store: Store, loaded: Loaded) -> None:
     _reconcile(
         store,
         typed={ox.NamedNode(s) for s in loaded.types if s in old},
-        joined={
-            (ox.NamedNode(key[0]), value)
-            for key, (_, value) in loaded.statements.items()
-            if key[0] in old
-        },
+        joined={(ox.NamedNode(name), value) for name, _, value in loaded.statements if name in old},
         labelled={ox.NamedNode(s) for s in loaded.labels if s in old},
     )
     inferred = ox.NamedNode(store.inferred_graph)
@@ -223,12 +229,12 @@ def add_loaded(store: Store, loaded: Loaded) -> None:
         }
         wanted += (ox.Quad(resource, _TYPE, sup, inferred) for sup in lifted)
     statements = loaded.statements
-    lifted_statements: set[tuple[str, str, str]] = set()
-    for (name, _, written), (predicate, value) in statements.items():
+    lifted_statements: set[tuple[str, str, ox.NamedNode | ox.Literal]] = set()
+    for (name, _, value), predicate in statements.items():
         if name in old:
             continue
         for sup in loaded.superproperties.get(predicate, ()):
-            key = (name, sup.value, written)
+            key = (name, sup.value, value)
             if key not in statements and key not in lifted_statements:
                 lifted_statements.add(key)
                 wanted.append(ox.Quad(ox.NamedNode(name), sup, value, inferred))

@@ -346,12 +346,13 @@ def _scan(
     count = 0
     graphs = set()
     target = ox.NamedNode(graph)
+    kinds = loaded.kinds
     try:
         with path.open("rb") as file:
             for quad in ox.parse(file, format=fmt.engine, base_iri=base_iri):
                 count += 1
-                if loaded.wants(quad.predicate):
-                    loaded.add(rebase_quad(in_graph(quad, target), base_iri))
+                if kind := kinds.get(quad.predicate.value):
+                    loaded.add(rebase_quad(in_graph(quad, target), base_iri), kind)
                 name = quad.graph_name
                 if isinstance(name, ox.DefaultGraph):
                     graphs.add(graph)
