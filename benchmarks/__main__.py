@@ -67,7 +67,17 @@ class Plan:
     deadline: float
 
 
-SECTIONS = ("load", "latency", "http", "virtuoso", "rdflib-endpoint", "validation", "sanity")
+SECTIONS = (
+    "load",
+    "latency",
+    "http",
+    "overhead",
+    "virtuoso",
+    "rdflib-endpoint",
+    "validation",
+    "incremental",
+    "sanity",
+)
 
 
 def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
@@ -406,6 +416,22 @@ def run_validation(run: Run, files: data.DataFiles) -> None:
         run.save()
 
 
+def run_incremental(store_dir: Path, label: str) -> dict[str, Any]:
+    """A 1,000-triple addition to a store, validated where it reaches and in full, and a
+    small write, as the server applies it (:mod:`benchmarks.incremental_validation`)."""
+    log(f"{label}: incremental validation of a 1,000-triple addition")
+    entry = run_job(
+        "incremental_validation:measure",
+        3600,
+        f"incremental-{label}",
+        store_dir=str(store_dir),
+        triples=1_000,
+        reps=3,
+    )
+    log(f"{label}: incremental {entry.get('median_s')}")
+    return entry
+
+
 def run_sanity(run: Run) -> None:
     plan = run.plan
     n, k = plan.sanity_size, plan.sanity_violations
@@ -496,16 +522,27 @@ def main(argv: list[str] | None = None) -> int:
                     )
             if "validation" in plan.only:
                 run_validation(run, files)
+            if "incremental" in plan.only:
+                run.size(n)["incremental"] = run_incremental(store_dir, str(n))
+                run.save()
         if "sanity" in plan.only:
             run_sanity(run)
+        if "overhead" in plan.only:
+            from benchmarks import http_overhead  # noqa: PLC0415
+
+            log("HTTP overhead of a one-lookup request: aikg, bare handler, oxigraph")
+            run.results["http_overhead"] = http_overhead.run_servers(plan.duration)
+            run.save()
         if plan.big:
             from benchmarks import big  # noqa: PLC0415
 
             gen = data.generated(plan.big_size, plan.seed)
-            run.results["big"] = big.run(
-                gen, WORK / f"store-big-{plan.big_size}", reps=2, deadline=600
-            )
+            big_store = WORK / f"store-big-{plan.big_size}"
+            run.results["big"] = big.run(gen, big_store, reps=2, deadline=600)
             run.results["big"]["size"] = plan.big_size
+            run.save()
+            if "incremental" in plan.only and big_store.exists():
+                run.results["big"]["incremental"] = run_incremental(big_store, "big")
             run.save()
     finally:
         stop_all()

@@ -160,21 +160,19 @@ def markdown(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds per cell")
-    parser.add_argument("--out", default=str(HERE / "results"), help="where results go")
-    args = parser.parse_args(argv)
+def run_servers(duration: float) -> dict[str, Any]:
+    """The three servers, one after the other, each driven at every client count; their
+    figures and aikg's ratios to the other two."""
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    results: dict[str, Any] = {"stamp": stamp, "duration_s": args.duration, "servers": {}}
+    results: dict[str, Any] = {"stamp": stamp, "duration_s": duration, "servers": {}}
     work = Path(tempfile.mkdtemp(prefix="aikg-http-overhead-"))
     try:
         with aikg_server() as url:
             body = httpx.get(url, headers={"Accept": JSON_RESULTS}, timeout=30).content
-            results["servers"]["aikg serve"] = measure("aikg serve", url, args.duration)
+            results["servers"]["aikg serve"] = measure("aikg serve", url, duration)
             # More distinct texts than the run can send: every one takes a worker.
             results["servers"]["aikg serve, no repeats"] = measure(
-                "aikg serve, no repeats", url, args.duration, distinct=int(args.duration * 2_000)
+                "aikg serve, no repeats", url, duration, distinct=int(duration * 2_000)
             )
         (work / "body.json").write_bytes(body)
         (work / "bare.py").write_text(BARE_APP)
@@ -182,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         bare_url = f"http://127.0.0.1:{port}/sparql"
         command = [sys.executable, str(work / "bare.py"), str(work / "body.json"), str(port)]
         with server(command, bare_url, "bare handler"):
-            results["servers"]["bare handler"] = measure("bare handler", bare_url, args.duration)
+            results["servers"]["bare handler"] = measure("bare handler", bare_url, duration)
         oxigraph_store(work / "oxigraph")
         port = free_port()
         binary = Path(sys.executable).with_name("oxigraph")
@@ -192,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         ready = f"{query_url}?{httpx.QueryParams(query=LOOKUP)}"
         with server(command, ready, "oxigraph serve-read-only"):
             results["servers"]["oxigraph serve-read-only"] = measure(
-                "oxigraph serve-read-only", query_url, args.duration
+                "oxigraph serve-read-only", query_url, duration
             )
     finally:
         stop_all()
@@ -207,6 +205,16 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("aikg serve", "aikg serve, no repeats")
         for c in CLIENTS
     }
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per cell")
+    parser.add_argument("--out", default=str(HERE / "results"), help="where results go")
+    args = parser.parse_args(argv)
+    results = run_servers(args.duration)
+    stamp = results["stamp"]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"http-overhead-{stamp}.json").write_text(json.dumps(results, indent=2))
