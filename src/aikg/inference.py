@@ -33,6 +33,8 @@ what the sources state).
 
 from __future__ import annotations
 
+import sys
+
 import pyoxigraph as ox
 
 from aikg.names import INDEXED_PROPERTIES
@@ -152,11 +154,11 @@ class Loaded:
         self.kinds = kinds
         """Each predicate :meth:`add` keeps something of, by IRI: its kinds (one dict
         lookup a quad, on a string; a term's hash is computed again on every lookup)."""
-        self.types: dict[str, set[str]] = {}
-        """Each subject's stated classes."""
-        self.statements: dict[tuple[str, str, ox.NamedNode | ox.Literal], ox.NamedNode] = {}
-        """Statements with a property others are above or below, by subject, property
-        and value: the property as a term."""
+        self.types: dict[str, tuple[str, ...]] = {}
+        """Each subject's stated classes (a tuple: most have one, and a set is bigger)."""
+        self.statements: set[tuple[str, str, ox.NamedNode | ox.Literal]] = set()
+        """Statements with a property others are above or below: subject, property,
+        value."""
         self.labels: dict[str, ox.Literal] = {}
         """Each subject's preferred label among the load's labels."""
         self.indexed: list[ox.Quad] = []
@@ -174,19 +176,20 @@ class Loaded:
         subject, value = quad.subject, quad.object
         if not isinstance(subject, ox.NamedNode):
             return
+        # One string per subject, class and property, however many quads name it: at 10M
+        # triples the gatherings are millions of entries.
+        name = sys.intern(subject.value)
         if isinstance(value, ox.Literal):
             if kind & self.INDEXED:
                 self.indexed.append(quad)
             if kind & self.LABEL:
-                name = subject.value
                 best = self.labels.get(name)
                 if best is None or _rank(value) < _rank(best):
                     self.labels[name] = value
         elif kind & self.TYPE and isinstance(value, ox.NamedNode):
-            self.types.setdefault(subject.value, set()).add(value.value)
+            self.types[name] = (*self.types.get(name, ()), sys.intern(value.value))
         if kind & self.RELATED and isinstance(value, _NAMED_OR_LITERAL):
-            predicate = quad.predicate
-            self.statements[(subject.value, predicate.value, value)] = predicate
+            self.statements.add((name, sys.intern(quad.predicate.value), value))
 
     def note_old(self, store: Store) -> None:
         """Which subjects the store already holds (before the load writes): what they
@@ -229,11 +232,12 @@ def add_loaded(store: Store, loaded: Loaded) -> None:
         }
         wanted += (ox.Quad(resource, _TYPE, sup, inferred) for sup in lifted)
     statements = loaded.statements
+    superproperties = {p.value: sups for p, sups in loaded.superproperties.items()}
     lifted_statements: set[tuple[str, str, ox.NamedNode | ox.Literal]] = set()
-    for (name, _, value), predicate in statements.items():
+    for name, predicate, value in statements:
         if name in old:
             continue
-        for sup in loaded.superproperties.get(predicate, ()):
+        for sup in superproperties.get(predicate, ()):
             key = (name, sup.value, value)
             if key not in statements and key not in lifted_statements:
                 lifted_statements.add(key)
