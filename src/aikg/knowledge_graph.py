@@ -35,7 +35,7 @@ from aikg.labels import add_labels
 from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.names import INDEXED_PROPERTIES
-from aikg.saved_queries import check_classes, narrow_by_text, saved_query
+from aikg.saved_queries import check_classes, narrow_by_text, saved_query, substitutions
 from aikg.search import Match, search
 from aikg.sparql.execute import (
     QueryResult,
@@ -394,6 +394,7 @@ class KnowledgeGraph(AnalystQueries):
             self.settings,
             page=number,
             max_rows=max_rows,
+            bound=substitutions(query, binding),
         )
         if isinstance(answer, Table) and lang:
             answer = add_labels(self.store, answer, lang, query.labelled)

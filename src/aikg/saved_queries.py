@@ -103,6 +103,14 @@ class Parameter:
     variable holding the resources whose text must contain it, ignoring case. Where the
     store has a text index, that variable is narrowed to the resources the index finds
     before the query runs (:func:`narrow_by_text`); the query's own FILTER still decides."""
+    planned: bool = False
+    """Whether a single value is also given to an engine in this process as an initial
+    binding of its variable (Oxigraph's ``substitutions``), beside the ``VALUES`` clause.
+    Oxigraph plans an OPTIONAL group before it joins the VALUES, so without it a group
+    that reads from the variable reads every match in the store and keeps the few that
+    fit; with it the group is looked up from the value. For a variable the query
+    projects (Oxigraph's requirement) and that a required pattern of the outermost group
+    binds: the answer is then the same either way (:func:`substitutions`)."""
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -240,8 +248,9 @@ class Binding:
     They are bound as initial bindings: a ``VALUES`` clause generated from the terms' own
     serialization (Oxigraph escapes every character that could end a term) and placed
     first inside the query's WHERE group, so that every pattern and FILTER of the group
-    sees them. Oxigraph's ``substitutions`` were not used: they require the variable in
-    the projection and are not seen by FILTER expressions.
+    sees them. Oxigraph's ``substitutions`` do not replace them: they require the variable
+    in the projection and are not seen by FILTER expressions; a ``planned`` parameter's
+    value is given as one beside the clause, for the planner (:func:`substitutions`).
     """
 
     values: dict[str, list[OxTerm]] = field(default_factory=dict)
@@ -399,10 +408,20 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
                 list=bool(spec.get("list", False)),
                 classes=tuple(_class_iri(str(c)) for c in _as_list(spec.get("class"))),
                 text_of=_text_of(name, str(pname), ptype, spec.get("text_of"), text),
+                planned=bool(spec.get("planned", False)),
             )
         )
     kind = _query_kind(text)
     projection = _projection(text, where) if kind == "select" else ()
+    for p in params:
+        if p.planned and (p.list or p.name not in projection):
+            raise ConfigError(
+                f"parameter {p.name!r} of {name}.rq is planned, but it takes a list or "
+                "the query does not project its variable",
+                where=where,
+                hint="planned is for a single-valued parameter whose variable the query "
+                "projects and binds in its outermost group",
+            )
     labelled = tuple(str(c) for c in _as_list(meta.get("labels")))
     for column in labelled:
         if column not in projection or f"{column}Label" in projection:
@@ -494,6 +513,18 @@ def saved_query(name: str) -> SavedQuery:
             f"no saved query {name!r}{did_you_mean(name, catalog())}",
             hint="list them with `aikg queries` or GET /queries",
         ) from None
+
+
+def substitutions(query: SavedQuery, binding: Binding) -> dict[str, OxTerm]:
+    """The values of the ``planned`` parameters, by variable, to give the engine as
+    initial bindings (see :attr:`Parameter.planned`): only a parameter bound to one value,
+    since an initial binding holds one. The ``VALUES`` clause stays in the query, so
+    other engines, and the query's FILTERs, read the value as before."""
+    return {
+        p.name: terms[0]
+        for p in query.params
+        if p.planned and len(terms := binding.values.get(p.name, [])) == 1
+    }
 
 
 def check_classes(query: SavedQuery, binding: Binding, store: Store) -> None:

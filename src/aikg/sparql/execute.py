@@ -9,7 +9,7 @@ answer (see :mod:`aikg.sparql.paging`), :func:`iter_pages` every page in turn.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -29,7 +29,7 @@ from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
 from aikg.sparql.paging import page_query, past_the_end, select_shape
 from aikg.sparql.results import Table, table
 from aikg.store.local import Store
-from aikg.terms import to_rdflib, triples_to_graph
+from aikg.terms import OxTerm, to_rdflib, triples_to_graph
 
 OxResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -147,6 +147,7 @@ def execute(
     *,
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
+    bound: Mapping[str, OxTerm] | None = None,
 ) -> OxResult:
     """Run a query on an Oxigraph store after the guard's checks; Oxigraph results out.
 
@@ -156,6 +157,10 @@ def execute(
     Relative IRIs resolve against the configured base IRI, so ``<country/KR>`` works, and
     the prefixes of :func:`aikg.namespaces.prefix_table` (``country:KR`` too) need no
     declaration; a query's own PREFIX wins.
+
+    ``bound`` gives variables initial values (Oxigraph's ``substitutions``), for the
+    planner's sake: on an engine in this process only; elsewhere the query must bind
+    them itself (a saved query's VALUES clause does).
     """
     reading = check_query(
         query,
@@ -186,6 +191,8 @@ def execute(
     elif not reading.dataset:
         # The union of all graphs is the default graph, unless the query says otherwise.
         options["use_default_graph_as_union"] = True
+    if bound and store.native:
+        options["substitutions"] = {ox.Variable(name): term for name, term in bound.items()}
     try:
         return store.query(query, **options)
     except SyntaxError as error:
@@ -203,6 +210,7 @@ def execute_page(
     max_rows: int,
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
+    bound: Mapping[str, OxTerm] | None = None,
 ) -> Table | ox.QueryBoolean | ox.QueryTriples:
     """Page ``page`` (from 1) of a query's answer, pages of ``max_rows`` rows in a total
     order (see :mod:`aikg.sparql.paging`); an ASK or graph answer as it is.
@@ -217,7 +225,12 @@ def execute_page(
 
     def run(text: str) -> OxResult:
         return execute(
-            store, text, settings, default_graphs=default_graphs, named_graphs=named_graphs
+            store,
+            text,
+            settings,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            bound=bound,
         )
 
     shape = select_shape(query)

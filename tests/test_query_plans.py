@@ -1,0 +1,85 @@
+"""Saved queries whose values are handed to the engine's planner answer as the plain query.
+
+A ``planned`` parameter's value is given to Oxigraph as an initial binding beside the
+``VALUES`` clause (see ``Parameter.planned``), so that it plans what depends on the value
+from the value instead of reading the whole store. That must not change an answer: on
+generated data, each planned query's answer for every value is the one the query text
+gives when run as any other query (the VALUES clause alone).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aikg.config import DEFAULT_BASE_IRI
+from aikg.errors import ConfigError
+from aikg.knowledge_graph import KnowledgeGraph
+from aikg.saved_queries import Binding, catalog, parse_saved_query, substitutions
+from aikg.sparql.execute import SelectResult
+from aikg.synthetic.generate import generate
+
+
+@pytest.fixture(scope="module")
+def generated_kg(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
+    """The bundled graph with 20,000 generated triples (persons with roles and without)."""
+    path: Path = tmp_path_factory.mktemp("plans") / "generated.nq"
+    path.write_text("".join(f"{q} .\n" for q in generate(20_000, seed=11)), encoding="utf-8")
+    kg = KnowledgeGraph.load()
+    kg.add_files([path], validate=False)
+    return kg
+
+
+def _rows(result: object) -> list[tuple[tuple[str, str], ...]]:
+    assert isinstance(result, SelectResult)
+    return sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in result.rows)
+
+
+def test_people_roles_answers_as_its_plain_text_for_every_person(
+    generated_kg: KnowledgeGraph,
+) -> None:
+    query = catalog()["people-roles"]
+    persons = [
+        str(row["p"])
+        for row in generated_kg.query("SELECT ?p WHERE { ?p a aikg:Person }")  # type: ignore[union-attr]
+    ]
+    assert len(persons) > 100
+    with_roles = 0
+    for person in persons:
+        planned = generated_kg.saved("people-roles", lang=None, person=person)
+        plain = generated_kg.query(query.sparql({"person": person}, DEFAULT_BASE_IRI))
+        assert _rows(planned) == _rows(plain), person
+        assert isinstance(planned, SelectResult)
+        with_roles += any("role" in row for row in planned.rows)
+    # Both kinds are compared: persons the OPTIONAL finds roles for, and persons alone.
+    assert 0 < with_roles < len(persons)
+
+
+def test_only_one_value_of_a_planned_parameter_is_handed_to_the_engine() -> None:
+    query = catalog()["people-roles"]
+    one = query.bind({"person": "person/ha-jung-woo"}, DEFAULT_BASE_IRI)
+    assert {k: v.value for k, v in substitutions(query, one).items()} == {
+        "person": DEFAULT_BASE_IRI + "person/ha-jung-woo"
+    }
+    assert substitutions(query, Binding()) == {}
+    # Other parameters are never handed over: their queries do not promise the same answer.
+    holdings = catalog()["holdings"]
+    assert substitutions(holdings, holdings.bind({"holder": "country/KR"}, DEFAULT_BASE_IRI)) == {}
+
+
+@pytest.mark.parametrize(
+    ("spec", "select"),
+    [
+        ("#+     list: true\n", "SELECT ?x WHERE { ?x ?p ?o }"),
+        ("", "SELECT ?o WHERE { ?x ?p ?o }"),
+    ],
+    ids=["list", "not-projected"],
+)
+def test_a_planned_parameter_is_single_and_projected(spec: str, select: str) -> None:
+    text = (
+        "#+ title: t\n#+ params:\n#+   x:\n#+     type: iri\n#+     planned: true\n" + spec + select
+    )
+    with pytest.raises(ConfigError, match="planned"):
+        parse_saved_query("t", text)
+    assert parse_saved_query("t", text.replace("planned: true", "planned: false")).params
