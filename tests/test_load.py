@@ -152,6 +152,21 @@ def test_a_load_validated_in_full_reads_a_copy_in_memory_and_reports_the_same(
     assert dump(directory) == before
 
 
+def test_a_store_too_big_for_a_copy_in_memory_is_validated_on_disk(
+    store: Path, invalid_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = dump(store)
+    monkeypatch.setattr(loader, "FULL_ABOVE", 0)
+    monkeypatch.setattr(loader, "_available_memory", lambda: 0)
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        assert loader._validation_copy(kg, []) is None
+        with pytest.raises(ValidationError) as caught:
+            load_files(kg, [invalid_file])
+    found = {(v.focus_node, v.source_shape) for v in caught.value.report.violations}
+    assert found == {e.key()[:2] for e in generate.injected(5_000, 1, 3)}
+    assert dump(store) == before
+
+
 def test_a_syntax_error_in_a_later_file_changes_nothing(
     store: Path, valid_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
