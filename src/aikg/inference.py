@@ -194,7 +194,10 @@ class Loaded:
     def note_old(self, store: Store) -> None:
         """Which subjects the store already holds (before the load writes): what they
         entail is read from the store after the load; that of the others, new to it,
-        from the load's gatherings alone."""
+        from the load's gatherings alone. (A store elsewhere is recomputed in full by
+        :func:`add_loaded`: a lookup per subject would be a request each.)"""
+        if not store.native:
+            return
         subjects = {*self.types, *self.labels, *(key[0] for key in self.statements)}
         self.old = {
             s
