@@ -407,20 +407,21 @@ def tokens(text: str) -> Iterator[Token]:
     return (tok for tok in _scanned(text) if tok.kind != "string")
 
 
-SCANNED_TEXT_CHARS = 4096
+SCANNED_TEXT_CHARS = 2048
 """Texts up to this long keep their tokens for a while (see :func:`_scanned`)."""
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=16)
 def _scanned_short(text: str) -> tuple[Token, ...]:
     return tuple(_scan(text))
 
 
 def _scanned(text: str) -> tuple[Token, ...]:
-    """The tokens of a text, string literals included; a short text's are kept (at most
-    256 of them, about 1 MB): a query is scanned by the guard with and without the
-    server's prefixes, to tell its form and to page it, and each scan would cost the
-    same again (~20 us for a one-lookup query)."""
+    """The tokens of a text, string literals included. A request's text is scanned to
+    tell its form, by the guard (with the server's prefixes) and to page it, in the
+    server and again in its worker: each scan would cost the same again (~20 us for a
+    one-lookup query). So the last 16 short texts keep theirs (a few hundred bytes a
+    token: a few MB at the very worst, a few kB as a rule)."""
     if len(text) <= SCANNED_TEXT_CHARS:
         return _scanned_short(text)
     return tuple(_scan(text))
