@@ -84,6 +84,9 @@ KEEPER_START_SECONDS = 120.0
 SPOOL_MEMORY_BYTES = 4 * 1024 * 1024
 """A streamed answer beyond this size is spooled to a temporary file, not kept in memory."""
 SPOOL_CHUNK_BYTES = 1024 * 1024
+DIRECT_WRITE_BYTES = 32 * 1024
+"""A job up to this size is written to an idle worker's socket at once (a Unix socket's
+buffer holds far more, and an idle worker has read all it was sent)."""
 
 
 def _libc() -> ctypes.CDLL:
@@ -925,18 +928,30 @@ class WorkerPool:
                 elif not answer.done():
                     answer.set_result(message)
 
-        os.set_blocking(fd, False)
+        # The socket stays blocking (the thread path's Connection needs it so): a read
+        # happens only when the loop says it is readable, and a small job is written at
+        # once into the empty buffer of an idle worker's socket. A large one is written
+        # without blocking.
+        large = len(payload) > DIRECT_WRITE_BYTES
         loop.add_reader(fd, readable)
         try:
             try:
-                await write_all(loop, fd, payload)
+                if large:
+                    os.set_blocking(fd, False)
+                    await write_all(loop, fd, payload)
+                else:
+                    written = 0
+                    while written < len(payload):  # one write, barring a signal
+                        written += os.write(fd, payload[written:])
             except OSError:
                 return None  # the worker's end is closed: it died while idle
+            finally:
+                if large:
+                    os.set_blocking(fd, True)
             message = await answer
         finally:
             timer.cancel()
             loop.remove_reader(fd)
-            os.set_blocking(fd, True)  # for the thread path's Connection
         if message is not None and message[0] == "error":
             _log_crash(message[1])
         return message
