@@ -244,6 +244,9 @@ class InlinePool:
     def run(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
         return jobs.READ_JOBS[name](self.kg, **kwargs)
 
+    async def run_async(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
+        return self.run(name, timeout, **kwargs)
+
     def stream(self, name: str, timeout: float | None = None, **kwargs: Any) -> Iterator[bytes]:
         chunks: list[bytes] = []
         jobs.READ_JOBS[name](self.kg, emit=chunks.append, **kwargs)

@@ -52,6 +52,16 @@ def chunks(state: dict[str, int], count: int, emit: Callable[[bytes], None]) -> 
         emit(f"chunk {i}\n".encode())
 
 
+def blob(state: dict[str, int], size: int) -> bytes:
+    """An answer larger than one read of the socket."""
+    return bytes(range(256)) * (size // 256)
+
+
+def echo(state: dict[str, int], data: bytes) -> bytes:
+    """A job larger than a Unix socket's buffer, sent back."""
+    return data
+
+
 def increment(state: dict[str, int], dry_run: bool) -> int:
     state["counter"] += 1
     return state["counter"]
@@ -65,5 +75,7 @@ READ_JOBS: dict[str, Callable[..., Any]] = {
     "fail": fail,
     "refuse": refuse,
     "chunks": chunks,
+    "blob": blob,
+    "echo": echo,
 }
 WRITE_JOBS: dict[str, Callable[..., Any]] = {"increment": increment}

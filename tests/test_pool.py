@@ -6,17 +6,21 @@ purpose) in a keeper and its workers, as the server does with the real jobs.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import signal
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from aikg.config import Settings
-from aikg.errors import EngineCrashError, InputError, QueryTimeoutError
+from aikg.errors import EngineCrashError, InputError, QueryTimeoutError, ServiceBusyError
 from aikg.workers.pool import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,3 +162,124 @@ def test_run_and_stream_hand_out_the_same_workers(pool: WorkerPool) -> None:
         list(pool.stream("chunks", timeout=1e-9, count=10**7))
     wait_for_full_strength(pool, within=2.0)
     assert pool.status().live == before.live == SIZE
+
+
+# -- the same from the event loop (how the HTTP server runs a query job) ----------------
+
+
+def test_the_event_loop_gets_the_answers_a_thread_gets(pool: WorkerPool) -> None:
+    async def answers() -> tuple[int, bytes, bytes]:
+        counter = await pool.run_async("counter")
+        blob = await pool.run_async("blob", size=5 * 1024 * 1024)  # several reads
+        echoed = await pool.run_async("echo", data=os.urandom(1024 * 1024))
+        return counter, blob, echoed
+
+    counter, blob, echoed = asyncio.run(answers())
+    assert counter == pool.run("counter") == 0
+    assert blob == pool.run("blob", size=5 * 1024 * 1024)
+    assert len(blob) == 5 * 1024 * 1024
+    assert len(echoed) == 1024 * 1024
+    assert pool.status().busy == 0
+    assert pool.status().live == SIZE
+
+
+def test_from_the_event_loop_a_job_past_its_deadline_is_stopped(pool: WorkerPool) -> None:
+    victim = idle_worker(pool)
+    pids = {idle_worker(pool) for _ in range(SIZE * 2)}
+    assert victim in pids
+    started = time.monotonic()
+    with pytest.raises(QueryTimeoutError, match=r"did not finish within 0\.5 s"):
+        asyncio.run(pool.run_async("sleep", timeout=0.5, seconds=30))
+    assert time.monotonic() - started < 5
+    wait_for_full_strength(pool, within=2.0)
+    # The worker that ran it was killed: the pool holds SIZE live workers, none of them
+    # the one that slept past its deadline.
+    after = {idle_worker(pool) for _ in range(SIZE * 3)}
+    assert len(after) == SIZE
+    assert len(pids - after) == 1
+    assert not any(alive(pid) for pid in pids - after)
+    assert asyncio.run(pool.run_async("sleep", seconds=0)) == "woke"
+
+
+def test_from_the_event_loop_a_worker_that_dies_mid_job_costs_that_job_only(
+    pool: WorkerPool,
+) -> None:
+    with pytest.raises(EngineCrashError, match="worker died"):
+        asyncio.run(pool.run_async("die"))
+    assert asyncio.run(pool.run_async("counter")) == 0
+    wait_for_full_strength(pool, within=2.0, replaced=1)
+
+
+def test_from_the_event_loop_a_job_is_never_handed_to_a_dead_worker(pool: WorkerPool) -> None:
+    victims = set()
+    while len(victims) < SIZE:
+        victims.add(idle_worker(pool))
+    for pid in victims:
+        os.kill(pid, signal.SIGKILL)
+
+    async def burst() -> list[int]:
+        return [await pool.run_async("counter") for _ in range(SIZE * 2)]
+
+    assert asyncio.run(burst()) == [0] * (SIZE * 2)
+
+
+def test_from_the_event_loop_a_failing_job_reports_its_error(
+    pool: WorkerPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        caplog.at_level(logging.ERROR, logger="aikg.workers"),
+        pytest.raises(EngineCrashError, match="ZeroDivisionError: a bug in a job"),
+    ):
+        asyncio.run(pool.run_async("fail"))
+    assert "Traceback" in caplog.text
+    with pytest.raises(InputError, match="a refusal"):
+        asyncio.run(pool.run_async("refuse"))
+    assert pool.status().live == SIZE
+    assert pool.status().busy == 0
+
+
+def test_from_the_event_loop_requests_wait_their_turn_for_a_worker(pool: WorkerPool) -> None:
+    """More jobs at once than workers: the others wait in line, on the loop, and each
+    gets its answer; past the queue timeout, a request is told the service is busy."""
+
+    async def crowd(count: int) -> list[Any]:
+        jobs = [pool.run_async("sleep", seconds=0.3) for _ in range(count)]
+        return await asyncio.gather(*jobs, return_exceptions=True)
+
+    assert asyncio.run(crowd(SIZE * 3)) == ["woke"] * (SIZE * 3)
+    pool.settings = replace(pool.settings, queue_timeout=0.1)
+    outcomes = asyncio.run(crowd(SIZE * 2))
+    assert outcomes.count("woke") == SIZE
+    busy = [o for o in outcomes if isinstance(o, ServiceBusyError)]
+    assert len(busy) == SIZE
+    assert pool.status().busy == 0
+    assert pool.status().live == SIZE
+
+
+def test_from_the_event_loop_a_cancelled_request_leaves_no_worker_behind(
+    pool: WorkerPool,
+) -> None:
+    async def abandon() -> None:
+        task = asyncio.ensure_future(pool.run_async("sleep", seconds=30))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    pids = {idle_worker(pool) for _ in range(SIZE * 3)}
+    asyncio.run(abandon())
+    wait_for_full_strength(pool, within=2.0)
+    after = {idle_worker(pool) for _ in range(SIZE * 3)}
+    assert len(after) == SIZE
+    gone = pids - after
+    assert len(gone) == 1  # the sleeping worker was killed, not left to sleep
+    assert not any(alive(pid) for pid in gone)
+
+
+def test_from_the_event_loop_a_read_after_a_write_sees_the_write(pool: WorkerPool) -> None:
+    assert pool.write("increment") == 1
+
+    async def reads() -> set[int]:
+        return {await pool.run_async("counter") for _ in range(SIZE * 2)}
+
+    assert asyncio.run(reads()) == {1}

@@ -26,6 +26,7 @@ of :func:`aikg.sparql.execute` all decide on what will run:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -179,7 +180,7 @@ def read_query(
     key = (text, base_iri, tuple(declared.items()))
     reading = READINGS.get(key)
     if reading is None:
-        reading = _read(tuple(_scan(text)), base_iri, declared)
+        reading = _read(_scanned(text), base_iri, declared)
         READINGS.put(key, reading)
     return reading
 
@@ -403,7 +404,27 @@ def tokens(text: str) -> Iterator[Token]:
 
     :class:`QueryRefusedError` for a codepoint escape outside a string literal.
     """
-    return (tok for tok in _scan(text) if tok.kind != "string")
+    return (tok for tok in _scanned(text) if tok.kind != "string")
+
+
+SCANNED_TEXT_CHARS = 2048
+"""Texts up to this long keep their tokens for a while (see :func:`_scanned`)."""
+
+
+@functools.lru_cache(maxsize=16)
+def _scanned_short(text: str) -> tuple[Token, ...]:
+    return tuple(_scan(text))
+
+
+def _scanned(text: str) -> tuple[Token, ...]:
+    """The tokens of a text, string literals included. A request's text is scanned to
+    tell its form, by the guard (with the server's prefixes) and to page it, in the
+    server and again in its worker: each scan would cost the same again (~20 us for a
+    one-lookup query). So the last 16 short texts keep theirs (a few hundred bytes a
+    token: a few MB at the very worst, a few kB as a rule)."""
+    if len(text) <= SCANNED_TEXT_CHARS:
+        return _scanned_short(text)
+    return tuple(_scan(text))
 
 
 def string_value(literal: str) -> str:

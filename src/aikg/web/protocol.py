@@ -152,10 +152,13 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
     html = chosen == "text/html"
     media = "application/sparql-results+json" if html else chosen
     # An answer in the cache is given here: the hop to a thread and back would cost more
-    # than everything else the request does.
+    # than everything else the request does. A short text is guarded here too and its
+    # job handed to a worker from the event loop, for the same reason.
     dataset = {"default_graphs": default_graphs, "named_graphs": named_graphs}
     answer = service.cached_query(sparql, media, **dataset, page=page)
-    if answer is None:
+    if answer is None and len(sparql) <= INLINE_READ_CHARS:
+        answer = await service.query_async(sparql, media, **dataset, page=page)
+    elif answer is None:
         answer = await run_in_threadpool(service.query, sparql, media, **dataset, page=page)
     # The other pages' links carry the query, whether it came in the URL or in a body.
     links = page_links(request, {**params, "query": [sparql]}, answer.result)

@@ -178,6 +178,22 @@ class Service:
         self.check(sparql)
         return self._run("query", options)
 
+    async def query_async(
+        self,
+        sparql: str,
+        fmt: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        page: int = 1,
+    ) -> Answer:
+        """:meth:`query` on the event loop: the guard reads the text here (call it for
+        short texts only: reading is linear in the length), the worker is spoken to
+        without a thread (see :meth:`WorkerPool.run_async`)."""
+        options = self._query_options(sparql, fmt, default_graphs, named_graphs, page)
+        self.check(sparql)
+        return await self._run_async("query", options)
+
     def cached_query(
         self,
         sparql: str,
@@ -283,6 +299,15 @@ class Service:
             )
         else:
             result = self.pool.run(job, max_rows=self.settings.max_rows, **options)
+        return Answer(result, (time.perf_counter() - started) * 1000, self.version)
+
+    async def _run_async(self, job: str, options: dict[str, Any]) -> Answer:
+        """:meth:`_run` on the event loop."""
+        started = time.perf_counter()
+        version = self.version  # before the job: see WorkerPool.write
+        result = await self.pool.run_async(job, max_rows=self.settings.max_rows, **options)
+        if self.pool.data_version:
+            self._keep((version, *_answer_key(job, options)), result)
         return Answer(result, (time.perf_counter() - started) * 1000, self.version)
 
     def _from_cache(self, job: str, options: dict[str, Any]) -> Answer | None:
@@ -396,6 +421,11 @@ class Service:
                 self._cache.move_to_end(full)
                 return self._cache[full][1]
         value = compute()
+        self._keep(full, value)
+        return value
+
+    def _keep(self, full: tuple[Any, ...], value: Any) -> None:
+        """Put a value in the cache under its full key (data version first)."""
         size = len(pickle.dumps(value))
         if size <= CACHE_BYTES // 4:
             with self._cache_lock:
@@ -405,7 +435,6 @@ class Service:
                 while self._cache_bytes > CACHE_BYTES and self._cache:
                     _, (dropped, _) = self._cache.popitem(last=False)
                     self._cache_bytes -= dropped
-        return value
 
     def select(self, name: str, lang: str = "en", **params: str) -> SelectResult:
         """A saved SELECT query's answer as a SelectResult, with English label columns

@@ -36,6 +36,7 @@ The jobs are named by a module (``jobs_module``) that defines ``open_state(setti
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import importlib
@@ -52,6 +53,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -66,6 +68,7 @@ from aikg.errors import (
     ServiceBusyError,
     StoreError,
 )
+from aikg.workers.wire import READ_BYTES, Frames, frame, write_all
 
 log = logging.getLogger("aikg.workers")
 
@@ -81,6 +84,9 @@ KEEPER_START_SECONDS = 120.0
 SPOOL_MEMORY_BYTES = 4 * 1024 * 1024
 """A streamed answer beyond this size is spooled to a temporary file, not kept in memory."""
 SPOOL_CHUNK_BYTES = 1024 * 1024
+DIRECT_WRITE_BYTES = 32 * 1024
+"""A job up to this size is written to an idle worker's socket at once (a Unix socket's
+buffer holds far more, and an idle worker has read all it was sent)."""
 
 
 def _libc() -> ctypes.CDLL:
@@ -437,6 +443,8 @@ class WorkerPool:
         self.size = settings.workers
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
+        self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
+        """Requests on an event loop waiting for a free worker (threads wait on _cond)."""
         self._busy = 0
         self._generation = 0
         self._closed = False
@@ -642,6 +650,17 @@ class WorkerPool:
                     return
                 self._idle.append(worker)
             self._cond.notify()
+            self._wake_one()
+
+    def _wake_one(self) -> None:
+        """Tell the first request waiting on an event loop that a worker may be free
+        (it looks again: a thread may have taken it first). Called under ``_cond``."""
+        while self._waiters:
+            loop, waiter = self._waiters.popleft()
+            if not waiter.done():
+                with contextlib.suppress(RuntimeError):  # that loop is closed
+                    loop.call_soon_threadsafe(_resolve, waiter)
+                    return
 
     @contextlib.contextmanager
     def _job(self, name: str, kwargs: dict[str, Any]) -> Iterator[_Lease]:
@@ -751,6 +770,202 @@ class WorkerPool:
         finally:
             spool.close()
 
+    # -- from the event loop ------------------------------------------------------------
+    #
+    # A query job of the HTTP server is handed to its worker from the event loop itself:
+    # a hop to a thread and back, and a thread blocked on the socket, cost more than the
+    # rest of a one-lookup request. The guarantees are the thread path's: the job runs in
+    # a worker that is killed at its deadline (a timer on the loop sends SIGKILL), a worker
+    # that dies before taking its job is replaced and the job retried once, and a worker
+    # that did not finish cleanly is never given another job. Only forking a worker (a
+    # call to the keeper, which blocks) goes to a thread.
+
+    async def run_async(self, name: str, timeout: float | None = None, **kwargs: Any) -> Any:
+        """:meth:`run`, awaited on the event loop: the same job, deadline and answer."""
+        timeout = self.settings.query_timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        worker = await self._check_out_async(loop)
+        started = time.monotonic()
+        payload = frame((name, kwargs))
+        clean = False
+        try:
+            message = await self._exchange(loop, worker, payload, timeout)
+            if message is None:
+                # It died between the check and the hand-over: once more, on a fresh one.
+                worker = await loop.run_in_executor(
+                    None, self._replace, worker, "died before taking its job"
+                )
+                message = await self._exchange(loop, worker, payload, timeout)
+                if message is None:
+                    raise EngineCrashError(
+                        "two query workers in a row died before taking the job",
+                        hint="retry; the server's log says why its workers die",
+                    )
+            clean = True
+        finally:
+            if self.account:
+                self.account(time.monotonic() - started)
+            if clean:
+                self._check_in(worker)
+            else:
+                # In an unknown state (past its deadline, dead, or its request cancelled):
+                # killed, and a fresh worker forked in its place off the loop.
+                self._kill(worker)
+                loop.run_in_executor(None, self._refill)
+        status, value = message
+        if status == "error":
+            raise value
+        return value
+
+    def _refill(self) -> None:
+        """Fork a worker in place of one killed mid-job (else the supervisor will)."""
+        fresh: _Worker | None = None
+        try:
+            fresh = self._spawn()
+        except AikgError as error:
+            log.error("the pool could not replace a worker: %s", error.message)
+        finally:
+            self._check_in(fresh)
+
+    async def _check_out_async(self, loop: asyncio.AbstractEventLoop) -> _Worker:
+        """:meth:`_check_out` for the event loop: wait in line without a thread."""
+        deadline = loop.time() + self.settings.queue_timeout
+        while True:
+            with self._cond:
+                if self._closed:
+                    raise StoreError("the service is shutting down", hint="retry in a moment")
+                if self._idle:
+                    worker = self._idle.pop(0)
+                    self._busy += 1
+                    break
+                waiter: asyncio.Future[None] = loop.create_future()
+                self._waiters.append((loop, waiter))
+            try:
+                await asyncio.wait_for(waiter, timeout=max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                with self._cond:
+                    if self._idle or self._closed:
+                        continue  # freed as time ran out: look once more
+                wait = self.settings.queue_timeout
+                raise ServiceBusyError(
+                    f"every worker stayed busy for {wait:g} s",
+                    hint="retry later; AIKG_WORKERS sets how many queries run at once",
+                ) from None
+            except asyncio.CancelledError:
+                with self._cond:
+                    if waiter.done() and not waiter.cancelled():
+                        self._wake_one()  # the wake-up was ours: pass it on
+                raise
+        try:
+            if worker.looks_dead():
+                return await loop.run_in_executor(None, self._replace, worker, "died while idle")
+            if worker.generation != self._generation:
+                # Forked before the last write: stale data.
+                return await loop.run_in_executor(None, self._replace, worker, "")
+            return worker
+        except BaseException:
+            self._check_in(None)
+            raise
+
+    async def _exchange(
+        self, loop: asyncio.AbstractEventLoop, worker: _Worker, payload: bytes, timeout: float
+    ) -> tuple[str, Any] | None:
+        """Hand a worker its job (a frame) and wait for its answer on the loop; None if
+        the worker was dead before it took the job (it may safely go to another).
+
+        The worker first says it has taken the job, within the query deadline (as in
+        :meth:`_hand_over`), then answers within ``timeout``; it is killed when either
+        runs out.
+        """
+        fd = worker.conn.fileno()
+        frames = Frames()
+        answer: asyncio.Future[tuple[str, Any] | None] = loop.create_future()
+        taken = False
+
+        # The callbacks only signal the worker: its socket is closed after the reader is
+        # off the loop (a closed descriptor's number can be reused at once).
+        def expire(message: str, hint: str) -> None:
+            if not answer.done():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGKILL)
+                answer.set_exception(QueryTimeoutError(message, hint=hint))
+
+        take = self.settings.query_timeout
+        timer = loop.call_later(
+            take,
+            expire,
+            f"a query worker did not take its job within {take:g} s",
+            "the server is overloaded; retry later",
+        )
+
+        def readable() -> None:
+            nonlocal taken, timer
+            try:
+                data = os.read(fd, READ_BYTES)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                if answer.done():
+                    return
+                if taken:
+                    answer.set_exception(self._died(worker))
+                else:
+                    answer.set_result(None)
+                return
+            frames.feed(data)
+            for message in frames.messages():
+                if message[0] == "taken" and not taken:
+                    taken = True
+                    timer.cancel()
+                    timer = loop.call_later(
+                        timeout,
+                        expire,
+                        f"the query did not finish within {timeout:g} s and was stopped",
+                        "add LIMIT, narrow the patterns, or raise AIKG_QUERY_TIMEOUT",
+                    )
+                elif not answer.done():
+                    answer.set_result(message)
+
+        # The socket stays blocking (the thread path's Connection needs it so): a read
+        # happens only when the loop says it is readable, and a small job is written at
+        # once into the empty buffer of an idle worker's socket. A large one is written
+        # without blocking.
+        large = len(payload) > DIRECT_WRITE_BYTES
+        loop.add_reader(fd, readable)
+        try:
+            try:
+                if large:
+                    os.set_blocking(fd, False)
+                    await write_all(loop, fd, payload)
+                else:
+                    written = 0
+                    while written < len(payload):  # one write, barring a signal
+                        written += os.write(fd, payload[written:])
+            except OSError:
+                return None  # the worker's end is closed: it died while idle
+            finally:
+                if large:
+                    os.set_blocking(fd, True)
+            message = await answer
+        finally:
+            timer.cancel()
+            loop.remove_reader(fd)
+        if message is not None and message[0] == "error":
+            _log_crash(message[1])
+        return message
+
+    def _died(self, worker: _Worker) -> EngineCrashError:
+        """The error of a job whose worker died while running it."""
+        self.replaced_workers += 1
+        log.warning("query worker %d died during a job; replacing it", worker.pid)
+        return EngineCrashError(
+            "the query's worker died (the query crashed the engine, or the system "
+            "stopped the process); the service is still running",
+            hint="retry; if it happens again, simplify the query",
+        )
+
     def write(self, name: str, **kwargs: Any) -> Any:
         """Run a write job in the keeper: dry run, validation, then the real write."""
         keeper = self._keeper
@@ -779,6 +994,8 @@ class WorkerPool:
             self._closed = True
             idle, self._idle = self._idle, []
             self._cond.notify_all()
+            while self._waiters:
+                self._wake_one()
         for worker in idle:
             self._kill(worker)
         keeper = self._keeper
@@ -790,6 +1007,11 @@ class WorkerPool:
             keeper.process.kill()
             keeper.process.wait()
         keeper.control.close()
+
+
+def _resolve(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def _exit_reason(code: int | None) -> str:
