@@ -5,8 +5,9 @@
 Run on its own (the full benchmark, :mod:`benchmarks.__main__`, calls the functions
 below), it loads FILE in the same run, each in a fresh process with its peak RSS: into an
 empty aikg store on disk (``aikg_disk``, phase by phase), Oxigraph's own ``bulk_load`` on
-disk, and rdflib's parse; with ``--add``, it also loads that small file into a copy of
-the store ``--into`` (``aikg_add``: what a load costs on a big store, phase by phase).
+disk, the same two in memory, and rdflib's parse; with ``--add``, it also loads that
+small file into a copy of the store ``--into`` (``aikg_add``: what a load costs on a big
+store, phase by phase).
 Printed, and written to ``benchmarks/results/load-<UTC time>.{json,md}``.
 
 Each function is a job (a fresh process: the figure is not disturbed by an earlier heap,
@@ -167,6 +168,8 @@ def main(argv: list[str] | None = None) -> None:
     for name, target, kwargs in (
         ("aikg_disk", "load:aikg_disk", {"store": args.store}),
         ("pyoxigraph_disk", "load:pyoxigraph_disk", {"store": args.store + "-ox"}),
+        ("aikg_memory", "load:aikg_memory", {}),
+        ("pyoxigraph_memory", "load:pyoxigraph_memory", {}),
         ("rdflib", "load:rdflib", {}),
     ):
         results[name] = run_job(target, 7200, f"load-{name}", path=path, **kwargs)

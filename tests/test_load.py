@@ -119,30 +119,51 @@ def test_the_report_names_exactly_the_injected_violations(
     assert found == {e.key() for e in generate.injected(5_000, 1, 3)}
 
 
+@pytest.fixture
+def copies(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every copy for validation in memory a load makes, whatever the files' size."""
+    made: list[object] = []
+    make = loader._copy
+
+    def counted(*args: Any) -> object:
+        made.append(copy := make(*args))
+        return copy
+
+    monkeypatch.setattr(loader, "COPY_FROM_BYTES", 0)
+    monkeypatch.setattr(loader, "_copy", counted)
+    return made
+
+
 @pytest.mark.parametrize("base_iri", [DEFAULT_BASE_IRI, "http://localhost:8000/"])
 def test_a_load_validated_in_full_reads_a_copy_in_memory_and_reports_the_same(
-    tmp_path: Path, invalid_file: Path, monkeypatch: pytest.MonkeyPatch, base_iri: str
+    tmp_path: Path,
+    invalid_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    copies: list[object],
+    base_iri: str,
 ) -> None:
     """A load too large to validate where it can reach is validated in full on a copy of
-    the store in memory: the same violations, and the store on disk unchanged."""
+    the store in memory, made while the files are checked: the same violations, and the
+    store on disk unchanged."""
     directory = tmp_path / "store"
     KnowledgeGraph.open(Settings(store=str(directory), base_iri=base_iri)).close()
     before = dump(directory)
+    copies.clear()
     monkeypatch.setattr(loader, "FULL_ABOVE", 0)  # every load is "too large"
-    copies: list[object] = []
-    make_copy = loader._validation_copy
+    validated_on: list[object] = []
+    validate = KnowledgeGraph.validate_shapes
 
-    def counted(kg: KnowledgeGraph, plans: list[Any]) -> object:
-        copies.append(copy := make_copy(kg, plans))
-        return copy
+    def spied(kg: KnowledgeGraph, change: object = None, *, copy: object = None) -> Any:
+        validated_on.append(copy)
+        return validate(kg, change, copy=copy)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(loader, "_validation_copy", counted)
+    monkeypatch.setattr(KnowledgeGraph, "validate_shapes", spied)
     with (
         KnowledgeGraph.open(Settings(store=str(directory), base_iri=base_iri)) as kg,
         pytest.raises(ValidationError) as caught,
     ):
         load_files(kg, [invalid_file])
-    assert len(copies) == 1 and copies[0] is not None
+    assert len(copies) == 1 and validated_on == copies
     found = {
         (v.focus_node, v.source_shape, v.path, v.source_constraint)
         for v in caught.value.report.violations
@@ -152,16 +173,37 @@ def test_a_load_validated_in_full_reads_a_copy_in_memory_and_reports_the_same(
     assert dump(directory) == before
 
 
+def test_a_copy_begun_for_a_load_that_is_small_or_broken_is_dropped(
+    store: Path, invalid_file: Path, tmp_path: Path, copies: list[object]
+) -> None:
+    """A load validated where it reaches does not read the copy begun for it; a load
+    whose check fails waits for the copy's thread and changes nothing."""
+    before = dump(store)
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        with pytest.raises(ValidationError) as caught:
+            load_files(kg, [invalid_file])  # 5,000 triples: validated where they reach
+        assert len(copies) == 1
+        found = {(v.focus_node, v.source_shape) for v in caught.value.report.violations}
+        assert found == {e.key()[:2] for e in generate.injected(5_000, 1, 3)}
+        broken = tmp_path / "broken.ttl"
+        broken.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b .\n")
+        with pytest.raises(RdfSyntaxError):
+            load_files(kg, [broken])
+    assert dump(store) == before
+
+
 def test_a_store_too_big_for_a_copy_in_memory_is_validated_on_disk(
-    store: Path, invalid_file: Path, monkeypatch: pytest.MonkeyPatch
+    store: Path, invalid_file: Path, monkeypatch: pytest.MonkeyPatch, copies: list[object]
 ) -> None:
     before = dump(store)
     monkeypatch.setattr(loader, "FULL_ABOVE", 0)
     monkeypatch.setattr(loader, "_available_memory", lambda: 0)
-    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
-        assert loader._validation_copy(kg, []) is None
-        with pytest.raises(ValidationError) as caught:
-            load_files(kg, [invalid_file])
+    with (
+        KnowledgeGraph.open(Settings(store=str(store))) as kg,
+        pytest.raises(ValidationError) as caught,
+    ):
+        load_files(kg, [invalid_file])
+    assert copies == []
     found = {(v.focus_node, v.source_shape) for v in caught.value.report.violations}
     assert found == {e.key()[:2] for e in generate.injected(5_000, 1, 3)}
     assert dump(store) == before

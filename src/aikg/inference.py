@@ -223,17 +223,24 @@ def add_loaded(store: Store, loaded: Loaded) -> None:
         joined={(ox.NamedNode(name), value) for name, _, value in loaded.statements if name in old},
         labelled={ox.NamedNode(s) for s in loaded.labels if s in old},
     )
-    inferred = ox.NamedNode(store.inferred_graph)
-    superclasses = {c.value: sups for c, sups in loaded.superclasses.items()}
-    wanted: list[ox.Quad] = []
+    # Written as N-Quads lines for the engine's parser: a Python quad object each costs
+    # more than the line (568,166 inferred quads of a 1M-triple load: 4.6 s against 1.6 s).
+    graph = f" {ox.NamedNode(store.inferred_graph)} .\n"
+    superclasses = {
+        cls.value: [(sup.value, f" <{RDF}type> {sup}") for sup in sups]
+        for cls, sups in loaded.superclasses.items()
+    }
+    lines: list[str] = []
     for name, stated in loaded.types.items():
         if name in old:
             continue
-        resource = ox.NamedNode(name)
         lifted = {
-            sup for cls in stated for sup in superclasses.get(cls, ()) if sup.value not in stated
+            written
+            for cls in stated
+            for sup, written in superclasses.get(cls, ())
+            if sup not in stated
         }
-        wanted += (ox.Quad(resource, _TYPE, sup, inferred) for sup in lifted)
+        lines += (f"<{name}>{written}{graph}" for written in lifted)
     statements = loaded.statements
     superproperties = {p.value: sups for p, sups in loaded.superproperties.items()}
     lifted_statements: set[tuple[str, str, ox.NamedNode | ox.Literal]] = set()
@@ -244,14 +251,14 @@ def add_loaded(store: Store, loaded: Loaded) -> None:
             key = (name, sup.value, value)
             if key not in statements and key not in lifted_statements:
                 lifted_statements.add(key)
-                wanted.append(ox.Quad(ox.NamedNode(name), sup, value, inferred))
-    preferred = ox.NamedNode(PREFERRED_LABEL)
-    wanted += (
-        ox.Quad(ox.NamedNode(name), preferred, label, inferred)
+                lines.append(f"<{name}> {sup} {value}{graph}")
+    preferred = f" <{PREFERRED_LABEL}> "
+    lines += (
+        f"<{name}>{preferred}{label}{graph}"
         for name, label in loaded.labels.items()
         if name not in old
     )
-    store.extend(wanted)
+    store.extend_nquads("".join(lines).encode())
 
 
 def apply(store: Store, change: Change) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -179,9 +180,17 @@ class KnowledgeGraph(AnalystQueries):
         # An index of an older layout (without the texts) is rebuilt whole, whatever changed.
         current = names is not None and names.is_current()
         if loaded is not None and present:
-            inference.add_loaded(self.store, loaded)
-            if names is not None and current:
-                names.add(loaded.indexed)
+            # The name index (SQLite) takes the load's names while the engine writes the
+            # inferred graph: both work mostly outside Python's lock.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-names") as pool:
+                indexing = (
+                    pool.submit(names.add, loaded.indexed)
+                    if names is not None and current
+                    else None
+                )
+                inference.add_loaded(self.store, loaded)
+                if indexing is not None:
+                    indexing.result()  # its error, if any, is the load's
         elif change is not None and present:
             inference.apply(self.store, change)
             if names is not None and current:

@@ -15,7 +15,7 @@ A load runs in four phases (the first three reported to an optional progress cal
    its own nodes, and the old nodes whose shapes reach them (new data may point at old
    resources and the other way round; see :mod:`aikg.validation.incremental`). A load
    larger than :data:`aikg.validation.incremental.FULL_ABOVE` triples validates the
-   whole store, on a copy in memory where it fits (:func:`_validation_copy`). Then
+   whole store, on a copy in memory where it fits (:func:`_start_copy`). Then
    (**sources**) its quotations, and the claims resting on them, are checked against
    their sources' texts (:func:`aikg.sources.check`).
 4. **infer**: the inferred graph and the name index take what the load added, from what
@@ -34,6 +34,7 @@ import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -161,8 +162,14 @@ def load_files(
     """Load RDF files into ``kg``'s store: every file or none. See the module docs."""
     report = progress or (lambda _: None)
     started = time.perf_counter()
+    files = [Path(p) for p in paths]
+    copying = _start_copy(kg, files) if validate else None
     loaded = inference.Loaded(kg.store)
-    plans = _check(kg, [Path(p) for p in paths], report, loaded)
+    try:
+        plans = _check(kg, files, report, loaded)
+    except BaseException:
+        _copy_made(copying)  # the copy's thread reads the store: done before the error
+        raise
     loaded.note_old(kg.store)  # before anything is written
     checked = time.perf_counter()
     store = kg.store
@@ -180,8 +187,8 @@ def load_files(
         if validate:
             report(Progress("validate", "", 0, 1))
             change = _change(kg, plans)
-            copy = _validation_copy(kg, plans) if change is None else None
-            shapes = kg.validate_shapes(change, copy=copy)
+            copy, copying = _copy_made(copying), None  # waited for, needed or not
+            shapes = kg.validate_shapes(change, copy=copy if change is None else None)
             del copy  # its memory back before the next phase
             validated = time.perf_counter()
             validation = with_source_texts(shapes, kg.check_sources(change))
@@ -197,6 +204,7 @@ def load_files(
         # The failed frames still hold the store's engine; a store on disk can only be
         # reopened once every reference to it is gone.
         traceback.clear_frames(error.__traceback__)
+        _copy_made(copying)
         _undo(kg, created)
         kg.graph_files = before
         raise
@@ -228,44 +236,83 @@ MEMORY_PER_QUAD = 650
 for a million, measured; 400 once built)."""
 
 
-def _validation_copy(kg: KnowledgeGraph, plans: list[_Plan]) -> ox.Store | None:
-    """The store as the load leaves it, copied in memory for a validation of the whole
-    store: Oxigraph answers the checks about four times faster from memory than from
-    RocksDB (a 1M-triple load: 6 s against 26 s), which repays making the copy by the
-    engine's own parser and serializer, no Python object per triple: the graphs the
-    store held, dumped and read back; the load's files, read again. None for a store
-    already in memory or elsewhere, or where the copy would take more than half the
-    memory available (the store on disk is validated then).
+COPY_FROM_BYTES = 6_000_000
+"""Files of at least this many bytes in all start a copy for a validation in memory
+while they are checked: a load validated in full (past
+:data:`aikg.validation.incremental.FULL_ABOVE` triples) takes about 60 bytes a triple in
+Turtle, the densest syntax, 180 in N-Quads. A copy made for a smaller load is dropped."""
 
-    The copy's blank nodes are not the store's (a parser draws new ones): a violation at
-    a blank node names it as the copy does; the load is then undone anyway."""
+
+def _start_copy(kg: KnowledgeGraph, files: list[Path]) -> Future[ox.Store] | None:
+    """Begin the store as the load will leave it, copied in memory for a validation of
+    the whole store, in a thread that runs while the files are checked and written: the
+    engine makes the copy with its own serializer and parser, no Python object per
+    triple and without Python's lock, so the check's parse runs beside it. Oxigraph then
+    answers the checks about four times faster from memory than from RocksDB (a
+    1M-triple load: 6 s against 26 s). The graphs the store holds are dumped and read
+    back (a load only adds graphs), the files read again.
+
+    None for a store already in memory or elsewhere, for files too small to be validated
+    in full, or where the copy would take more than half the memory available (the
+    store on disk is validated then). The copy's blank nodes are not the store's (a
+    parser draws new ones): a violation at a blank node names it as the copy does."""
     store = kg.store
-    if not store.native or not store.path or not isinstance(store.engine, ox.Store):
+    engine = store.engine
+    if not store.native or not store.path or not isinstance(engine, ox.Store):
         return None
-    if len(store.engine) * MEMORY_PER_QUAD > _available_memory() // 2:
+    try:
+        size = sum(path.stat().st_size for path in files)
+        sources = [
+            (p, rdf_format_for_path(p.name), graph_for_file(p.name, kg.settings)) for p in files
+        ]
+    except (InputError, OSError):
+        return None  # the check says what is wrong
+    if size < COPY_FROM_BYTES:
         return None
-    copy = ox.Store()
-    created = {graph for plan in plans for graph in plan.graphs}
+    quads = len(engine) + size // 50  # as if all Turtle: rather more triples than fewer
+    if quads * MEMORY_PER_QUAD > _available_memory() // 2:
+        return None
     held: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-    held += [ox.NamedNode(g) for g in store.named_graphs() if g not in created]
+    held += [ox.NamedNode(g) for g in store.named_graphs()]
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-validation-copy")
+    future = pool.submit(_copy, engine, held, sources, kg.settings.base_iri)
+    pool.shutdown(wait=False)
+    return future
+
+
+def _copy(
+    engine: ox.Store,
+    held: list[ox.NamedNode | ox.DefaultGraph],
+    sources: list[tuple[Path, RdfFormat, str]],
+    base: str,
+) -> ox.Store:
+    copy = ox.Store()
     for graph in held:
         with tempfile.TemporaryFile() as dumped:
-            store.engine.dump(dumped, ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            engine.dump(dumped, ox.RdfFormat.N_TRIPLES, from_graph=graph)
             dumped.seek(0)
             copy.bulk_load(dumped, ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    base = kg.settings.base_iri
-    for plan in plans:
+    for path, fmt, into in sources:
         if base == DEFAULT_BASE_IRI:
-            copy.bulk_load(
-                path=plan.path,
-                format=plan.fmt.engine,
-                base_iri=base,
-                to_graph=ox.NamedNode(plan.graph),
-            )
+            copy.bulk_load(path=path, format=fmt.engine, base_iri=base, to_graph=ox.NamedNode(into))
         else:
-            for _, batch in _batches(plan, base):
+            for _, batch in _batches(path, fmt, into, base):
                 copy.bulk_extend(batch)
     return copy
+
+
+def _copy_made(copying: Future[ox.Store] | None) -> ox.Store | None:
+    """The copy, once its thread is done (None if none was begun, or it failed: the
+    check has then found what is wrong with the files)."""
+    if copying is None:
+        return None
+    try:
+        return copying.result()
+    except Exception as error:  # the check reports the files' faults
+        # Its frames hold the store's engine, which a store on disk must be rid of to
+        # be put back or opened again.
+        traceback.clear_frames(error.__traceback__)
+        return None
 
 
 def _available_memory() -> int:
@@ -393,7 +440,7 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
                 )
                 store.bulk_load(reader, plan.fmt, base, plan.graph)
         else:
-            for done, batch in _batches(plan, base):
+            for done, batch in _batches(plan.path, plan.fmt, plan.graph, base):
                 store.extend(batch)
                 report(Progress("write", plan.source, done, plan.triples))
         store.persist()
@@ -407,12 +454,14 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
         raise rdf_syntax_error(error, plan.fmt, plan.source) from None
 
 
-def _batches(plan: _Plan, base: str) -> Iterator[tuple[int, list[ox.Quad]]]:
-    target = ox.NamedNode(plan.graph)
+def _batches(
+    path: Path, fmt: RdfFormat, graph: str, base: str
+) -> Iterator[tuple[int, list[ox.Quad]]]:
+    target = ox.NamedNode(graph)
     batch: list[ox.Quad] = []
     done = 0
-    with plan.path.open("rb") as file:
-        for quad in ox.parse(file, format=plan.fmt.engine, base_iri=base):
+    with path.open("rb") as file:
+        for quad in ox.parse(file, format=fmt.engine, base_iri=base):
             batch.append(rebase_quad(in_graph(quad, target), base))
             if len(batch) == BATCH:
                 done += len(batch)

@@ -508,6 +508,14 @@ class Store:
         else:
             self.engine.extend(quads)
 
+    def extend_nquads(self, data: bytes) -> None:
+        """Add quads written as N-Quads: parsed by the engine where it is in this
+        process (cheaper than a Python object per quad), else parsed here and sent."""
+        if isinstance(self.engine, ox.Store):
+            self.engine.bulk_load(data, ox.RdfFormat.N_QUADS)
+        else:
+            self.extend(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+
     def remove(self, quads: list[ox.Quad]) -> None:
         """Remove quads (without blank nodes, for a remote store): one by one in process,
         in DELETE DATA requests the server accepts on a server."""
