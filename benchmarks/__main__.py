@@ -138,7 +138,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
         "--deadline",
         type=float,
         default=600,
-        help="with --store: seconds one saved query may run before it counts as timed out",
+        help="with --store and --big: seconds a saved query may run before it counts as timed out",
     )
     args = parser.parse_args(argv)
     quick = bool(args.quick)
@@ -538,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
 
             gen = data.generated(plan.big_size, plan.seed)
             big_store = WORK / f"store-big-{plan.big_size}"
-            run.results["big"] = big.run(gen, big_store, reps=2, deadline=600)
+            run.results["big"] = big.run(gen, big_store, reps=2, deadline=plan.deadline)
             run.results["big"]["size"] = plan.big_size
             run.save()
             if "incremental" in plan.only and big_store.exists():

@@ -243,7 +243,7 @@ while they are checked: a load validated in full (past
 Turtle, the densest syntax, 180 in N-Quads. A copy made for a smaller load is dropped."""
 
 
-def _start_copy(kg: KnowledgeGraph, files: list[Path]) -> Future[ox.Store] | None:
+def _start_copy(kg: KnowledgeGraph, files: list[Path]) -> Future[ox.Store | None] | None:
     """Begin the store as the load will leave it, copied in memory for a validation of
     the whole store, in a thread that runs while the files are checked and written: the
     engine makes the copy with its own serializer and parser, no Python object per
@@ -252,10 +252,11 @@ def _start_copy(kg: KnowledgeGraph, files: list[Path]) -> Future[ox.Store] | Non
     1M-triple load: 6 s against 26 s). The graphs the store holds are dumped and read
     back (a load only adds graphs), the files read again.
 
-    None for a store already in memory or elsewhere, for files too small to be validated
-    in full, or where the copy would take more than half the memory available (the
-    store on disk is validated then). The copy's blank nodes are not the store's (a
-    parser draws new ones): a violation at a blank node names it as the copy does."""
+    None for a store already in memory or elsewhere, or for files too small to be
+    validated in full; the thread makes no copy (its answer is None) where the copy would
+    take more than half the memory available: the store on disk is validated then. The
+    copy's blank nodes are not the store's (a parser draws new ones): a violation at a
+    blank node names it as the copy does."""
     store = kg.store
     engine = store.engine
     if not store.native or not store.path or not isinstance(engine, ox.Store):
@@ -269,9 +270,6 @@ def _start_copy(kg: KnowledgeGraph, files: list[Path]) -> Future[ox.Store] | Non
         return None  # the check says what is wrong
     if size < COPY_FROM_BYTES:
         return None
-    quads = len(engine) + size // 50  # as if all Turtle: rather more triples than fewer
-    if quads * MEMORY_PER_QUAD > _available_memory() // 2:
-        return None
     held: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
     held += [ox.NamedNode(g) for g in store.named_graphs()]
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-validation-copy")
@@ -280,12 +278,34 @@ def _start_copy(kg: KnowledgeGraph, files: list[Path]) -> Future[ox.Store] | Non
     return future
 
 
+LINE_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS})
+BYTES_PER_TRIPLE_AT_LEAST = 20
+"""The fewest bytes a triple takes in the other syntaxes (Turtle's ``;`` and ``,`` lists
+repeat neither subject nor predicate): their files are counted as this many a triple."""
+
+
+def _triples_at_most(path: Path, fmt: RdfFormat) -> int:
+    """At least as many triples as the file holds, cheaply: the lines of a file of one
+    triple a line (N-Triples, N-Quads: a second a gigabyte), else its size over the
+    fewest bytes a triple takes."""
+    if fmt.engine not in LINE_FORMATS:
+        return path.stat().st_size // BYTES_PER_TRIPLE_AT_LEAST
+    lines = 0
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 24):
+            lines += chunk.count(b"\n")
+    return lines + 1
+
+
 def _copy(
     engine: ox.Store,
     held: list[ox.NamedNode | ox.DefaultGraph],
     sources: list[tuple[Path, RdfFormat, str]],
     base: str,
-) -> ox.Store:
+) -> ox.Store | None:
+    quads = len(engine) + sum(_triples_at_most(path, fmt) for path, fmt, _ in sources)
+    if quads * MEMORY_PER_QUAD > _available_memory() // 2:
+        return None
     copy = ox.Store()
     for graph in held:
         with tempfile.TemporaryFile() as dumped:
@@ -301,9 +321,9 @@ def _copy(
     return copy
 
 
-def _copy_made(copying: Future[ox.Store] | None) -> ox.Store | None:
-    """The copy, once its thread is done (None if none was begun, or it failed: the
-    check has then found what is wrong with the files)."""
+def _copy_made(copying: Future[ox.Store | None] | None) -> ox.Store | None:
+    """The copy, once its thread is done (None if none was begun, if it would not fit in
+    memory, or if it failed: the check has then found what is wrong with the files)."""
     if copying is None:
         return None
     try:
