@@ -24,6 +24,7 @@ from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import InputError, RdfSyntaxError, ValidationError
 from aikg.loader import Progress, load_files
 from aikg.synthetic import generate
+from aikg.validation import memory_copy
 from tests.test_cli import run
 
 GENERATED = "https://w3id.org/aikg/graph/generated-"
@@ -123,14 +124,14 @@ def test_the_report_names_exactly_the_injected_violations(
 def copies(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Every copy for validation in memory a load makes, whatever the files' size."""
     made: list[object] = []
-    make = loader._copy
+    make = memory_copy._copy
 
     def counted(*args: Any) -> object:
         made.append(copy := make(*args))
         return copy
 
-    monkeypatch.setattr(loader, "COPY_FROM_BYTES", 0)
-    monkeypatch.setattr(loader, "_copy", counted)
+    monkeypatch.setattr(memory_copy, "COPY_FROM_BYTES", 0)
+    monkeypatch.setattr(memory_copy, "_copy", counted)
     return made
 
 
@@ -197,7 +198,7 @@ def test_a_store_too_big_for_a_copy_in_memory_is_validated_on_disk(
 ) -> None:
     before = dump(store)
     monkeypatch.setattr(loader, "FULL_ABOVE", 0)
-    monkeypatch.setattr(loader, "_available_memory", lambda: 0)
+    monkeypatch.setattr(memory_copy, "_available_memory", lambda: 0)
     with (
         KnowledgeGraph.open(Settings(store=str(store))) as kg,
         pytest.raises(ValidationError) as caught,

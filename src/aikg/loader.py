@@ -15,7 +15,7 @@ A load runs in four phases (the first three reported to an optional progress cal
    its own nodes, and the old nodes whose shapes reach them (new data may point at old
    resources and the other way round; see :mod:`aikg.validation.incremental`). A load
    larger than :data:`aikg.validation.incremental.FULL_ABOVE` triples validates the
-   whole store, on a copy in memory where it fits (:func:`_start_copy`). Then
+   whole store, on a copy in memory where it fits (:mod:`aikg.validation.memory_copy`). Then
    (**sources**) its quotations, and the claims resting on them, are checked against
    their sources' texts (:func:`aikg.sources.check`).
 4. **infer**: the inferred graph and the name index take what the load added, from what
@@ -29,12 +29,9 @@ time the store opens), any other store by dropping the graphs the load created.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -46,6 +43,7 @@ from aikg.config import DEFAULT_BASE_IRI
 from aikg.errors import InputError, StoreError, ValidationError
 from aikg.formats import RdfFormat, rdf_format_for_path
 from aikg.store.local import (
+    file_batches,
     graph_for_file,
     in_graph,
     rdf_syntax_error,
@@ -55,6 +53,7 @@ from aikg.store.local import (
     refuse_xml_declarations,
     unreadable,
 )
+from aikg.validation import memory_copy
 from aikg.validation.incremental import FULL_ABOVE, Change
 from aikg.validation.pyshacl_engine import ValidationReport, with_source_texts
 
@@ -163,12 +162,12 @@ def load_files(
     report = progress or (lambda _: None)
     started = time.perf_counter()
     files = [Path(p) for p in paths]
-    copying = _start_copy(kg, files) if validate else None
+    copying = memory_copy.start(kg.store, files, kg.settings) if validate else None
     loaded = inference.Loaded(kg.store)
     try:
         plans = _check(kg, files, report, loaded)
     except BaseException:
-        _copy_made(copying)  # the copy's thread reads the store: done before the error
+        memory_copy.made(copying)  # its thread reads the store: done before the error
         raise
     loaded.note_old(kg.store)  # before anything is written
     checked = time.perf_counter()
@@ -187,7 +186,7 @@ def load_files(
         if validate:
             report(Progress("validate", "", 0, 1))
             change = _change(kg, plans)
-            copy, copying = _copy_made(copying), None  # waited for, needed or not
+            copy, copying = memory_copy.made(copying), None  # waited for, needed or not
             shapes = kg.validate_shapes(change, copy=copy if change is None else None)
             del copy  # its memory back before the next phase
             validated = time.perf_counter()
@@ -204,7 +203,7 @@ def load_files(
         # The failed frames still hold the store's engine; a store on disk can only be
         # reopened once every reference to it is gone.
         traceback.clear_frames(error.__traceback__)
-        _copy_made(copying)
+        memory_copy.made(copying)
         _undo(kg, created)
         kg.graph_files = before
         raise
@@ -229,123 +228,6 @@ def _change(kg: KnowledgeGraph, plans: list[_Plan]) -> Change | None:
     if sum(plan.triples for plan in plans) > FULL_ABOVE:
         return None
     return kg.added_by(plan.source for plan in plans)
-
-
-MEMORY_PER_QUAD = 650
-"""Bytes an Oxigraph store in memory takes per quad at its peak, while it is built (646 MB
-for a million, measured; 400 once built)."""
-
-
-COPY_FROM_BYTES = 6_000_000
-"""Files of at least this many bytes in all start a copy for a validation in memory
-while they are checked: a load validated in full (past
-:data:`aikg.validation.incremental.FULL_ABOVE` triples) takes about 60 bytes a triple in
-Turtle, the densest syntax, 180 in N-Quads. A copy made for a smaller load is dropped."""
-
-
-def _start_copy(kg: KnowledgeGraph, files: list[Path]) -> Future[ox.Store | None] | None:
-    """Begin the store as the load will leave it, copied in memory for a validation of
-    the whole store, in a thread that runs while the files are checked and written: the
-    engine makes the copy with its own serializer and parser, no Python object per
-    triple and without Python's lock, so the check's parse runs beside it. Oxigraph then
-    answers the checks about four times faster from memory than from RocksDB (a
-    1M-triple load: 6 s against 26 s). The graphs the store holds are dumped and read
-    back (a load only adds graphs), the files read again.
-
-    None for a store already in memory or elsewhere, or for files too small to be
-    validated in full; the thread makes no copy (its answer is None) where the copy would
-    take more than half the memory available: the store on disk is validated then. The
-    copy's blank nodes are not the store's (a parser draws new ones): a violation at a
-    blank node names it as the copy does."""
-    store = kg.store
-    engine = store.engine
-    if not store.native or not store.path or not isinstance(engine, ox.Store):
-        return None
-    try:
-        size = sum(path.stat().st_size for path in files)
-        sources = [
-            (p, rdf_format_for_path(p.name), graph_for_file(p.name, kg.settings)) for p in files
-        ]
-    except (InputError, OSError):
-        return None  # the check says what is wrong
-    if size < COPY_FROM_BYTES:
-        return None
-    held: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-    held += [ox.NamedNode(g) for g in store.named_graphs()]
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-validation-copy")
-    future = pool.submit(_copy, engine, held, sources, kg.settings.base_iri)
-    pool.shutdown(wait=False)
-    return future
-
-
-LINE_FORMATS = frozenset({ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS})
-BYTES_PER_TRIPLE_AT_LEAST = 20
-"""The fewest bytes a triple takes in the other syntaxes (Turtle's ``;`` and ``,`` lists
-repeat neither subject nor predicate): their files are counted as this many a triple."""
-
-
-def _triples_at_most(path: Path, fmt: RdfFormat) -> int:
-    """At least as many triples as the file holds, cheaply: the lines of a file of one
-    triple a line (N-Triples, N-Quads: a second a gigabyte), else its size over the
-    fewest bytes a triple takes."""
-    if fmt.engine not in LINE_FORMATS:
-        return path.stat().st_size // BYTES_PER_TRIPLE_AT_LEAST
-    lines = 0
-    with path.open("rb") as file:
-        while chunk := file.read(1 << 24):
-            lines += chunk.count(b"\n")
-    return lines + 1
-
-
-def _copy(
-    engine: ox.Store,
-    held: list[ox.NamedNode | ox.DefaultGraph],
-    sources: list[tuple[Path, RdfFormat, str]],
-    base: str,
-) -> ox.Store | None:
-    quads = len(engine) + sum(_triples_at_most(path, fmt) for path, fmt, _ in sources)
-    if quads * MEMORY_PER_QUAD > _available_memory() // 2:
-        return None
-    copy = ox.Store()
-    for graph in held:
-        with tempfile.TemporaryFile() as dumped:
-            engine.dump(dumped, ox.RdfFormat.N_TRIPLES, from_graph=graph)
-            dumped.seek(0)
-            copy.bulk_load(dumped, ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    for path, fmt, into in sources:
-        if base == DEFAULT_BASE_IRI:
-            copy.bulk_load(path=path, format=fmt.engine, base_iri=base, to_graph=ox.NamedNode(into))
-        else:
-            for _, batch in _batches(path, fmt, into, base):
-                copy.bulk_extend(batch)
-    return copy
-
-
-def _copy_made(copying: Future[ox.Store | None] | None) -> ox.Store | None:
-    """The copy, once its thread is done (None if none was begun, if it would not fit in
-    memory, or if it failed: the check has then found what is wrong with the files)."""
-    if copying is None:
-        return None
-    try:
-        return copying.result()
-    except Exception as error:  # the check reports the files' faults
-        # Its frames hold the store's engine, which a store on disk must be rid of to
-        # be put back or opened again.
-        traceback.clear_frames(error.__traceback__)
-        return None
-
-
-def _available_memory() -> int:
-    """Bytes of memory available to this process without swapping (Linux's
-    ``MemAvailable``; elsewhere the free physical pages)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
@@ -460,7 +342,7 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
                 )
                 store.bulk_load(reader, plan.fmt, base, plan.graph)
         else:
-            for done, batch in _batches(plan.path, plan.fmt, plan.graph, base):
+            for done, batch in file_batches(plan.path, plan.fmt, plan.graph, base, BATCH):
                 store.extend(batch)
                 report(Progress("write", plan.source, done, plan.triples))
         store.persist()
@@ -472,20 +354,3 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
         ) from None
     except SyntaxError as error:  # the file changed since it was checked
         raise rdf_syntax_error(error, plan.fmt, plan.source) from None
-
-
-def _batches(
-    path: Path, fmt: RdfFormat, graph: str, base: str
-) -> Iterator[tuple[int, list[ox.Quad]]]:
-    target = ox.NamedNode(graph)
-    batch: list[ox.Quad] = []
-    done = 0
-    with path.open("rb") as file:
-        for quad in ox.parse(file, format=fmt.engine, base_iri=base):
-            batch.append(rebase_quad(in_graph(quad, target), base))
-            if len(batch) == BATCH:
-                done += len(batch)
-                yield done, batch
-                batch = []
-    if batch:
-        yield done + len(batch), batch

@@ -106,6 +106,25 @@ def rebase_quad(quad: ox.Quad, base_iri: str) -> ox.Quad:
     )
 
 
+def file_batches(
+    path: Path, fmt: RdfFormat, graph: str, base: str, size: int = 100_000
+) -> Iterator[tuple[int, list[ox.Quad]]]:
+    """A file's quads in lists of ``size``, as the store holds them: its default graph's
+    in ``graph``, IRIs of the default base moved to ``base``; with the count so far."""
+    target = ox.NamedNode(graph)
+    batch: list[ox.Quad] = []
+    done = 0
+    with path.open("rb") as file:
+        for quad in ox.parse(file, format=fmt.engine, base_iri=base):
+            batch.append(rebase_quad(in_graph(quad, target), base))
+            if len(batch) == size:
+                done += len(batch)
+                yield done, batch
+                batch = []
+    if batch:
+        yield done + len(batch), batch
+
+
 @dataclass(frozen=True)
 class ParsedFile:
     """The quads of one file, bound for one named graph."""
