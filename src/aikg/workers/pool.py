@@ -722,13 +722,7 @@ class WorkerPool:
             message: tuple[str, Any] = worker.conn.recv()
         except (EOFError, OSError):
             self._kill(worker)
-            self.replaced_workers += 1
-            log.warning("query worker %d died during a job; replacing it", worker.pid)
-            raise EngineCrashError(
-                "the query's worker died (the query crashed the engine, or the system "
-                "stopped the process); the service is still running",
-                hint="retry; if it happens again, simplify the query",
-            ) from None
+            raise self._died(worker) from None
         if message[0] == "error":
             _log_crash(message[1])
         return message
