@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import io
+import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator
@@ -583,6 +584,17 @@ class Store:
 
     def has_graph(self, graph: str) -> bool:
         return bool(self.engine.contains_named_graph(ox.NamedNode(graph)))
+
+    def rough_size(self) -> int | None:
+        """About how many quads the store holds, without counting them (a count reads
+        every quad: 2 s at 10M on disk): in memory, its count; on disk, its files' bytes
+        over 340, what RocksDB took a quad with Oxigraph's indexes on a generated 1.57M
+        quads; None for a store elsewhere."""
+        if not isinstance(self.engine, ox.Store):
+            return None
+        if not self.path:
+            return len(self.engine)
+        return sum(entry.stat().st_size for entry in os.scandir(self.path)) // 340
 
     def union_size(self) -> int:
         """The number of distinct triples in the union of all graphs."""
