@@ -197,7 +197,7 @@ def repeated(runs: int, job: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     entry: dict[str, Any] = {"runs": results}
     if good:
         entry["seconds"] = median([r["seconds"] for r in good])
-        for key in ("check_s", "write_s", "validate_s", "peak_rss_mb"):
+        for key in ("check_s", "write_s", "validate_s", "sources_s", "infer_s", "peak_rss_mb"):
             values = [r[key] for r in good if r.get(key) is not None]
             if values:
                 entry[key] = median(values)
