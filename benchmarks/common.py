@@ -34,6 +34,20 @@ RESULT_MARK = "@@BENCH-RESULT "
 _LIVE: dict[int, subprocess.Popen[bytes]] = {}
 
 
+def write_results(
+    out: str | Path, name: str, results: dict[str, Any], text: str, stamp: str | None = None
+) -> Path:
+    """A measurement's figures to ``OUT/NAME-<UTC time>.json`` and its tables to ``.md``
+    beside it; the Markdown's path."""
+    directory = Path(out)
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = stamp or time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    (directory / f"{name}-{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
+    markdown = directory / f"{name}-{stamp}.md"
+    markdown.write_text(text)
+    return markdown
+
+
 def log(message: str) -> None:
     """Progress for the person running the benchmark (stderr, so stdout stays the report)."""
     stamp = time.strftime("%H:%M:%S")

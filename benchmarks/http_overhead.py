@@ -33,7 +33,6 @@ Client and servers share this machine's cores, as they would on a small box.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -47,7 +46,16 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
-from benchmarks.common import HERE, LOGS, log, median, run_job, running, stop_all
+from benchmarks.common import (
+    HERE,
+    LOGS,
+    log,
+    median,
+    run_job,
+    running,
+    stop_all,
+    write_results,
+)
 from benchmarks.http_throughput import JSON_RESULTS, _wait_ready, drive, free_port
 
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/aikg/country/KR> ?p ?o }"
@@ -306,12 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(HERE / "results"), help="where results go")
     args = parser.parse_args(argv)
     results = run_servers(args.duration, args.rounds)
-    stamp = results["stamp"]
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"http-overhead-{stamp}.json").write_text(json.dumps(results, indent=2))
     text = markdown(results)
-    (out / f"http-overhead-{stamp}.md").write_text(text)
+    write_results(args.out, "http-overhead", results, text, stamp=results["stamp"])
     print(text)
     return 0
 

@@ -21,12 +21,11 @@ Figures, never assertions: the machine may be shared.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import HERE, median
+from benchmarks.common import HERE, median, write_results
 
 GRAPH = "https://w3id.org/aikg/graph/benchmark-incremental"
 
@@ -172,11 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     results = measure(args.store, args.triples, args.reps)
     text = table(results)
     print(text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    (out / f"incremental-validation-{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
-    (out / f"incremental-validation-{stamp}.md").write_text(text)
+    write_results(args.out, "incremental-validation", results, text)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ interpreter's start:
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import time
 from pathlib import Path
@@ -149,7 +148,7 @@ def _row(name: str, result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from benchmarks.common import HERE, run_job  # noqa: PLC0415
+    from benchmarks.common import HERE, run_job, write_results  # noqa: PLC0415
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__)
     parser.add_argument("file", help="the N-Quads file to load")
@@ -185,11 +184,7 @@ def main(argv: list[str] | None = None) -> None:
             f"({added['store_triples']:,} triples)\n"
         )
     print(text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    (out / f"load-{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
-    (out / f"load-{stamp}.md").write_text(text)
+    write_results(args.out, "load", results, text)
 
 
 if __name__ == "__main__":

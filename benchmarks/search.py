@@ -22,10 +22,9 @@ import json
 import time
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from benchmarks.common import HERE, median
+from benchmarks.common import HERE, median, write_results
 
 TEXTS = ("korea", "한국", "h100", "continuous innovation", "zzzz-absent")
 NAMES = (
@@ -101,11 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     results = measure(args.store, args.reps)
     text = table(results)
     print(text)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    (out / f"search-{stamp}.json").write_text(json.dumps(results, indent=1) + "\n")
-    (out / f"search-{stamp}.md").write_text(text)
+    write_results(args.out, "search", results, text)
 
 
 if __name__ == "__main__":
