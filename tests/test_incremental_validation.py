@@ -65,6 +65,18 @@ def store_of(quads: list[ox.Quad]) -> ox.Store:
     return store
 
 
+def store_without(
+    quads: list[ox.Quad], rng: random.Random, removals: int
+) -> tuple[ox.Store, list[ox.Quad]]:
+    """A store of ``quads`` less ``removals`` of their data quads drawn at random, and
+    those quads."""
+    store = store_of(quads)
+    removed = rng.sample(data_quads(quads), removals)
+    for quad in removed:
+        store.remove(quad)
+    return store, removed
+
+
 def dossier(b: int, broken: frozenset[str], *, header: bool = False) -> list[ox.Quad]:
     """Generated dossier ``b`` (new nodes, pointing at the shared reference nodes and at
     dossier ``b - 1``'s country), with the violations ``broken``; the reference part too
@@ -167,10 +179,7 @@ def test_random_additions_and_removals_give_the_full_verdict(
     base: list[ox.Quad], seed: int, removals: int, kinds: set[str]
 ) -> None:
     rng = random.Random(seed)
-    store = store_of(base)
-    removed = rng.sample(data_quads(base), removals)
-    for quad in removed:
-        store.remove(quad)
+    store, removed = store_without(base, rng, removals)
     added = dossier(20_000 + rng.randrange(1000), frozenset(kinds))
     # Part of a dossier too: what it points at may be missing.
     added = rng.sample(added, rng.randrange(1, len(added) + 1))
@@ -336,10 +345,7 @@ def test_old_nodes_joined_at_random_give_the_full_verdict(
     base: list[ox.Quad], seed: int, additions: int, removals: int
 ) -> None:
     rng = random.Random(seed)
-    store = store_of(base)
-    removed = rng.sample(data_quads(base), removals)
-    for quad in removed:
-        store.remove(quad)
+    store, removed = store_without(base, rng, removals)
     added = old_nodes_joined(base, rng, additions)
     store.bulk_extend(added)
     assert_same_as_full(store, Change.of(added=added, removed=removed))
