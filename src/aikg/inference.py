@@ -138,8 +138,10 @@ class Loaded:
     """What a predicate is to :meth:`add` (a bit each: a name can also be related)."""
 
     def __init__(self, store: Store):
-        self.superclasses = _above(store, _SUBCLASS_OF)
-        self.superproperties = _above(store, _SUBPROPERTY_OF)
+        # A store elsewhere is recomputed in full after the load (add_loaded), and has no
+        # name index here: nothing is gathered for it, nor its hierarchy asked for.
+        self.superclasses = _above(store, _SUBCLASS_OF) if store.native else {}
+        self.superproperties = _above(store, _SUBPROPERTY_OF) if store.native else {}
         lifted = {sup for sups in self.superproperties.values() for sup in sups}
         kinds: dict[str, int] = {}
         for predicates, kind in (
@@ -151,7 +153,7 @@ class Loaded:
         ):
             for predicate in predicates:
                 kinds[predicate.value] = kinds.get(predicate.value, 0) | kind
-        self.kinds = kinds
+        self.kinds = kinds if store.native else {}
         """Each predicate :meth:`add` keeps something of, by IRI: its kinds (one dict
         lookup a quad, on a string; a term's hash is computed again on every lookup)."""
         self.types: dict[str, tuple[str, ...]] = {}
@@ -194,10 +196,8 @@ class Loaded:
     def note_old(self, store: Store) -> None:
         """Which subjects the store already holds (before the load writes): what they
         entail is read from the store after the load; that of the others, new to it,
-        from the load's gatherings alone. (A store elsewhere is recomputed in full by
-        :func:`add_loaded`: a lookup per subject would be a request each.)"""
-        if not store.native:
-            return
+        from the load's gatherings alone (nothing is gathered for a store elsewhere: a
+        lookup per subject would be a request each)."""
         subjects = {*self.types, *self.labels, *(key[0] for key in self.statements)}
         self.old = {
             s
