@@ -594,7 +594,13 @@ class Store:
             return None
         if not self.path:
             return len(self.engine)
-        return sum(entry.stat().st_size for entry in os.scandir(self.path)) // 340
+        total = 0
+        for entry in os.scandir(self.path):
+            try:
+                total += entry.stat().st_size
+            except FileNotFoundError:  # compacted away since it was listed
+                continue
+        return total // 340
 
     def union_size(self) -> int:
         """The number of distinct triples in the union of all graphs."""
