@@ -4,7 +4,9 @@ A ``planned`` parameter's value is given to Oxigraph as an initial binding besid
 ``VALUES`` clause (see ``Parameter.planned``), so that it plans what depends on the value
 from the value instead of reading the whole store. That must not change an answer: on
 generated data, each planned query's answer for every value is the one the query text
-gives when run as any other query (the VALUES clause alone).
+gives when run as any other query (the VALUES clause alone). Likewise a parameter's
+placeholder (``VALUES ?name { UNDEF }``), which binds its values inside a subquery: the
+answer is the one the text without placeholders gives.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ import pytest
 from aikg.config import DEFAULT_BASE_IRI
 from aikg.errors import ConfigError
 from aikg.knowledge_graph import KnowledgeGraph
-from aikg.saved_queries import Binding, catalog, parse_saved_query, substitutions
+from aikg.saved_queries import (
+    Binding,
+    catalog,
+    parse_saved_query,
+    placeholders,
+    substitutions,
+)
 from aikg.sparql.execute import SelectResult
 from aikg.synthetic.generate import generate
 
@@ -83,3 +91,59 @@ def test_a_planned_parameter_is_single_and_projected(spec: str, select: str) -> 
     with pytest.raises(ConfigError, match="planned"):
         parse_saved_query("t", text)
     assert parse_saved_query("t", text.replace("planned: true", "planned: false")).params
+
+
+def _without_placeholders(text: str) -> str:
+    for start, end, _ in reversed(placeholders(text)):
+        text = text[:start] + text[end:]
+    return text
+
+
+def test_holdings_compared_answers_as_without_its_placeholders_for_every_baseline(
+    generated_kg: KnowledgeGraph,
+) -> None:
+    query = catalog()["holdings-compared"]
+    assert [name for _, _, name in placeholders(query.text)] == ["baseline", "baseline"]
+    plain_text = _without_placeholders(query.text)
+    holders = [
+        str(row["h"])
+        for row in generated_kg.query(  # type: ignore[union-attr]
+            "SELECT DISTINCT ?h WHERE { ?c a aikg:HardwareHolding ; aikg:subject ?h } ORDER BY ?h"
+        )
+    ]
+    assert len(holders) > 20
+    for baseline in holders:
+        params = {"baseline": baseline, "holders": holders[:3]}
+        placed = generated_kg.saved("holdings-compared", lang=None, **params)
+        plain = generated_kg.query(query.bind(params, DEFAULT_BASE_IRI).apply(plain_text))
+        assert _rows(placed) == _rows(plain), baseline
+        assert isinstance(placed, SelectResult) and placed.rows
+
+
+SUBQUERY = (
+    "#+ title: t\n#+ params:\n#+   x:\n#+     type: iri\n#+     list: true\n"
+    "SELECT ?x ?n WHERE {\n"
+    "  { SELECT ?x (COUNT(?o) AS ?n) WHERE { VALUES ?x { UNDEF } ?x ?p ?o } GROUP BY ?x }\n"
+    '  FILTER (STR(?x) != "VALUES ?x { UNDEF }")\n'
+    "}"
+)
+
+
+def test_a_placeholder_takes_its_parameters_values_and_goes_when_none_is_given() -> None:
+    query = parse_saved_query("t", SUBQUERY)
+    bound = query.bind({"x": ["country/KR", "country/CN"]}, DEFAULT_BASE_IRI).apply(query.text)
+    kr, cn = (f"<{DEFAULT_BASE_IRI}country/{c}>" for c in ("KR", "CN"))
+    # Once first in the WHERE group, as every parameter, and once in the subquery.
+    assert bound.count(f"VALUES ?x {{ {kr} {cn} }}") == 2
+    assert "{ UNDEF }" not in bound.replace('"VALUES ?x { UNDEF }"', "")
+    # The same text inside a string literal is no placeholder: it stays as it was.
+    assert '"VALUES ?x { UNDEF }"' in bound
+    unbound = Binding().apply(query.text)
+    assert "VALUES" not in unbound.replace('"VALUES ?x { UNDEF }"', "")
+
+
+def test_a_placeholder_names_a_parameter() -> None:
+    text = SUBQUERY.replace("VALUES ?x { UNDEF } ?x", "VALUES ?y { UNDEF } ?x")
+    with pytest.raises(ConfigError, match=r"placeholder for \?y, which no parameter binds") as caught:
+        parse_saved_query("t", text)
+    assert caught.value.where == "queries/t.rq"

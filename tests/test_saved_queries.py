@@ -742,7 +742,10 @@ def test_a_bound_list_is_a_values_clause_of_exactly_its_terms() -> None:
     query = catalog()["holdings-compared"]
     text = query.sparql({"holders": ["company/tesla", "company/xai"]}, BASE)
     assert _values_terms(text).count("https://w3id.org/aikg/company/tesla") == 1
-    assert len(_values_terms(text)) == 3  # the two holders and the default baseline
+    # The two holders, and the default baseline first in the WHERE group and in each of
+    # its two placeholders (inside the subqueries).
+    assert len(_values_terms(text)) == 5
+    assert _values_terms(text).count("https://w3id.org/aikg/country/KR") == 3
 
 
 def test_results_turn_into_a_dataframe(kg: KnowledgeGraph) -> None:

@@ -58,7 +58,7 @@ from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError, did_you_mean
 from aikg.names import NameIndex
 from aikg.namespaces import XSD, curie, prefix_table
-from aikg.sparql.lexer import operation, where_group_start
+from aikg.sparql.lexer import operation, tokens, where_group_start
 from aikg.store.local import Store
 from aikg.terms import OxTerm
 from aikg.walks import ClassHierarchy
@@ -257,18 +257,54 @@ class Binding:
 
     def values_clause(self) -> str:
         """The ``VALUES`` clauses for the bound parameters ('' when none is bound)."""
-        return " ".join(
-            f"VALUES ?{name} {{ {' '.join(str(term) for term in terms)} }}"
-            for name, terms in self.values.items()
-        )
+        return " ".join(self._clause(name) for name in self.values)
+
+    def _clause(self, name: str) -> str:
+        return f"VALUES ?{name} {{ {' '.join(str(term) for term in self.values[name])} }}"
 
     def apply(self, query: str) -> str:
-        """The query with the bound values as initial bindings of its WHERE group."""
+        """The query with the bound values as initial bindings of its WHERE group, and in
+        each of its placeholders (see :func:`placeholders`): a bound parameter's values
+        replace its placeholder; an unbound one's placeholder goes."""
+        for start, end, name in reversed(placeholders(query)):
+            clause = self._clause(name) if name in self.values else ""
+            query = f"{query[:start]}{clause}{query[end:]}"
         clause = self.values_clause()
         if not clause:
             return query
         start = where_group_start(query)
         return f"{query[:start]} {clause}\n{query[start:]}"
+
+
+def placeholders(text: str) -> list[tuple[int, int, str]]:
+    """Where a query asks for a parameter's values besides its outermost group: each
+    ``VALUES ?name { UNDEF }`` (its start, its end, the variable's name).
+
+    A subquery is evaluated before it is joined with the group around it, so the values
+    placed first in the WHERE group reach it only after it has read (and aggregated)
+    every match in the store: ``holdings-compared`` computed the smallest count of every
+    holder to keep one. A placeholder puts the values where the query author says they
+    hold, inside the subquery. As written, the placeholder is standard SPARQL that binds
+    nothing (one solution with the variable unbound), so the text runs unchanged anywhere.
+
+    >>> placeholders("SELECT * { { SELECT ?x WHERE { VALUES ?x { UNDEF } ?x ?p ?o } } }")
+    [(31, 50, 'x')]
+    """
+    toks = list(tokens(text))
+    found = []
+    for i in range(len(toks) - 4):
+        keyword, variable, opening, undef, closing = toks[i : i + 5]
+        if (
+            keyword.kind == "word"
+            and keyword.text.upper() == "VALUES"
+            and variable.kind == "variable"
+            and opening.text == "{"
+            and undef.kind == "word"
+            and undef.text.upper() == "UNDEF"
+            and closing.text == "}"
+        ):
+            found.append((keyword.offset, closing.offset + 1, variable.text[1:]))
+    return found
 
 
 @dataclass(frozen=True)
@@ -374,7 +410,7 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
         raise ConfigError(
             f"saved query {name!r} needs a lower-case name and a '#+ title:'",
             where=where,
-            hint="see queries/README.md for the header format",
+            hint="see the README's *Saved queries* section for the header format",
         )
     params = []
     for pname, given_spec in (meta.get("params") or {}).items():
@@ -421,6 +457,16 @@ def parse_saved_query(name: str, text: str) -> SavedQuery:
                 where=where,
                 hint="planned is for a single-valued parameter whose variable the query "
                 "projects and binds in its outermost group",
+            )
+    declared = {p.name for p in params}
+    for _, _, variable in placeholders(text):
+        if variable not in declared:
+            raise ConfigError(
+                f"{name}.rq has a placeholder for ?{variable}, which no parameter binds",
+                where=where,
+                hint="a 'VALUES ?name { UNDEF }' placeholder takes the values of the "
+                "parameter of that name: declare it under '#+ params:', or write the "
+                "VALUES clause out",
             )
     labelled = tuple(str(c) for c in _as_list(meta.get("labels")))
     for column in labelled:
