@@ -321,6 +321,16 @@ def test_entities_of_a_type(kg: KnowledgeGraph) -> None:
     )
 
 
+def test_entities_of_every_type_are_the_instances_of_its_class(kg: KnowledgeGraph) -> None:
+    """The query maps each type's name to its class: each name the header allows must
+    find exactly the instances of the class of that name."""
+    for name in catalog()["entities"].param("type").enum:
+        listed = {str(r["entity"]) for r in rows(kg, "entities", type=name)}
+        instances = kg.query(f"SELECT DISTINCT ?e WHERE {{ ?e a aikg:{name} }}")
+        assert isinstance(instances, SelectResult)
+        assert listed == {str(r["e"]) for r in instances} != set(), name
+
+
 def test_entity_by_label_honours_the_language(kg: KnowledgeGraph) -> None:
     assert [local(r["entity"]) for r in rows(kg, "entity-by-label", label="한국@ko")] == ["KR"]
     assert [local(r["entity"]) for r in rows(kg, "entity-by-label", label="Korea@en")] == ["KR"]

@@ -19,6 +19,7 @@ from rdflib.term import Literal, Node
 
 from aikg.config import Settings
 from aikg.errors import (
+    InputError,
     MissingDependencyError,
     ParameterError,
     QuerySyntaxError,
@@ -215,12 +216,17 @@ def execute_page(
     """Page ``page`` (from 1) of a query's answer, pages of ``max_rows`` rows in a total
     order (see :mod:`aikg.sparql.paging`); an ASK or graph answer as it is.
 
-    The first page is first read as the query stands: an answer within the row limit is
-    whole, in the engine's order, at no extra cost, on every backend. Only an answer
-    that goes on past the limit is read again in the paging order (for a query that
-    sorts or groups its whole answer, that costs it twice). A page after the last one,
-    or a page past the first of an answer that has no pages (ASK, CONSTRUCT, DESCRIBE),
-    is a :class:`~aikg.errors.ParameterError`.
+    The first page of a query without ORDER BY is first read as the query stands: an
+    answer within the row limit is whole, in the engine's order, at no extra cost, on
+    every backend; only an answer that goes on past the limit is read again in the
+    paging order. On a store in this process, a query with an ORDER BY sorts its whole
+    answer before its first row whichever way it is read, so its first page is read in
+    the paging order straight away (its own order, ties broken): a long answer is sorted
+    once, not twice. A remote store still reads it as it stands first: Virtuoso refuses
+    the paging order's expressions on an aggregate's name (``STR(?n)`` for ``COUNT(*)
+    AS ?n``), so a short answer there keeps working as it always has. A page
+    after the last one, or a page past the first of an answer that has no pages (ASK,
+    CONSTRUCT, DESCRIBE), is a :class:`~aikg.errors.ParameterError`.
     """
 
     def run(text: str) -> OxResult:
@@ -251,7 +257,7 @@ def execute_page(
                 "triples with a SELECT, which pages",
             )
         return result
-    if page == 1:
+    if page == 1 and not (shape.ordered and store.native):
         first = run(query)
         if not isinstance(first, ox.QuerySolutions):
             return first
@@ -263,8 +269,8 @@ def execute_page(
     assert paged is not None  # a SELECT has pages
     try:
         solutions = run(paged)
-    except QuerySyntaxError:
-        run(query)  # the query's own error, placed in its own text
+    except InputError:
+        run(query)  # the query's own error, placed in its own text, if it has one
         raise
     assert isinstance(solutions, ox.QuerySolutions)
     answer = table(solutions, max_rows)
