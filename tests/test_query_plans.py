@@ -144,6 +144,8 @@ def test_a_placeholder_takes_its_parameters_values_and_goes_when_none_is_given()
 
 def test_a_placeholder_names_a_parameter() -> None:
     text = SUBQUERY.replace("VALUES ?x { UNDEF } ?x", "VALUES ?y { UNDEF } ?x")
-    with pytest.raises(ConfigError, match=r"placeholder for \?y, which no parameter binds") as caught:
+    with pytest.raises(
+        ConfigError, match=r"placeholder for \?y, which no parameter binds"
+    ) as caught:
         parse_saved_query("t", text)
     assert caught.value.where == "queries/t.rq"
