@@ -222,9 +222,10 @@ def execute_page(
     paging order. On a store in this process, a query with an ORDER BY sorts its whole
     answer before its first row whichever way it is read, so its first page is read in
     the paging order straight away (its own order, ties broken): a long answer is sorted
-    once, not twice. A remote store still reads it as it stands first: Virtuoso refuses
-    the paging order's expressions on an aggregate's name (``STR(?n)`` for ``COUNT(*)
-    AS ?n``), so a short answer there keeps working as it always has. A page
+    once, not twice. A remote store still reads it as it stands first, and its pages as
+    subqueries (see :func:`~aikg.sparql.paging.page_query`): Virtuoso refuses the paging
+    order's expressions on an aggregate's name (``STR(?n)`` for ``COUNT(*) AS ?n``)
+    where the query stands, so a short answer there keeps working as it always has. A page
     after the last one, or a page past the first of an answer that has no pages (ASK,
     CONSTRUCT, DESCRIBE), is a :class:`~aikg.errors.ParameterError`.
     """
@@ -265,7 +266,7 @@ def execute_page(
         del first
         if not answer.truncated:
             return answer
-    paged = page_query(query, page, max_rows)
+    paged = page_query(query, page, max_rows, nested=not store.native)
     assert paged is not None  # a SELECT has pages
     try:
         solutions = run(paged)

@@ -57,6 +57,16 @@ class SelectShape:
     """Where its closing VALUES clause begins, if it has one."""
     limit: int | None
     offset: int
+    select_at: int = 0
+    """Where the SELECT keyword begins (what comes before it is the prologue)."""
+    order_by: tuple[int, int] | None = None
+    """Where the conditions of its ORDER BY begin and end, if it has one."""
+    order_variables: frozenset[str] = frozenset()
+    """The variables its ORDER BY conditions name."""
+    has_dataset: bool = False
+    """Whether it has FROM or FROM NAMED clauses (which a subquery cannot have)."""
+    where_group: tuple[int, int] = (0, 0)
+    """Where its WHERE group's opening and closing braces are."""
 
 
 def page_number(value: str | int | None, where: str = "parameter 'page'") -> int:
@@ -114,13 +124,20 @@ def select_shape(text: str) -> SelectShape | None:
     words: set[str] = set()
     modifiers_at: int | None = None
     values_at: int | None = None
+    order_from: int | None = None
+    order_variables: set[str] = set()
+    group_end = len(text)
     numbers: dict[str, int] = {}
     for i in range(group_at, len(toks)):
         tok = toks[i]
+        if order_from is not None and modifiers_at is None and tok.kind == "variable":
+            order_variables.add(tok.text[1:])
         if tok.kind == "punct" and tok.text in OPEN:
             depth += 1
         elif tok.kind == "punct" and tok.text in CLOSE:
             depth -= 1
+            if depth == 0 and group_end == len(text):
+                group_end = tok.offset
         elif depth == 0 and tok.kind == "word":
             word = tok.text.upper()
             words.add(word)
@@ -131,14 +148,24 @@ def select_shape(text: str) -> SelectShape | None:
             following = toks[i + 1] if i + 1 < len(toks) else None
             if word in ("LIMIT", "OFFSET") and following and following.kind == "number":
                 numbers[word] = int(following.text)
+            if word == "ORDER" and following and order_from is None:
+                order_from = following.offset + len(following.text)  # after BY
+    end = len(text) if modifiers_at is None else modifiers_at
     return SelectShape(
         projected=tuple(sorted(variables)) if star else projected,
         variables=variables,
         ordered="ORDER" in words,
-        modifiers_at=len(text) if modifiers_at is None else modifiers_at,
+        modifiers_at=end,
         values_at=values_at,
         limit=numbers.get("LIMIT"),
         offset=numbers.get("OFFSET", 0),
+        select_at=toks[form_at].offset,
+        order_by=None if order_from is None else (order_from, end),
+        order_variables=frozenset(order_variables),
+        has_dataset=any(
+            t.kind == "word" and t.text.upper() == "FROM" for t in toks[form_at:group_at]
+        ),
+        where_group=(toks[group_at].offset, group_end),
     )
 
 
@@ -172,9 +199,28 @@ def order_keys(variable: str, unbound: str) -> str:
     return f"STR({v}) isIRI({v}) DATATYPE({v}) LANG({v}) IF(isBlank({v}), {v}, ?{unbound})"
 
 
-def page_query(text: str, page: int, size: int) -> str | None:
+def page_query(text: str, page: int, size: int, *, nested: bool = False) -> str | None:
     """The query that answers page ``page`` (from 1) of ``size`` rows of a SELECT, and
-    one row more when a next page follows; None for a text that is no SELECT."""
+    one row more when a next page follows; None for a text that is no SELECT.
+
+    ``nested`` asks for the query as a subquery, the paging order and window around it,
+    for stores that refuse the keys where the query stands: Virtuoso refuses ``STR(?n)``
+    on an aggregate's name (``COUNT(*) AS ?n``), and answers nothing when a closing
+    ``VALUES`` follows ``LIMIT`` (nor at the end of a subquery). Around a subquery, each
+    projected variable is a plain variable; a closing ``VALUES`` is joined with the WHERE
+    group inside it, which is what SPARQL makes of it (the group, then the join, then
+    grouping and the rest). A query whose ORDER BY names a variable it does not project,
+    or that names its dataset (FROM: a subquery has none), is paged as it stands.
+
+    >>> print(page_query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } ORDER BY ?n", 1, 10, nested=True))
+    SELECT * WHERE {
+    { SELECT (COUNT(*) AS ?n) { ?s ?p ?o }
+    }
+    }
+    ORDER BY ?n
+    STR(?n) isIRI(?n) DATATYPE(?n) LANG(?n) IF(isBlank(?n), ?n, ?aikg_unbound)
+    OFFSET 0 LIMIT 11
+    """
     shape = select_shape(text)
     if shape is None:
         return None
@@ -186,8 +232,29 @@ def page_query(text: str, page: int, size: int) -> str | None:
     wanted = size + 1
     if shape.limit is not None:
         wanted = max(0, min(wanted, shape.limit - start))
+    window = f"OFFSET {shape.offset + start} LIMIT {wanted}"
+    values = "" if shape.values_at is None else text[shape.values_at :]
+    if nested and not shape.has_dataset and shape.order_variables <= set(shape.projected):
+        own = "" if shape.order_by is None else text[slice(*shape.order_by)].strip()
+        opening, closing = shape.where_group
+        inner = text[shape.select_at : opening + 1]
+        if values:
+            inner += "{" + text[opening + 1 : closing] + "}\n" + values + "\n"
+        else:
+            inner += text[opening + 1 : closing]
+        rest_end = shape.modifiers_at if shape.order_by is None else shape.order_by[0]
+        rest = text[closing:rest_end]
+        if shape.order_by is not None:  # leave out ORDER BY: the order is the outer one's
+            rest = rest[: rest.upper().rstrip().rfind("ORDER")]
+        parts = [
+            text[: shape.select_at] + "SELECT * WHERE {",
+            "{ " + inner + rest.rstrip(),
+            "}\n}",
+            "ORDER BY " + "\n".join(part for part in (own, keys) if part),
+            window,
+        ]
+        return "\n".join(part for part in parts if part)
     head = text[: shape.modifiers_at].rstrip()
     order = ("" if shape.ordered else "ORDER BY ") + keys if keys else ""
-    window = f"OFFSET {shape.offset + start} LIMIT {wanted}"
-    tail = "" if shape.values_at is None else "\n" + text[shape.values_at :]
+    tail = "" if not values else "\n" + values
     return "\n".join(part for part in (head, order, window) if part) + tail
