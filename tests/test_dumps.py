@@ -11,6 +11,7 @@ from pathlib import Path
 import rdflib
 from fastapi.testclient import TestClient
 
+from aikg.workers.dumps import DumpFiles
 from tests.conftest import require_program
 from tests.server import Server
 
@@ -111,3 +112,14 @@ def test_curl_resumes_a_cut_download_to_the_same_bytes(server: Server, tmp_path:
     assert cut.read_bytes() == whole.read_bytes()
     head = subprocess.run([curl, "-sfI", url], check=True, capture_output=True, text=True)
     assert "accept-ranges: bytes" in head.stdout.lower()
+
+
+def test_the_dump_directory_is_made_at_the_first_dump_and_goes_at_close() -> None:
+    dumps = DumpFiles()
+    assert dumps._directory is None  # a server that serves no dump leaves nothing behind
+    raw, packed = dumps.get("v1", "nt", False, lambda: [b"<x:s> <x:p> <x:o> .\n"])
+    directory = dumps.directory()
+    assert raw.path.parent == directory and raw.path.read_bytes() == b"<x:s> <x:p> <x:o> .\n"
+    assert gzip.decompress(packed.path.read_bytes()) == raw.path.read_bytes()
+    dumps.close()
+    assert not directory.exists()

@@ -61,7 +61,7 @@ class DumpFiles:
     """The dumps of the current data version, written on first request."""
 
     def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="aikg-dumps-"))
+        self._directory: Path | None = None
         self._lock = threading.Lock()
         self._building: dict[tuple[str, str, bool], threading.Lock] = {}
         self._files: dict[tuple[str, str, bool], tuple[DumpFile, DumpFile]] = {}
@@ -82,7 +82,7 @@ class DumpFiles:
                 if key in self._files:
                     return self._files[key]
             name = f"{version}-{'inferred-' if inferred else ''}aikg.{ext}"
-            files = write_with_gzip(produce(), self.directory / name)
+            files = write_with_gzip(produce(), self.directory() / name)
             with self._lock:
                 self._files[key] = files
                 self._building.pop(key, None)
@@ -91,5 +91,17 @@ class DumpFiles:
                         dump.path.unlink(missing_ok=True)
             return files
 
+    def directory(self) -> Path:
+        """The directory of the dump files, made at the first dump: a server that is
+        killed (as the attack tests kill theirs) never cleans up, and most never serve
+        a dump, so they leave no empty directory behind."""
+        with self._lock:
+            if self._directory is None:
+                self._directory = Path(tempfile.mkdtemp(prefix="aikg-dumps-"))
+            return self._directory
+
     def close(self) -> None:
-        shutil.rmtree(self.directory, ignore_errors=True)
+        with self._lock:
+            if self._directory is not None:
+                shutil.rmtree(self._directory, ignore_errors=True)
+                self._directory = None
