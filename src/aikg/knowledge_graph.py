@@ -444,23 +444,27 @@ class KnowledgeGraph(AnalystQueries):
         self, change: Change | None = None, *, copy: ox.Store | None = None
     ) -> ValidationReport:
         """The SHACL half of :meth:`validate`: the shapes alone. ``copy``: the store's
-        quads in another engine (the loader's copy in memory), read instead of the store."""
+        quads in another engine (the loader's copy in memory), read instead of the store;
+        its graphs are the data graphs (the loader validates it while the files it holds
+        are being written to the store)."""
+        if copy is None:
+            graphs = self.store.data_graphs()
+        else:
+            system = self.store.system_graphs
+            graphs = [
+                g.value
+                for g in copy.named_graphs()
+                if isinstance(g, ox.NamedNode) and g.value not in system
+            ]
         if self.settings.validator == "pyshacl":
             report = self._validate_data(list(self._data_quads()), self.graph_files)
         elif change is not None:
             report = validate_change(
-                copy or self.store.local(),
-                bundled_checks(),
-                change,
-                self.store.data_graphs(),
-                self.graph_files,
+                copy or self.store.local(), bundled_checks(), change, graphs, self.graph_files
             )
         else:
             report = validate_store(
-                copy or self.store.local(),
-                bundled_checks(),
-                self.store.data_graphs(),
-                self.graph_files,
+                copy or self.store.local(), bundled_checks(), graphs, self.graph_files
             )
         return report
 

@@ -15,7 +15,9 @@ A load runs in four phases (the first three reported to an optional progress cal
    its own nodes, and the old nodes whose shapes reach them (new data may point at old
    resources and the other way round; see :mod:`aikg.validation.incremental`). A load
    larger than :data:`aikg.validation.incremental.FULL_ABOVE` triples validates the
-   whole store, on a copy in memory where it fits (:mod:`aikg.validation.memory_copy`). Then
+   whole store, on a copy in memory where it fits (:mod:`aikg.validation.memory_copy`):
+   the copy holds the files already, so it is validated in a thread while they are
+   written (the engine writes and reads outside the GIL, one core each). Then
    (**sources**) its quotations, and the claims resting on them, are checked against
    their sources' texts (:func:`aikg.sources.check`).
 4. **infer**: the inferred graph and the name index take what the load added, from what
@@ -32,6 +34,8 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from concurrent import futures
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -101,7 +105,8 @@ class LoadReport:
     check_seconds: float
     write_seconds: float
     validate_seconds: float
-    """The shapes (:meth:`KnowledgeGraph.validate_shapes`)."""
+    """The shapes (:meth:`KnowledgeGraph.validate_shapes`): for a whole store validated on
+    a copy beside the write, what it took past the end of the write."""
     sources_seconds: float
     """The quotations against their sources' texts (:meth:`KnowledgeGraph.check_sources`)."""
     infer_seconds: float
@@ -178,18 +183,28 @@ def load_files(
     before = dict(kg.graph_files)
     # Violations name the file they are in.
     kg.graph_files.update({graph: plan.source for plan in plans for graph in plan.graphs})
+    beside: Future[ValidationReport | None] | None = None
     try:
-        for plan in plans:
-            _write(kg, plan, report)
+        if validate and _whole(plans, held) and copying is not None:
+            beside = _BESIDE.submit(_validate_copy, kg, copying)
+            copying = None  # the thread waits for it
+        try:
+            for plan in plans:
+                _write(kg, plan, report)
+        finally:
+            if beside is not None:
+                futures.wait([beside])  # the store is not put back under its feet
         written = time.perf_counter()
         validation = None
         validated = written
         if validate:
             report(Progress("validate", "", 0, 1))
             change = _change(kg, plans, held)
-            copy, copying = memory_copy.made(copying), None  # waited for, needed or not
-            shapes = kg.validate_shapes(change, copy=copy if change is None else None)
-            del copy  # its memory back before the next phase
+            shapes = beside.result() if beside is not None else None
+            if shapes is None:  # validated where it reaches, or no copy was made
+                copy, copying = memory_copy.made(copying), None  # waited for, needed or not
+                shapes = kg.validate_shapes(change, copy=copy if change is None else None)
+                del copy  # its memory back before the next phase
             validated = time.perf_counter()
             validation = with_source_texts(shapes, kg.check_sources(change))
             if not validation.conforms:
@@ -230,14 +245,33 @@ on disk (less on a copy in memory), so a load that large is cheaper checked whol
 100,000-triple load into a new store: 8.6 s where it reaches, under 1 s in full)."""
 
 
+def _whole(plans: list[_Plan], held: int | None) -> bool:
+    """Whether the load is too large to be worth validating any other way than in full:
+    past :data:`FULL_ABOVE` triples, or :data:`FULL_FROM_SHARE` of the ``held`` quads."""
+    triples = sum(plan.triples for plan in plans)
+    return triples > FULL_ABOVE or (held is not None and triples * FULL_FROM_SHARE > held)
+
+
 def _change(kg: KnowledgeGraph, plans: list[_Plan], held: int | None) -> Change | None:
     """What the load added: the quads of its new graphs, read back from the store (None
-    for a load too large to be worth validating any other way than in full: past
-    :data:`FULL_ABOVE` triples, or :data:`FULL_FROM_SHARE` of the ``held`` quads)."""
-    triples = sum(plan.triples for plan in plans)
-    if triples > FULL_ABOVE or (held is not None and triples * FULL_FROM_SHARE > held):
+    for a load validated whole, see :func:`_whole`)."""
+    if _whole(plans, held):
         return None
     return kg.added_by(plan.source for plan in plans)
+
+
+_BESIDE = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-validate")
+"""The thread that validates a copy in memory while the files are written."""
+
+
+def _validate_copy(kg: KnowledgeGraph, copying: Future[ox.Store | None]) -> ValidationReport | None:
+    """The whole store validated on its copy in memory (which the load's files are in
+    already), or None when no copy could be made (the store is then validated after the
+    write). The copy goes when this returns: its memory back before the next phase."""
+    copy = memory_copy.made(copying)
+    if copy is None:
+        return None
+    return kg.validate_shapes(None, copy=copy)
 
 
 def _undo(kg: KnowledgeGraph, created: set[str]) -> None:

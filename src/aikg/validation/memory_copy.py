@@ -5,9 +5,9 @@ store. Oxigraph answers the compiled checks about four times faster from memory 
 from RocksDB (the 1M-triple load: 6 s against 26 s), so a load into a store on disk
 validates a copy in memory instead, where it fits. The engine makes the copy with its own
 serializer and parser, no Python object per triple and without Python's lock, in a
-thread that runs while the loader checks and writes the files (:func:`start`; the
-loader takes it with :func:`made`): the graphs the store holds are dumped and read back
-(a load only adds graphs), the files read again.
+thread that runs while the loader checks the files (:func:`start`; the loader takes it
+with :func:`made`, and validates it while it writes the files): the graphs the store
+holds are dumped and read back (a load only adds graphs), the files read again.
 """
 
 from __future__ import annotations
