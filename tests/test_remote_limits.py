@@ -257,6 +257,23 @@ def test_refusals_name_the_setting_and_are_never_syntax_errors(
     assert "remote store" in str(failed.value)
 
 
+def test_a_query_virtuosos_compiler_refuses_is_the_querys_fault_not_its_size(
+    stock_remote_kg: KnowledgeGraph,
+) -> None:
+    # Virtuoso will not order by an expression of an aggregate's name (SP031), which
+    # SPARQL 1.1 allows: the query's own fault, not a size a smaller request would pass.
+    with pytest.raises(QuerySyntaxError) as caught:
+        stock_remote_kg.query(
+            "SELECT ?c (COUNT(*) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY STR(?n)"
+        )
+    assert caught.value.message.startswith(
+        "the remote store's SPARQL compiler refuses the query: Virtuoso 37000 Error SP031"
+    )
+    assert "outside aggregate" in caught.value.message
+    assert "for its size" not in caught.value.message
+    assert "grouped by" in (caught.value.hint or "")
+
+
 @pytest.mark.parametrize(("fixture", "cap"), [("virtuoso", "1000000"), ("stock_virtuoso", "10000")])
 def test_stats_reports_the_server_and_warns_of_a_longer_deadline(
     request: pytest.FixtureRequest, fixture: str, cap: str

@@ -95,6 +95,8 @@ STAGING = "graph/.staging/"
 """Where (under the base IRI) a write too large for one request is staged: graphs there
 are no part of aikg's dataset."""
 _ESTIMATE = re.compile(r"estimated execution time (-?[\d.e+]+) \(sec\) exceeds the limit of (\d+)")
+_SQL_TOO_LONG = "generated SQL text has exceeded"
+_TOO_LARGE_PREFIX = "the remote store refused the request for its size: "
 _TOO_LARGE = ("SP031", "memory exhausted", "SQ199", "Too many arguments")
 """Virtuoso's refusals of a request for its size: SQL text over 10,000 lines (which it
 generates for the data of an update when cost estimation is on), its parser's stack, and
@@ -489,14 +491,29 @@ class RemoteStore:
     def _post_query(
         self, text: str, params: list[tuple[str, str]], form: str, *, cut_ok: bool = False
     ) -> httpx.Response:
-        return self._send(
-            "POST",
-            self.query_url,
-            data=_form([("query", text), *params]),
-            # One format each: Virtuoso answers a CONSTRUCT in JSON results if allowed.
-            headers={"Accept": _RESULTS_JSON if form in ("select", "ask") else _N_TRIPLES},
-            cut_ok=cut_ok,
-        )
+        try:
+            return self._send(
+                "POST",
+                self.query_url,
+                data=_form([("query", text), *params]),
+                # One format each: Virtuoso answers a CONSTRUCT in JSON results if allowed.
+                headers={"Accept": _RESULTS_JSON if form in ("select", "ask") else _N_TRIPLES},
+                cut_ok=cut_ok,
+            )
+        except RequestTooLargeError as error:
+            # Virtuoso's compiler says SP031 for the size of what it generates, and for
+            # what a query says that it will not take; an update is split in the first
+            # case (and split down to the one operation it refuses in the second), but a
+            # query cannot be split: it is the query's own fault, said as such.
+            if "SP031" not in error.message or _SQL_TOO_LONG in error.message:
+                raise
+            raise QuerySyntaxError(
+                "the remote store's SPARQL compiler refuses the query: "
+                + error.message.removeprefix(_TOO_LARGE_PREFIX),
+                hint="its message names what it refuses; Virtuoso is stricter than SPARQL "
+                "1.1 there (a variable used outside an aggregate must be grouped by, even "
+                "in ORDER BY)",
+            ) from None
 
     def _past_the_cap(
         self,
@@ -1008,7 +1025,7 @@ def _server_error(response: httpx.Response, url: str) -> AikgError:
         )
     if any(mark in text for mark in _TOO_LARGE):
         return RequestTooLargeError(
-            f"the remote store refused the request for its size: {text}",
+            _TOO_LARGE_PREFIX + text,
             where="[SPARQL] MaxQueryCostEstimationTime of the remote store",
             hint="split the query into smaller ones; with MaxQueryCostEstimationTime = 0 "
             "Virtuoso compiles less text",
