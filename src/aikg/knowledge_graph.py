@@ -447,15 +447,11 @@ class KnowledgeGraph(AnalystQueries):
         quads in another engine (the loader's copy in memory), read instead of the store;
         its graphs are the data graphs (the loader validates it while the files it holds
         are being written to the store)."""
-        if copy is None:
-            graphs = self.store.data_graphs()
-        else:
-            system = self.store.system_graphs
-            graphs = [
-                g.value
-                for g in copy.named_graphs()
-                if isinstance(g, ox.NamedNode) and g.value not in system
-            ]
+        graphs = self.store.data_graphs(
+            None
+            if copy is None
+            else (g.value for g in copy.named_graphs() if isinstance(g, ox.NamedNode))
+        )
         if self.settings.validator == "pyshacl":
             report = self._validate_data(list(self._data_quads()), self.graph_files)
         elif change is not None:

@@ -59,8 +59,9 @@ class SelectShape:
     offset: int
     select_at: int = 0
     """Where the SELECT keyword begins (what comes before it is the prologue)."""
-    order_by: tuple[int, int] | None = None
-    """Where the conditions of its ORDER BY begin and end, if it has one."""
+    order_by: tuple[int, int, int] | None = None
+    """Where its ORDER BY keyword begins, and where its conditions begin and end, if it
+    has one."""
     order_variables: frozenset[str] = frozenset()
     """The variables its ORDER BY conditions name."""
     has_dataset: bool = False
@@ -125,6 +126,7 @@ def select_shape(text: str) -> SelectShape | None:
     modifiers_at: int | None = None
     values_at: int | None = None
     order_from: int | None = None
+    order_at = 0
     order_variables: set[str] = set()
     group_end = len(text)
     numbers: dict[str, int] = {}
@@ -149,6 +151,7 @@ def select_shape(text: str) -> SelectShape | None:
             if word in ("LIMIT", "OFFSET") and following and following.kind == "number":
                 numbers[word] = int(following.text)
             if word == "ORDER" and following and order_from is None:
+                order_at = tok.offset
                 order_from = following.offset + len(following.text)  # after BY
     end = len(text) if modifiers_at is None else modifiers_at
     return SelectShape(
@@ -160,7 +163,7 @@ def select_shape(text: str) -> SelectShape | None:
         limit=numbers.get("LIMIT"),
         offset=numbers.get("OFFSET", 0),
         select_at=toks[form_at].offset,
-        order_by=None if order_from is None else (order_from, end),
+        order_by=None if order_from is None else (order_at, order_from, end),
         order_variables=frozenset(order_variables),
         has_dataset=any(
             t.kind == "word" and t.text.upper() == "FROM" for t in toks[form_at:group_at]
@@ -235,22 +238,20 @@ def page_query(text: str, page: int, size: int, *, nested: bool = False) -> str 
     window = f"OFFSET {shape.offset + start} LIMIT {wanted}"
     values = "" if shape.values_at is None else text[shape.values_at :]
     if nested and not shape.has_dataset and shape.order_variables <= set(shape.projected):
-        own = "" if shape.order_by is None else text[slice(*shape.order_by)].strip()
+        own = "" if shape.order_by is None else text[shape.order_by[1] : shape.order_by[2]]
         opening, closing = shape.where_group
         inner = text[shape.select_at : opening + 1]
         if values:
             inner += "{" + text[opening + 1 : closing] + "}\n" + values + "\n"
         else:
             inner += text[opening + 1 : closing]
-        rest_end = shape.modifiers_at if shape.order_by is None else shape.order_by[0]
-        rest = text[closing:rest_end]
-        if shape.order_by is not None:  # leave out ORDER BY: the order is the outer one's
-            rest = rest[: rest.upper().rstrip().rfind("ORDER")]
+        # Without its ORDER BY: the order is the outer query's.
+        rest = text[closing : shape.modifiers_at if shape.order_by is None else shape.order_by[0]]
         parts = [
             text[: shape.select_at] + "SELECT * WHERE {",
             "{ " + inner + rest.rstrip(),
             "}\n}",
-            "ORDER BY " + "\n".join(part for part in (own, keys) if part),
+            "ORDER BY " + "\n".join(part for part in (own.strip(), keys) if part),
             window,
         ]
         return "\n".join(part for part in parts if part)

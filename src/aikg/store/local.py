@@ -473,10 +473,11 @@ class Store:
         """The IRIs of the named graphs, sorted."""
         return sorted(g.value for g in self.engine.named_graphs() if isinstance(g, ox.NamedNode))
 
-    def data_graphs(self) -> list[str]:
-        """Named graphs that hold instance data (all but the system graphs)."""
+    def data_graphs(self, among: Iterable[str] | None = None) -> list[str]:
+        """Named graphs that hold instance data (all but the system graphs): of this
+        store's graphs, or of those ``among`` (another engine's, such as a copy's)."""
         system = self.system_graphs
-        return [g for g in self.named_graphs() if g not in system]
+        return [g for g in (self.named_graphs() if among is None else among) if g not in system]
 
     # -- the engine's operations, for the code above the store (which never holds the
     # engine itself: the backend stays this class's business) --------------------------

@@ -96,7 +96,6 @@ STAGING = "graph/.staging/"
 are no part of aikg's dataset."""
 _ESTIMATE = re.compile(r"estimated execution time (-?[\d.e+]+) \(sec\) exceeds the limit of (\d+)")
 _SQL_TOO_LONG = "generated SQL text has exceeded"
-_TOO_LARGE_PREFIX = "the remote store refused the request for its size: "
 _TOO_LARGE = ("SP031", "memory exhausted", "SQ199", "Too many arguments")
 """Virtuoso's refusals of a request for its size: SQL text over 10,000 lines (which it
 generates for the data of an update when cost estimation is on), its parser's stack, and
@@ -226,6 +225,7 @@ class RemoteStore:
         missing_ok: bool = False,
         cut_ok: bool = False,
         statuses_ok: frozenset[int] = frozenset(),
+        query: bool = False,
         **kwargs: Any,
     ) -> httpx.Response:
         """One request; an error that says what the server refused, and which of its
@@ -268,7 +268,7 @@ class RemoteStore:
         if (response.status_code == 404 and missing_ok) or response.status_code in statuses_ok:
             return response
         if response.status_code >= 400:
-            raise _server_error(response, url)
+            raise _server_error(response, url, query=query)
         return response
 
     @property
@@ -491,29 +491,15 @@ class RemoteStore:
     def _post_query(
         self, text: str, params: list[tuple[str, str]], form: str, *, cut_ok: bool = False
     ) -> httpx.Response:
-        try:
-            return self._send(
-                "POST",
-                self.query_url,
-                data=_form([("query", text), *params]),
-                # One format each: Virtuoso answers a CONSTRUCT in JSON results if allowed.
-                headers={"Accept": _RESULTS_JSON if form in ("select", "ask") else _N_TRIPLES},
-                cut_ok=cut_ok,
-            )
-        except RequestTooLargeError as error:
-            # Virtuoso's compiler says SP031 for the size of what it generates, and for
-            # what a query says that it will not take; an update is split in the first
-            # case (and split down to the one operation it refuses in the second), but a
-            # query cannot be split: it is the query's own fault, said as such.
-            if "SP031" not in error.message or _SQL_TOO_LONG in error.message:
-                raise
-            raise QuerySyntaxError(
-                "the remote store's SPARQL compiler refuses the query: "
-                + error.message.removeprefix(_TOO_LARGE_PREFIX),
-                hint="its message names what it refuses; Virtuoso is stricter than SPARQL "
-                "1.1 there (a variable used outside an aggregate must be grouped by, even "
-                "in ORDER BY)",
-            ) from None
+        return self._send(
+            "POST",
+            self.query_url,
+            data=_form([("query", text), *params]),
+            # One format each: Virtuoso answers a CONSTRUCT in JSON results if allowed.
+            headers={"Accept": _RESULTS_JSON if form in ("select", "ask") else _N_TRIPLES},
+            cut_ok=cut_ok,
+            query=True,
+        )
 
     def _past_the_cap(
         self,
@@ -1011,9 +997,10 @@ def _indivisible(triples: int) -> RequestTooLargeError:
     )
 
 
-def _server_error(response: httpx.Response, url: str) -> AikgError:
+def _server_error(response: httpx.Response, url: str, *, query: bool = False) -> AikgError:
     """The error for a refusal: which of the server's settings decided it, if one did; a
-    syntax error only when the server says the text does not parse."""
+    syntax error only when the server says the text does not parse, or (for a ``query``)
+    when its compiler refuses what the text says."""
     text = _message(response)
     if found := _ESTIMATE.search(text):
         return ServerLimitError(
@@ -1023,9 +1010,20 @@ def _server_error(response: httpx.Response, url: str) -> AikgError:
             hint="narrow the query (bind more of its variables), or raise "
             "MaxQueryCostEstimationTime in the server's virtuoso.ini (0 turns it off)",
         )
+    if query and "SP031" in text and _SQL_TOO_LONG not in text:
+        # Virtuoso's compiler says SP031 for the size of the SQL it generates, and for
+        # what a request says that it will not take. An update is split on either (down
+        # to the one operation refused, which then says so); a query cannot be split: it
+        # is the query's own fault, said as such.
+        return QuerySyntaxError(
+            f"the remote store's SPARQL compiler refuses the query: {text}",
+            hint="its message names what it refuses; Virtuoso is stricter than SPARQL "
+            "1.1 there (a variable used outside an aggregate must be grouped by, even "
+            "in ORDER BY)",
+        )
     if any(mark in text for mark in _TOO_LARGE):
         return RequestTooLargeError(
-            _TOO_LARGE_PREFIX + text,
+            f"the remote store refused the request for its size: {text}",
             where="[SPARQL] MaxQueryCostEstimationTime of the remote store",
             hint="split the query into smaller ones; with MaxQueryCostEstimationTime = 0 "
             "Virtuoso compiles less text",
