@@ -28,6 +28,13 @@ def counter(state: dict[str, int]) -> int:
     return state["counter"]
 
 
+def held(state: dict[str, int], seconds: float) -> tuple[int, int]:
+    """This worker's pid and counter, after holding it ``seconds`` (jobs sent at once then
+    reach as many workers)."""
+    time.sleep(seconds)
+    return os.getpid(), state["counter"]
+
+
 def sleep(state: dict[str, int], seconds: float) -> str:
     time.sleep(seconds)
     return "woke"
@@ -70,6 +77,7 @@ def increment(state: dict[str, int], dry_run: bool) -> int:
 READ_JOBS: dict[str, Callable[..., Any]] = {
     "pid": pid,
     "counter": counter,
+    "held": held,
     "sleep": sleep,
     "die": die,
     "fail": fail,

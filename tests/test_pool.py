@@ -13,6 +13,7 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -67,20 +68,50 @@ def idle_worker(pool: WorkerPool) -> int:
     return pid
 
 
+HOLD_SECONDS = 0.3
+
+
+def every_worker(pool: WorkerPool) -> dict[int, int]:
+    """Each worker's counter, by pid: one job per worker, sent at once from threads
+    (one after the other, they would all go to the worker that finished last)."""
+    with ThreadPoolExecutor(SIZE) as threads:
+        answers = list(threads.map(lambda _: pool.run("held", seconds=HOLD_SECONDS), range(SIZE)))
+    assert len(answers) == SIZE
+    return dict(answers)
+
+
+async def every_worker_async(pool: WorkerPool) -> dict[int, int]:
+    """:func:`every_worker` from the event loop."""
+    jobs = [pool.run_async("held", seconds=HOLD_SECONDS) for _ in range(SIZE)]
+    return dict(await asyncio.gather(*jobs))
+
+
+def test_the_worker_that_finished_last_takes_the_next_job(pool: WorkerPool) -> None:
+    """Its pages are still in the CPU's caches; the others stay asleep."""
+    workers = every_worker(pool)
+    assert len(workers) == SIZE
+    last = idle_worker(pool)
+    assert {idle_worker(pool) for _ in range(SIZE * 3)} == {last}
+
+    async def in_turn() -> set[int]:
+        return {await pool.run_async("pid") for _ in range(SIZE * 3)}
+
+    assert asyncio.run(in_turn()) == {last}
+
+
 def test_a_worker_killed_while_idle_is_replaced_within_two_seconds(pool: WorkerPool) -> None:
     victim = idle_worker(pool)
     os.kill(victim, signal.SIGKILL)
     wait_for_full_strength(pool, within=2.0, replaced=1)
     assert pool.status().live == SIZE
-    pids = {pool.run("pid") for _ in range(SIZE * 3)}
+    pids = every_worker(pool)
+    assert len(pids) == SIZE
     assert victim not in pids
 
 
 def test_a_job_is_never_handed_to_a_dead_worker(pool: WorkerPool) -> None:
     """Kill every worker, then send jobs at once, before the supervisor has looked."""
-    victims = set()
-    while len(victims) < SIZE:
-        victims.add(idle_worker(pool))
+    victims = every_worker(pool)
     for pid in victims:
         os.kill(pid, signal.SIGKILL)
     answers = [pool.run("counter") for _ in range(SIZE * 2)]
@@ -132,15 +163,18 @@ def test_an_abandoned_stream_leaves_no_worker_behind(pool: WorkerPool) -> None:
 
 
 def test_a_read_after_a_write_sees_the_write(pool: WorkerPool) -> None:
-    assert {pool.run("counter") for _ in range(SIZE)} == {0}
+    assert set(every_worker(pool).values()) == {0}
     assert pool.write("increment") == 1
-    assert {pool.run("counter") for _ in range(SIZE * 2)} == {1}
+    after = every_worker(pool)
+    assert len(after) == SIZE
+    assert set(after.values()) == {1}
 
 
 def test_a_dead_keeper_is_replaced_and_queries_go_on(pool: WorkerPool) -> None:
     keeper = pool.keeper_pid
     instance = pool.instance
-    workers = {idle_worker(pool) for _ in range(SIZE * 2)}
+    workers = set(every_worker(pool))
+    assert len(workers) == SIZE
     os.kill(keeper, signal.SIGKILL)
     # The workers die with their keeper (the kernel sees to that).
     deadline = time.monotonic() + 5
@@ -185,7 +219,7 @@ def test_the_event_loop_gets_the_answers_a_thread_gets(pool: WorkerPool) -> None
 
 def test_from_the_event_loop_a_job_past_its_deadline_is_stopped(pool: WorkerPool) -> None:
     victim = idle_worker(pool)
-    pids = {idle_worker(pool) for _ in range(SIZE * 2)}
+    pids = set(every_worker(pool))
     assert victim in pids
     started = time.monotonic()
     with pytest.raises(QueryTimeoutError, match=r"did not finish within 0\.5 s"):
@@ -194,7 +228,7 @@ def test_from_the_event_loop_a_job_past_its_deadline_is_stopped(pool: WorkerPool
     wait_for_full_strength(pool, within=2.0)
     # The worker that ran it was killed: the pool holds SIZE live workers, none of them
     # the one that slept past its deadline.
-    after = {idle_worker(pool) for _ in range(SIZE * 3)}
+    after = set(every_worker(pool))
     assert len(after) == SIZE
     assert len(pids - after) == 1
     assert not any(alive(pid) for pid in pids - after)
@@ -211,9 +245,7 @@ def test_from_the_event_loop_a_worker_that_dies_mid_job_costs_that_job_only(
 
 
 def test_from_the_event_loop_a_job_is_never_handed_to_a_dead_worker(pool: WorkerPool) -> None:
-    victims = set()
-    while len(victims) < SIZE:
-        victims.add(idle_worker(pool))
+    victims = every_worker(pool)
     for pid in victims:
         os.kill(pid, signal.SIGKILL)
 
@@ -266,10 +298,10 @@ def test_from_the_event_loop_a_cancelled_request_leaves_no_worker_behind(
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
-    pids = {idle_worker(pool) for _ in range(SIZE * 3)}
+    pids = set(every_worker(pool))
     asyncio.run(abandon())
     wait_for_full_strength(pool, within=2.0)
-    after = {idle_worker(pool) for _ in range(SIZE * 3)}
+    after = set(every_worker(pool))
     assert len(after) == SIZE
     gone = pids - after
     assert len(gone) == 1  # the sleeping worker was killed, not left to sleep
@@ -279,7 +311,6 @@ def test_from_the_event_loop_a_cancelled_request_leaves_no_worker_behind(
 def test_from_the_event_loop_a_read_after_a_write_sees_the_write(pool: WorkerPool) -> None:
     assert pool.write("increment") == 1
 
-    async def reads() -> set[int]:
-        return {await pool.run_async("counter") for _ in range(SIZE * 2)}
-
-    assert asyncio.run(reads()) == {1}
+    after = asyncio.run(every_worker_async(pool))
+    assert len(after) == SIZE
+    assert set(after.values()) == {1}

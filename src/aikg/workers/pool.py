@@ -626,7 +626,7 @@ class WorkerPool:
                 )
             if self._closed:
                 raise StoreError("the service is shutting down", hint="retry in a moment")
-            worker = self._idle.pop(0)
+            worker = self._take_idle()
             self._busy += 1
         try:
             if worker.looks_dead():
@@ -637,6 +637,16 @@ class WorkerPool:
         except BaseException:
             self._check_in(None)
             raise
+
+    def _take_idle(self) -> _Worker:
+        """The idle worker that finished last (called under ``_cond``, with one idle).
+
+        Last in, first out: a worker that has just answered still has its pages in the
+        CPU's caches, and the others stay asleep. Taken in turn, each of four workers ran
+        its job cold: a one-lookup job took 1.0 ms on the loop, against 0.65 ms with one
+        worker, whose job alone takes 0.19 ms in process.
+        """
+        return self._idle.pop()
 
     def _check_in(self, worker: _Worker | None, *, counted: bool = True) -> None:
         """Return a worker to the pool (None: the request's worker is gone, and the
@@ -829,7 +839,7 @@ class WorkerPool:
                 if self._closed:
                     raise StoreError("the service is shutting down", hint="retry in a moment")
                 if self._idle:
-                    worker = self._idle.pop(0)
+                    worker = self._take_idle()
                     self._busy += 1
                     break
                 waiter: asyncio.Future[None] = loop.create_future()
