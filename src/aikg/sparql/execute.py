@@ -303,8 +303,18 @@ def to_python(result: OxResult | Table, *, max_rows: int) -> QueryResult:
     if isinstance(result, ox.QueryTriples):
         return triples_to_graph(result)
     answer = result if isinstance(result, Table) else table(result, max_rows)
+    # A term repeated down a column (a holder, a source, a count) is converted once:
+    # an rdflib Literal costs about 12 us to make, most of a long table's conversion.
+    converted: dict[OxTerm, Node] = {}
+
+    def convert(term: OxTerm) -> Node:
+        found = converted.get(term)
+        if found is None:
+            found = converted[term] = to_rdflib(term)
+        return found
+
     rows = [
-        {name: to_rdflib(term) for name, term in row.items() if term is not None}
+        {name: convert(term) for name, term in row.items() if term is not None}
         for row in answer.rows
     ]
     return SelectResult(
