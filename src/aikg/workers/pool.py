@@ -643,8 +643,8 @@ class WorkerPool:
 
         Last in, first out: a worker that has just answered still has its pages in the
         CPU's caches, and the others stay asleep. Taken in turn, each of four workers ran
-        its job cold: a one-lookup job took 1.0 ms on the loop, against 0.65 ms with one
-        worker, whose job alone takes 0.19 ms in process.
+        its job cold: a one-lookup job, 0.19 ms in process, took 1.0 ms from the event
+        loop; taken last in, first out, 0.8 ms.
         """
         return self._idle.pop()
 
