@@ -168,7 +168,7 @@ def test_a_store_on_disk_keeps_its_name_index_beside_it(tmp_path: Path) -> None:
 def test_the_index_answers_as_the_scan_does(kg: KnowledgeGraph) -> None:
     """The same candidates with the index and without it (a remote store scans)."""
     assert kg.store.names is not None
-    for text in ("korea", "한국", "ai", "h100", "continuous innovation", "네이버"):
+    for text in ("korea", "한국", "ai", "h100", "continuous innovation", "네이버", "korea\0", "\0"):
         wanted = normalize(text)
         assert sorted(kg.store.names.find(wanted)) == sorted(
             c for c in _scan(kg.store, wanted) if wanted in normalize(c[2])

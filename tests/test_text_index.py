@@ -57,6 +57,9 @@ TEXTS = (
     "İ",
     "*",
     "NEAR(a b)",
+    "\0",
+    "AI\0",
+    "\0\0Korea",
 )
 
 
@@ -103,6 +106,27 @@ def test_the_index_follows_writes(fresh: KnowledgeGraph) -> None:
     ]
     jobs.update(fresh, False, "DROP GRAPH <graph/extra>")
     assert answer(fresh, "quotes", text="qwxyz") == []
+
+
+def test_a_text_with_a_nul_character_is_found_whole(fresh: KnowledgeGraph) -> None:
+    """SQLite reads a search phrase up to its first NUL character: the index must not
+    answer for the part before it, nor fail."""
+    jobs.update(
+        fresh,
+        False,
+        "INSERT DATA { GRAPH <graph/extra> { "
+        "<quote/nul> schema:text 'Qwxyz\\u0000GPUs ordered' ; dcterms:isPartOf <source/s1> . "
+        "<quote/plain> schema:text 'Qwxyz GPUs' ; dcterms:isPartOf <source/s1> } }",
+    )
+    assert fresh.store.names is not None
+    assert fresh.store.names.find_texts("qwxyz\0gpus") == {BASE + "quote/nul"}
+    assert fresh.store.names.find_texts("\0") == {BASE + "quote/nul"}
+    assert fresh.store.names.find_texts("z\0g") == {BASE + "quote/nul"}
+    for text in ("Qwxyz\0GPUs", "\0", "z\0g"):
+        found = answer(fresh, "quotes", text=text)
+        assert [r["quote"] for r in found] == [BASE + "quote/nul"]
+        assert found == without_index(fresh, "quotes", text=text)
+    assert len(answer(fresh, "quotes", text="qwxyz")) == 2
 
 
 def test_an_index_without_the_texts_is_rebuilt_when_its_store_opens(tmp_path: Path) -> None:

@@ -215,9 +215,18 @@ class NameIndex:
         cursor = self._containing("iri", "texts", "lowered", text.lower())
         return {iri for (iri,) in cursor}
 
-    def _containing(self, columns: str, table: str, column: str, part: str) -> sqlite3.Cursor:
+    def _containing(
+        self, columns: str, table: str, column: str, part: str
+    ) -> Iterable[tuple[str, ...]]:
         """The rows of ``table`` whose ``column`` contains ``part``: through its trigram
         index, or, for fewer characters than a trigram, a scan of the table itself."""
+        if "\0" in part:
+            # SQLite reads a search phrase, and instr() its arguments, up to the first NUL
+            # character: the rows are found by the longest run without one, then kept if
+            # they hold the whole of ``part``.
+            longest = max(part.split("\0"), key=len)
+            rows = self._containing(f"{column}, {columns}", table, column, longest)
+            return [row[1:] for row in rows if part in row[0]]
         if len(part) >= 3:
             phrase = '"' + part.replace('"', '""') + '"'
             return self.db.execute(
