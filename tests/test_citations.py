@@ -18,13 +18,16 @@ from aikg.citations import (
     CitationRegistry,
     CitedQuery,
     Permalink,
+    answer_iris,
     cite,
+    claims_resting_on,
     permalink_from_url,
 )
 from aikg.web import create_app
 from aikg.workers import jobs
 from tests.conftest import InlineService
 
+JSON_RESULTS = "application/sparql-results+json"
 KR = {"holder": "country/KR"}
 COUNTRIES = "SELECT ?c WHERE { ?c a <https://w3id.org/aikg/ontology#Country> } ORDER BY ?c"
 CHANGE_KR_HOLDING = """
@@ -300,3 +303,18 @@ def test_the_openapi_document_describes_permalinks(app_client: TestClient) -> No
     for path in ("/queries/holdings", "/sparql"):
         headers = spec["paths"][path]["get"]["responses"]["200"]["headers"]
         assert "cite-as" in headers["Link"]["description"]
+
+
+def test_the_claims_an_answer_rests_on_are_the_same_on_a_remote_store(
+    kg: KnowledgeGraph, any_remote_kg: KnowledgeGraph
+) -> None:
+    """The IRIs of a saved query's answer (claims, their kinds and sources): the claims
+    among them and those naming one of them, found on each remote engine as here."""
+    answer = kg.serialize_saved(
+        "claims-by-source", {"source": ["S1"]}, jobs._format(JSON_RESULTS), lang="en"
+    )
+    iris = answer_iris(answer.body, answer.media_type)
+    assert any(iri.endswith("ontology#Claim") for iri in iris)  # a class: many name it
+    here = claims_resting_on(kg, iris)
+    assert len(here) > 50
+    assert claims_resting_on(any_remote_kg, iris) == here

@@ -313,13 +313,22 @@ def answer_iris(body: bytes, media_type: str = "application/sparql-results+json"
     return sorted(found)
 
 
-_MENTIONING = """
-PREFIX aikg: <https://w3id.org/aikg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# Two queries, each reading from the IRIs given. As one (the IRIs in a VALUES block before
+# a UNION of "is one" and "names one"), Oxigraph read every statement of the store for the
+# second branch (3 s for the 83 IRIs of one saved query's answer on the bundled data,
+# against 5 ms), and Virtuoso found no claim at all; a class hierarchy walked with
+# rdfs:subClassOf* beside a VALUES block finds none on Virtuoso either. Every claim is
+# typed aikg:Claim in the inferred graph, on every store.
+_AMONG = """
+SELECT DISTINCT ?claim WHERE {
+  VALUES ?claim { THINGS }
+  ?claim a <https://w3id.org/aikg/ontology#Claim> .
+}
+"""
+_NAMING = """
 SELECT DISTINCT ?claim WHERE {
   VALUES ?thing { THINGS }
-  { BIND (?thing AS ?claim) } UNION { ?claim ?property ?thing }
-  ?claim a ?kind . ?kind rdfs:subClassOf* aikg:Claim .
+  ?claim ?property ?thing ; a <https://w3id.org/aikg/ontology#Claim> .
 }
 """
 
@@ -331,8 +340,9 @@ def claims_resting_on(kg: KnowledgeGraph, iris: Iterable[str]) -> dict[str, Part
     found: set[str] = set()
     for start in range(0, len(things), 500):
         batch = " ".join(f"<{iri}>" for iri in things[start : start + 500])
-        result = kg.query(_MENTIONING.replace("THINGS", batch), max_rows=2**62)
-        found.update(str(row["claim"]) for row in result.rows)  # type: ignore[union-attr]
+        for query in (_AMONG, _NAMING):
+            result = kg.query(query.replace("THINGS", batch), max_rows=2**62)
+            found.update(str(row["claim"]) for row in result.rows)  # type: ignore[union-attr]
     return claims(kg, sorted(found)[:MAX_CLAIMS])
 
 

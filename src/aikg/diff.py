@@ -35,12 +35,14 @@ from aikg.store.local import Store
 QUOTATION_TEXT = "aikg:evidence/schema:text"
 """The name of the part that holds the texts of the quotations a claim rests on."""
 
+# A claim is known by its type aikg:Claim, which the inferred graph gives every claim on
+# every store: the class hierarchy walked with rdfs:subClassOf* beside a VALUES block
+# finds no claim on Virtuoso.
 _PARTS = """
 PREFIX aikg: <https://w3id.org/aikg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?claim ?property ?value WHERE {
   AMONG
-  ?claim a ?kind . ?kind rdfs:subClassOf* aikg:Claim .
+  ?claim a aikg:Claim .
   GRAPH ?graph { ?claim ?property ?value }
   FILTER (?graph != <INFERRED>)
 }
@@ -49,10 +51,9 @@ SELECT DISTINCT ?claim ?property ?value WHERE {
 _QUOTATIONS = """
 PREFIX aikg: <https://w3id.org/aikg/ontology#>
 PREFIX schema: <http://schema.org/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?claim ?value WHERE {
   AMONG
-  ?claim a ?kind ; aikg:evidence ?quotation . ?kind rdfs:subClassOf* aikg:Claim .
+  ?claim a aikg:Claim ; aikg:evidence ?quotation .
   ?quotation schema:text ?value .
 }
 """
