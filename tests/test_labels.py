@@ -1,7 +1,7 @@
 """Label columns: the label each IRI gets, in the language asked for.
 
 The store in this process stops looking at the first label property that gives a label in
-the language asked for; a remote store is asked for every label at once. Both must choose
+the language asked for; a remote store is asked for every label, in batches. Both must choose
 as the rule says: the language asked for, then English, then no language, then any other,
 and among equals ``rdfs:label`` before ``skos:prefLabel``.
 """

@@ -96,28 +96,23 @@ def _asked_in_batches(
 ) -> Iterator[tuple[ox.NamedNode, int, ox.Literal]]:
     """Every label of every IRI, with the position of its property in :data:`LABELS`,
     from a remote store: each lookup would be a round trip (thousands for a long table),
-    so the IRIs are asked for in batches, as a VALUES block of one query. (A UNION's rows
-    come in no set order, so the property is asked for, not read from the order.)"""
+    so the IRIs are asked for in batches, as a VALUES block, one query per property. (As
+    one query, a UNION of the properties after the VALUES block, a batch of 500 took
+    54 ms on a 1M-triple Oxigraph store, against 15 ms: it evaluates a UNION's branches
+    before joining what precedes them.)"""
     ordered = sorted(iris, key=lambda iri: iri.value)
-    branches = " UNION ".join(
-        f"{{ ?s {predicate} ?label BIND ({position} AS ?position) }}"
-        for position, predicate in enumerate(LABELS)
-    )
     for start in range(0, len(ordered), REMOTE_BATCH):
         values = " ".join(str(iri) for iri in ordered[start : start + REMOTE_BATCH])
-        result = store.query(
-            f"SELECT ?s ?position ?label WHERE {{ VALUES ?s {{ {values} }} {branches} }}",
-            use_default_graph_as_union=True,
-        )
-        assert isinstance(result, ox.QuerySolutions)
-        for row in result:
-            subject, position, label = row["s"], row["position"], row["label"]
-            if (
-                isinstance(subject, ox.NamedNode)
-                and isinstance(position, ox.Literal)
-                and isinstance(label, ox.Literal)
-            ):
-                yield subject, int(position.value), label
+        for position, predicate in enumerate(LABELS):
+            result = store.query(
+                f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s {predicate} ?label }}",
+                use_default_graph_as_union=True,
+            )
+            assert isinstance(result, ox.QuerySolutions)
+            for row in result:
+                subject, label = row["s"], row["label"]
+                if isinstance(subject, ox.NamedNode) and isinstance(label, ox.Literal):
+                    yield subject, position, label
 
 
 def add_labels(
