@@ -45,7 +45,7 @@ def labels_for(store: Store, iris: set[ox.NamedNode], lang: str) -> dict[ox.Name
     for, then English, then no language, then any other; among equals, the property first
     in :data:`LABELS`."""
     if store.native:
-        return _labels_in_process(store, iris, lang)
+        return _best(_read_in_process(store, iris, lang), lang)
     return _best(_asked_in_batches(store, iris), lang)
 
 
@@ -62,29 +62,24 @@ def _best(
     return {iri: label for iri, (_, label) in best.items()}
 
 
-def _labels_in_process(
+def _read_in_process(
     store: Store, iris: set[ox.NamedNode], lang: str
-) -> dict[ox.NamedNode, ox.Literal]:
-    """:func:`labels_for` on the store in this process: a pattern lookup per IRI and
-    label property, in the order of :data:`LABELS`, stopping at the first property that
-    gives a label in ``lang`` (no later one could beat it). On a store on disk each lookup
-    is a read of the engine's index (about 12 us at 1M triples), so a table of IRIs
-    labelled in the language asked for, as most are, costs half the reads."""
-    found: dict[ox.NamedNode, ox.Literal] = {}
+) -> Iterator[tuple[ox.NamedNode, int, ox.Literal]]:
+    """The labels of each IRI from the store in this process, as :func:`_best` takes them:
+    a pattern lookup per IRI and label property, in the order of :data:`LABELS`, stopping
+    at the first property that gives a label in ``lang`` (no later one could beat it). On
+    a store on disk each lookup is a read of the engine's index (about 12 us at 1M
+    triples), so a table of IRIs labelled in the language asked for, as most are, costs
+    half the reads."""
     for iri in iris:
-        best: tuple[int, ox.Literal] | None = None
-        for predicate in LABELS:
+        for position, predicate in enumerate(LABELS):
+            found = False
             for quad in store.quads_for_pattern(iri, predicate, None, None):
-                label = quad.object
-                if isinstance(label, ox.Literal):
-                    rank = _rank(label, lang)
-                    if best is None or rank < best[0]:
-                        best = (rank, label)
-            if best is not None and best[0] == 0:
+                if isinstance(label := quad.object, ox.Literal):
+                    yield iri, position, label
+                    found = found or _rank(label, lang) == 0
+            if found:
                 break
-        if best is not None:
-            found[iri] = best[1]
-    return found
 
 
 #: IRIs whose labels one query to a remote store asks for.
