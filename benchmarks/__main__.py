@@ -551,6 +551,7 @@ def main(argv: list[str] | None = None) -> int:
         run.md_path.write_text(text)
         log(f"wrote {run.json_path} and {run.md_path}")
     print(text)
+    log(f"the README's scale targets from this run: python -m benchmarks.readme {run.json_path}")
     return 0
 
 

@@ -5,8 +5,8 @@ A ``planned`` parameter's value is given to Oxigraph as an initial binding besid
 from the value instead of reading the whole store. That must not change an answer: on
 generated data, each planned query's answer for every value is the one the query text
 gives when run as any other query (the VALUES clause alone). Likewise a parameter's
-placeholder (``VALUES ?name { UNDEF }``), which binds its values inside a subquery: the
-answer is the one the text without placeholders gives.
+placeholder (``VALUES ?name { UNDEF }``), which binds its values inside a subquery or a
+UNION branch: the answer is the one the text without placeholders gives.
 """
 
 from __future__ import annotations
@@ -118,6 +118,30 @@ def test_holdings_compared_answers_as_without_its_placeholders_for_every_baselin
         plain = generated_kg.query(query.bind(params, DEFAULT_BASE_IRI).apply(plain_text))
         assert _rows(placed) == _rows(plain), baseline
         assert isinstance(placed, SelectResult) and placed.rows
+
+
+def test_companies_by_country_answers_as_without_its_placeholders_for_every_country(
+    generated_kg: KnowledgeGraph,
+) -> None:
+    query = catalog()["companies-by-country"]
+    assert [name for _, _, name in placeholders(query.text)] == ["country", "country"]
+    plain_text = _without_placeholders(query.text)
+    countries = [
+        str(row["c"])
+        for row in generated_kg.query(  # type: ignore[union-attr]
+            "SELECT DISTINCT ?c WHERE { ?o aikg:basedIn ?c } ORDER BY ?c"
+        )
+    ]
+    assert len(countries) > 5
+    for params in [{}, *({"country": c} for c in countries)]:
+        placed = generated_kg.saved("companies-by-country", lang=None, **params)
+        plain = generated_kg.query(query.bind(params, DEFAULT_BASE_IRI).apply(plain_text))
+        assert _rows(placed) == _rows(plain), params
+        assert isinstance(placed, SelectResult) and placed.rows
+        if params:
+            assert {str(row["basedIn"]) for row in placed.rows} == {params["country"]}
+        else:  # the organizations placed in no country are listed too
+            assert any("basedIn" not in row for row in placed.rows)
 
 
 SUBQUERY = (

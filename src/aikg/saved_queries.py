@@ -280,12 +280,14 @@ def placeholders(text: str) -> list[tuple[int, int, str]]:
     """Where a query asks for a parameter's values besides its outermost group: each
     ``VALUES ?name { UNDEF }`` (its start, its end, the variable's name).
 
-    A subquery is evaluated before it is joined with the group around it, so the values
-    placed first in the WHERE group reach it only after it has read (and aggregated)
-    every match in the store: ``holdings-compared`` computed the smallest count of every
-    holder to keep one. A placeholder puts the values where the query author says they
-    hold, inside the subquery. As written, the placeholder is standard SPARQL that binds
-    nothing (one solution with the variable unbound), so the text runs unchanged anywhere.
+    A subquery, or a UNION, is evaluated before it is joined with the group around it,
+    so the values placed first in the WHERE group reach it only after it has read (and
+    aggregated) every match in the store: ``holdings-compared`` computed the smallest
+    count of every holder to keep one, ``companies-by-country`` read every organization
+    in both of its branches. A placeholder puts the values where the query author says
+    they hold, inside the subquery or the branch. As written, the placeholder is standard
+    SPARQL that binds nothing (one solution with the variable unbound), so the text runs
+    unchanged anywhere.
 
     >>> placeholders("SELECT * { { SELECT ?x WHERE { VALUES ?x { UNDEF } ?x ?p ?o } } }")
     [(31, 50, 'x')]
