@@ -99,49 +99,58 @@ def _without_placeholders(text: str) -> str:
     return text
 
 
+def _iris(kg: KnowledgeGraph, sparql: str) -> list[str]:
+    return [str(row["x"]) for row in kg.query(sparql)]  # type: ignore[union-attr]
+
+
+def _placed_as_plain(
+    kg: KnowledgeGraph, name: str, variable: str, bindings: list[dict[str, object]]
+) -> list[SelectResult]:
+    """The saved query's answer for each binding, each checked to be the answer of its
+    text without placeholders (the values in the outer VALUES clause alone), and not
+    empty."""
+    query = catalog()[name]
+    assert [found for _, _, found in placeholders(query.text)] == [variable, variable]
+    plain_text = _without_placeholders(query.text)
+    answers = []
+    for params in bindings:
+        placed = kg.saved(name, lang=None, **params)
+        plain = kg.query(query.bind(params, DEFAULT_BASE_IRI).apply(plain_text))
+        assert _rows(placed) == _rows(plain), params
+        assert isinstance(placed, SelectResult) and placed.rows
+        answers.append(placed)
+    return answers
+
+
 def test_holdings_compared_answers_as_without_its_placeholders_for_every_baseline(
     generated_kg: KnowledgeGraph,
 ) -> None:
-    query = catalog()["holdings-compared"]
-    assert [name for _, _, name in placeholders(query.text)] == ["baseline", "baseline"]
-    plain_text = _without_placeholders(query.text)
-    holders = [
-        str(row["h"])
-        for row in generated_kg.query(  # type: ignore[union-attr]
-            "SELECT DISTINCT ?h WHERE { ?c a aikg:HardwareHolding ; aikg:subject ?h } ORDER BY ?h"
-        )
-    ]
+    holders = _iris(
+        generated_kg,
+        "SELECT DISTINCT ?x WHERE { ?c a aikg:HardwareHolding ; aikg:subject ?x } ORDER BY ?x",
+    )
     assert len(holders) > 20
-    for baseline in holders:
-        params = {"baseline": baseline, "holders": holders[:3]}
-        placed = generated_kg.saved("holdings-compared", lang=None, **params)
-        plain = generated_kg.query(query.bind(params, DEFAULT_BASE_IRI).apply(plain_text))
-        assert _rows(placed) == _rows(plain), baseline
-        assert isinstance(placed, SelectResult) and placed.rows
+    bindings: list[dict[str, object]] = [
+        {"baseline": baseline, "holders": holders[:3]} for baseline in holders
+    ]
+    _placed_as_plain(generated_kg, "holdings-compared", "baseline", bindings)
 
 
 def test_companies_by_country_answers_as_without_its_placeholders_for_every_country(
     generated_kg: KnowledgeGraph,
 ) -> None:
-    query = catalog()["companies-by-country"]
-    assert [name for _, _, name in placeholders(query.text)] == ["country", "country"]
-    plain_text = _without_placeholders(query.text)
-    countries = [
-        str(row["c"])
-        for row in generated_kg.query(  # type: ignore[union-attr]
-            "SELECT DISTINCT ?c WHERE { ?o aikg:basedIn ?c } ORDER BY ?c"
-        )
-    ]
+    countries = _iris(generated_kg, "SELECT DISTINCT ?x WHERE { ?o aikg:basedIn ?x } ORDER BY ?x")
     assert len(countries) > 5
-    for params in [{}, *({"country": c} for c in countries)]:
-        placed = generated_kg.saved("companies-by-country", lang=None, **params)
-        plain = generated_kg.query(query.bind(params, DEFAULT_BASE_IRI).apply(plain_text))
-        assert _rows(placed) == _rows(plain), params
-        assert isinstance(placed, SelectResult) and placed.rows
-        if params:
-            assert {str(row["basedIn"]) for row in placed.rows} == {params["country"]}
-        else:  # the organizations placed in no country are listed too
-            assert any("basedIn" not in row for row in placed.rows)
+    everywhere, *each = _placed_as_plain(
+        generated_kg,
+        "companies-by-country",
+        "country",
+        [{}, *({"country": c} for c in countries)],
+    )
+    # The organizations placed in no country are listed when no country is asked for.
+    assert any("basedIn" not in row for row in everywhere.rows)
+    for country, answer in zip(countries, each, strict=True):
+        assert {str(row["basedIn"]) for row in answer.rows} == {country}
 
 
 SUBQUERY = (
