@@ -153,6 +153,44 @@ def test_companies_by_country_answers_as_without_its_placeholders_for_every_coun
         assert {str(row["basedIn"]) for row in answer.rows} == {country}
 
 
+PLAIN_INDEX_PUBLISHERS = """
+SELECT ?index ?organization ?relation (COUNT(DISTINCT ?position) AS ?positions)
+WHERE {
+  ?index a aikg:Index .
+  OPTIONAL {
+    { ?index aikg:publishedBy ?organization . BIND ("published by" AS ?relation) }
+    UNION
+    { ?index aikg:basedOnDataOf ?organization . BIND ("based on data of" AS ?relation) }
+  }
+  OPTIONAL { ?position a aikg:IndexPosition ; aikg:index ?index }
+}
+GROUP BY ?index ?organization ?relation
+"""
+"""index-publishers as one aggregate: what its count read position by position."""
+
+
+def test_index_publishers_counts_as_one_aggregate_would(
+    generated_kg: KnowledgeGraph, tmp_path: Path
+) -> None:
+    answer = generated_kg.saved("index-publishers", lang=None)
+    assert _rows(answer) == _rows(generated_kg.query(PLAIN_INDEX_PUBLISHERS))
+    assert isinstance(answer, SelectResult) and len(answer.rows) > 5
+    # An index without positions (and without a publisher) counts 0 of them.
+    extra = tmp_path / "unranked.ttl"
+    extra.write_text(
+        "@prefix aikg: <https://w3id.org/aikg/ontology#> .\n"
+        "<https://w3id.org/aikg/index/unranked> a aikg:Index .\n",
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load()
+    kg.add_files([extra], validate=False)
+    answer = kg.saved("index-publishers", lang=None)
+    assert _rows(answer) == _rows(kg.query(PLAIN_INDEX_PUBLISHERS))
+    assert isinstance(answer, SelectResult)
+    unranked = [r for r in answer.rows if str(r["index"]).endswith("/index/unranked")]
+    assert [(str(r["positions"]), "organization" in r) for r in unranked] == [("0", False)]
+
+
 SUBQUERY = (
     "#+ title: t\n#+ params:\n#+   x:\n#+     type: iri\n#+     list: true\n"
     "SELECT ?x ?n WHERE {\n"
