@@ -266,7 +266,7 @@ def execute_page(
         del first
         if not answer.truncated:
             return answer
-    paged = page_query(query, page, max_rows, nested=not store.native)
+    paged = page_query(query, page, max_rows, nested=not store.native, plain=store.orders_any_terms)
     assert paged is not None  # a SELECT has pages
     try:
         solutions = run(paged)

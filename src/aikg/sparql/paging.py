@@ -17,7 +17,9 @@ Oxigraph's own ORDER BY of a bare variable is no total order over terms of mixed
 its sort can even fail the query on a column that mixes them), and it sorts with an
 unstable sort. The keys below compare only what it compares totally: simple strings
 (``STR``, ``LANG``), IRIs (``DATATYPE``), booleans (``isIRI``) and blank nodes among
-themselves; an unbound value sorts first in each.
+themselves; an unbound value sorts first in each. Virtuoso's ORDER BY of a bare
+variable orders any two terms, and it sorts by at most 20 keys: there each column is
+its own key (``plain``).
 
 ASK, CONSTRUCT and DESCRIBE are not paged: a boolean has one value, and a graph longer
 than the row limit is cut at it and flagged as truncated, as before.
@@ -66,6 +68,8 @@ class SelectShape:
     """The variables its ORDER BY conditions name."""
     has_dataset: bool = False
     """Whether it has FROM or FROM NAMED clauses (which a subquery cannot have)."""
+    star: bool = False
+    """Whether it is ``SELECT *`` (whose columns are the engine's to order)."""
     where_group: tuple[int, int] = (0, 0)
     """Where its WHERE group's opening and closing braces are."""
 
@@ -169,6 +173,7 @@ def select_shape(text: str) -> SelectShape | None:
             t.kind == "word" and t.text.upper() == "FROM" for t in toks[form_at:group_at]
         ),
         where_group=(toks[group_at].offset, group_end),
+        star=star,
     )
 
 
@@ -202,7 +207,16 @@ def order_keys(variable: str, unbound: str) -> str:
     return f"STR({v}) isIRI({v}) DATATYPE({v}) LANG({v}) IF(isBlank({v}), {v}, ?{unbound})"
 
 
-def page_query(text: str, page: int, size: int, *, nested: bool = False) -> str | None:
+def columns(shape: SelectShape) -> str:
+    """What a query that wraps ``shape``'s query in a subquery projects: the same columns
+    in the same order (``SELECT *`` around it would leave their order to the engine, and
+    a page's columns would then differ from the whole answer's)."""
+    return "*" if shape.star else " ".join(f"?{v}" for v in shape.projected)
+
+
+def page_query(
+    text: str, page: int, size: int, *, nested: bool = False, plain: bool = False
+) -> str | None:
     """The query that answers page ``page`` (from 1) of ``size`` rows of a SELECT, and
     one row more when a next page follows; None for a text that is no SELECT.
 
@@ -215,14 +229,22 @@ def page_query(text: str, page: int, size: int, *, nested: bool = False) -> str 
     grouping and the rest). A query whose ORDER BY names a variable it does not project,
     or that names its dataset (FROM: a subquery has none), is paged as it stands.
 
+    ``plain`` orders by each projected variable itself, for an engine whose ORDER BY
+    orders any two different terms: Virtuoso, which also refuses more than 20 keys (four
+    columns' worth of :func:`order_keys`).
+
     >>> print(page_query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } ORDER BY ?n", 1, 10, nested=True))
-    SELECT * WHERE {
+    SELECT ?n WHERE {
     { SELECT (COUNT(*) AS ?n) { ?s ?p ?o }
     }
     }
     ORDER BY ?n
     STR(?n) isIRI(?n) DATATYPE(?n) LANG(?n) IF(isBlank(?n), ?n, ?aikg_unbound)
     OFFSET 0 LIMIT 11
+    >>> print(page_query("SELECT ?s ?o { ?s ?p ?o }", 2, 10, plain=True))
+    SELECT ?s ?o { ?s ?p ?o }
+    ORDER BY ?s ?o
+    OFFSET 10 LIMIT 11
     """
     shape = select_shape(text)
     if shape is None:
@@ -230,7 +252,7 @@ def page_query(text: str, page: int, size: int, *, nested: bool = False) -> str 
     unbound = "aikg_unbound"
     while unbound in shape.variables:
         unbound += "_"
-    keys = " ".join(order_keys(v, unbound) for v in shape.projected)
+    keys = " ".join(f"?{v}" if plain else order_keys(v, unbound) for v in shape.projected)
     start = (page - 1) * size
     wanted = size + 1
     if shape.limit is not None:
@@ -248,7 +270,7 @@ def page_query(text: str, page: int, size: int, *, nested: bool = False) -> str 
         # Without its ORDER BY: the order is the outer query's.
         rest = text[closing : shape.modifiers_at if shape.order_by is None else shape.order_by[0]]
         parts = [
-            text[: shape.select_at] + "SELECT * WHERE {",
+            text[: shape.select_at] + f"SELECT {columns(shape)} WHERE {{",
             "{ " + inner + rest.rstrip(),
             "}\n}",
             "ORDER BY " + "\n".join(part for part in (own.strip(), keys) if part),

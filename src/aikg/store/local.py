@@ -488,6 +488,13 @@ class Store:
         lookups are cheap and the bulk paths are there."""
         return isinstance(self.engine, ox.Store)
 
+    @property
+    def orders_any_terms(self) -> bool:
+        """Whether the engine's ORDER BY of a bare variable orders any two different
+        terms (a remote Virtuoso); Oxigraph's leaves some pairs unordered (see
+        :mod:`aikg.sparql.paging`)."""
+        return isinstance(self.engine, RemoteStore) and self.engine.orders_any_terms
+
     def quads_for_pattern(
         self,
         subject: ox.NamedNode | ox.BlankNode | None,

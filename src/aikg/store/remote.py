@@ -66,7 +66,7 @@ from aikg.errors import (
 from aikg.namespaces import XSD
 from aikg.sparql.guard import undeclared_prefix
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
-from aikg.sparql.paging import SelectShape, select_shape
+from aikg.sparql.paging import SelectShape, columns, select_shape
 from aikg.sparql.updates import delete_data, graph_blocks, insert_data
 
 if TYPE_CHECKING:
@@ -368,6 +368,15 @@ class RemoteStore:
                 self.row_cap = self._info.row_cap
                 self.page = min(self.page, self._info.row_cap)
         return self._info
+
+    @property
+    def orders_any_terms(self) -> bool:
+        """Whether the server's ORDER BY of a bare variable orders any two different
+        terms: Virtuoso's does (strings, language-tagged strings, numbers, IRIs, each
+        kind in turn) and refuses more than 20 sort keys, so its pages sort by the
+        columns themselves (:func:`aikg.sparql.paging.page_query`). An engine not known
+        to gets the keys that order terms on any engine."""
+        return "virtuoso" in (self.server_info().product or "").lower()
 
     def _ask_server(self) -> ServerInfo:
         url = redact_url(self.query_url)
@@ -1062,7 +1071,7 @@ def _window(
     order = f"\n{keys}" if shape.ordered else f"\nORDER BY {keys}"
     body = query[select_at : shape.modifiers_at]
     window = f" OFFSET {offset}" + ("" if limit is None else f" LIMIT {limit}")
-    return f"{query[:select_at]}SELECT * WHERE {{ {{ {body}{order}\n}} }}{window}"
+    return f"{query[:select_at]}SELECT {columns(shape)} WHERE {{ {{ {body}{order}\n}} }}{window}"
 
 
 def _top_level(reading: QueryReading) -> tuple[int, set[str]]:
