@@ -127,7 +127,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
     parser.add_argument(
         "--store",
         default=None,
-        help="only the saved queries, on this store directory (aikg load --store DIR)",
+        help="only the saved queries, on this store directory (aikg load --store DIR) or "
+        "remote store (the URL of its SPARQL endpoint)",
     )
     parser.add_argument(
         "--queries",
@@ -451,20 +452,24 @@ def run_sanity(run: Run) -> None:
 
 
 def run_store(plan: Plan, out: Path) -> int:
-    """``--store DIR``: every saved query on a store that exists, cold and warm."""
+    """``--store DIR`` (or a remote store's URL): every saved query on a store that
+    exists, cold and warm."""
     from benchmarks import big  # noqa: PLC0415
 
-    store = Path(plan.store or "")
-    if not store.is_dir():
-        raise SystemExit(f"--store {store}: no such store directory; make one with aikg load")
+    store = plan.store or ""
+    if not store.startswith(("http://", "https://")) and not Path(store).is_dir():
+        raise SystemExit(
+            f"--store {store}: no such store directory; make one with aikg load, or give "
+            "the http(s) URL of a SPARQL endpoint that holds a store's quads"
+        )
     run = Run(plan, out, prefix="saved-queries-scale-")
     log(f"saved queries on {store}; results in {run.json_path}")
     try:
-        scale: dict[str, Any] = {"store": str(store)}
+        scale: dict[str, Any] = {"store": store}
         run.results["saved_queries_scale"] = scale
-        scale["triples"] = run_job("big:store_size", 3600, "big-queries", store=str(store)).get(
-            "triples"
-        )
+        scale["triples"] = run_job(
+            "big:store_size", 3600, "big-queries", store=store, deadline=3000
+        ).get("triples")
         run.save()
         scale["queries"] = big.saved_queries(store, plan.reps, plan.deadline, plan.queries or None)
     finally:

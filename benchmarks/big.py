@@ -1,5 +1,6 @@
 """The 10M on-disk run (``--big``): ``aikg load`` a 10M-triple file, then every saved query;
-and every saved query alone on a store given (``--store DIR``).
+and every saved query alone on a store given (``--store DIR``, or the URL of a remote
+store's SPARQL endpoint holding the same quads).
 
 ``aikg load --store DIR`` is the real command in a child process, waited for with
 ``wait4`` so that its own peak RSS is known. Each saved query then runs in a fresh job
@@ -44,25 +45,37 @@ def cli_load(gen: Path, store: Path, timeout: float) -> dict[str, Any]:
 
 
 def query(
-    store: str, name: str, params: dict[str, str], reps: int, budget: float = 10.0
+    store: str,
+    name: str,
+    params: dict[str, str],
+    reps: int,
+    *,
+    budget: float = 10.0,
+    deadline: float = 600.0,
 ) -> dict[str, Any]:
-    """Job: one saved query on the store on disk, as ``kg.saved`` runs it (its first
-    page, label columns added): once cold (the first run after opening the store), then
-    ``reps`` times warm. A run longer than ``budget`` seconds ends the warm runs early
-    (the median is then of fewer runs: a query that slow is far off any target)."""
+    """Job: one saved query on the store, as ``kg.saved`` runs it (its first page, label
+    columns added): once cold (the first run after opening the store), then ``reps``
+    times warm. A run longer than ``budget`` seconds ends the warm runs early (the median
+    is then of fewer runs: a query that slow is far off any target). A remote store is
+    given ``deadline`` as aikg's query deadline (a store on disk has none in process:
+    the job is killed instead)."""
     from aikg.config import Settings  # noqa: PLC0415
+    from aikg.errors import QueryTimeoutError  # noqa: PLC0415
     from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
     from aikg.sparql.execute import SelectResult  # noqa: PLC0415
 
     started = time.perf_counter()
-    kg = KnowledgeGraph.open(Settings(store=store))
+    kg = KnowledgeGraph.open(Settings(store=store, query_timeout=deadline))
     open_ms = (time.perf_counter() - started) * 1000
     times = []
     rows = 0
     truncated = False
     for _ in range(reps + 1):
         started = time.perf_counter()
-        result = kg.saved(name, **params)
+        try:
+            result = kg.saved(name, **params)
+        except QueryTimeoutError:  # a remote store's: said as a killed job's is
+            return {"error": f"timed out after {deadline:g} s", "timed_out": True}
         times.append((time.perf_counter() - started) * 1000)
         if isinstance(result, SelectResult):
             rows, truncated = len(result.rows), result.truncated
@@ -79,21 +92,23 @@ def query(
     }
 
 
-def store_size(store: str) -> dict[str, Any]:
-    """Job: how many distinct triples the store's graphs hold together."""
+def store_size(store: str, deadline: float = 600.0) -> dict[str, Any]:
+    """Job: how many distinct triples the store's graphs hold together (``deadline``:
+    aikg's query deadline on a remote store)."""
     from aikg.config import Settings  # noqa: PLC0415
     from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
 
-    with KnowledgeGraph.open(Settings(store=store)) as kg:
+    with KnowledgeGraph.open(Settings(store=store, query_timeout=deadline)) as kg:
         return {"triples": kg.store.union_size()}
 
 
 def saved_queries(
-    store: Path, reps: int, deadline: float, names: set[str] | None = None, budget: float = 10.0
+    store: str, reps: int, deadline: float, names: set[str] | None = None, budget: float = 10.0
 ) -> dict[str, Any]:
-    """Every saved query (or those ``names``) with its example parameters on a store on
-    disk, each in a fresh job (:func:`query`); a job that has not finished when a run of
-    ``deadline`` seconds would have is killed and reported as timed out."""
+    """Every saved query (or those ``names``) with its example parameters on a store (a
+    directory or a remote store's URL), each in a fresh job (:func:`query`); a job that
+    has not finished when a run of ``deadline`` seconds would have is killed and
+    reported as timed out."""
     from benchmarks.queries import mix  # noqa: PLC0415
 
     per_query: dict[str, Any] = {}
@@ -105,15 +120,16 @@ def saved_queries(
             # At most reps + 1 runs within the budget, or two runs when one exceeds it.
             max(budget * (reps + 1), 2 * deadline) + 60,
             "big-queries",
-            store=str(store),
+            store=store,
             name=q.name,
             params=q.params,
             reps=reps,
             budget=budget,
+            deadline=deadline,
         )
         per_query[q.name] = answer
         log(
-            f"{store.name}: {q.name}: cold {answer.get('cold_ms')} ms, "
+            f"{store}: {q.name}: cold {answer.get('cold_ms')} ms, "
             f"warm {answer.get('warm_ms')} ms {answer.get('error', '')}"
         )
     return per_query
@@ -128,7 +144,7 @@ def run(gen: Path, store: Path, reps: int, deadline: float) -> dict[str, Any]:
     )
     if result["load"].get("status") != 0:
         return result
-    per_query = saved_queries(store, reps, deadline)
+    per_query = saved_queries(str(store), reps, deadline)
     result["queries"] = per_query
     result["peak_rss_mb"] = max(
         (a.get("peak_rss_mb") or 0 for a in per_query.values()), default=None
