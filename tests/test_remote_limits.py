@@ -189,14 +189,9 @@ def test_a_select_past_the_row_cap_is_paged_and_marked_truncated(
     assert isinstance(expected, SelectResult)
     total = int(expected.values()[0]["n"])
     assert total > 10_000  # past the default row cap
-    remote = stock_remote_kg.store.engine
-    assert isinstance(remote, RemoteStore)
-    remote.max_rows = total  # as with AIKG_MAX_ROWS above the cap
-    try:
-        answer = stock_remote_kg.query(cross, max_rows=total)
-        ordered = stock_remote_kg.query(cross + " ORDER BY DESC(?k)", max_rows=total)
-    finally:
-        remote.max_rows = 10_000
+    # A row limit above the cap, given with the query: read on past the cap to it.
+    answer = stock_remote_kg.query(cross, max_rows=total)
+    ordered = stock_remote_kg.query(cross + " ORDER BY DESC(?k)", max_rows=total)
     local = kg.query(cross)
     assert isinstance(answer, SelectResult) and isinstance(local, SelectResult)
     as_set = {tuple(sorted(r.items())) for r in answer.values()}

@@ -149,6 +149,7 @@ def execute(
     default_graphs: Sequence[str] | None = None,
     named_graphs: Sequence[str] | None = None,
     bound: Mapping[str, OxTerm] | None = None,
+    max_rows: int | None = None,
 ) -> OxResult:
     """Run a query on an Oxigraph store after the guard's checks; Oxigraph results out.
 
@@ -161,7 +162,8 @@ def execute(
 
     ``bound`` gives variables initial values (Oxigraph's ``substitutions``), for the
     planner's sake: on an engine in this process only; elsewhere the query must bind
-    them itself (a saved query's VALUES clause does).
+    them itself (a saved query's VALUES clause does). ``max_rows``: the rows the caller
+    keeps, which a remote store reads (and one more) of an answer its row cap cuts.
     """
     reading = check_query(
         query,
@@ -194,6 +196,8 @@ def execute(
         options["use_default_graph_as_union"] = True
     if bound and store.native:
         options["substitutions"] = {ox.Variable(name): term for name, term in bound.items()}
+    if max_rows is not None and not store.native:
+        options["max_rows"] = max_rows
     try:
         return store.query(query, **options)
     except SyntaxError as error:
@@ -238,6 +242,7 @@ def execute_page(
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             bound=bound,
+            max_rows=max_rows,
         )
 
     shape = select_shape(query)

@@ -207,11 +207,44 @@ def order_keys(variable: str, unbound: str) -> str:
     return f"STR({v}) isIRI({v}) DATATYPE({v}) LANG({v}) IF(isBlank({v}), {v}, ?{unbound})"
 
 
-def columns(shape: SelectShape) -> str:
+def projected_columns(shape: SelectShape) -> str:
     """What a query that wraps ``shape``'s query in a subquery projects: the same columns
     in the same order (``SELECT *`` around it would leave their order to the engine, and
     a page's columns would then differ from the whole answer's)."""
     return "*" if shape.star else " ".join(f"?{v}" for v in shape.projected)
+
+
+def sorted_as_they_are(text: str, shape: SelectShape) -> frozenset[str]:
+    """The variables the query's own ORDER BY sorts by as they stand (``?v``, ``ASC(?v)``,
+    ``DESC(?v)``): a plain key on one of them again would add nothing but a key, and
+    Virtuoso sorts by at most 20.
+
+    >>> text = "SELECT ?a ?b ?c { ?a ?b ?c } ORDER BY DESC(?a) LCASE(?b) ?c"
+    >>> sorted(sorted_as_they_are(text, select_shape(text)))
+    ['a', 'c']
+    """
+    if shape.order_by is None:
+        return frozenset()
+    toks = list(tokens(text[shape.order_by[1] : shape.order_by[2]]))
+    found: set[str] = set()
+    depth = 0
+    for i, tok in enumerate(toks):
+        if tok.kind == "punct" and tok.text in OPEN:
+            depth += 1
+        elif tok.kind == "punct" and tok.text in CLOSE:
+            depth -= 1
+        elif tok.kind == "variable" and (
+            depth == 0
+            or (
+                depth == 1
+                and i >= 2
+                and toks[i - 2].text.upper() in ("ASC", "DESC")
+                and i + 1 < len(toks)
+                and toks[i + 1].text == ")"
+            )
+        ):
+            found.add(tok.text[1:])
+    return frozenset(found)
 
 
 def page_query(
@@ -229,9 +262,10 @@ def page_query(
     grouping and the rest). A query whose ORDER BY names a variable it does not project,
     or that names its dataset (FROM: a subquery has none), is paged as it stands.
 
-    ``plain`` orders by each projected variable itself, for an engine whose ORDER BY
-    orders any two different terms: Virtuoso, which also refuses more than 20 keys (four
-    columns' worth of :func:`order_keys`).
+    ``plain`` orders by each projected variable itself (but those the query's own ORDER
+    BY already sorts by as they stand), for an engine whose ORDER BY orders any two
+    different terms: Virtuoso, which also refuses more than 20 keys in all (four columns'
+    worth of :func:`order_keys`, fewer with the query's own).
 
     >>> print(page_query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } ORDER BY ?n", 1, 10, nested=True))
     SELECT ?n WHERE {
@@ -252,7 +286,11 @@ def page_query(
     unbound = "aikg_unbound"
     while unbound in shape.variables:
         unbound += "_"
-    keys = " ".join(f"?{v}" if plain else order_keys(v, unbound) for v in shape.projected)
+    if plain:
+        sorted_already = sorted_as_they_are(text, shape)
+        keys = " ".join(f"?{v}" for v in shape.projected if v not in sorted_already)
+    else:
+        keys = " ".join(order_keys(v, unbound) for v in shape.projected)
     start = (page - 1) * size
     wanted = size + 1
     if shape.limit is not None:
@@ -270,7 +308,7 @@ def page_query(
         # Without its ORDER BY: the order is the outer query's.
         rest = text[closing : shape.modifiers_at if shape.order_by is None else shape.order_by[0]]
         parts = [
-            text[: shape.select_at] + f"SELECT {columns(shape)} WHERE {{",
+            text[: shape.select_at] + f"SELECT {projected_columns(shape)} WHERE {{",
             "{ " + inner + rest.rstrip(),
             "}\n}",
             "ORDER BY " + "\n".join(part for part in (own.strip(), keys) if part),

@@ -336,7 +336,6 @@ class Store:
                 graph_store_url=self.settings.store_graph_store,
                 timeout=self.settings.query_timeout,
                 auth=auth,
-                max_rows=self.settings.max_rows,
             )
         try:
             if not self.path:

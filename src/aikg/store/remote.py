@@ -45,6 +45,7 @@ import io
 import json
 import os
 import re
+import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -66,7 +67,12 @@ from aikg.errors import (
 from aikg.namespaces import XSD
 from aikg.sparql.guard import undeclared_prefix
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
-from aikg.sparql.paging import SelectShape, columns, select_shape
+from aikg.sparql.paging import (
+    SelectShape,
+    projected_columns,
+    select_shape,
+    sorted_as_they_are,
+)
 from aikg.sparql.updates import delete_data, graph_blocks, insert_data
 
 if TYPE_CHECKING:
@@ -183,7 +189,6 @@ class RemoteStore:
         graph_store_url: str | None = None,
         timeout: float = 10.0,
         auth: tuple[str, str] | None = None,
-        max_rows: int = 10_000,
     ):
         self.query_url = query_url
         self.update_url = update_url or query_url
@@ -192,8 +197,6 @@ class RemoteStore:
         self.timeout = timeout
         self.auth = auth
         self._client: httpx.Client | None = None
-        self.max_rows = max_rows
-        """The most rows aikg keeps of an answer: a longer one it marks as truncated."""
         self._graphs: tuple[float, list[ox.NamedNode]] | None = None
         self._pid = 0
         self.row_cap: int | None = None
@@ -370,13 +373,19 @@ class RemoteStore:
         return self._info
 
     @property
+    def is_virtuoso(self) -> bool:
+        """Whether the server says it is Virtuoso (its ``Server`` header; asked once)."""
+        return "virtuoso" in (self.server_info().product or "").lower()
+
+    @property
     def orders_any_terms(self) -> bool:
         """Whether the server's ORDER BY of a bare variable orders any two different
         terms: Virtuoso's does (strings, language-tagged strings, numbers, IRIs, each
         kind in turn) and refuses more than 20 sort keys, so its pages sort by the
         columns themselves (:func:`aikg.sparql.paging.page_query`). An engine not known
-        to gets the keys that order terms on any engine."""
-        return "virtuoso" in (self.server_info().product or "").lower()
+        to (or a Virtuoso behind a proxy that hides its ``Server`` header) gets the keys
+        that order terms on any engine."""
+        return self.is_virtuoso
 
     def _ask_server(self) -> ServerInfo:
         url = redact_url(self.query_url)
@@ -446,8 +455,14 @@ class RemoteStore:
         use_default_graph_as_union: bool = False,
         default_graph: GraphName | Sequence[GraphName] | None = None,
         named_graphs: Sequence[ox.NamedNode | ox.BlankNode] | None = None,
+        max_rows: int | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a query on the server; pyoxigraph's result types back."""
+        """Run a query on the server; pyoxigraph's result types back.
+
+        A SELECT the server's row cap cuts is read on in windows: ``max_rows`` rows and
+        one more when the caller keeps no more than that (a query of aikg's SPARQL
+        layer, which says the answer goes on), else every row, as pyoxigraph gives them
+        (aikg's own lookups: labels, search, checks)."""
         reading = read_query(query, base_iri or "", prefixes)
         form = reading.form
         if form.upper() not in QUERY_FORMS or reading.update:
@@ -473,10 +488,13 @@ class RemoteStore:
             and shape.ordered
             and (shape.limit is not None or shape.offset)
             and shape.values_at is None
+            and (not shape.has_dataset or self.is_virtuoso)
         ):
             # Sorted in a subquery, windowed outside it: Virtuoso refuses an ORDER BY
             # whose OFFSET and LIMIT reach past its row cap (SR353), as a page of a long
-            # answer does (aikg.sparql.paging).
+            # answer does (aikg.sparql.paging). A query that names its dataset (FROM) is
+            # wrapped for Virtuoso only: SPARQL gives a subquery no FROM, and Oxigraph
+            # refuses one, where Virtuoso reads it.
             text = prologue + _window(
                 query, select_at, shape, "", offset=shape.offset, limit=shape.limit
             )
@@ -485,7 +503,9 @@ class RemoteStore:
         if media in (_RESULTS_JSON, "application/json"):
             document = _mend_json_results(response.content)
             if response.headers.get("x-sparql-maxrows"):
-                document = self._past_the_cap(query, reading, prologue, params, document)
+                document = self._past_the_cap(
+                    query, reading, prologue, params, document, max_rows=max_rows
+                )
             return _results(document)
         if media in (_N_TRIPLES, "text/plain"):
             parsed = list(ox.parse(io.BytesIO(response.content), format=ox.RdfFormat.N_TRIPLES))
@@ -517,10 +537,13 @@ class RemoteStore:
         prologue: str,
         params: list[tuple[str, str]],
         first: dict[str, Any],
+        *,
+        max_rows: int | None,
     ) -> dict[str, Any]:
-        """A SELECT the server's row cap cut: enough rows for aikg (``max_rows`` and one
-        more, so that aikg can say a next page follows), or the query's own window (its
-        OFFSET and LIMIT) if smaller, read page by page in a stable order.
+        """A SELECT the server's row cap cut: enough rows for the caller (``max_rows`` and
+        one more, so that aikg can say a next page follows; None: every row), or the
+        query's own window (its OFFSET and LIMIT) if smaller, read page by page in a
+        stable order.
 
         The order is the query's own ORDER BY with every column after it, or every
         column, in a subquery; a query with a closing VALUES cannot be paged and is
@@ -537,10 +560,15 @@ class RemoteStore:
                 hint="move the VALUES into the WHERE group, or raise ResultSetMaxRows in "
                 "the server's virtuoso.ini",
             )
-        wanted = self.max_rows + 1 if shape.limit is None else min(self.max_rows + 1, shape.limit)
+        wanted = sys.maxsize if max_rows is None else max_rows + 1
+        if shape.limit is not None:
+            wanted = min(wanted, shape.limit)
         if len(bindings) >= wanted:
             return first
-        keys = " ".join(f"?{name}" for name in first["head"]["vars"])
+        # Its own ORDER BY first (a page's already names every column), then each column
+        # it does not already sort by as it stands: Virtuoso sorts by at most 20 keys.
+        sorted_already = sorted_as_they_are(query, shape)
+        keys = " ".join(f"?{name}" for name in first["head"]["vars"] if name not in sorted_already)
         rows: list[dict[str, Any]] = []
         while len(rows) < wanted:
             page = self.page
@@ -1071,7 +1099,8 @@ def _window(
     order = f"\n{keys}" if shape.ordered else f"\nORDER BY {keys}"
     body = query[select_at : shape.modifiers_at]
     window = f" OFFSET {offset}" + ("" if limit is None else f" LIMIT {limit}")
-    return f"{query[:select_at]}SELECT {columns(shape)} WHERE {{ {{ {body}{order}\n}} }}{window}"
+    columns = projected_columns(shape)
+    return f"{query[:select_at]}SELECT {columns} WHERE {{ {{ {body}{order}\n}} }}{window}"
 
 
 def _top_level(reading: QueryReading) -> tuple[int, set[str]]:
