@@ -459,10 +459,10 @@ class RemoteStore:
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a query on the server; pyoxigraph's result types back.
 
-        A SELECT the server's row cap cuts is read on in windows: ``max_rows`` rows and
-        one more when the caller keeps no more than that (a query of aikg's SPARQL
-        layer, which says the answer goes on), else every row, as pyoxigraph gives them
-        (aikg's own lookups: labels, search, checks)."""
+        A SELECT the server's row cap cuts is read on, in windows the cap allows: to
+        ``max_rows`` rows and one more where the caller says how many it keeps (aikg's
+        SPARQL layer: the one more says that the answer goes on), else to its last row,
+        as pyoxigraph gives every row (aikg's own lookups: labels, search, checks)."""
         reading = read_query(query, base_iri or "", prefixes)
         form = reading.form
         if form.upper() not in QUERY_FORMS or reading.update:
@@ -545,9 +545,9 @@ class RemoteStore:
         query's own window (its OFFSET and LIMIT) if smaller, read page by page in a
         stable order.
 
-        The order is the query's own ORDER BY with every column after it, or every
-        column, in a subquery; a query with a closing VALUES cannot be paged and is
-        refused with the setting that cut it.
+        The order is the query's own ORDER BY with every column it does not already sort
+        by after it, or every column, in a subquery; a query with a closing VALUES
+        cannot be paged and is refused with the setting that cut it.
         """
         bindings: list[dict[str, Any]] = first["results"]["bindings"]
         select_at = _top_level(reading)[0]
