@@ -490,9 +490,12 @@ class Store:
     @property
     def orders_any_terms(self) -> bool:
         """Whether the engine's ORDER BY of a bare variable orders any two different
-        terms (a remote Virtuoso); Oxigraph's leaves some pairs unordered (see
-        :mod:`aikg.sparql.paging`)."""
-        return isinstance(self.engine, RemoteStore) and self.engine.orders_any_terms
+        terms: a remote Virtuoso's does (strings, language-tagged strings, numbers, IRIs,
+        each kind in turn) and refuses more than 20 sort keys, so its pages sort by the
+        columns themselves; Oxigraph's leaves some pairs unordered, and an engine not
+        known to order them all gets the keys that do on any engine (see
+        :func:`aikg.sparql.paging.page_query`)."""
+        return isinstance(self.engine, RemoteStore) and self.engine.is_virtuoso
 
     def quads_for_pattern(
         self,

@@ -374,18 +374,9 @@ class RemoteStore:
 
     @property
     def is_virtuoso(self) -> bool:
-        """Whether the server says it is Virtuoso (its ``Server`` header; asked once)."""
+        """Whether the server says it is Virtuoso (its ``Server`` header; asked once). A
+        Virtuoso behind a proxy that hides the header is taken for any other engine."""
         return "virtuoso" in (self.server_info().product or "").lower()
-
-    @property
-    def orders_any_terms(self) -> bool:
-        """Whether the server's ORDER BY of a bare variable orders any two different
-        terms: Virtuoso's does (strings, language-tagged strings, numbers, IRIs, each
-        kind in turn) and refuses more than 20 sort keys, so its pages sort by the
-        columns themselves (:func:`aikg.sparql.paging.page_query`). An engine not known
-        to (or a Virtuoso behind a proxy that hides its ``Server`` header) gets the keys
-        that order terms on any engine."""
-        return self.is_virtuoso
 
     def _ask_server(self) -> ServerInfo:
         url = redact_url(self.query_url)
@@ -504,7 +495,13 @@ class RemoteStore:
             document = _mend_json_results(response.content)
             if response.headers.get("x-sparql-maxrows"):
                 document = self._past_the_cap(
-                    query, reading, prologue, params, document, max_rows=max_rows
+                    query,
+                    prologue,
+                    params,
+                    document,
+                    select_at=select_at,
+                    shape=shape,
+                    max_rows=max_rows,
                 )
             return _results(document)
         if media in (_N_TRIPLES, "text/plain"):
@@ -533,11 +530,12 @@ class RemoteStore:
     def _past_the_cap(
         self,
         query: str,
-        reading: QueryReading,
         prologue: str,
         params: list[tuple[str, str]],
         first: dict[str, Any],
         *,
+        select_at: int,
+        shape: SelectShape | None,
         max_rows: int | None,
     ) -> dict[str, Any]:
         """A SELECT the server's row cap cut: enough rows for the caller (``max_rows`` and
@@ -547,11 +545,11 @@ class RemoteStore:
 
         The order is the query's own ORDER BY with every column it does not already sort
         by after it, or every column, in a subquery; a query with a closing VALUES
-        cannot be paged and is refused with the setting that cut it.
+        cannot be paged and is refused with the setting that cut it. ``select_at`` and
+        ``shape``: where the query's SELECT starts, and its shape, as :meth:`query` read
+        them.
         """
         bindings: list[dict[str, Any]] = first["results"]["bindings"]
-        select_at = _top_level(reading)[0]
-        shape = select_shape(query)
         if select_at < 0 or shape is None or shape.values_at is not None:
             raise ServerLimitError(
                 f"the remote store cut the answer at its row cap ({self.row_cap} rows), and "
