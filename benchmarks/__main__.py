@@ -4,6 +4,7 @@
     python -m benchmarks --quick                 # a smoke run on 2,000 triples
     python -m benchmarks --sizes 10000,100000 --big --out DIR
     python -m benchmarks --store DIR             # every saved query on a store, cold and warm
+    python -m benchmarks --memory FILE           # the same on a graph in memory
 
 Per size: generated data (:mod:`benchmarks.data`), load throughput (:mod:`benchmarks.load`),
 saved-query latency in process (:mod:`benchmarks.queries`), HTTP throughput
@@ -17,7 +18,10 @@ With ``--store DIR`` (a store made by ``aikg load --store DIR``), nothing else r
 saved query with its example parameters, as ``kg.saved`` runs it (the first page, label
 columns added), each in a fresh process, once cold (the first run after opening the
 store) and ``--reps`` times warm (the median), in
-``OUT/saved-queries-scale-<timestamp>.{json,md}`` (``--queries`` picks some).
+``OUT/saved-queries-scale-<timestamp>.{json,md}`` (``--queries`` picks some). With
+``--memory FILE``, the same on a graph in memory that holds the bundled data and FILE,
+loaded once by the Python API (:func:`benchmarks.big.memory_queries`), in
+``OUT/saved-queries-memory-<timestamp>.{json,md}``.
 
 Figures are medians and ratios measured in this run, never asserted: the machine may be
 shared and noisy, and the report says what it ran on.
@@ -63,6 +67,7 @@ class Plan:
     sanity_violations: int
     big_size: int
     store: str | None
+    memory: str | None
     queries: set[str]
     deadline: float
 
@@ -131,15 +136,22 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
         "remote store (the URL of its SPARQL endpoint)",
     )
     parser.add_argument(
+        "--memory",
+        default=None,
+        help="only the saved queries, on a graph in memory of the bundled data and this "
+        "file (loaded once, validated)",
+    )
+    parser.add_argument(
         "--queries",
         default="",
-        help="with --store: only these saved queries, comma-separated (default all)",
+        help="with --store or --memory: only these saved queries, comma-separated (default all)",
     )
     parser.add_argument(
         "--deadline",
         type=float,
         default=600,
-        help="with --store and --big: seconds a saved query may run before it counts as timed out",
+        help="with --store, --memory and --big: seconds a saved query may run before it "
+        "counts as timed out",
     )
     args = parser.parse_args(argv)
     quick = bool(args.quick)
@@ -160,6 +172,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[Plan, Path]:
         sanity_violations=46,  # two of each of the 23 kinds
         big_size=args.big_size or (20_000 if quick else 10_000_000),
         store=args.store,
+        memory=args.memory,
         queries={q.strip() for q in args.queries.split(",") if q.strip()},
         deadline=args.deadline,
     )
@@ -482,11 +495,46 @@ def run_store(plan: Plan, out: Path) -> int:
     return 0
 
 
+def run_memory(plan: Plan, out: Path) -> int:
+    """``--memory FILE``: every saved query on a graph in memory of the bundled data and
+    FILE, cold and warm."""
+    data_file = Path(plan.memory or "")
+    if not data_file.is_file():
+        raise SystemExit(
+            f"--memory {data_file}: no such file; give an RDF file to load beside the "
+            "bundled data (aikg generate writes one)"
+        )
+    run = Run(plan, out, prefix="saved-queries-memory-")
+    log(f"saved queries in memory on {data_file}; results in {run.json_path}")
+    try:
+        scale = run_job(
+            "big:memory_queries",
+            4 * 3600,
+            "memory-queries",
+            data=str(data_file.resolve()),
+            reps=plan.reps,
+            deadline=plan.deadline,
+            names=sorted(plan.queries) or None,
+        )
+        scale["store"] = f"a graph in memory (the bundled data and {data_file.name})"
+        run.results["saved_queries_scale"] = scale
+    finally:
+        stop_all()
+        text = report.saved_queries_markdown(run.results)
+        run.save()
+        run.md_path.write_text(text)
+        log(f"wrote {run.json_path} and {run.md_path}")
+    print(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     plan, out = parse_args(argv)
     install_signal_handlers()
     if plan.store:
         return run_store(plan, out)
+    if plan.memory:
+        return run_memory(plan, out)
     run = Run(plan, out)
     log(
         f"benchmark {run.stamp}: sizes {plan.sizes}{' + 10M' if plan.big else ''}; "

@@ -11,14 +11,33 @@ is killed with its job and reported as timed out.
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+import select
 import shutil
+import signal
 import subprocess
 import sys
 import time
+import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from benchmarks.common import LOGS, log, run_job, spawn, stop, wait_measured
+from aikg.validation.memory_copy import available_memory
+from benchmarks.common import (
+    LOGS,
+    log,
+    peak_rss_mb,
+    run_job,
+    spawn,
+    stop,
+    wait_measured,
+)
+
+if TYPE_CHECKING:
+    from aikg.knowledge_graph import KnowledgeGraph
 
 
 def cli_load(gen: Path, store: Path, timeout: float) -> dict[str, Any]:
@@ -44,6 +63,39 @@ def cli_load(gen: Path, store: Path, timeout: float) -> dict[str, Any]:
     return {"status": status, "wall_s": wall, "peak_rss_mb": rss, "output": text[-500:]}
 
 
+def timed_runs(
+    kg: KnowledgeGraph, name: str, params: dict[str, str], reps: int, budget: float
+) -> Iterator[dict[str, Any]]:
+    """One saved query as ``kg.saved`` runs it (its first page, label columns added): once
+    cold, then up to ``reps`` times warm, each run's milliseconds, rows and truncation. A
+    run longer than ``budget`` seconds ends the warm runs early (the median is then of
+    fewer runs: a query that slow is far off any target)."""
+    from aikg.sparql.execute import SelectResult  # noqa: PLC0415
+
+    for _ in range(reps + 1):
+        started = time.perf_counter()
+        result = kg.saved(name, **params)
+        ms = (time.perf_counter() - started) * 1000
+        rows, truncated = (
+            (len(result.rows), result.truncated) if isinstance(result, SelectResult) else (0, False)
+        )
+        yield {"ms": ms, "rows": rows, "truncated": truncated}
+        if ms > budget * 1000:
+            return
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of a query's runs (:func:`timed_runs`): cold, the warm median, rows."""
+    warm = sorted(r["ms"] for r in runs[1:])
+    return {
+        "cold_ms": runs[0]["ms"],
+        "warm_ms": warm[len(warm) // 2] if warm else None,
+        "warm_runs": len(warm),
+        "rows": runs[-1]["rows"],
+        "truncated": runs[-1]["truncated"],
+    }
+
+
 def query(
     store: str,
     name: str,
@@ -53,45 +105,119 @@ def query(
     budget: float = 10.0,
     deadline: float = 600.0,
 ) -> dict[str, Any]:
-    """Job: one saved query on the store, as ``kg.saved`` runs it (its first page, label
-    columns added): once cold (the first run after opening the store), then ``reps``
-    times warm. A run longer than ``budget`` seconds ends the warm runs early (the median
-    is then of fewer runs: a query that slow is far off any target). A remote store is
-    given ``deadline`` as aikg's query deadline (a store on disk has none in process:
-    the job is killed instead)."""
+    """Job: one saved query on the store (:func:`timed_runs`), the first run after opening
+    the store being the cold one. A remote store is given ``deadline`` as aikg's query
+    deadline (a store on disk has none in process: the job is killed instead)."""
     from aikg.config import Settings  # noqa: PLC0415
     from aikg.errors import QueryTimeoutError  # noqa: PLC0415
     from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
-    from aikg.sparql.execute import SelectResult  # noqa: PLC0415
 
     started = time.perf_counter()
     kg = KnowledgeGraph.open(Settings(store=store, query_timeout=deadline))
     open_ms = (time.perf_counter() - started) * 1000
-    times = []
-    rows = 0
-    truncated = False
-    for _ in range(reps + 1):
-        started = time.perf_counter()
-        try:
-            result = kg.saved(name, **params)
-        except QueryTimeoutError as error:  # a remote store's deadline, or the server's
-            if not times:
-                return {"error": error.message, "timed_out": True}
-            break  # a warm run: the median is of the runs that finished
-        times.append((time.perf_counter() - started) * 1000)
-        if isinstance(result, SelectResult):
-            rows, truncated = len(result.rows), result.truncated
-        if times[-1] > budget * 1000:
-            break
-    warm = sorted(times[1:])
-    return {
-        "open_ms": open_ms,
-        "cold_ms": times[0],
-        "warm_ms": warm[len(warm) // 2] if warm else None,
-        "warm_runs": len(warm),
-        "rows": rows,
-        "truncated": truncated,
+    runs: list[dict[str, Any]] = []
+    try:
+        runs.extend(timed_runs(kg, name, params, reps, budget))
+    except QueryTimeoutError as error:  # a remote store's deadline, or the server's
+        if not runs:
+            return {"error": error.message, "timed_out": True}
+        # a warm run: the median is of the runs that finished
+    return {"open_ms": open_ms, **summary(runs)}
+
+
+def memory_queries(
+    data: str,
+    reps: int,
+    deadline: float,
+    *,
+    names: list[str] | None = None,
+    budget: float = 10.0,
+    memory_floor_mb: float = 1024.0,
+) -> dict[str, Any]:
+    """Job: the bundled data and the file ``data`` in a graph in memory, as the Python API
+    makes it (``KnowledgeGraph.load()``, then ``add_files``, validated), then every saved
+    query (or those ``names``) on it with its example parameters (:func:`timed_runs`).
+
+    The graph is loaded once; each query runs in a fork of this process, which shares
+    it (as aikg's query workers share the keeper's store), so that the first run after
+    the load is each query's cold run, and a query that runs past ``deadline`` seconds,
+    or leaves the machine less than ``memory_floor_mb`` of available memory, is killed
+    and reported as such without losing the graph."""
+    from aikg.knowledge_graph import KnowledgeGraph  # noqa: PLC0415
+    from benchmarks.queries import mix  # noqa: PLC0415
+
+    started = time.perf_counter()
+    kg = KnowledgeGraph.load()
+    kg.add_files([data])
+    result: dict[str, Any] = {
+        "load_s": round(time.perf_counter() - started, 1),
+        "load_peak_rss_mb": peak_rss_mb(),
+        "triples": kg.store.union_size(),
+        "queries": {},
     }
+    log(f"memory: {result['triples']:,} triples loaded in {result['load_s']} s")
+    for q in mix():
+        if names and q.name not in names:
+            continue
+        runs = functools.partial(timed_runs, kg, q.name, q.params, reps, budget)
+        answer = _forked(runs, deadline, memory_floor_mb)
+        result["queries"][q.name] = answer
+        log(f"memory: {q.name}: cold {answer.get('cold_ms')} ms, warm {answer.get('warm_ms')} ms")
+    return result
+
+
+def _forked(
+    runs: Callable[[], Iterator[dict[str, Any]]], deadline: float, memory_floor_mb: float
+) -> dict[str, Any]:
+    """``runs()`` in a forked child, each run sent back as a line as it ends; the child is
+    killed when a run takes longer than ``deadline`` seconds or the machine's available
+    memory falls under ``memory_floor_mb``. Its figures (:func:`summary`), with its peak
+    RSS (shared pages included: the graph it was forked with)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the parent's code
+        status = 0
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "w") as out:
+                for run in runs():
+                    out.write(json.dumps(run) + "\n")
+                    out.flush()
+        except BaseException:  # the job's log gets the traceback; the parent, the exit
+            traceback.print_exc()
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    received: list[dict[str, Any]] = []
+    stopped: str | None = None
+    buffer = b""
+    run_started = time.monotonic()
+    with os.fdopen(read_end, "rb") as pipe:
+        while True:
+            ready, _, _ = select.select([pipe], [], [], 0.1)
+            if ready:
+                chunk = os.read(pipe.fileno(), 65536)
+                if not chunk:
+                    break  # the child closed its end: done (or failed)
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    received.append(json.loads(line))
+                    run_started = time.monotonic()
+            if time.monotonic() - run_started > deadline:
+                stopped = f"timed out after {deadline:g} s"
+            elif available_memory() < memory_floor_mb * 2**20:
+                stopped = f"stopped: under {memory_floor_mb:g} MB of memory left"
+            if stopped:
+                os.kill(pid, signal.SIGKILL)
+                break
+    _, status, usage = os.wait4(pid, 0)
+    peak = round(usage.ru_maxrss / 1024, 1)
+    if not received:
+        error = stopped or f"failed (exit {os.waitstatus_to_exitcode(status)})"
+        return {"error": error, "timed_out": stopped is not None, "peak_rss_mb": peak}
+    return {**summary(received), "peak_rss_mb": peak}
 
 
 def store_size(store: str, deadline: float = 600.0) -> dict[str, Any]:

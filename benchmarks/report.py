@@ -605,21 +605,37 @@ def _query_rows(queries: dict[str, Any]) -> list[list[str]]:
 
 
 def saved_queries_markdown(results: dict[str, Any]) -> str:
-    """The report of ``--store DIR``: every saved query on that store, cold and warm."""
+    """The report of ``--store DIR`` or ``--memory FILE``: every saved query on that
+    store, cold and warm."""
     scale = results.get("saved_queries_scale", {})
     meta = results.get("meta", {})
     triples = scale.get("triples")
+    reps = results.get("plan", {}).get("reps")
+    if "load_s" in scale:  # --memory: one load, then each query in a fork of it
+        how = (
+            f"Loaded once by `KnowledgeGraph.load()` and `add_files` (validated) in "
+            f"{scale['load_s']} s, at a peak RSS of {_num(scale.get('load_peak_rss_mb'))} MB. "
+            "Each query as `kg.saved(name, **example)` runs it (the first page, label "
+            "columns added), in a fork of that process (peak RSS with the graph it shares): "
+            f"cold is its first run after the load, warm the median of up to {reps} more."
+        )
+    else:
+        how = (
+            "Each query as `kg.saved(name, **example)` runs it (the first page, label columns "
+            "added), in a fresh process: cold is the first run after opening the store, warm "
+            f"the median of up to {reps} more."
+        )
     lines = [
         f"# Saved queries on {scale.get('store')} ({f'{triples:,}' if triples else '?'} triples)",
         "",
         f"{meta.get('utc')}, {meta.get('cpus')} CPUs ({meta.get('cpu_model')}), "
         f"load average at start {meta.get('load_average_at_start')}, "
         f"commit {str(meta.get('git_commit'))[:12]}{' (dirty)' if meta.get('git_dirty') else ''}.",
-        "Each query as `kg.saved(name, **example)` runs it (the first page, label columns "
-        "added), in a fresh process: cold is the first run after opening the store, warm "
-        f"the median of up to {results.get('plan', {}).get('reps')} more.",
+        how,
         "",
     ]
+    if "error" in scale:
+        lines += [f"The run failed: {scale['error']}", ""]
     lines += _table(
         ["query", "cold ms", "warm ms", "rows", "peak RSS MB"],
         _query_rows(scale.get("queries", {})),

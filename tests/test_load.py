@@ -198,7 +198,7 @@ def test_a_store_too_big_for_a_copy_in_memory_is_validated_on_disk(
 ) -> None:
     before = dump(store)
     monkeypatch.setattr(loader, "FULL_ABOVE", 0)
-    monkeypatch.setattr(memory_copy, "_available_memory", lambda: 0)
+    monkeypatch.setattr(memory_copy, "available_memory", lambda: 0)
     with (
         KnowledgeGraph.open(Settings(store=str(store))) as kg,
         pytest.raises(ValidationError) as caught,

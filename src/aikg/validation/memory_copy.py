@@ -92,7 +92,7 @@ def _copy(
     base: str,
 ) -> ox.Store | None:
     quads = len(engine) + sum(_triples_at_most(path, fmt) for path, fmt, _ in sources)
-    if quads * MEMORY_PER_QUAD > _available_memory() // 2:
+    if quads * MEMORY_PER_QUAD > available_memory() // 2:
         return None
     copy = ox.Store()
     for graph in held:
@@ -123,7 +123,7 @@ def made(copying: Future[ox.Store | None] | None) -> ox.Store | None:
         return None
 
 
-def _available_memory() -> int:
+def available_memory() -> int:
     """Bytes of memory available to this process without swapping (Linux's
     ``MemAvailable``; elsewhere the free physical pages)."""
     try:
