@@ -162,7 +162,8 @@ def memory_queries(
         runs = functools.partial(timed_runs, kg, q.name, q.params, reps, budget)
         answer = _forked(runs, deadline, memory_floor_mb)
         result["queries"][q.name] = answer
-        log(f"memory: {q.name}: cold {answer.get('cold_ms')} ms, warm {answer.get('warm_ms')} ms")
+        figures = answer.get("error") or f"cold {answer['cold_ms']:.1f} ms"
+        log(f"memory: {q.name}: {figures}, warm {answer.get('warm_ms')} ms")
     return result
 
 
