@@ -39,6 +39,9 @@ from benchmarks.common import (
 if TYPE_CHECKING:
     from aikg.knowledge_graph import KnowledgeGraph
 
+WARM_BUDGET_S = 10.0
+"""A run longer than this ends a query's warm runs (the median is then of fewer runs)."""
+
 
 def cli_load(gen: Path, store: Path, timeout: float) -> dict[str, Any]:
     """``aikg load --store DIR --quiet FILE``: wall time, peak RSS and its own report."""
@@ -102,7 +105,7 @@ def query(
     params: dict[str, str],
     reps: int,
     *,
-    budget: float = 10.0,
+    budget: float = WARM_BUDGET_S,
     deadline: float = 600.0,
 ) -> dict[str, Any]:
     """Job: one saved query on the store (:func:`timed_runs`), the first run after opening
@@ -131,7 +134,7 @@ def memory_queries(
     deadline: float,
     *,
     names: list[str] | None = None,
-    budget: float = 10.0,
+    budget: float = WARM_BUDGET_S,
     memory_floor_mb: float = 1024.0,
 ) -> dict[str, Any]:
     """Job: the bundled data and the file ``data`` in a graph in memory, as the Python API
@@ -162,9 +165,17 @@ def memory_queries(
         runs = functools.partial(timed_runs, kg, q.name, q.params, reps, budget)
         answer = _forked(runs, deadline, memory_floor_mb)
         result["queries"][q.name] = answer
-        figures = answer.get("error") or f"cold {answer['cold_ms']:.1f} ms"
-        log(f"memory: {q.name}: {figures}, warm {answer.get('warm_ms')} ms")
+        log(f"memory: {q.name}: {_figures(answer)}")
     return result
+
+
+def _figures(answer: dict[str, Any]) -> str:
+    """A query's figures for the log: its error, or cold and warm times."""
+    if "error" in answer:
+        return str(answer["error"])
+    warm = answer["warm_ms"]
+    text = f"cold {answer['cold_ms']:.1f} ms, warm {'–' if warm is None else f'{warm:.1f}'} ms"
+    return text + (f", then {answer['stopped']}" if answer.get("stopped") else "")
 
 
 def _forked(
@@ -173,25 +184,54 @@ def _forked(
     """``runs()`` in a forked child, each run sent back as a line as it ends; the child is
     killed when a run takes longer than ``deadline`` seconds or the machine's available
     memory falls under ``memory_floor_mb``. Its figures (:func:`summary`), with its peak
-    RSS (shared pages included: the graph it was forked with)."""
+    RSS (shared pages included: the graph it was forked with); a child that was stopped
+    or failed after some runs keeps their figures, with why it ended (``stopped``)."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        raise
     if pid == 0:  # the child: never returns into the parent's code
-        status = 0
+        status = 1  # unless every run was sent
         try:
             os.close(read_end)
             with os.fdopen(write_end, "w") as out:
                 for run in runs():
                     out.write(json.dumps(run) + "\n")
                     out.flush()
+            status = 0
         except BaseException:  # the job's log gets the traceback; the parent, the exit
             traceback.print_exc()
-            status = 1
         finally:
             os._exit(status)
     os.close(write_end)
     received: list[dict[str, Any]] = []
     stopped: str | None = None
+    try:
+        stopped = _read_runs(read_end, received, deadline, memory_floor_mb)
+    except BaseException:  # the child is stopped and reaped on every path
+        os.kill(pid, signal.SIGKILL)
+        os.wait4(pid, 0)
+        raise
+    if stopped is not None:
+        os.kill(pid, signal.SIGKILL)
+    _, status, usage = os.wait4(pid, 0)
+    peak = round(usage.ru_maxrss / 1024, 1)
+    code = os.waitstatus_to_exitcode(status)
+    ended = stopped or (f"failed (exit {code})" if code != 0 else None)
+    if not received:
+        return {"error": ended or "failed (no run sent)", "peak_rss_mb": peak}
+    return {**summary(received), "peak_rss_mb": peak, **({"stopped": ended} if ended else {})}
+
+
+def _read_runs(
+    read_end: int, received: list[dict[str, Any]], deadline: float, memory_floor_mb: float
+) -> str | None:
+    """Read a child's runs into ``received`` until it closes its end (None), or until a
+    run has taken longer than ``deadline`` seconds or the machine's memory is short: why
+    it must be stopped."""
     buffer = b""
     run_started = time.monotonic()
     with os.fdopen(read_end, "rb") as pipe:
@@ -200,25 +240,16 @@ def _forked(
             if ready:
                 chunk = os.read(pipe.fileno(), 65536)
                 if not chunk:
-                    break  # the child closed its end: done (or failed)
+                    return None  # the child closed its end: done (or failed)
                 buffer += chunk
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
                     received.append(json.loads(line))
                     run_started = time.monotonic()
             if time.monotonic() - run_started > deadline:
-                stopped = f"timed out after {deadline:g} s"
-            elif available_memory() < memory_floor_mb * 2**20:
-                stopped = f"stopped: under {memory_floor_mb:g} MB of memory left"
-            if stopped:
-                os.kill(pid, signal.SIGKILL)
-                break
-    _, status, usage = os.wait4(pid, 0)
-    peak = round(usage.ru_maxrss / 1024, 1)
-    if not received:
-        error = stopped or f"failed (exit {os.waitstatus_to_exitcode(status)})"
-        return {"error": error, "timed_out": stopped is not None, "peak_rss_mb": peak}
-    return {**summary(received), "peak_rss_mb": peak}
+                return f"timed out after {deadline:g} s"
+            if available_memory() < memory_floor_mb * 2**20:
+                return f"stopped with under {memory_floor_mb:,.0f} MB of memory left"
 
 
 def store_size(store: str, deadline: float = 600.0) -> dict[str, Any]:
@@ -232,7 +263,11 @@ def store_size(store: str, deadline: float = 600.0) -> dict[str, Any]:
 
 
 def saved_queries(
-    store: str, reps: int, deadline: float, names: set[str] | None = None, budget: float = 10.0
+    store: str,
+    reps: int,
+    deadline: float,
+    names: set[str] | None = None,
+    budget: float = WARM_BUDGET_S,
 ) -> dict[str, Any]:
     """Every saved query (or those ``names``) with its example parameters on a store (a
     directory or a remote store's URL), each in a fresh job (:func:`query`); a job that

@@ -586,17 +586,19 @@ def _agreement_md(results: dict[str, Any], sizes: list[str]) -> list[str]:
 
 
 def _query_rows(queries: dict[str, Any]) -> list[list[str]]:
-    """One row per saved query: cold and warm times, rows, peak RSS (or its error)."""
+    """One row per saved query: cold and warm times, rows, peak RSS (or its error; a
+    query stopped after some runs says so after its warm time)."""
     rows = []
     for q, e in queries.items():
         if "error" in e:
-            rows.append([q, e["error"], "–", "–", "–"])
+            rows.append([q, e["error"], "–", "–", _num(e.get("peak_rss_mb"))])
         else:
+            stopped = f" (then {e['stopped']})" if e.get("stopped") else ""
             rows.append(
                 [
                     q,
                     _num(e.get("cold_ms"), 1),
-                    _num(e.get("warm_ms"), 1),
+                    _num(e.get("warm_ms"), 1) + stopped,
                     f"{e.get('rows')}{' (truncated)' if e.get('truncated') else ''}",
                     _num(e.get("peak_rss_mb")),
                 ]
