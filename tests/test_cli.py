@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 
+from aikg import cli
 from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS, main
 from aikg.errors import UnsupportedFormatError
 from aikg.formats import RDF_FORMATS
+from aikg.interrupt import EXIT_INTERRUPTED
 from aikg.knowledge_graph import KnowledgeGraph
 from tests.test_store import INVALID_HOLDING
 
@@ -211,6 +217,43 @@ def test_a_bad_query_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _ = run("query", "SELECT * WHERE { ?s ?p }")
     assert code == EXIT_INPUT
     assert "SPARQL syntax error" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_a_long_query_with_one_line_and_exit_130() -> None:
+    # Every triple with every other twice over: billions of rows to count on the
+    # bundled data, so the query is still running when Ctrl-C comes.
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    started = subprocess.Popen(
+        [sys.executable, "-m", "aikg.cli", "query", endless],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert started.wait(timeout=4) is None, "the query ended on its own"
+    except subprocess.TimeoutExpired:
+        started.send_signal(signal.SIGINT)
+    out, err = started.communicate(timeout=60)
+    assert started.returncode == EXIT_INTERRUPTED
+    assert err == "aikg: interrupted (Ctrl-C)\n"  # no traceback
+    assert out == ""
+
+
+def test_ctrl_c_in_python_code_stops_the_command_and_leaves_no_trace(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def slow_stats(args: object, out: object) -> int:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(30)  # Python code: the signal raises KeyboardInterrupt here
+        return EXIT_OK
+
+    monkeypatch.setattr(cli, "cmd_stats", slow_stats)
+    handler, threads = signal.getsignal(signal.SIGINT), threading.active_count()
+    assert main(["stats"]) == EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "aikg: interrupted (Ctrl-C)\n"
+    # The process's own Ctrl-C handling is back, and the watching thread gone.
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert threading.active_count() == threads
 
 
 @pytest.mark.parametrize("fmt", RDF_FORMATS, ids=[f.name for f in RDF_FORMATS])

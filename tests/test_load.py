@@ -22,6 +22,7 @@ from aikg import KnowledgeGraph, loader
 from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
 from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import InputError, RdfSyntaxError, ValidationError
+from aikg.interrupt import EXIT_INTERRUPTED
 from aikg.loader import Progress, load_files
 from aikg.synthetic import generate
 from aikg.validation import memory_copy
@@ -343,6 +344,33 @@ def test_a_load_killed_half_way_is_rolled_back_when_the_store_next_opens(
     with KnowledgeGraph.open(Settings(store=str(store))) as kg:
         total = sum(n for g, n in kg.stats().graphs.items() if g.startswith(GENERATED))
     assert total == sum(1 for _ in big.open("rb"))
+
+
+@pytest.mark.load
+def test_a_load_stopped_by_ctrl_c_is_rolled_back_and_says_so(store: Path, tmp_path: Path) -> None:
+    big = tmp_path / "big.nq"
+    generate.write(big, 400_000, seed=6)
+    before = dump(store)
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "aikg.cli", "load", "--store", str(store), str(big)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert loader.stderr is not None
+    deadline = time.monotonic() + 120
+    for line in loader.stderr:  # wait until it is writing, then press Ctrl-C
+        share = re.search(r"\] +(\d+)%", line)
+        if share and int(share.group(1)) >= 20:
+            break
+        assert time.monotonic() < deadline, "the load never started writing"
+    loader.send_signal(signal.SIGINT)
+    rest = loader.stderr.read()
+    assert loader.wait(timeout=120) == EXIT_INTERRUPTED
+    assert "Traceback" not in rest
+    assert rest.strip().splitlines()[-1] == "aikg: interrupted (Ctrl-C); the load was rolled back"
+    assert not store.with_name("store.checkpoint").exists()  # undone on the way out
+    assert dump(store) == before
 
 
 def test_generate_writes_the_file_and_the_expected_violations(tmp_path: Path) -> None:

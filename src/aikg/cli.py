@@ -19,6 +19,7 @@ import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -36,6 +37,7 @@ from aikg.formats import (
     formats_for,
     misfit,
 )
+from aikg.interrupt import EXIT_INTERRUPTED, interruptible
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.loader import Progress, load_files
 from aikg.namespaces import curie, prefix_table
@@ -869,8 +871,20 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
+    load = handler is cmd_load
+    # The server handles its own signals; every other command stops at Ctrl-C, even
+    # inside the engine (see aikg.interrupt).
+    ends_at_ctrl_c = (
+        nullcontext()
+        if handler is cmd_serve
+        else interruptible(
+            "aikg: interrupted (Ctrl-C)"
+            + ("; the load is rolled back when the store is next opened" if load else "")
+        )
+    )
     try:
-        return handler(args, out)
+        with ends_at_ctrl_c:
+            return handler(args, out)
     except ValidationError as error:
         print(f"aikg: {error.describe()}", file=sys.stderr)
         return EXIT_VIOLATIONS
@@ -879,6 +893,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_INPUT if error.status < 500 else EXIT_SERVICE
     except BrokenPipeError:
         return EXIT_OK
+    except KeyboardInterrupt:  # a load has been rolled back on its way here (aikg.loader)
+        print(
+            f"aikg: interrupted (Ctrl-C){'; the load was rolled back' if load else ''}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
