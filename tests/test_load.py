@@ -22,8 +22,7 @@ from aikg import KnowledgeGraph, loader
 from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
 from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import InputError, RdfSyntaxError, ValidationError
-from aikg.interrupt import EXIT_INTERRUPTED
-from aikg.loader import Progress, load_files
+from aikg.loader import ROLLED_BACK, Progress, load_files
 from aikg.synthetic import generate
 from aikg.validation import memory_copy
 from tests.test_cli import run
@@ -346,6 +345,26 @@ def test_a_load_killed_half_way_is_rolled_back_when_the_store_next_opens(
     assert total == sum(1 for _ in big.open("rb"))
 
 
+def test_a_load_killed_just_before_its_commit_leaves_no_name_in_the_index(
+    store: Path, valid_file: Path
+) -> None:
+    # Everything written, the name index too (it lives beside the store, outside its
+    # snapshot), then the process dies: the store goes back when it next opens, and its
+    # name index with it.
+    before = dump(store)
+    dies = (
+        "import os, sys; from aikg.store import local; "
+        "local.Store.commit = lambda self: os._exit(9); "
+        "from aikg.cli import main; main(sys.argv[1:])"
+    )
+    args = ["load", "--quiet", "--store", str(store), str(valid_file)]
+    assert subprocess.run([sys.executable, "-c", dies, *args], check=False).returncode == 9
+    assert store.with_name("store.checkpoint").exists()
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        assert kg.search("G-REF") == []
+    assert dump(store) == before
+
+
 @pytest.mark.load
 def test_a_load_stopped_by_ctrl_c_is_rolled_back_and_says_so(store: Path, tmp_path: Path) -> None:
     big = tmp_path / "big.nq"
@@ -358,17 +377,21 @@ def test_a_load_stopped_by_ctrl_c_is_rolled_back_and_says_so(store: Path, tmp_pa
         text=True,
     )
     assert loader.stderr is not None
-    deadline = time.monotonic() + 120
-    for line in loader.stderr:  # wait until it is writing, then press Ctrl-C
-        share = re.search(r"\] +(\d+)%", line)
-        if share and int(share.group(1)) >= 20:
-            break
-        assert time.monotonic() < deadline, "the load never started writing"
-    loader.send_signal(signal.SIGINT)
-    rest = loader.stderr.read()
-    assert loader.wait(timeout=120) == EXIT_INTERRUPTED
+    try:
+        deadline = time.monotonic() + 120
+        for line in loader.stderr:  # wait until it is writing, then press Ctrl-C
+            share = re.search(r"\] +(\d+)%", line)
+            if share and int(share.group(1)) >= 20:
+                break
+            assert time.monotonic() < deadline, "the load never started writing"
+        loader.send_signal(signal.SIGINT)
+        rest = loader.stderr.read()
+        assert loader.wait(timeout=120) == -signal.SIGINT
+    finally:
+        if loader.poll() is None:
+            loader.kill()
     assert "Traceback" not in rest
-    assert rest.strip().splitlines()[-1] == "aikg: interrupted (Ctrl-C); the load was rolled back"
+    assert rest.strip().splitlines()[-1] == f"aikg: interrupted (Ctrl-C); {ROLLED_BACK}"
     assert not store.with_name("store.checkpoint").exists()  # undone on the way out
     assert dump(store) == before
 

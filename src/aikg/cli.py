@@ -37,9 +37,9 @@ from aikg.formats import (
     formats_for,
     misfit,
 )
-from aikg.interrupt import EXIT_INTERRUPTED, interruptible
+from aikg.interrupt import EXIT_INTERRUPTED, die_by_sigint, interruptible
 from aikg.knowledge_graph import KnowledgeGraph
-from aikg.loader import Progress, load_files
+from aikg.loader import ROLLED_BACK, Progress, load_files
 from aikg.namespaces import curie, prefix_table
 from aikg.saved_queries import catalog, describe, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult
@@ -872,16 +872,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     load = handler is cmd_load
+    stopped = "aikg: interrupted (Ctrl-C)" + (
+        "; a load not yet committed is rolled back when the store next opens" if load else ""
+    )
     # The server handles its own signals; every other command stops at Ctrl-C, even
     # inside the engine (see aikg.interrupt).
-    ends_at_ctrl_c = (
-        nullcontext()
-        if handler is cmd_serve
-        else interruptible(
-            "aikg: interrupted (Ctrl-C)"
-            + ("; the load is rolled back when the store is next opened" if load else "")
-        )
-    )
+    ends_at_ctrl_c = nullcontext() if handler is cmd_serve else interruptible(stopped)
     try:
         with ends_at_ctrl_c:
             return handler(args, out)
@@ -893,13 +889,22 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return EXIT_INPUT if error.status < 500 else EXIT_SERVICE
     except BrokenPipeError:
         return EXIT_OK
-    except KeyboardInterrupt:  # a load has been rolled back on its way here (aikg.loader)
-        print(
-            f"aikg: interrupted (Ctrl-C){'; the load was rolled back' if load else ''}",
-            file=sys.stderr,
-        )
+    except KeyboardInterrupt as error:
+        if ROLLED_BACK in getattr(error, "__notes__", ()):
+            stopped = f"aikg: interrupted (Ctrl-C); {ROLLED_BACK}"
+        print(stopped, file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
+def command() -> None:
+    """The ``aikg`` command: :func:`main` on the process's arguments. A command that
+    Ctrl-C stopped ends the process by SIGINT, so that a shell running it in a script
+    stops the script too (an exit status of 130 would let a loop go on)."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        die_by_sigint()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

@@ -95,6 +95,10 @@ VERSION_READ_BACK = 100_000
 quads, read back from the store (0.5 s at this size); a larger one leaves the version to
 be read from the whole store when it is next asked for."""
 
+ROLLED_BACK = "the load was rolled back: the store holds what it held before"
+"""The note a load's exception carries once the store has been put back (an interrupted
+load says so: ``aikg load`` stopped by Ctrl-C prints it)."""
+
 
 @dataclass(frozen=True)
 class LoadReport:
@@ -222,6 +226,7 @@ def load_files(
         memory_copy.made(copying)
         _undo(kg, created)
         kg.graph_files = before
+        error.add_note(ROLLED_BACK)
         raise
     store.commit()
     total = sum(plan.triples for plan in plans)

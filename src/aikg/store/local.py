@@ -322,6 +322,8 @@ class Store:
         if self.path and self._checkpoint_paths()[0].exists():
             # Holding the store's lock, no load can be running: this one was killed.
             self.rollback()
+            if self.names is not None:  # beside the store, not in its snapshot
+                self.names.rebuild(self.indexed_quads())
 
     def _open(self) -> Engine:
         if self.remote:
@@ -408,7 +410,13 @@ class Store:
         self.engine.flush()
         self.engine.optimize()
         ready, _ = self._checkpoint_paths()
-        shutil.rmtree(ready, ignore_errors=True)
+        # Dropped in one step, then deleted: a snapshot half deleted (the process stopped
+        # on the way) would be restored over the store when it next opens.
+        dropped = ready.with_name(ready.name + "-dropped")
+        shutil.rmtree(dropped, ignore_errors=True)
+        if ready.exists():
+            ready.rename(dropped)
+        shutil.rmtree(dropped, ignore_errors=True)
 
     def rollback(self) -> None:
         """Return a store on disk to its state at :meth:`checkpoint`."""
