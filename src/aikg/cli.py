@@ -12,6 +12,7 @@ Exit codes (the same for every command):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -872,7 +873,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
     load = handler is cmd_load
-    stopped = "aikg: interrupted (Ctrl-C)" + (
+    # On a terminal, off the line of the terminal's ^C (or of a load's progress bar).
+    head = ("\n" if sys.stderr.isatty() else "") + "aikg: interrupted (Ctrl-C)"
+    stopped = head + (
         "; a load not yet committed is rolled back when the store next opens" if load else ""
     )
     # The server handles its own signals; every other command stops at Ctrl-C, even
@@ -890,9 +893,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt as error:
-        if ROLLED_BACK in getattr(error, "__notes__", ()):
-            stopped = f"aikg: interrupted (Ctrl-C); {ROLLED_BACK}"
-        print(stopped, file=sys.stderr)
+        rolled_back = ROLLED_BACK in getattr(error, "__notes__", ())
+        print(f"{head}; {ROLLED_BACK}" if rolled_back else stopped, file=sys.stderr)
         return EXIT_INTERRUPTED
 
 
@@ -902,6 +904,9 @@ def command() -> None:
     stops the script too (an exit status of 130 would let a loop go on)."""
     code = main()
     if code == EXIT_INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):  # what was written before is kept
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
         die_by_sigint()
     sys.exit(code)
 

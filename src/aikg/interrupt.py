@@ -25,7 +25,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn
@@ -63,41 +63,51 @@ def interruptible(message: str, grace: float = 2.0) -> Iterator[None]:
     watcher = threading.Thread(
         target=_watch, args=(read_end, stopping, grace, message), name="aikg-ctrl-c", daemon=True
     )
-    # A Ctrl-C while the handling is set up or taken down waits for the block (the
-    # kernel holds it): it cannot leave half of it in place.
+    # This thread takes no Ctrl-C while the handling is set up or taken down (another
+    # thread may: its C-level handler then marks it for this one, whose Python handler
+    # runs when it is unblocked, or while the handler is swapped: see _restore).
     signal.pthread_sigmask(signal.SIG_BLOCK, _SIGINT)
     previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
-    signal.signal(signal.SIGINT, raise_interrupt)
+    interrupted = _swap(raise_interrupt)
     watcher.start()
     failed = False
     try:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGINT)
+        if interrupted:  # a Ctrl-C as the handling was set up: the block does not run
+            raise KeyboardInterrupt
         yield
     except BaseException:
         failed = True
         raise
     finally:
         signal.pthread_sigmask(signal.SIG_BLOCK, _SIGINT)
-        interrupted = _restore(previous_fd)
-        os.close(write_end)  # the watcher reads the end of the pipe and returns
-        watcher.join()
-        os.close(read_end)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGINT)  # a Ctrl-C held back: now
+        try:
+            interrupted = _restore(previous_fd)
+            os.close(write_end)  # the watcher reads the end of the pipe and returns
+            watcher.join()
+            os.close(read_end)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGINT)  # a Ctrl-C held back: now
         if interrupted and not failed:
             raise KeyboardInterrupt
 
 
-def _restore(previous_fd: int) -> bool:
-    """Put Python's own Ctrl-C handling back; whether a Ctrl-C came meanwhile (Python
-    runs a pending handler, ours, as it swaps it)."""
+def _swap(handler: Callable[[int, FrameType | None], None] | int) -> bool:
+    """Install ``handler`` for SIGINT; whether a Ctrl-C came meanwhile (Python runs a
+    pending handler as it swaps it, which may raise)."""
     interrupted = False
     while True:
         try:
-            signal.set_wakeup_fd(previous_fd)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGINT, handler)
             return interrupted
         except KeyboardInterrupt:
             interrupted = True
+
+
+def _restore(previous_fd: int) -> bool:
+    """Put Python's own Ctrl-C handling back; whether a Ctrl-C came meanwhile."""
+    signal.set_wakeup_fd(previous_fd)
+    return _swap(signal.default_int_handler)
 
 
 def _watch(read_end: int, stopping: threading.Event, grace: float, message: str) -> None:
@@ -118,7 +128,10 @@ def die_by_sigint() -> NoReturn:
     would let a loop go on to its next command)."""
     with contextlib.suppress(OSError, AttributeError):
         # libc's signal(), not Python's: Python's can only be called from the main thread.
-        ctypes.CDLL(None).signal(signal.SIGINT, signal.SIG_DFL)
+        libc_signal = ctypes.CDLL(None).signal
+        libc_signal.argtypes = (ctypes.c_int, ctypes.c_void_p)
+        libc_signal.restype = ctypes.c_void_p
+        libc_signal(signal.SIGINT, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _SIGINT)
         os.kill(os.getpid(), signal.SIGINT)
         time.sleep(1)  # delivered by now, to this thread or another

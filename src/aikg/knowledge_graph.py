@@ -138,8 +138,9 @@ class KnowledgeGraph(AnalystQueries):
             names = kg.store.names
             if kg.store.native and not kg.store.has_graph(kg.store.inferred_graph):
                 kg.derive()
-            elif kg.store.native and names and not names.is_current():
-                names.rebuild(kg.store.indexed_quads())  # lost, or of an older layout
+            elif kg.store.native and names and (not names.is_current() or names.load_pending()):
+                # lost, of an older layout, or written by a load undone since
+                names.rebuild(kg.store.indexed_quads())
         return kg
 
     def _fill(self, paths: Iterable[str | Path] | None, *, validate: bool) -> None:

@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS texts (
 CREATE VIRTUAL TABLE IF NOT EXISTS texts_text USING fts5(
     lowered, content='texts', content_rowid='id', tokenize='trigram'
 );
+CREATE TABLE IF NOT EXISTS load_pending (since REAL NOT NULL);
 """
 
 Row = tuple[str, str, str, str | None]
@@ -117,6 +118,20 @@ class NameIndex:
         version: int = self.db.execute("PRAGMA user_version").fetchone()[0]
         return version == VERSION and not self.is_empty()
 
+    def mark_load(self, pending: bool) -> None:
+        """Mark that a load which may yet be undone writes to the index (its store keeps a
+        snapshot to go back to, but the index lives outside it), or that it is kept. A
+        process that dies between the two leaves the mark, and the index is rebuilt when
+        its store next opens (:meth:`load_pending`)."""
+        with self.db:
+            self.db.execute("DELETE FROM load_pending")
+            if pending:
+                self.db.execute("INSERT INTO load_pending VALUES (julianday('now'))")
+
+    def load_pending(self) -> bool:
+        """Whether a load that may have been undone since wrote to the index."""
+        return self.db.execute("SELECT 1 FROM load_pending LIMIT 1").fetchone() is not None
+
     def rebuild(self, quads: Iterable[ox.Quad]) -> None:
         """Index exactly these quads (names and texts), forgetting every other."""
         with self.db:
@@ -126,6 +141,7 @@ class NameIndex:
             self.db.execute("INSERT INTO texts_text(texts_text) VALUES ('delete-all')")
             self._insert(quads)
             self.db.execute(f"PRAGMA user_version = {VERSION}")
+            self.db.execute("DELETE FROM load_pending")
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Index more quads (the names and texts of graphs a load added)."""

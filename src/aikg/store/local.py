@@ -389,6 +389,8 @@ class Store:
             self.engine.flush()
             self.engine.backup(partial)
             partial.rename(ready)
+            if self.names is not None:  # beside the store, outside its snapshot
+                self.names.mark_load(pending=True)
         except OSError as error:
             shutil.rmtree(partial, ignore_errors=True)
             raise StoreError(
@@ -412,11 +414,16 @@ class Store:
         ready, _ = self._checkpoint_paths()
         # Dropped in one step, then deleted: a snapshot half deleted (the process stopped
         # on the way) would be restored over the store when it next opens.
-        dropped = ready.with_name(ready.name + "-dropped")
-        shutil.rmtree(dropped, ignore_errors=True)
-        if ready.exists():
+        dropped = ready.with_name(f"{ready.name}-dropped-{os.getpid()}")
+        try:
             ready.rename(dropped)
+        except FileNotFoundError:
+            pass
+        except OSError:  # where a rename cannot be made, deleted in place as before
+            dropped = ready
         shutil.rmtree(dropped, ignore_errors=True)
+        if self.names is not None:
+            self.names.mark_load(pending=False)
 
     def rollback(self) -> None:
         """Return a store on disk to its state at :meth:`checkpoint`."""
