@@ -313,13 +313,9 @@ def test_syntax_errors_name_file_line_and_column(tmp_path: Path) -> None:
     assert (caught.value.source, caught.value.line) == (str(path), 1)
 
 
-@pytest.mark.load
-def test_a_load_killed_half_way_is_rolled_back_when_the_store_next_opens(
-    store: Path, tmp_path: Path
-) -> None:
-    big = tmp_path / "big.nq"
-    generate.write(big, 400_000, seed=5)
-    before = dump(store)
+def _load_until_a_fifth_is_written(store: Path, big: Path) -> subprocess.Popen[str]:
+    """``aikg load`` of ``big`` into ``store`` in a child process, returned once its
+    progress says it has written a fifth of the file (its stderr open to read on)."""
     loader = subprocess.Popen(
         [sys.executable, "-m", "aikg.cli", "load", "--store", str(store), str(big)],
         stderr=subprocess.PIPE,
@@ -328,12 +324,27 @@ def test_a_load_killed_half_way_is_rolled_back_when_the_store_next_opens(
     )
     assert loader.stderr is not None
     deadline = time.monotonic() + 120
-    for line in loader.stderr:  # wait until it is writing, then kill it without warning
-        share = re.search(r"\] +(\d+)%", line)
-        if share and int(share.group(1)) >= 20:
-            break
-        assert time.monotonic() < deadline, "the load never started writing"
-    loader.send_signal(signal.SIGKILL)
+    try:
+        for line in loader.stderr:
+            share = re.search(r"\] +(\d+)%", line)
+            if share and int(share.group(1)) >= 20:
+                return loader
+            assert time.monotonic() < deadline, "the load never started writing"
+        raise AssertionError("the load ended before it had written a fifth")
+    except BaseException:
+        loader.kill()
+        raise
+
+
+@pytest.mark.load
+def test_a_load_killed_half_way_is_rolled_back_when_the_store_next_opens(
+    store: Path, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.nq"
+    generate.write(big, 400_000, seed=5)
+    before = dump(store)
+    loader = _load_until_a_fifth_is_written(store, big)
+    loader.send_signal(signal.SIGKILL)  # without warning
     loader.wait()
     assert store.with_name("store.checkpoint").exists(), "the load left its snapshot"
     assert dump(store) == before  # opening rolls the half-done load back
@@ -380,20 +391,9 @@ def test_a_load_stopped_by_ctrl_c_is_rolled_back_and_says_so(store: Path, tmp_pa
     big = tmp_path / "big.nq"
     generate.write(big, 400_000, seed=6)
     before = dump(store)
-    loader = subprocess.Popen(
-        [sys.executable, "-m", "aikg.cli", "load", "--store", str(store), str(big)],
-        stderr=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        text=True,
-    )
+    loader = _load_until_a_fifth_is_written(store, big)
     assert loader.stderr is not None
     try:
-        deadline = time.monotonic() + 120
-        for line in loader.stderr:  # wait until it is writing, then press Ctrl-C
-            share = re.search(r"\] +(\d+)%", line)
-            if share and int(share.group(1)) >= 20:
-                break
-            assert time.monotonic() < deadline, "the load never started writing"
         loader.send_signal(signal.SIGINT)
         rest = loader.stderr.read()
         assert loader.wait(timeout=120) == -signal.SIGINT

@@ -63,9 +63,10 @@ def interruptible(message: str, grace: float = 2.0) -> Iterator[None]:
     watcher = threading.Thread(
         target=_watch, args=(read_end, stopping, grace, message), name="aikg-ctrl-c", daemon=True
     )
-    # This thread takes no Ctrl-C while the handling is set up or taken down (another
-    # thread may: its C-level handler then marks it for this one, whose Python handler
-    # runs when it is unblocked, or while the handler is swapped: see _restore).
+    # The kernel gives this thread no Ctrl-C while the handling is set up or taken down.
+    # Another thread may take one (the engine's own threads do not block it); Python then
+    # runs the handler here at its next step: as a handler is swapped, it is caught and
+    # counted (_swap); anywhere else it raises, and the take-down still unblocks it.
     signal.pthread_sigmask(signal.SIG_BLOCK, _SIGINT)
     previous_fd = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
     interrupted = _swap(raise_interrupt)
