@@ -219,6 +219,17 @@ def test_a_bad_query_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "SPARQL syntax error" in capsys.readouterr().err
 
 
+def aikg_from_a_terminal(*args: str) -> list[str]:
+    """The ``aikg`` command with ``args``, as a terminal starts it: Ctrl-C handled by
+    Python, whatever this process inherited (a command started in the background of a
+    script, as CI may run the tests, has SIGINT ignored, and so have its children)."""
+    start = (
+        "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from aikg.cli import command; command()"
+    )
+    return [sys.executable, "-c", start, *args]
+
+
 def _cpu_seconds(pid: int) -> float:
     """The CPU time a process has used so far (Linux: /proc/PID/stat)."""
     # After the command's name, in brackets: utime and stime are the 12th and 13th fields.
@@ -231,7 +242,7 @@ def test_ctrl_c_stops_a_query_inside_the_engine_with_one_line() -> None:
     # bundled data, without a row for the engine to hand back to Python meanwhile.
     endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     command = subprocess.Popen(
-        [sys.executable, "-m", "aikg.cli", "query", endless],
+        aikg_from_a_terminal("query", endless),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -267,12 +278,16 @@ def test_ctrl_c_in_python_code_stops_the_command_and_leaves_no_trace(
         return EXIT_OK
 
     monkeypatch.setattr(cli, "cmd_stats", slow_stats)
-    handler = signal.getsignal(signal.SIGINT)
-    assert main(["stats"]) == EXIT_INTERRUPTED
-    assert capsys.readouterr().err == "aikg: interrupted (Ctrl-C)\n"
-    # The process's own Ctrl-C handling is back, and the watching thread gone.
-    assert signal.getsignal(signal.SIGINT) is handler
-    assert not [t for t in threading.enumerate() if t.name == "aikg-ctrl-c"]
+    # Python's own Ctrl-C handling, as in a terminal (not inherited ignored, as in CI).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert main(["stats"]) == EXIT_INTERRUPTED
+        assert capsys.readouterr().err == "aikg: interrupted (Ctrl-C)\n"
+        # The process's own Ctrl-C handling is back, and the watching thread gone.
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert not [t for t in threading.enumerate() if t.name == "aikg-ctrl-c"]
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_a_command_started_with_ctrl_c_ignored_keeps_ignoring_it(

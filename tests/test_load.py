@@ -25,7 +25,7 @@ from aikg.errors import InputError, RdfSyntaxError, ValidationError
 from aikg.loader import ROLLED_BACK, Progress, load_files
 from aikg.synthetic import generate
 from aikg.validation import memory_copy
-from tests.test_cli import run
+from tests.test_cli import aikg_from_a_terminal, run
 
 GENERATED = "https://w3id.org/aikg/graph/generated-"
 
@@ -314,10 +314,11 @@ def test_syntax_errors_name_file_line_and_column(tmp_path: Path) -> None:
 
 
 def _load_until_a_fifth_is_written(store: Path, big: Path) -> subprocess.Popen[str]:
-    """``aikg load`` of ``big`` into ``store`` in a child process, returned once its
-    progress says it has written a fifth of the file (its stderr open to read on)."""
+    """``aikg load`` of ``big`` into ``store`` in a child process that takes Ctrl-C as in
+    a terminal, returned once its progress says it has written a fifth of the file (its
+    stderr open to read on)."""
     loader = subprocess.Popen(
-        [sys.executable, "-m", "aikg.cli", "load", "--store", str(store), str(big)],
+        aikg_from_a_terminal("load", "--store", str(store), str(big)),
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
