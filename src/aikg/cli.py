@@ -20,7 +20,6 @@ import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -880,7 +879,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     )
     # The server handles its own signals; every other command stops at Ctrl-C, even
     # inside the engine (see aikg.interrupt).
-    ends_at_ctrl_c = nullcontext() if handler is cmd_serve else interruptible(stopped)
+    ends_at_ctrl_c = contextlib.nullcontext() if handler is cmd_serve else interruptible(stopped)
     try:
         with ends_at_ctrl_c:
             return handler(args, out)

@@ -290,8 +290,6 @@ def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
                 hint="the store is put back the next time it opens; "
                 + (error.hint or "check the directory"),
             ) from None
-        if kg.store.names is not None:  # beside the store, not in its snapshot
-            kg.store.names.rebuild(kg.store.indexed_quads())
         return
     for graph in created:
         kg.store.remove_graph(graph)

@@ -322,8 +322,6 @@ class Store:
         if self.path and self._checkpoint_paths()[0].exists():
             # Holding the store's lock, no load can be running: this one was killed.
             self.rollback()
-            if self.names is not None:  # beside the store, not in its snapshot
-                self.names.rebuild(self.indexed_quads())
 
     def _open(self) -> Engine:
         if self.remote:
@@ -426,16 +424,19 @@ class Store:
             self.names.mark_load(pending=False)
 
     def rollback(self) -> None:
-        """Return a store on disk to its state at :meth:`checkpoint`."""
+        """Return a store on disk to its state at :meth:`checkpoint`, its name index too."""
         if not self.path:
             return
         self.engine = ox.Store()  # releases the directory (Oxigraph has no close)
         gc.collect()  # ...once nothing else holds it, not even a reference cycle
         ready, partial = self._checkpoint_paths()
         shutil.rmtree(partial, ignore_errors=True)
-        if ready.exists():
+        restored = ready.exists()
+        if restored:
             self._restore(ready)
         self.engine = self._open()
+        if restored and self.names is not None:  # beside the store, not in its snapshot
+            self.names.rebuild(self.indexed_quads())
 
     def _restore(self, ready: Path) -> None:
         directory = Path(self.path or "").resolve()
