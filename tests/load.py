@@ -54,7 +54,7 @@ def percentiles(latencies_ms: list[float]) -> dict[str, float]:
     if len(ordered) < 2:
         value = ordered[0] if ordered else 0.0
         return {"p50_ms": value, "p99_ms": value, "max_ms": value, "count": len(ordered)}
-    quantiles = statistics.quantiles(ordered, n=100)
+    quantiles = statistics.quantiles(ordered, n=100, method="inclusive")
     return {
         "p50_ms": round(quantiles[49], 1),
         "p99_ms": round(quantiles[98], 1),

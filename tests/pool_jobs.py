@@ -69,6 +69,30 @@ def echo(state: dict[str, int], data: bytes) -> bytes:
     return data
 
 
+MB = 1024 * 1024
+_kept: list[bytes] = []
+"""What :func:`grow` keeps after its job, as an allocator keeps what a query freed."""
+
+
+def grow(state: dict[str, int], megabytes: int, keep: bool = False) -> int:
+    """Take ``megabytes`` of memory, 8 MB every 10 ms (a sorted cross product grows by
+    about 300 MB a second), written so that it is resident; with ``keep``, hold it after
+    the job. Its own pid."""
+    taken: list[bytes] = []
+    for _ in range(megabytes // 8):
+        taken.append(b"x" * (8 * MB))
+        time.sleep(0.01)
+    if keep:
+        _kept.extend(taken)
+    return os.getpid()
+
+
+def swell(state: dict[str, int], dry_run: bool, megabytes: int) -> int:
+    """A write that takes ``megabytes`` of memory in its dry run."""
+    grow(state, megabytes)
+    return increment(state, dry_run)
+
+
 def increment(state: dict[str, int], dry_run: bool) -> int:
     state["counter"] += 1
     return state["counter"]
@@ -85,5 +109,6 @@ READ_JOBS: dict[str, Callable[..., Any]] = {
     "chunks": chunks,
     "blob": blob,
     "echo": echo,
+    "grow": grow,
 }
-WRITE_JOBS: dict[str, Callable[..., Any]] = {"increment": increment}
+WRITE_JOBS: dict[str, Callable[..., Any]] = {"increment": increment, "swell": swell}

@@ -273,6 +273,14 @@ def test_a_setting_that_must_be_positive_refuses_zero(variable: str) -> None:
     assert caught.value.where.endswith(variable)
 
 
+def test_a_query_memory_budget_is_megabytes_or_zero_for_a_share() -> None:
+    assert Settings.from_env({"AIKG_QUERY_MEMORY": "512"}).query_memory == 512
+    assert Settings.from_env({}).query_memory == 0
+    with pytest.raises(aikg.ConfigError, match="0 or more megabytes") as caught:
+        Settings.from_env({"AIKG_QUERY_MEMORY": "-1"})
+    assert caught.value.where == "query_memory / AIKG_QUERY_MEMORY"
+
+
 # -- linked data in Python: what the server serves ---------------------------------------
 
 

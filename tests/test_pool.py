@@ -21,7 +21,14 @@ from typing import Any
 import pytest
 
 from aikg.config import Settings
-from aikg.errors import EngineCrashError, InputError, QueryTimeoutError, ServiceBusyError
+from aikg.errors import (
+    EngineCrashError,
+    InputError,
+    QueryMemoryError,
+    QueryTimeoutError,
+    ServiceBusyError,
+)
+from aikg.workers import memory
 from aikg.workers.pool import WorkerPool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +40,22 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
     # The keeper is a new interpreter: it must find the tests package to import the jobs.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     settings = Settings(workers=SIZE, query_timeout=2, queue_timeout=5)
+    opened = WorkerPool(settings, "tests.pool_jobs")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+BUDGET_MB = 100
+
+
+@pytest.fixture
+def frugal_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
+    """A pool whose queries may take 100 MB each, and 30 s: a job stopped sooner was
+    stopped for its memory."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    settings = Settings(workers=SIZE, query_timeout=30, queue_timeout=5, query_memory=BUDGET_MB)
     opened = WorkerPool(settings, "tests.pool_jobs")
     try:
         yield opened
@@ -314,3 +337,84 @@ def test_from_the_event_loop_a_read_after_a_write_sees_the_write(pool: WorkerPoo
     after = asyncio.run(every_worker_async(pool))
     assert len(after) == SIZE
     assert set(after.values()) == {1}
+
+
+def test_a_job_that_takes_more_memory_than_a_query_may_is_stopped(
+    frugal_pool: WorkerPool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Stopped while it grows, long before its deadline, its worker replaced; a job
+    under the budget runs to its end."""
+    pool = frugal_pool
+    assert pool.memory_budget == BUDGET_MB * memory.MB
+    assert pool.run("grow", megabytes=BUDGET_MB // 2) > 0
+    started = time.monotonic()
+    with (
+        caplog.at_level(logging.WARNING, logger="aikg.workers"),
+        pytest.raises(QueryMemoryError, match="took more than 100 MB of memory") as stopped,
+    ):
+        pool.run("grow", megabytes=2_000)  # 20 s at its pace
+    assert time.monotonic() - started < 10
+    assert (
+        stopped.value.status == 503
+        and stopped.value.hint
+        and "AIKG_QUERY_MEMORY" in stopped.value.hint
+    )
+    assert "more than a query may (100 MB)" in caplog.text
+    wait_for_full_strength(pool, within=2.0)
+    assert pool.run("counter") == 0
+
+    async def from_the_loop() -> None:
+        with pytest.raises(QueryMemoryError):
+            await pool.run_async("grow", megabytes=2_000)
+        assert await pool.run_async("counter") == 0
+
+    asyncio.run(from_the_loop())
+    assert time.monotonic() - started < 20
+    wait_for_full_strength(pool, within=2.0)
+
+
+def test_an_idle_worker_that_kept_memory_from_its_jobs_is_replaced(
+    frugal_pool: WorkerPool,
+) -> None:
+    """It kept more than half the budget: the next query would not get its whole budget.
+    One that kept less is left alone."""
+    pool = frugal_pool
+    frugal = pool.run("grow", megabytes=BUDGET_MB // 4, keep=True)
+    time.sleep(20 * memory.WATCH_SECONDS)
+    assert alive(frugal)
+    bloated = pool.run("grow", megabytes=BUDGET_MB * 3 // 5, keep=True)
+    deadline = time.monotonic() + 5
+    while alive(bloated) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not alive(bloated)
+    wait_for_full_strength(pool, within=2.0, replaced=1)
+    assert bloated not in every_worker(pool)
+
+
+def test_a_write_whose_dry_run_takes_too_much_memory_changes_nothing(
+    frugal_pool: WorkerPool,
+) -> None:
+    pool = frugal_pool
+    started = time.monotonic()
+    with pytest.raises(QueryMemoryError, match=r"write took more than 100 MB.*nothing was changed"):
+        pool.write("swell", megabytes=2_000)
+    assert time.monotonic() - started < 10
+    assert set(every_worker(pool).values()) == {0}
+    assert pool.write("swell", megabytes=BUDGET_MB // 2) == 1
+    assert set(every_worker(pool).values()) == {1}
+
+
+def test_a_process_memory_is_read_without_stopping_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the budget is measured on: the growth of resident anonymous memory."""
+    me = os.getpid()
+    start = memory.private_bytes(me)
+    assert start is not None and start > 0
+    taken = b"x" * (64 * memory.MB)
+    grown = memory.growth(me, start)
+    assert grown is not None and grown >= 60 * memory.MB
+    del taken
+    assert memory.private_bytes(2**22 + 1) is None  # no such process
+    assert memory.growth(me, None) is None
+    monkeypatch.setattr(memory, "available_memory", lambda: 10_000 * memory.MB)
+    assert memory.query_budget(0, workers=4) == 2_000 * memory.MB
+    assert memory.query_budget(300, workers=4) == 300 * memory.MB

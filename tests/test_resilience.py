@@ -11,6 +11,7 @@ README quotes a 60 s run with 32 clients).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -19,6 +20,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -288,4 +290,124 @@ def test_one_client_cannot_take_the_server_from_the_others() -> None:
     assert bomb_answers["503 query-timeout"] >= 1
     assert bomb_answers["429 too-many-requests"] >= 1  # held to its share of query time
     assert len(dumps_read) == 8 and all(size > 0 for size in dumps_read)
+    assert after["status"] == "ok" and after["workers"] == WORKERS
+
+
+MEMORY_BOMB = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z } ORDER BY ?a ?b ?c"
+"""A sorted cross product: the engine keeps every row to sort them, about 300 MB a second."""
+WRITE_BOMB = (
+    "INSERT { GRAPH <http://example.org/bomb> { ?a <http://example.org/p> ?c } } "
+    "WHERE { GRAPH ?g { ?a ?p ?x } GRAPH ?h { ?b ?q ?y } GRAPH ?i { ?c ?r ?z } }"
+)
+QUERY_MEMORY_MB = 256
+
+
+def private_mb(pids: list[int]) -> float:
+    """The resident anonymous memory of these processes, in MB (a worker's pages shared
+    with the keeper count in each: it is the growth that tells)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            resident, shared = Path(f"/proc/{pid}/statm").read_text().split()[1:3]
+            total += int(resident) - int(shared)
+    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_queries_that_take_too_much_memory_are_stopped_and_the_server_stays_up() -> None:
+    """Three clients send sorted cross products (each would grow its worker by 300 MB a
+    second for the 30 s deadline: 36 GB for four at once) while a polite client runs the
+    saved-query mix. Each bomb is stopped at the 256 MB a query may take; the memory of
+    the whole server stays within four such budgets; the polite client gets every answer;
+    a write that takes too much changes nothing; the server ends healthy."""
+    env = {
+        "AIKG_WORKERS": str(WORKERS),
+        "AIKG_QUERY_TIMEOUT": "30",
+        "AIKG_QUERY_MEMORY": str(QUERY_MEMORY_MB),
+        "AIKG_TOKEN": "memory-test",
+    }
+    seconds = 12.0
+    with running_server(env) as server:
+        assert health(server)["query_memory_mb"] == QUERY_MEMORY_MB
+        keeper = keeper_and_workers(server)[0]
+
+        def tree() -> list[int]:
+            return [server.process.pid, keeper, *children(keeper)]
+
+        before = private_mb(tree())
+        grown: list[float] = []
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                grown.append(private_mb(tree()) - before)
+                time.sleep(0.02)
+
+        stop_at = time.monotonic() + seconds
+        bomb_answers: Counter[str] = Counter()
+        bomb_seconds: list[float] = []
+        polite_answers: Counter[int] = Counter()
+        polite_ms: list[float] = []
+
+        async def bomber(i: int) -> None:
+            async with client_from(address(i), server.url, timeout=60) as client:
+                while time.monotonic() < stop_at:
+                    started = time.monotonic()
+                    response = await client.get("/sparql", params={"query": MEMORY_BOMB})
+                    bomb_seconds.append(time.monotonic() - started)
+                    bomb_answers[f"{response.status_code} {response.json().get('error')}"] += 1
+
+        async def polite() -> None:
+            async with client_from(address(200), server.url, timeout=60) as client:
+                queries = mix()
+                n = 0
+                while time.monotonic() < stop_at:
+                    name, params = queries[n % len(queries)]
+                    n += 1
+                    started = time.monotonic()
+                    response = await client.get(f"/queries/{name}", params=params)
+                    polite_ms.append((time.monotonic() - started) * 1000)
+                    polite_answers[response.status_code] += 1
+                    await asyncio.sleep(0.05)
+
+        async def attack() -> None:
+            # Two bombs per bomber at once (AIKG_CLIENT_CONCURRENCY): every worker is busy.
+            await asyncio.gather(*(bomber(i) for i in (0, 0, 1, 1, 2, 2)), polite())
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        try:
+            asyncio.run(attack())
+        finally:
+            done.set()
+            watcher.join()
+        healed = wait_until_healthy(server, time.monotonic())
+        with httpx.Client(base_url=server.url, timeout=60, headers=server.auth()) as client:
+            version = health(server)["data_version"]
+            write = client.post("/sparql", data={"update": WRITE_BOMB})
+            unchanged = client.get(
+                "/sparql", params={"query": "ASK { GRAPH <http://example.org/bomb> { ?s ?p ?o } }"}
+            )
+        after = health(server)
+    report(
+        "memory-bombs",
+        {
+            "seconds": seconds,
+            "query_memory_mb": QUERY_MEMORY_MB,
+            "bomb_answers": dict(bomb_answers),
+            "bomb_stopped_after": percentiles([s * 1000 for s in bomb_seconds]),
+            "server_memory_growth_peak_mb": round(max(grown), 1),
+            "polite": percentiles(polite_ms),
+            "healthy_again_s": round(healed, 2),
+        },
+    )
+    assert set(bomb_answers) == {"503 query-memory"}, bomb_answers
+    assert sum(bomb_answers.values()) >= 6
+    assert max(bomb_seconds) < 15  # stopped for its memory, long before the deadline
+    # Four workers at their budget at most, and what a watch period lets one grow by.
+    assert max(grown) < WORKERS * (QUERY_MEMORY_MB + 64), max(grown)
+    assert set(polite_answers) == {200}, polite_answers
+    assert (write.status_code, write.json()["error"]) == (503, "query-memory")
+    assert "nothing was changed" in write.json()["message"]
+    assert unchanged.json()["boolean"] is False
+    assert after["data_version"] == version
     assert after["status"] == "ok" and after["workers"] == WORKERS

@@ -55,6 +55,10 @@ class Settings:
     """Bearer token that enables writes (SPARQL Update, Graph Store PUT/POST/DELETE)."""
     query_timeout: float = 10.0
     """Seconds a query may run before it is stopped."""
+    query_memory: int = 0
+    """Megabytes of memory a query (or a write's dry run) may take on top of what its
+    process shares with the store, before it is stopped. 0: an equal share of the memory
+    available once the store is open, among the workers and one more."""
     queue_timeout: float = 30.0
     """Seconds a request may wait for a free query worker before it is refused (503)."""
     max_rows: int = 10_000
@@ -136,6 +140,12 @@ class Settings:
                     where=f"{name} / {ENV_PREFIX}{name.upper()}",
                     hint="give a positive number, or 0 for no limit",
                 )
+        if self.query_memory < 0:
+            raise ConfigError(
+                f"query_memory must be 0 or more megabytes, not {self.query_memory!r}",
+                where=f"query_memory / {ENV_PREFIX}QUERY_MEMORY",
+                hint="give megabytes, or 0 for a share of the memory available",
+            )
         if self.validator not in VALIDATORS:
             raise ConfigError(
                 f"unknown validator {self.validator!r}",

@@ -230,6 +230,13 @@ class QueryTimeoutError(AikgError):
     code = "query-timeout"
 
 
+class QueryMemoryError(AikgError):
+    """A query stopped because it took more memory than a query may."""
+
+    status = 503
+    code = "query-memory"
+
+
 class EngineCrashError(AikgError):
     """The query engine died on a query; the service itself keeps running."""
 

@@ -257,6 +257,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             "workers_replaced": pool.replaced_workers,
             "store_restarts": pool.restarts,
             "query_timeout_s": settings.query_timeout,
+            "query_memory_mb": service.pool.memory_budget // 2**20,
             "network_isolation": service.pool.network,
             "writable": settings.writable,
         }

@@ -64,10 +64,12 @@ from aikg.config import Settings
 from aikg.errors import (
     AikgError,
     EngineCrashError,
+    QueryMemoryError,
     QueryTimeoutError,
     ServiceBusyError,
     StoreError,
 )
+from aikg.workers import memory
 from aikg.workers.wire import READ_BYTES, Frames, frame, write_all
 
 log = logging.getLogger("aikg.workers")
@@ -180,6 +182,8 @@ class _Keeper:
             self.network = isolate_network()
         self.state = jobs.open_state(settings)
         self.version = 0
+        # Once the store is open: an automatic budget shares what the store left.
+        self.memory = memory.query_budget(settings.query_memory, settings.workers)
 
     def serve(self) -> None:
         while True:
@@ -198,7 +202,12 @@ class _Keeper:
                 # The state's own fingerprint of its data (None if it has none): equal
                 # for equal data, across restarts and processes.
                 data = getattr(self.state, "data_version", None)
-                info = {"version": self.version, "network": self.network, "data": data}
+                info = {
+                    "version": self.version,
+                    "network": self.network,
+                    "data": data,
+                    "memory": self.memory,
+                }
                 self.conn.send(("ok", info))
             elif kind == "shutdown":
                 break
@@ -284,11 +293,11 @@ class _Keeper:
         os.close(write_end)
         chunks: list[bytes] = []
         deadline = time.monotonic() + self.settings.query_timeout
+        forked_with = memory.private_bytes(pid)
         with os.fdopen(read_end, "rb") as source:
             while True:
                 remaining = deadline - time.monotonic()
-                ready, _, _ = select.select([source], [], [], max(0.0, remaining))
-                if not ready:
+                if remaining <= 0:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                     return QueryTimeoutError(
@@ -296,6 +305,19 @@ class _Keeper:
                         "and was stopped; nothing was changed",
                         hint="simplify the update, or raise AIKG_QUERY_TIMEOUT",
                     )
+                wait = min(remaining, memory.WATCH_SECONDS)
+                ready, _, _ = select.select([source], [], [], wait)
+                if not ready:
+                    grown = memory.growth(pid, forked_with)
+                    if grown is not None and grown > self.memory:
+                        with contextlib.suppress(ProcessLookupError):
+                            os.kill(pid, signal.SIGKILL)
+                        return QueryMemoryError(
+                            f"the write took more than {self.memory // memory.MB:,} MB "
+                            "of memory and was stopped; nothing was changed",
+                            hint="simplify the update, or raise AIKG_QUERY_MEMORY",
+                        )
+                    continue
                 chunk = source.read1(1 << 20)
                 if not chunk:
                     break
@@ -385,11 +407,16 @@ def _start_keeper(settings: Settings, jobs_module: str) -> _KeeperHandle:
 # -- the pool (in the server process) --------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     pid: int
     conn: Connection
     generation: int
+    forked_with: int | None = None
+    """Its resident anonymous memory when it was ready, store included (see
+    :mod:`aikg.workers.memory`); None where it cannot be read."""
+    over_memory: bool = False
+    """Stopped by the pool for taking more memory than a query may."""
 
     def looks_dead(self) -> bool:
         """An idle worker never speaks first: a readable socket means it has died."""
@@ -452,16 +479,31 @@ class WorkerPool:
         self.restarts = 0
         self.replaced_workers = 0
         self.version = 0
+        self._live: dict[int, _Worker] = {}
+        """Every worker forked and not yet killed, idle or busy, by pid: whose memory the
+        watcher reads."""
+        self._live_lock = threading.Lock()
         self._keeper = _start_keeper(settings, jobs_module)
         self.network: str = self._keeper.network
-        self.data_version: str | None = self._call("info")["data"]
+        info = self._call("info")
+        self.data_version: str | None = info["data"]
         """The keeper's fingerprint of its data (see ``KnowledgeGraph.data_version``)."""
+        self.memory_budget: int = info["memory"]
+        """Bytes a query may grow its worker by (see :mod:`aikg.workers.memory`)."""
+        log.info(
+            "a query may take %s MB of memory beyond the store (AIKG_QUERY_MEMORY)",
+            f"{self.memory_budget // memory.MB:,}",
+        )
         for _ in range(self.size):
             self._idle.append(self._spawn())
         self._supervisor = threading.Thread(
             target=self._supervise, name="aikg-pool-supervisor", daemon=True
         )
         self._supervisor.start()
+        self._memory_watch = threading.Thread(
+            target=self._watch_memory, name="aikg-pool-memory", daemon=True
+        )
+        self._memory_watch.start()
 
     @property
     def instance(self) -> str:
@@ -522,7 +564,8 @@ class WorkerPool:
             self._keeper = _start_keeper(self.settings, self.jobs_module)
             self.network = self._keeper.network
             self.version = 0
-            self.data_version = self._call("info")["data"]
+            info = self._call("info")
+            self.data_version, self.memory_budget = info["data"], info["memory"]
             self.restarts += 1
             self._generation += 1
             log.warning("a new store process (pid %d) is serving", self._keeper.process.pid)
@@ -546,13 +589,19 @@ class WorkerPool:
                 raise
             finally:
                 theirs.close()
-            return _Worker(pid=pid, conn=ours, generation=generation)
+            worker = _Worker(pid, ours, generation, forked_with=memory.private_bytes(pid))
+            with self._live_lock:
+                self._live[pid] = worker
+            return worker
         raise StoreError(
             "the store process keeps stopping; no query worker could be started",
             hint="check the server's log (memory, the store directory)",
         )
 
     def _kill(self, worker: _Worker) -> None:
+        with self._live_lock:
+            if self._live.get(worker.pid) is worker:
+                del self._live[worker.pid]
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker.pid, signal.SIGKILL)
         worker.conn.close()
@@ -597,6 +646,44 @@ class WorkerPool:
             except Exception:
                 log.exception("the pool's supervisor failed; it carries on")
                 time.sleep(1.0)
+
+    def _watch_memory(self) -> None:
+        """Stop a query that takes more than its budget of memory; replace an idle worker
+        that kept more than a share of it from its earlier jobs."""
+        while not self._closed:
+            time.sleep(memory.WATCH_SECONDS)
+            budget = self.memory_budget
+            with self._live_lock:
+                workers = list(self._live.values())
+            for worker in workers:
+                grown = memory.growth(worker.pid, worker.forked_with)
+                if grown is None or worker.over_memory:
+                    continue
+                if grown > budget:
+                    # Only signalled: whoever waits on its job closes its socket (see
+                    # _exchange) and tells the client why (_died).
+                    worker.over_memory = True
+                    log.warning(
+                        "query worker %d took %s MB, more than a query may (%s MB); stopping it",
+                        worker.pid,
+                        f"{grown // memory.MB:,}",
+                        f"{budget // memory.MB:,}",
+                    )
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(worker.pid, signal.SIGKILL)
+                elif grown > budget // memory.IDLE_SHARE:
+                    with self._cond:
+                        idle = worker in self._idle
+                        if idle:
+                            self._idle.remove(worker)  # the supervisor forks its successor
+                    if idle:
+                        self._kill(worker)
+                        self.replaced_workers += 1
+                        log.info(
+                            "idle query worker %d kept %s MB from its jobs; replacing it",
+                            worker.pid,
+                            f"{grown // memory.MB:,}",
+                        )
 
     def status(self) -> PoolStatus:
         """Live and busy workers now (dead idle ones are not counted)."""
@@ -960,9 +1047,15 @@ class WorkerPool:
             _log_crash(message[1])
         return message
 
-    def _died(self, worker: _Worker) -> EngineCrashError:
+    def _died(self, worker: _Worker) -> AikgError:
         """The error of a job whose worker died while running it."""
         self.replaced_workers += 1
+        if worker.over_memory:
+            return QueryMemoryError(
+                f"the query took more than {self.memory_budget // memory.MB:,} MB of memory "
+                "and was stopped",
+                hint="add LIMIT, narrow the patterns, or raise AIKG_QUERY_MEMORY",
+            )
         log.warning("query worker %d died during a job; replacing it", worker.pid)
         return EngineCrashError(
             "the query's worker died (the query crashed the engine, or the system "

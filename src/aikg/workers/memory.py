@@ -1,0 +1,67 @@
+"""What one query may take of the machine's memory, and how much a process has taken.
+
+A deadline bounds a query's time, not its memory: a cross product sorted by ``ORDER BY``
+grows a worker by about 300 MB a second, so four of them at once, or one saved query at
+ten million triples (``conflict-candidates`` grew past 22 GB), can exhaust the machine
+before their deadline. The kernel's out-of-memory killer then chooses its victim by size,
+which may be the keeper and the store it holds. So each query worker, and each write's
+dry run, may grow by at most a budget over what it held when it was forked (the store
+it shares with the keeper is not counted); the pool stops one that grows past it.
+
+What a process has taken is its resident anonymous memory (``/proc/PID/statm``: resident
+less file-backed and shared pages), read in a few microseconds without stopping it. A
+fork shares its parent's pages, but they count in its resident memory from the start: the
+growth over that start is what the query allocated. Pages of the store's files in the page
+cache are the kernel's, not the query's, and are left out. Where there is no ``/proc``,
+nothing is measured and nothing is stopped for its memory.
+"""
+
+from __future__ import annotations
+
+import os
+
+from aikg.validation.memory_copy import available_memory
+
+MB = 1024 * 1024
+WATCH_SECONDS = 0.05
+"""How often the pool reads the memory of its workers (and the keeper, of a dry run): a
+query grows by about 15 MB in that time (300 MB a second, measured), past its budget
+before it is stopped."""
+IDLE_SHARE = 2
+"""An idle worker that still holds more than 1/IDLE_SHARE of the budget from its earlier
+jobs (an allocator keeps what it freed) is replaced: the next query gets its whole budget."""
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def private_bytes(pid: int) -> int | None:
+    """The resident anonymous memory of process ``pid`` in bytes; None if it is gone or
+    the system does not say."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            fields = statm.read().split()
+    except OSError:
+        return None
+    try:
+        return (int(fields[1]) - int(fields[2])) * _PAGE
+    except (IndexError, ValueError):
+        return None
+
+
+def growth(pid: int, forked_with: int | None) -> int | None:
+    """Bytes process ``pid`` has grown by since it held ``forked_with`` (what
+    :func:`private_bytes` read when it was ready); None if either is unknown."""
+    used = private_bytes(pid)
+    if used is None or forked_with is None:
+        return None
+    return used - forked_with
+
+
+def query_budget(megabytes: int, workers: int) -> int:
+    """The bytes one query may grow its process by: ``megabytes`` when set, else an equal
+    share of the memory available now among the workers and one more (the write's dry
+    run, or the rest of the machine), so that every worker at its limit at once still
+    leaves a share free. Called once the store is open, which then holds its part."""
+    if megabytes > 0:
+        return megabytes * MB
+    return available_memory() // (workers + 1)
