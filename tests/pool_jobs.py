@@ -59,6 +59,13 @@ def chunks(state: dict[str, int], count: int, emit: Callable[[bytes], None]) -> 
         emit(f"chunk {i}\n".encode())
 
 
+@streaming
+def blobs(state: dict[str, int], count: int, size: int, emit: Callable[[bytes], None]) -> None:
+    """``count`` chunks of ``size`` bytes: an answer streamed (a dump)."""
+    for _ in range(count):
+        emit(b"x" * size)
+
+
 def blob(state: dict[str, int], size: int) -> bytes:
     """An answer larger than one read of the socket."""
     return bytes(range(256)) * (size // 256)
@@ -75,9 +82,9 @@ _kept: list[bytes] = []
 
 
 def grow(state: dict[str, int], megabytes: int, keep: bool = False) -> int:
-    """Take ``megabytes`` of memory, 8 MB every 10 ms (a sorted cross product grows by
-    about 300 MB a second), written so that it is resident; with ``keep``, hold it after
-    the job. Its own pid."""
+    """Take ``megabytes`` of memory, 8 MB every 10 ms (at most 800 MB a second; a sorted
+    cross product grows by about 300), written so that it is resident; with ``keep``,
+    hold it after the job. Its own pid."""
     taken: list[bytes] = []
     for _ in range(megabytes // 8):
         taken.append(b"x" * (8 * MB))
@@ -108,6 +115,7 @@ READ_JOBS: dict[str, Callable[..., Any]] = {
     "refuse": refuse,
     "chunks": chunks,
     "blob": blob,
+    "blobs": blobs,
     "echo": echo,
     "grow": grow,
 }

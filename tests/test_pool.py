@@ -22,6 +22,7 @@ import pytest
 
 from aikg.config import Settings
 from aikg.errors import (
+    AnswerTooLargeError,
     EngineCrashError,
     InputError,
     QueryMemoryError,
@@ -48,6 +49,7 @@ def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
 
 
 BUDGET_MB = 100
+ANSWER_MB = 4
 
 
 @pytest.fixture
@@ -55,7 +57,13 @@ def frugal_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
     """A pool whose queries may take 100 MB each, and 30 s: a job stopped sooner was
     stopped for its memory."""
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    settings = Settings(workers=SIZE, query_timeout=30, queue_timeout=5, query_memory=BUDGET_MB)
+    settings = Settings(
+        workers=SIZE,
+        query_timeout=30,
+        queue_timeout=5,
+        query_memory=BUDGET_MB,
+        max_answer_bytes=ANSWER_MB * memory.MB,
+    )
     opened = WorkerPool(settings, "tests.pool_jobs")
     try:
         yield opened
@@ -347,13 +355,11 @@ def test_a_job_that_takes_more_memory_than_a_query_may_is_stopped(
     pool = frugal_pool
     assert pool.memory_budget == BUDGET_MB * memory.MB
     assert pool.run("grow", megabytes=BUDGET_MB // 2) > 0
-    started = time.monotonic()
     with (
         caplog.at_level(logging.WARNING, logger="aikg.workers"),
         pytest.raises(QueryMemoryError, match="took more than 100 MB of memory") as stopped,
     ):
-        pool.run("grow", megabytes=2_000)  # 20 s at its pace
-    assert time.monotonic() - started < 10
+        pool.run("grow", megabytes=2_000)
     assert (
         stopped.value.status == 503
         and stopped.value.hint
@@ -369,36 +375,39 @@ def test_a_job_that_takes_more_memory_than_a_query_may_is_stopped(
         assert await pool.run_async("counter") == 0
 
     asyncio.run(from_the_loop())
-    assert time.monotonic() - started < 20
     wait_for_full_strength(pool, within=2.0)
 
 
-def test_an_idle_worker_that_kept_memory_from_its_jobs_is_replaced(
+def test_a_worker_that_kept_memory_from_its_job_is_replaced_before_the_next(
     frugal_pool: WorkerPool,
 ) -> None:
-    """It kept more than half the budget: the next query would not get its whole budget.
-    One that kept less is left alone."""
+    """It kept more than half the budget: the next query, which would have been stopped
+    for the memory its worker held before it began, gets a fresh worker. One that kept
+    less takes the next job."""
     pool = frugal_pool
     frugal = pool.run("grow", megabytes=BUDGET_MB // 4, keep=True)
-    time.sleep(20 * memory.WATCH_SECONDS)
-    assert alive(frugal)
-    bloated = pool.run("grow", megabytes=BUDGET_MB * 3 // 5, keep=True)
-    deadline = time.monotonic() + 5
-    while alive(bloated) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert pool.run("pid") == frugal
+    bloated = pool.run("grow", megabytes=BUDGET_MB * 2 // 5, keep=True)
+    assert bloated == frugal  # the worker that finished last: it holds 65 MB now
+    fresh = pool.run("grow", megabytes=BUDGET_MB // 2)  # 115 MB on the bloated one
+    assert fresh != bloated
     assert not alive(bloated)
     wait_for_full_strength(pool, within=2.0, replaced=1)
-    assert bloated not in every_worker(pool)
+
+    async def from_the_loop() -> tuple[int, int]:
+        kept = await pool.run_async("grow", megabytes=BUDGET_MB * 3 // 5, keep=True)
+        return kept, await pool.run_async("grow", megabytes=BUDGET_MB // 2)
+
+    kept, next_one = asyncio.run(from_the_loop())
+    assert next_one != kept and not alive(kept)
 
 
 def test_a_write_whose_dry_run_takes_too_much_memory_changes_nothing(
     frugal_pool: WorkerPool,
 ) -> None:
     pool = frugal_pool
-    started = time.monotonic()
     with pytest.raises(QueryMemoryError, match=r"write took more than 100 MB.*nothing was changed"):
         pool.write("swell", megabytes=2_000)
-    assert time.monotonic() - started < 10
     assert set(every_worker(pool).values()) == {0}
     assert pool.write("swell", megabytes=BUDGET_MB // 2) == 1
     assert set(every_worker(pool).values()) == {1}
@@ -418,3 +427,69 @@ def test_a_process_memory_is_read_without_stopping_it(monkeypatch: pytest.Monkey
     monkeypatch.setattr(memory, "available_memory", lambda: 10_000 * memory.MB)
     assert memory.query_budget(0, workers=4) == 2_000 * memory.MB
     assert memory.query_budget(300, workers=4) == 300 * memory.MB
+
+
+def test_an_answer_larger_than_the_server_sends_is_refused_by_its_worker(
+    frugal_pool: WorkerPool,
+) -> None:
+    """Refused before it reaches the server, which would hold it whole; the worker is
+    fine and takes the next job. A stream's chunks are not one answer."""
+    pool = frugal_pool
+    assert len(pool.run("blob", size=ANSWER_MB * memory.MB // 2)) == ANSWER_MB * memory.MB // 2
+    worker = idle_worker(pool)
+    with pytest.raises(
+        AnswerTooLargeError, match=r"answer takes 8 MB, more than the 4 MB"
+    ) as refused:
+        pool.run("blob", size=2 * ANSWER_MB * memory.MB)
+    assert refused.value.hint and "AIKG_MAX_ANSWER_BYTES" in refused.value.hint
+
+    async def from_the_loop() -> None:
+        with pytest.raises(AnswerTooLargeError):
+            await pool.run_async("blob", size=2 * ANSWER_MB * memory.MB)
+
+    asyncio.run(from_the_loop())
+    assert idle_worker(pool) == worker  # not killed: it answered, with a refusal
+    streamed = pool.stream("blobs", count=2 * ANSWER_MB, size=memory.MB)
+    assert len(b"".join(streamed)) == 2 * ANSWER_MB * memory.MB
+
+
+@pytest.mark.parametrize(
+    ("groups", "files", "left"),
+    [
+        ("0::/app\n", {"app/memory.max": "3000", "app/memory.current": "1000"}, 2000),
+        ("0::/\n", {"memory.max": "max", "memory.current": "1000"}, None),
+        (
+            "9:name=systemd:/\n4:memory:/job\n0::/\n",
+            {
+                "memory/job/memory.limit_in_bytes": "5000",
+                "memory/job/memory.usage_in_bytes": "4000",
+            },
+            1000,
+        ),
+        (  # a container that mounts its own group as the root
+            "4:memory:/outside/job\n",
+            {"memory/memory.limit_in_bytes": "5000", "memory/memory.usage_in_bytes": "6000"},
+            0,
+        ),
+        (
+            "4:memory:/job\n",
+            {
+                "memory/job/memory.limit_in_bytes": "9223372036854771712",
+                "memory/job/memory.usage_in_bytes": "1",
+            },
+            None,
+        ),
+        ("", {}, None),
+    ],
+)
+def test_the_memory_available_heeds_a_control_groups_limit(
+    tmp_path: Path, groups: str, files: dict[str, str], left: int | None
+) -> None:
+    """A container's limit, not the machine's free memory, is what a budget may share."""
+    from aikg.validation.memory_copy import _left_in_control_group  # noqa: PLC0415
+
+    (tmp_path / "cgroup").write_text(groups)
+    for name, text in files.items():
+        (tmp_path / "fs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "fs" / name).write_text(text)
+    assert _left_in_control_group(tmp_path / "cgroup", tmp_path / "fs") == left

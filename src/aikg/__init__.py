@@ -12,6 +12,7 @@ from aikg.analyst import Conflict, ConflictingClaim, Evidence, Holding, IndexPos
 from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import (
     AikgError,
+    AnswerTooLargeError,
     ConfigError,
     DataChangedError,
     InputError,
@@ -48,6 +49,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DEFAULT_BASE_IRI",
     "AikgError",
+    "AnswerTooLargeError",
     "Client",
     "ConfigError",
     "Conflict",

@@ -76,6 +76,9 @@ class Settings:
     """Deepest nesting of brackets accepted in a query (the engine crashes on deep ones)."""
     max_body_bytes: int = 10 * 1024 * 1024
     """Largest request body the server reads."""
+    max_answer_bytes: int = 256 * 1024 * 1024
+    """Largest answer the server sends (SPARQL results, a graph, a page): the server holds
+    an answer whole while it sends it. Dumps are streamed from a file and not bounded."""
     service_allowlist: tuple[str, ...] = ()
     """Hosts a SERVICE clause may call. Empty: SERVICE is refused."""
     workers: int = 4
@@ -124,6 +127,7 @@ class Settings:
             "max_query_length",
             "max_query_depth",
             "max_body_bytes",
+            "max_answer_bytes",
             "workers",
             "keep_alive",
         ):

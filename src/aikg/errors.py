@@ -237,6 +237,13 @@ class QueryMemoryError(AikgError):
     code = "query-memory"
 
 
+class AnswerTooLargeError(AikgError):
+    """An answer larger than the server sends (``AIKG_MAX_ANSWER_BYTES``)."""
+
+    status = 503
+    code = "answer-too-large"
+
+
 class EngineCrashError(AikgError):
     """The query engine died on a query; the service itself keeps running."""
 

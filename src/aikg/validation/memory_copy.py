@@ -124,13 +124,57 @@ def made(copying: Future[ox.Store | None] | None) -> ox.Store | None:
 
 
 def available_memory() -> int:
-    """Bytes of memory available to this process without swapping (Linux's
-    ``MemAvailable``; elsewhere the free physical pages)."""
+    """Bytes of memory available to this process without swapping: Linux's
+    ``MemAvailable`` (elsewhere the free physical pages), or less if the process is in a
+    control group (a container) whose limit leaves less."""
+    machine = None
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    machine = int(line.split()[1]) * 1024
+                    break
     except OSError:
         pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    if machine is None:
+        machine = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    group = _left_in_control_group()
+    return machine if group is None else min(machine, group)
+
+
+_CGROUPS = Path("/sys/fs/cgroup")
+_NO_LIMIT = 1 << 60
+"""Past this a control group's limit is no limit (cgroup v1 writes "none" as about 2**63)."""
+
+
+def _left_in_control_group(
+    cgroup: Path = Path("/proc/self/cgroup"), root: Path = _CGROUPS
+) -> int | None:
+    """What this process's control group leaves of its memory limit (its limit less its
+    use, cgroup v2 or v1), None without a limit or a control group."""
+    try:
+        lines = cgroup.read_text(encoding="ascii").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":  # v2: a unified hierarchy, alone or beside v1's
+            places = [(root, "memory.max", "memory.current")]
+            places.append((root / "unified", "memory.max", "memory.current"))
+        elif "memory" in controllers.split(","):
+            places = [(root / "memory", "memory.limit_in_bytes", "memory.usage_in_bytes")]
+        else:
+            continue
+        for base, limit_file, use_file in places:
+            # The group as this process names it, or, in a container that mounts only
+            # its own group, the mount's root.
+            for folder in (base / path.lstrip("/"), base):
+                try:
+                    limit = (folder / limit_file).read_text(encoding="ascii").strip()
+                    used = int((folder / use_file).read_text(encoding="ascii"))
+                except (OSError, ValueError):
+                    continue
+                if limit == "max" or not limit.isdigit() or int(limit) >= _NO_LIMIT:
+                    break
+                return max(0, int(limit) - used)
+    return None

@@ -8,17 +8,20 @@ which may be the keeper and the store it holds. So each query worker, and each w
 dry run, may grow by at most a budget over what it held when it was forked (the store
 it shares with the keeper is not counted); the pool stops one that grows past it.
 
-What a process has taken is its resident anonymous memory (``/proc/PID/statm``: resident
-less file-backed and shared pages), read in a few microseconds without stopping it. A
-fork shares its parent's pages, but they count in its resident memory from the start: the
-growth over that start is what the query allocated. Pages of the store's files in the page
-cache are the kernel's, not the query's, and are left out. Where there is no ``/proc``,
-nothing is measured and nothing is stopped for its memory.
+What a process has taken is its anonymous memory, resident or swapped out
+(``RssAnon`` and ``VmSwap`` in ``/proc/PID/status``), read in microseconds without stopping
+it. A fork shares its parent's pages, but they count in its resident memory from the
+start: the growth over that start is what the query allocated. Pages of the store's files
+in the page cache are the kernel's, not the query's, and are left out. A page of the
+keeper's that a worker writes to is copied without changing the count, but what a worker
+shares with the keeper is small: the store in memory is the bundled data and the writes
+made since the server started (a large store is on disk, in files), and RocksDB's
+caches. Telling copies apart (``Private_Dirty`` in ``smaps_rollup``) costs milliseconds a
+look, which a watch every few tens of milliseconds cannot pay. Where there is no
+``/proc``, nothing is measured and nothing is stopped for its memory.
 """
 
 from __future__ import annotations
-
-import os
 
 from aikg.validation.memory_copy import available_memory
 
@@ -28,24 +31,22 @@ WATCH_SECONDS = 0.05
 query grows by about 15 MB in that time (300 MB a second, measured), past its budget
 before it is stopped."""
 IDLE_SHARE = 2
-"""An idle worker that still holds more than 1/IDLE_SHARE of the budget from its earlier
-jobs (an allocator keeps what it freed) is replaced: the next query gets its whole budget."""
+"""A worker that still holds more than 1/IDLE_SHARE of the budget after its job (an
+allocator keeps what it freed) is replaced: the next query gets its whole budget."""
 
-_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+_COUNTED = (b"RssAnon:", b"VmSwap:")
 
 
 def private_bytes(pid: int) -> int | None:
-    """The resident anonymous memory of process ``pid`` in bytes; None if it is gone or
-    the system does not say."""
+    """The anonymous memory of process ``pid`` in bytes, resident or swapped out; None if
+    it is gone or the system does not say."""
     try:
-        with open(f"/proc/{pid}/statm", "rb") as statm:
-            fields = statm.read().split()
+        with open(f"/proc/{pid}/status", "rb") as status:
+            lines = status.read().splitlines()
     except OSError:
         return None
-    try:
-        return (int(fields[1]) - int(fields[2])) * _PAGE
-    except (IndexError, ValueError):
-        return None
+    kilobytes = [int(line.split()[1]) for line in lines if line.startswith(_COUNTED)]
+    return sum(kilobytes) * 1024 if len(kilobytes) == len(_COUNTED) else None
 
 
 def growth(pid: int, forked_with: int | None) -> int | None:

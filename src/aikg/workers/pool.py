@@ -63,6 +63,7 @@ from typing import Any
 from aikg.config import Settings
 from aikg.errors import (
     AikgError,
+    AnswerTooLargeError,
     EngineCrashError,
     QueryMemoryError,
     QueryTimeoutError,
@@ -131,17 +132,33 @@ def streaming(job: Job) -> Job:
     return job
 
 
-def _reply(conn: Connection, job: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+def _reply(
+    conn: Connection,
+    job: Callable[..., Any],
+    *args: Any,
+    max_bytes: int | None = None,
+    **kwargs: Any,
+) -> None:
     """Run a job and send ("ok", result) or ("error", AikgError) back.
 
     A streaming job sends ("chunk", data) messages through ``emit``, then ("ok", None).
     An unexpected exception comes back as an EngineCrashError that carries the traceback
-    (the server logs it; the client sees only the one-line summary).
+    (the server logs it; the client sees only the one-line summary). An answer of more
+    than ``max_bytes`` is refused here: the server would hold it whole, twice over while
+    it is read (a stream's chunks go to a file instead).
     """
     try:
         if getattr(job, "streams", False):
             kwargs["emit"] = lambda chunk: conn.send(("chunk", chunk))
-        conn.send(("ok", job(*args, **kwargs)))
+        answer = pickle.dumps(("ok", job(*args, **kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
+        if max_bytes is not None and len(answer) > max_bytes:
+            raise AnswerTooLargeError(
+                f"the answer takes {len(answer) / memory.MB:,.0f} MB, more than the "
+                f"{max_bytes / memory.MB:,.0f} MB an answer may",
+                hint="ask for fewer rows or shorter values (LIMIT), download a dump for "
+                "the whole graph, or raise AIKG_MAX_ANSWER_BYTES",
+            )
+        conn.send_bytes(answer)
     except AikgError as error:
         conn.send(("error", error))
     except Exception as error:
@@ -151,15 +168,16 @@ def _reply(conn: Connection, job: Callable[..., Any], *args: Any, **kwargs: Any)
         conn.send(("error", crash))
 
 
-def _worker_loop(state: Any, jobs: dict[str, Job], conn: Connection) -> None:
-    """A worker: answer jobs until the pool closes the connection."""
+def _worker_loop(state: Any, jobs: dict[str, Job], conn: Connection, max_bytes: int) -> None:
+    """A worker: answer jobs (each of at most ``max_bytes``) until the pool closes the
+    connection."""
     while True:
         try:
             name, kwargs = conn.recv()
             conn.send(("taken", None))  # the pool knows the job reached a live worker
         except (EOFError, OSError):
             os._exit(0)
-        _reply(conn, jobs[name], state, **kwargs)
+        _reply(conn, jobs[name], state, max_bytes=max_bytes, **kwargs)
 
 
 # -- the keeper (its own process) -----------------------------------------------------
@@ -256,7 +274,8 @@ class _Keeper:
         if pid == 0:
             try:
                 self.conn.close()
-                _worker_loop(self.state, self.read_jobs, Connection(fd))
+                answer = self.settings.max_answer_bytes
+                _worker_loop(self.state, self.read_jobs, Connection(fd), answer)
             finally:
                 os._exit(0)
         os.close(fd)
@@ -648,42 +667,57 @@ class WorkerPool:
                 time.sleep(1.0)
 
     def _watch_memory(self) -> None:
-        """Stop a query that takes more than its budget of memory; replace an idle worker
-        that kept more than a share of it from its earlier jobs."""
+        """Stop a query that takes more than its budget of memory (see
+        :mod:`aikg.workers.memory`)."""
         while not self._closed:
             time.sleep(memory.WATCH_SECONDS)
-            budget = self.memory_budget
+            try:
+                self._stop_the_greedy()
+            except Exception:  # the watch must outlive anything one look runs into
+                log.exception("the pool's memory watch failed; it carries on")
+                time.sleep(1.0)
+
+    def _stop_the_greedy(self) -> None:
+        budget = self.memory_budget
+        with self._live_lock:
+            workers = list(self._live.values())
+        for worker in workers:
+            grown = memory.growth(worker.pid, worker.forked_with)
+            if grown is None or grown <= budget or worker.over_memory:
+                continue
             with self._live_lock:
-                workers = list(self._live.values())
-            for worker in workers:
-                grown = memory.growth(worker.pid, worker.forked_with)
-                if grown is None or worker.over_memory:
+                # Still the worker read (a pid is reused only after the kernel has gone
+                # through every other, and a worker leaves this map when it is killed).
+                if self._live.get(worker.pid) is not worker:
                     continue
-                if grown > budget:
-                    # Only signalled: whoever waits on its job closes its socket (see
-                    # _exchange) and tells the client why (_died).
-                    worker.over_memory = True
-                    log.warning(
-                        "query worker %d took %s MB, more than a query may (%s MB); stopping it",
-                        worker.pid,
-                        f"{grown // memory.MB:,}",
-                        f"{budget // memory.MB:,}",
-                    )
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(worker.pid, signal.SIGKILL)
-                elif grown > budget // memory.IDLE_SHARE:
-                    with self._cond:
-                        idle = worker in self._idle
-                        if idle:
-                            self._idle.remove(worker)  # the supervisor forks its successor
-                    if idle:
-                        self._kill(worker)
-                        self.replaced_workers += 1
-                        log.info(
-                            "idle query worker %d kept %s MB from its jobs; replacing it",
-                            worker.pid,
-                            f"{grown // memory.MB:,}",
-                        )
+                worker.over_memory = True
+                # Only signalled: whoever waits on its job closes its socket (see
+                # _exchange) and tells the client why (_died).
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGKILL)
+            log.warning(
+                "query worker %d took %s MB, more than a query may (%s MB); stopping it",
+                worker.pid,
+                f"{grown // memory.MB:,}",
+                f"{budget // memory.MB:,}",
+            )
+
+    def _kept_too_much(self, worker: _Worker) -> bool:
+        """Whether a worker that has just finished a job still holds more than a share of
+        the budget (an allocator keeps what it freed), so that the next query would not
+        get its whole budget: it is then replaced, not given another job. A read of a
+        few microseconds, made before the worker is idle again (a watch of idle workers
+        would come too late: the worker that finished last takes the next job)."""
+        grown = memory.growth(worker.pid, worker.forked_with)
+        if grown is None or grown <= self.memory_budget // memory.IDLE_SHARE:
+            return False
+        self.replaced_workers += 1
+        log.info(
+            "query worker %d kept %s MB from its job; replacing it",
+            worker.pid,
+            f"{grown // memory.MB:,}",
+        )
+        return True
 
     def status(self) -> PoolStatus:
         """Live and busy workers now (dead idle ones are not counted)."""
@@ -782,7 +816,7 @@ class WorkerPool:
         finally:
             if self.account:
                 self.account(time.monotonic() - started)
-            if lease.clean:
+            if lease.clean and not self._kept_too_much(lease.worker):
                 self._check_in(lease.worker)
             else:
                 self._kill(lease.worker)
@@ -883,9 +917,7 @@ class WorkerPool:
             message = await self._exchange(loop, worker, payload, timeout)
             if message is None:
                 # It died between the check and the hand-over: once more, on a fresh one.
-                worker = await loop.run_in_executor(
-                    None, self._replace, worker, "died before taking its job"
-                )
+                worker = await self._replace_async(loop, worker, "died before taking its job")
                 message = await self._exchange(loop, worker, payload, timeout)
                 if message is None:
                     raise EngineCrashError(
@@ -896,7 +928,7 @@ class WorkerPool:
         finally:
             if self.account:
                 self.account(time.monotonic() - started)
-            if clean:
+            if clean and not self._kept_too_much(worker):
                 self._check_in(worker)
             else:
                 # In an unknown state (past its deadline, dead, or its request cancelled):
@@ -907,6 +939,25 @@ class WorkerPool:
         if status == "error":
             raise value
         return value
+
+    async def _replace_async(
+        self, loop: asyncio.AbstractEventLoop, worker: _Worker, why: str
+    ) -> _Worker:
+        """:meth:`_replace` in a thread (forking asks the keeper, which blocks). If the
+        request is cancelled meanwhile, the fresh worker is killed when it comes: the
+        request's slot is given back by its caller, and the supervisor refills it."""
+        forking = loop.run_in_executor(None, self._replace, worker, why)
+        try:
+            return await asyncio.shield(forking)
+        except asyncio.CancelledError:
+            forking.add_done_callback(
+                lambda done: (
+                    None
+                    if done.cancelled() or done.exception() is not None
+                    else self._kill(done.result())
+                )
+            )
+            raise
 
     def _refill(self) -> None:
         """Fork a worker in place of one killed mid-job (else the supervisor will)."""
@@ -949,10 +1000,10 @@ class WorkerPool:
                 raise
         try:
             if worker.looks_dead():
-                return await loop.run_in_executor(None, self._replace, worker, "died while idle")
+                return await self._replace_async(loop, worker, "died while idle")
             if worker.generation != self._generation:
                 # Forked before the last write: stale data.
-                return await loop.run_in_executor(None, self._replace, worker, "")
+                return await self._replace_async(loop, worker, "")
             return worker
         except BaseException:
             self._check_in(None)
