@@ -426,6 +426,8 @@ def test_a_process_memory_is_read_without_stopping_it(monkeypatch: pytest.Monkey
     assert memory.growth(me, None) is None
     monkeypatch.setattr(memory, "available_memory", lambda: 10_000 * memory.MB)
     assert memory.query_budget(0, workers=4) == 2_000 * memory.MB
+    monkeypatch.setattr(memory, "available_memory", lambda: 0)  # a container at its limit
+    assert memory.query_budget(0, workers=4) == memory.SMALLEST_BUDGET
     assert memory.query_budget(300, workers=4) == 300 * memory.MB
 
 
@@ -453,32 +455,49 @@ def test_an_answer_larger_than_the_server_sends_is_refused_by_its_worker(
     assert len(b"".join(streamed)) == 2 * ANSWER_MB * memory.MB
 
 
+V1 = "memory/job/memory."
+V1_NONE = "9223372036854771712"
+
+
 @pytest.mark.parametrize(
     ("groups", "files", "left"),
     [
-        ("0::/app\n", {"app/memory.max": "3000", "app/memory.current": "1000"}, 2000),
+        (  # the reclaimable page cache is not counted as used
+            "0::/app\n",
+            {
+                "app/memory.max": "3000",
+                "app/memory.current": "2500",
+                "app/memory.stat": "anon 1\ninactive_file 1500\n",
+            },
+            2000,
+        ),
         ("0::/\n", {"memory.max": "max", "memory.current": "1000"}, None),
+        (  # the least a group or one above it leaves
+            "0::/outer/app\n",
+            {
+                "outer/app/memory.max": "max",
+                "outer/app/memory.current": "10",
+                "outer/memory.max": "700",
+                "outer/memory.current": "100",
+            },
+            600,
+        ),
         (
             "9:name=systemd:/\n4:memory:/job\n0::/\n",
             {
-                "memory/job/memory.limit_in_bytes": "5000",
-                "memory/job/memory.usage_in_bytes": "4000",
+                V1 + "limit_in_bytes": "5000",
+                V1 + "usage_in_bytes": "4000",
+                V1 + "stat": "total_inactive_file 500\n",
             },
-            1000,
+            1500,
         ),
         (  # a container that mounts its own group as the root
             "4:memory:/outside/job\n",
             {"memory/memory.limit_in_bytes": "5000", "memory/memory.usage_in_bytes": "6000"},
             0,
         ),
-        (
-            "4:memory:/job\n",
-            {
-                "memory/job/memory.limit_in_bytes": "9223372036854771712",
-                "memory/job/memory.usage_in_bytes": "1",
-            },
-            None,
-        ),
+        ("4:memory:/job\n", {V1 + "limit_in_bytes": V1_NONE, V1 + "usage_in_bytes": "1"}, None),
+        ("odd\n\n0::/\n", {"memory.max": "100", "memory.current": "x"}, None),
         ("", {}, None),
     ],
 )

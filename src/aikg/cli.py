@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import shlex
 import sys
 import time
@@ -444,6 +445,7 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
     from aikg.web import create_app  # noqa: PLC0415
+    from aikg.web.connections import guarded_protocol  # noqa: PLC0415
 
     settings = Settings.from_env(
         store=args.store,
@@ -470,6 +472,8 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         "writable" if settings.writable else "read-only",
         "in " + redact_url(settings.store) if settings.store else "in memory",
     )
+    # uvicorn's own default: the proxies whose X-Forwarded-For it trusts.
+    proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
     uvicorn.run(
         app,
         host=settings.host,
@@ -478,10 +482,12 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         timeout_graceful_shutdown=2,
         timeout_keep_alive=settings.keep_alive,
         server_header=False,
+        forwarded_allow_ips=proxies,
         # h11 even where httptools is installed (uvicorn[standard]): h11 bounds the request
         # head (a 400 past 16 kB); httptools buffers a header of any size. (httptools
-        # would save ~0.1-0.3 ms a request here: not worth an unbounded buffer.)
-        http="h11",
+        # would save ~0.1-0.3 ms a request here: not worth an unbounded buffer.) Its
+        # requests' heads have a deadline, and a client a number of connections.
+        http=guarded_protocol(settings, proxies),
     )
     return EXIT_OK
 

@@ -91,6 +91,13 @@ class Settings:
     that closes an idle connection first races the other side's next request on it, and the
     client then sees a reset instead of an answer. uvicorn's default of 5 s loses that race
     to httpx under load."""
+    head_timeout: float = 10.0
+    """Seconds a client may take to send a request's head (request line and headers) from
+    its first byte, before ``aikg serve`` closes the connection. A connection that sends
+    nothing is closed after ``keep_alive`` seconds, as an idle one between requests is."""
+    client_connections: int = 64
+    """Connections one client (one address) may hold open at once; more are closed as they
+    open. A reverse proxy trusted by ``FORWARDED_ALLOW_IPS`` is exempt. 0: no limit."""
     client_concurrency: int = 2
     """Requests of one client (one address) that run at once; the rest wait their turn.
     Keep it below ``workers``, so that one client never holds every worker. 0: no limit."""
@@ -130,6 +137,7 @@ class Settings:
             "max_answer_bytes",
             "workers",
             "keep_alive",
+            "head_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(
@@ -137,7 +145,7 @@ class Settings:
                     where=f"{name} / {ENV_PREFIX}{name.upper()}",
                     hint="give a positive number",
                 )
-        for name in ("client_concurrency", "client_query_seconds"):
+        for name in ("client_concurrency", "client_query_seconds", "client_connections"):
             if getattr(self, name) < 0:
                 raise ConfigError(
                     f"{name} must be greater than 0, not {getattr(self, name)!r}",

@@ -145,36 +145,61 @@ def available_memory() -> int:
 _CGROUPS = Path("/sys/fs/cgroup")
 _NO_LIMIT = 1 << 60
 """Past this a control group's limit is no limit (cgroup v1 writes "none" as about 2**63)."""
+_V2 = ("memory.max", "memory.current", "inactive_file")
+_V1 = ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file")
 
 
 def _left_in_control_group(
     cgroup: Path = Path("/proc/self/cgroup"), root: Path = _CGROUPS
 ) -> int | None:
-    """What this process's control group leaves of its memory limit (its limit less its
-    use, cgroup v2 or v1), None without a limit or a control group."""
+    """What this process's control groups leave of their memory limits (cgroup v2 or v1):
+    the least, over its group and the groups above it, of a limit less what is used, the
+    page cache the kernel can take back not counted as used. None without a limit."""
     try:
         lines = cgroup.read_text(encoding="ascii").splitlines()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return None
+    left: list[int] = []
     for line in lines:
-        _, controllers, path = line.split(":", 2)
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
         if controllers == "":  # v2: a unified hierarchy, alone or beside v1's
-            places = [(root, "memory.max", "memory.current")]
-            places.append((root / "unified", "memory.max", "memory.current"))
+            places = [(root, _V2), (root / "unified", _V2)]
         elif "memory" in controllers.split(","):
-            places = [(root / "memory", "memory.limit_in_bytes", "memory.usage_in_bytes")]
+            places = [(root / "memory", _V1)]
         else:
             continue
-        for base, limit_file, use_file in places:
-            # The group as this process names it, or, in a container that mounts only
-            # its own group, the mount's root.
-            for folder in (base / path.lstrip("/"), base):
-                try:
-                    limit = (folder / limit_file).read_text(encoding="ascii").strip()
-                    used = int((folder / use_file).read_text(encoding="ascii"))
-                except (OSError, ValueError):
-                    continue
-                if limit == "max" or not limit.isdigit() or int(limit) >= _NO_LIMIT:
+        for base, names in places:
+            # The group as this process names it and the groups above it; in a container
+            # that mounts only its own group, the mount's root is that group.
+            folder = base / path.strip("/")
+            for group in (folder, *folder.parents):
+                if group == base.parent:
                     break
-                return max(0, int(limit) - used)
-    return None
+                found = _left_in(group, names)
+                if found is not None:
+                    left.append(found)
+    return min(left) if left else None
+
+
+def _left_in(group: Path, names: tuple[str, str, str]) -> int | None:
+    """What one group's limit leaves (None: no limit, or not a group)."""
+    limit_file, use_file, reclaimable = names
+    try:
+        limit = (group / limit_file).read_text(encoding="ascii").strip()
+        if limit == "max" or not limit.isdigit() or int(limit) >= _NO_LIMIT:
+            return None
+        used = int((group / use_file).read_text(encoding="ascii"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    cache = 0
+    try:
+        for line in (group / "memory.stat").read_text(encoding="ascii").splitlines():
+            key, _, value = line.partition(" ")
+            if key == reclaimable:
+                cache = int(value)
+    except (OSError, ValueError, UnicodeDecodeError):
+        pass  # all of it counted as used
+    return max(0, int(limit) - max(0, used - cache))

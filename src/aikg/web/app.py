@@ -132,8 +132,10 @@ ERRORS = {
     "AIKG_CLIENT_CONCURRENCY for longer than the queue timeout, or more query time in the "
     "last minute than AIKG_CLIENT_QUERY_SECONDS (Retry-After says when to retry)",
     500: "The server failed on this request (an engine crash, a bug); it keeps running",
-    503: "The query ran out of time (AIKG_QUERY_TIMEOUT), every worker stayed busy, or the "
-    "store is unavailable",
+    503: "The query ran out of time (AIKG_QUERY_TIMEOUT) or took more memory than a query "
+    "may (AIKG_QUERY_MEMORY), its answer is larger than the server sends "
+    "(AIKG_MAX_ANSWER_BYTES), every worker stayed busy, or the store is unavailable; "
+    "Retry-After only where a retry may succeed",
 }
 WRITE_ERRORS = {
     401: "A write without the right bearer token",

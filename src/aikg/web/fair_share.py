@@ -80,7 +80,12 @@ class _Client:
 def client_key(scope: Scope) -> str:
     """The client a request is billed to: its address, an IPv6 one by its /64."""
     client = scope.get("client")
-    host = client[0] if client else ""
+    return address_key(client[0] if client else "")
+
+
+def address_key(host: str) -> str:
+    """The client an address belongs to: itself, an IPv6 one's /64 network (which one host
+    usually holds whole), an IPv4 address mapped into IPv6 as IPv4."""
     try:
         address = ipaddress.ip_address(host)
     except ValueError:

@@ -32,7 +32,10 @@ query grows by about 15 MB in that time (300 MB a second, measured), past its bu
 before it is stopped."""
 IDLE_SHARE = 2
 """A worker that still holds more than 1/IDLE_SHARE of the budget after its job (an
-allocator keeps what it freed) is replaced: the next query gets its whole budget."""
+allocator keeps what it freed) is replaced: the next query gets at least the rest."""
+SMALLEST_BUDGET = 64 * MB
+"""The least an automatic budget gives a query, however little memory is free when the
+server starts (a machine or a container near its limit): a query's own work needs some."""
 
 _COUNTED = (b"RssAnon:", b"VmSwap:")
 
@@ -45,7 +48,10 @@ def private_bytes(pid: int) -> int | None:
             lines = status.read().splitlines()
     except OSError:
         return None
-    kilobytes = [int(line.split()[1]) for line in lines if line.startswith(_COUNTED)]
+    try:
+        kilobytes = [int(line.split()[1]) for line in lines if line.startswith(_COUNTED)]
+    except (IndexError, ValueError):
+        return None
     return sum(kilobytes) * 1024 if len(kilobytes) == len(_COUNTED) else None
 
 
@@ -65,4 +71,4 @@ def query_budget(megabytes: int, workers: int) -> int:
     leaves a share free. Called once the store is open, which then holds its part."""
     if megabytes > 0:
         return megabytes * MB
-    return available_memory() // (workers + 1)
+    return max(SMALLEST_BUDGET, available_memory() // (workers + 1))

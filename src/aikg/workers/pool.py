@@ -313,28 +313,34 @@ class _Keeper:
         chunks: list[bytes] = []
         deadline = time.monotonic() + self.settings.query_timeout
         forked_with = memory.private_bytes(pid)
+
+        def stopped(error: AikgError) -> AikgError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            return error
+
         with os.fdopen(read_end, "rb") as source:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-                    return QueryTimeoutError(
-                        f"the write did not finish within {self.settings.query_timeout:g} s "
-                        "and was stopped; nothing was changed",
-                        hint="simplify the update, or raise AIKG_QUERY_TIMEOUT",
+                    return stopped(
+                        QueryTimeoutError(
+                            f"the write did not finish within {self.settings.query_timeout:g} "
+                            "s and was stopped; nothing was changed",
+                            hint="simplify the update, or raise AIKG_QUERY_TIMEOUT",
+                        )
                     )
                 wait = min(remaining, memory.WATCH_SECONDS)
                 ready, _, _ = select.select([source], [], [], wait)
                 if not ready:
                     grown = memory.growth(pid, forked_with)
                     if grown is not None and grown > self.memory:
-                        with contextlib.suppress(ProcessLookupError):
-                            os.kill(pid, signal.SIGKILL)
-                        return QueryMemoryError(
-                            f"the write took more than {self.memory // memory.MB:,} MB "
-                            "of memory and was stopped; nothing was changed",
-                            hint="simplify the update, or raise AIKG_QUERY_MEMORY",
+                        return stopped(
+                            QueryMemoryError(
+                                f"the write took more than {self.memory // memory.MB:,} MB "
+                                "of memory and was stopped; nothing was changed",
+                                hint="simplify the update, or raise AIKG_QUERY_MEMORY",
+                            )
                         )
                     continue
                 chunk = source.read1(1 << 20)
@@ -515,6 +521,11 @@ class WorkerPool:
         )
         for _ in range(self.size):
             self._idle.append(self._spawn())
+        if any(worker.forked_with is None for worker in self._idle):
+            log.warning(
+                "the memory of query workers cannot be read here (no /proc/PID/status): "
+                "AIKG_QUERY_MEMORY is not applied"
+            )
         self._supervisor = threading.Thread(
             target=self._supervise, name="aikg-pool-supervisor", daemon=True
         )
@@ -704,8 +715,8 @@ class WorkerPool:
 
     def _kept_too_much(self, worker: _Worker) -> bool:
         """Whether a worker that has just finished a job still holds more than a share of
-        the budget (an allocator keeps what it freed), so that the next query would not
-        get its whole budget: it is then replaced, not given another job. A read of a
+        the budget (an allocator keeps what it freed), which the next query would not have:
+        it is then replaced, not given another job. A read of a
         few microseconds, made before the worker is idle again (a watch of idle workers
         would come too late: the worker that finished last takes the next job)."""
         grown = memory.growth(worker.pid, worker.forked_with)
@@ -818,6 +829,11 @@ class WorkerPool:
                 self.account(time.monotonic() - started)
             if lease.clean and not self._kept_too_much(lease.worker):
                 self._check_in(lease.worker)
+            elif lease.clean:
+                # Its answer is in: the caller does not wait for a fork (the supervisor
+                # forks its successor).
+                self._kill(lease.worker)
+                self._check_in(None)
             else:
                 self._kill(lease.worker)
                 fresh: _Worker | None = None
