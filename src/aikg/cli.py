@@ -474,6 +474,11 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
     )
     # uvicorn's own default: the proxies whose X-Forwarded-For it trusts.
     proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+    if proxies.strip() == "*":
+        logger.warning(
+            "FORWARDED_ALLOW_IPS=* trusts every client's X-Forwarded-For: a client can "
+            "then pass for any other, past the fair share and the cap on connections"
+        )
     uvicorn.run(
         app,
         host=settings.host,
@@ -483,6 +488,7 @@ def cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
         timeout_keep_alive=settings.keep_alive,
         server_header=False,
         forwarded_allow_ips=proxies,
+        ws="none",  # no WebSocket route; an upgrade would leave the connection uncounted
         # h11 even where httptools is installed (uvicorn[standard]): h11 bounds the request
         # head (a 400 past 16 kB); httptools buffers a header of any size. (httptools
         # would save ~0.1-0.3 ms a request here: not worth an unbounded buffer.) Its

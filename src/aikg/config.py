@@ -91,10 +91,11 @@ class Settings:
     that closes an idle connection first races the other side's next request on it, and the
     client then sees a reset instead of an answer. uvicorn's default of 5 s loses that race
     to httpx under load."""
-    head_timeout: float = 10.0
-    """Seconds a client may take to send a request's head (request line and headers) from
-    its first byte, before ``aikg serve`` closes the connection. A connection that sends
-    nothing is closed after ``keep_alive`` seconds, as an idle one between requests is."""
+    read_timeout: float = 10.0
+    """Seconds a request may take to arrive whole (head and body) from its first byte, or
+    from the connection's opening for the first, and one more for every 500 bytes that
+    have come, before ``aikg serve`` closes the connection: a connection that sends
+    nothing, or trickles a request, is not kept."""
     client_connections: int = 64
     """Connections one client (one address) may hold open at once; more are closed as they
     open. A reverse proxy trusted by ``FORWARDED_ALLOW_IPS`` is exempt. 0: no limit."""
@@ -137,7 +138,7 @@ class Settings:
             "max_answer_bytes",
             "workers",
             "keep_alive",
-            "head_timeout",
+            "read_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(

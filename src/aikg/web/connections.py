@@ -1,19 +1,25 @@
 """Connections: none held open by a client that sends no request, nor too many by one.
 
 uvicorn closes a connection left idle between requests (``keep_alive``), but not one that
-has sent nothing yet or only part of a request's head: a client can hold every file
-descriptor of the server that way, a few bytes at a time (*slowloris*), until it accepts
-no one else. So ``aikg serve`` speaks HTTP through :func:`guarded_protocol`, uvicorn's own
-h11 protocol with two more rules:
+has sent nothing yet, or part of a request: a client can hold every file descriptor of the
+server that way, a few bytes at a time (*slowloris*), until it accepts no one else. So
+``aikg serve`` speaks HTTP through :func:`guarded_protocol`, uvicorn's own h11 protocol
+with more rules:
 
-- **a deadline for a request's head**: its request line and headers must all have come
-  ``head_timeout`` seconds after its first byte, or the connection is closed; a
-  connection that sends nothing is closed after ``keep_alive`` seconds, as an idle one
-  between requests is (a body is read by the application, under the fair share);
+- **a request must keep coming**: from its first byte (from the connection's opening, for
+  the first), a request has ``read_timeout`` seconds, and one more for every
+  :data:`MIN_RATE` bytes that have come, to arrive whole, head and body; otherwise the
+  connection is closed (Apache's ``RequestReadTimeout`` rule). A body the application
+  has not taken yet (it waits its turn under the fair share) does not count against the
+  client. So a connection that sends nothing is closed after ``read_timeout``, one that
+  trickles a header line or a body too;
+- **a body not read is not waited for**: a request answered without its body being read
+  (a 401, a 413) has its connection closed after the answer, rather than read on to its end;
 - **connections per client**: one address (an IPv6 client by its /64, as the fair share
   tells clients apart) may hold ``client_connections`` open at once; one more is closed
-  as it opens. A reverse proxy uvicorn trusts (``FORWARDED_ALLOW_IPS``) is exempt: its
-  clients are told apart by ``X-Forwarded-For``, in the fair share.
+  as it opens, before anything is read (the client sees the connection reset). A reverse
+  proxy uvicorn trusts (``FORWARDED_ALLOW_IPS``) is exempt: its clients are told apart by
+  ``X-Forwarded-For``, in the fair share.
 """
 
 from __future__ import annotations
@@ -38,17 +44,24 @@ _OPEN: weakref.WeakKeyDictionary[ServerState, Counter[str]] = weakref.WeakKeyDic
 """Open connections per client, for each server of this process."""
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for request heads and a cap on connections
-    per client (see the module); :func:`guarded_protocol` sets the limits."""
+MIN_RATE = 500
+"""Bytes a second a request must come at, past its first ``read_timeout`` seconds
+(Apache's ``RequestReadTimeout`` default)."""
 
-    head_timeout: float = 10.0
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request's arrival and a cap on
+    connections per client (see the module); :func:`guarded_protocol` sets the limits."""
+
+    read_timeout: float = 10.0
     per_client: int = 0
     trusted_proxies: Any = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._head_timer: asyncio.TimerHandle | None = None
+        self._clock: asyncio.TimerHandle | None = None
+        self._since = 0.0
+        self._received = 0
         self._counted: str | None = None
         host = self.client[0] if self.client else ""
         if self.per_client and host and host not in self.trusted_proxies:
@@ -60,38 +73,35 @@ class GuardedH11Protocol(H11Protocol):
                 return
             counts[key] += 1
             self._counted = key
-        # Nothing sent yet: idle, as between two requests.
-        self.timeout_keep_alive_task = self.loop.call_later(
-            self.timeout_keep_alive, self.timeout_keep_alive_handler
-        )
+        self._start_clock()  # its first request's clock runs from the opening
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            if self._head_timer is None:  # the first bytes of a head: its clock starts
-                self._head_timer = self.loop.call_later(self.head_timeout, self._head_overdue)
-        elif self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+        if self.transport.is_closing():
+            return
+        if not self._receiving():
+            self._stop_clock()
+            return
+        if self._clock is None:  # the first bytes of the next request
+            self._start_clock()
+        self._received += len(data)
+        self._wind_clock()
 
     def on_response_complete(self) -> None:
-        # The next head's clock starts with its first byte, not now (a request pipelined
-        # behind this one is read here, and its head is whole already).
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-        super().on_response_complete()
-
-    def _head_overdue(self) -> None:
-        self._head_timer = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            log.debug("closed a connection from %s: no whole request head", self.client)
+        self._stop_clock()
+        if self.conn.their_state is h11.SEND_BODY:
+            # Answered without its body read (a 401, a 413): the rest is not waited for.
             self.transport.close()
+        super().on_response_complete()
+        if (
+            not self.transport.is_closing()
+            and self.conn.their_state is h11.IDLE
+            and self.conn.trailing_data[0]
+        ):
+            self._start_clock()  # part of a request pipelined behind this one has come
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
+        self._stop_clock()
         if self._counted is not None:
             counts = _OPEN.get(self.server_state)
             if counts is not None:
@@ -101,6 +111,37 @@ class GuardedH11Protocol(H11Protocol):
             self._counted = None
         super().connection_lost(exc)
 
+    def _receiving(self) -> bool:
+        """A request is on its way in: its head has not come whole, or its body is owed."""
+        return self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+
+    def _start_clock(self) -> None:
+        self._since, self._received = self.loop.time(), 0
+        self._wind_clock()
+
+    def _wind_clock(self) -> None:
+        if self._clock is not None:
+            self._clock.cancel()
+        deadline = self._since + self.read_timeout + self._received / MIN_RATE
+        self._clock = self.loop.call_at(deadline, self._overdue)
+
+    def _stop_clock(self) -> None:
+        if self._clock is not None:
+            self._clock.cancel()
+            self._clock = None
+
+    def _overdue(self) -> None:
+        self._clock = None
+        if self.transport.is_closing() or not self._receiving():
+            return
+        if self.flow.read_paused:
+            # The application has not taken what came (it waits its turn): the client
+            # is not late. Looked at again later.
+            self._clock = self.loop.call_later(self.read_timeout, self._overdue)
+            return
+        log.debug("closed a connection from %s: its request did not come whole", self.client)
+        self.transport.close()
+
 
 def guarded_protocol(settings: Settings, forwarded_allow_ips: str) -> type[GuardedH11Protocol]:
     """The protocol class for uvicorn (its ``http`` argument) with these settings' limits;
@@ -109,7 +150,7 @@ def guarded_protocol(settings: Settings, forwarded_allow_ips: str) -> type[Guard
         "GuardedH11Protocol",
         (GuardedH11Protocol,),
         {
-            "head_timeout": settings.head_timeout,
+            "read_timeout": settings.read_timeout,
             "per_client": settings.client_connections,
             "trusted_proxies": _TrustedHosts(forwarded_allow_ips),
         },
