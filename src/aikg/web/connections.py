@@ -18,9 +18,9 @@ with more rules:
   (a 401, a 413) has ``read_timeout`` seconds for the rest, thrown away as it comes;
 - **connections per client**: one address (an IPv6 client by its /64, as the fair share
   tells clients apart) may hold ``client_connections`` open at once; one more is closed
-  as it opens, before anything is read. A reverse
-  proxy uvicorn trusts (``FORWARDED_ALLOW_IPS``) is exempt: its clients are told apart by
-  ``X-Forwarded-For``, in the fair share.
+  as it opens, before anything is read. A reverse proxy uvicorn trusts
+  (``FORWARDED_ALLOW_IPS``) is exempt: its clients are told apart by ``X-Forwarded-For``,
+  in the fair share.
 """
 
 from __future__ import annotations
