@@ -328,7 +328,8 @@ def test_queries_that_take_too_much_memory_are_stopped_and_the_server_stays_up()
     """Three clients send sorted cross products (each would grow its worker by 300 MB a
     second for the 30 s deadline: 36 GB for four at once) while a polite client runs the
     saved-query mix. Each bomb is stopped at the 256 MB a query may take; the memory of
-    the whole server stays within four such budgets; the polite client gets every answer;
+    the whole server stays within six such budgets (four workers at theirs, and killed
+    workers the kernel has not taken back yet); the polite client gets every answer;
     a write that takes too much changes nothing; an answer over the size the server sends
     is refused in its worker; the server ends healthy."""
     env = {
@@ -338,7 +339,7 @@ def test_queries_that_take_too_much_memory_are_stopped_and_the_server_stays_up()
         "AIKG_MAX_ANSWER_BYTES": str(ANSWER_MB * 2**20),
         "AIKG_TOKEN": "memory-test",
     }
-    seconds = 12.0
+    seconds = 8.0
     with running_server(env) as server:
         assert health(server)["query_memory_mb"] == QUERY_MEMORY_MB
         keeper = keeper_and_workers(server)[0]
@@ -538,7 +539,7 @@ def test_connections_that_send_no_whole_request_are_closed_and_capped_per_client
                 return waited, go_ahead, answer
 
         async def attack() -> list[Any]:
-            stop_at = time.monotonic() + 10
+            stop_at = time.monotonic() + 7
 
             async def watch() -> None:
                 began = time.monotonic()
