@@ -438,7 +438,7 @@ class _Worker:
     conn: Connection
     generation: int
     forked_with: int | None = None
-    """Its resident anonymous memory when it was ready, store included (see
+    """Its anonymous memory when it was ready, the store it shares included (see
     :mod:`aikg.workers.memory`); None where it cannot be read."""
     over_memory: bool = False
     """Stopped by the pool for taking more memory than a query may."""
@@ -716,9 +716,9 @@ class WorkerPool:
     def _kept_too_much(self, worker: _Worker) -> bool:
         """Whether a worker that has just finished a job still holds more than a share of
         the budget (an allocator keeps what it freed), which the next query would not have:
-        it is then replaced, not given another job. A read of a
-        few microseconds, made before the worker is idle again (a watch of idle workers
-        would come too late: the worker that finished last takes the next job)."""
+        it is then replaced, not given another job. A read of a few microseconds, made
+        before the worker is idle again (a watch of idle workers would come too late: the
+        worker that finished last takes the next job)."""
         grown = memory.growth(worker.pid, worker.forked_with)
         if grown is None or grown <= self.memory_budget // memory.IDLE_SHARE:
             return False
