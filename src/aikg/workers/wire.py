@@ -62,9 +62,12 @@ class Frames:
                 start += _LONG.size
             if len(self._buffer) < start + size:
                 return
-            data = bytes(self._buffer[start : start + size])
+            # Read in place: a copy of a large answer's bytes would be one more of its
+            # size in the server's memory, which holds it whole while it is read.
+            with memoryview(self._buffer) as view:
+                message = pickle.loads(view[start : start + size])  # noqa: S301 - our worker's
             del self._buffer[: start + size]
-            yield pickle.loads(data)  # noqa: S301 - our own worker's answer
+            yield message
 
 
 async def write_all(loop: asyncio.AbstractEventLoop, fd: int, data: bytes) -> None:
