@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aikg.validation.memory_copy import available_memory
+from aikg.machine import available_memory
 from benchmarks.common import (
     LOGS,
     log,

@@ -36,16 +36,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZE = 3
 
 
-@pytest.fixture
-def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
+def opened_pool(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[WorkerPool]:
+    """A pool of the test jobs with these settings, closed afterwards."""
     # The keeper is a new interpreter: it must find the tests package to import the jobs.
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
-    settings = Settings(workers=SIZE, query_timeout=2, queue_timeout=5)
     opened = WorkerPool(settings, "tests.pool_jobs")
     try:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture
+def pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
+    yield from opened_pool(monkeypatch, Settings(workers=SIZE, query_timeout=2, queue_timeout=5))
 
 
 BUDGET_MB = 100
@@ -56,7 +60,6 @@ ANSWER_MB = 4
 def frugal_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
     """A pool whose queries may take 100 MB each, and 30 s: a job stopped sooner was
     stopped for its memory."""
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     settings = Settings(
         workers=SIZE,
         query_timeout=30,
@@ -64,11 +67,7 @@ def frugal_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[WorkerPool]:
         query_memory=BUDGET_MB,
         max_answer_bytes=ANSWER_MB * memory.MB,
     )
-    opened = WorkerPool(settings, "tests.pool_jobs")
-    try:
-        yield opened
-    finally:
-        opened.close()
+    yield from opened_pool(monkeypatch, settings)
 
 
 def wait_for_full_strength(pool: WorkerPool, within: float, replaced: int = 0) -> float:
@@ -505,7 +504,7 @@ def test_the_memory_available_heeds_a_control_groups_limit(
     tmp_path: Path, groups: str, files: dict[str, str], left: int | None
 ) -> None:
     """A container's limit, not the machine's free memory, is what a budget may share."""
-    from aikg.validation.memory_copy import _left_in_control_group  # noqa: PLC0415
+    from aikg.machine import _left_in_control_group  # noqa: PLC0415
 
     (tmp_path / "cgroup").write_text(groups)
     for name, text in files.items():

@@ -20,13 +20,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from aikg.saved_queries import catalog
+from aikg.workers import memory
 from tests.load import RESULTS, address, children, client_from, percentiles, rss_mb
 from tests.server import Server, running_server
 
@@ -314,14 +314,9 @@ memory a query may take."""
 
 
 def private_mb(pids: list[int]) -> float:
-    """The resident anonymous memory of these processes, in MB (a worker's pages shared
-    with the keeper count in each: it is the growth that tells)."""
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            resident, shared = Path(f"/proc/{pid}/statm").read_text().split()[1:3]
-            total += int(resident) - int(shared)
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+    """The anonymous memory of these processes, in MB, as the pool reads it (a worker's
+    pages shared with the keeper count in each: it is the growth that tells)."""
+    return sum(memory.private_bytes(pid) or 0 for pid in pids) / memory.MB
 
 
 def test_queries_that_take_too_much_memory_are_stopped_and_the_server_stays_up() -> None:

@@ -30,6 +30,9 @@ class AikgError(Exception):
 
     status: ClassVar[int] = 500
     code: ClassVar[str] = "internal-error"
+    passes: ClassVar[bool] = True
+    """Whether the same request may succeed later (a 503 then says when to retry): not for
+    a limit the request itself goes past, which it would meet again."""
 
     def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
         super().__init__(message)
@@ -235,6 +238,7 @@ class QueryMemoryError(AikgError):
 
     status = 503
     code = "query-memory"
+    passes = False
 
 
 class AnswerTooLargeError(AikgError):
@@ -242,6 +246,7 @@ class AnswerTooLargeError(AikgError):
 
     status = 503
     code = "answer-too-large"
+    passes = False
 
 
 class EngineCrashError(AikgError):

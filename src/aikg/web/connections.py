@@ -27,23 +27,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar
 
 import h11
 from uvicorn.middleware.proxy_headers import _TrustedHosts
 from uvicorn.protocols.http.h11_impl import H11Protocol
-from uvicorn.server import ServerState
 
 from aikg.config import Settings
 from aikg.web.fair_share import address_key
 
 log = logging.getLogger("aikg.requests")
-
-_OPEN: weakref.WeakKeyDictionary[ServerState, Counter[str]] = weakref.WeakKeyDictionary()
-"""Open connections per client, for each server of this process."""
-
 
 MIN_RATE = 500
 """Bytes a second a request must come at, past its first ``read_timeout`` seconds
@@ -57,6 +51,9 @@ class GuardedH11Protocol(H11Protocol):
     read_timeout: float = 10.0
     per_client: int = 0
     trusted_proxies: Any = None
+    open_connections: ClassVar[Counter[str]] = Counter()
+    """Open connections per client: one count for each class :func:`guarded_protocol`
+    makes, which is one server's."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -67,7 +64,7 @@ class GuardedH11Protocol(H11Protocol):
         self._counted: str | None = None
         host = self.client[0] if self.client else ""
         if self.per_client and host and host not in self.trusted_proxies:
-            counts = _OPEN.setdefault(self.server_state, Counter())
+            counts = self.open_connections
             key = address_key(host)
             if counts[key] >= self.per_client:
                 log.debug("refused a connection from %s: %d open already", host, counts[key])
@@ -112,11 +109,10 @@ class GuardedH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_clock()
         if self._counted is not None:
-            counts = _OPEN.get(self.server_state)
-            if counts is not None:
-                counts[self._counted] -= 1
-                if counts[self._counted] <= 0:
-                    del counts[self._counted]
+            counts = self.open_connections
+            counts[self._counted] -= 1
+            if counts[self._counted] <= 0:
+                del counts[self._counted]
             self._counted = None
         super().connection_lost(exc)
 
@@ -172,5 +168,6 @@ def guarded_protocol(settings: Settings, forwarded_allow_ips: str) -> type[Guard
             "read_timeout": settings.read_timeout,
             "per_client": settings.client_connections,
             "trusted_proxies": _TrustedHosts(forwarded_allow_ips),
+            "open_connections": Counter(),
         },
     )

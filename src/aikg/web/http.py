@@ -19,10 +19,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from aikg.config import Settings
 from aikg.errors import (
     AikgError,
-    AnswerTooLargeError,
     InputError,
     PayloadTooLargeError,
-    QueryMemoryError,
     TooManyRequestsError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
@@ -305,8 +303,7 @@ def error_response(error: AikgError) -> JSONResponse:
     headers: dict[str, Any] = {}
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="aikg"'
-    if error.status == 503 and not isinstance(error, AnswerTooLargeError | QueryMemoryError):
-        # A deadline or a busy server may pass; the same query takes the same memory.
+    if error.status == 503 and error.passes:
         headers["Retry-After"] = "1"
     if isinstance(error, TooManyRequestsError):
         headers["Retry-After"] = str(error.retry_after)

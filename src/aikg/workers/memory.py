@@ -23,7 +23,7 @@ look, which a watch every few tens of milliseconds cannot pay. Where there is no
 
 from __future__ import annotations
 
-from aikg.validation.memory_copy import available_memory
+from aikg.machine import available_memory
 
 MB = 1024 * 1024
 WATCH_SECONDS = 0.05
