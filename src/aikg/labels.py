@@ -43,10 +43,19 @@ def _rank(label: ox.Literal, lang: str) -> int:
 def labels_for(store: Store, iris: set[ox.NamedNode], lang: str) -> dict[ox.NamedNode, ox.Literal]:
     """The best label of each IRI in ``lang``, looked up in every graph: the language asked
     for, then English, then no language, then any other; among equals, the property first
-    in :data:`LABELS`."""
-    if store.native:
-        return _best(_read_in_process(store, iris, lang), lang)
-    return _best(_asked_in_batches(store, iris), lang)
+    in :data:`LABELS`, then the least text (then language tag), so that every way of
+    reading the labels chooses the same one."""
+    if not store.native:
+        return _best(_asked_in_batches(store, iris), lang)
+    indexed = _from_name_index(store, iris) if len(iris) >= INDEX_FROM else None
+    if indexed is not None:
+        return _best(indexed, lang)
+    return _best(_read_in_process(store, iris, lang), lang)
+
+
+INDEX_FROM = 16
+"""IRIs from which the name index is asked for their labels, rather than the engine: the
+index's query and the checks before it cost about as much as four IRIs' lookups."""
 
 
 def _best(
@@ -54,12 +63,44 @@ def _best(
 ) -> dict[ox.NamedNode, ox.Literal]:
     """Each IRI's best label among ``labels``: (IRI, position of its property in
     :data:`LABELS`, label)."""
-    best: dict[ox.NamedNode, tuple[tuple[int, int], ox.Literal]] = {}
+    best: dict[ox.NamedNode, tuple[tuple[int, int, str, str], ox.Literal]] = {}
     for iri, position, label in labels:
-        rank = (_rank(label, lang), position)
+        rank = (_rank(label, lang), position, label.value, label.language or "")
         if iri not in best or rank < best[iri][0]:
             best[iri] = (rank, label)
     return {iri: label for iri, (_, label) in best.items()}
+
+
+def _from_name_index(
+    store: Store, iris: set[ox.NamedNode]
+) -> Iterator[tuple[ox.NamedNode, int, ox.Literal]] | None:
+    """The labels of each IRI, as :func:`_best` takes them, from the store's name index
+    (:mod:`aikg.names`), which holds every name of the named graphs but the inferred one:
+    a batch of IRIs in one SQLite query. On a store of 10M triples on disk, 20,000 IRIs
+    took 0.12 s this way, against 1.2 s for the engine's lookups, two for each IRI. None
+    when the index cannot tell every label: there is none, it is of an older layout, or
+    a label lies where it does not look (the default graph, the inferred graph)."""
+    names = store.names
+    if names is None or not names.is_current():
+        return None
+    unindexed = (ox.DefaultGraph(), ox.NamedNode(store.inferred_graph))
+    for graph in unindexed:
+        for predicate in LABELS:
+            if next(iter(store.quads_for_pattern(None, predicate, None, graph)), None):
+                return None
+    positions = {predicate.value: position for position, predicate in enumerate(LABELS)}
+    by_value = {iri.value: iri for iri in iris}
+    rows = names.labels(by_value, positions)
+    return (
+        (by_value[iri], positions[prop], _literal(name, language, datatype))
+        for iri, prop, name, language, datatype in rows
+    )
+
+
+def _literal(text: str, language: str | None, datatype: str | None) -> ox.Literal:
+    if language:
+        return ox.Literal(text, language=language)
+    return ox.Literal(text, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(text)
 
 
 def _read_in_process(
