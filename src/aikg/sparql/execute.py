@@ -29,6 +29,7 @@ from aikg.namespaces import XSD, prefix_table
 from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
 from aikg.sparql.paging import page_query, past_the_end, select_shape
 from aikg.sparql.results import Table, table
+from aikg.sparql.sorting import SortPlan, Unordered, sort_plan, sorted_rows
 from aikg.store.local import Store
 from aikg.terms import OxTerm, to_rdflib, triples_to_graph
 
@@ -271,6 +272,10 @@ def execute_page(
         del first
         if not answer.truncated:
             return answer
+    if store.native and (plan := sort_plan(query)) is not None:
+        sorted_here = _sorted_here(run, plan, page, max_rows)
+        if sorted_here is not None:
+            return sorted_here
     paged = page_query(query, page, max_rows, nested=not store.native, plain=store.orders_any_terms)
     assert paged is not None  # a SELECT has pages
     try:
@@ -284,6 +289,34 @@ def execute_page(
     answer.page = page
     if page > 1 and not answer.rows:
         raise past_the_end(page, max_rows)
+    return answer
+
+
+def _sorted_here(
+    run: Callable[[str], OxResult], plan: SortPlan, page: int, max_rows: int
+) -> Table | None:
+    """Page ``page`` of the answer, sorted in this process (see :mod:`aikg.sparql.sorting`),
+    or None when the engine must sort it: it refuses the rewritten query, or a value to
+    sort by is of an order not known here."""
+    try:
+        solutions = run(plan.text)
+    except InputError:
+        return None
+    assert isinstance(solutions, ox.QuerySolutions)
+    try:
+        variables, rows = sorted_rows(solutions, plan, (page - 1) * max_rows, max_rows + 1)
+    except Unordered:
+        return None
+    finally:
+        del solutions  # read: see execute_page
+    if page > 1 and not rows:
+        raise past_the_end(page, max_rows)
+    answer = Table(
+        variables,
+        [dict(zip(variables, row, strict=True)) for row in rows[:max_rows]],
+        truncated=len(rows) > max_rows,
+    )
+    answer.page = page
     return answer
 
 

@@ -1,0 +1,248 @@
+"""Pages sorted in this process: the same order as the engine's ORDER BY wherever the
+engine's order is one, and the engine's own sort wherever this process cannot sort."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from aikg import KnowledgeGraph
+from aikg.config import Settings
+from aikg.saved_queries import catalog
+from aikg.sparql import execute as execute_module
+from aikg.sparql.execute import execute_page
+from aikg.sparql.paging import page_query, select_shape, sorted_as_they_are
+from aikg.sparql.sorting import Unordered, order_key, sort_plan
+from aikg.store.local import Store
+
+E = "http://example.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+WHOLE = 10**6
+
+
+def typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+
+
+# Each column: values of one kind, which the engine orders totally.
+COLUMNS: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {
+    "numbers of every numeric datatype": [
+        typed("10", "integer"),
+        typed("-3", "int"),
+        typed("2.5", "decimal"),
+        typed("1e2", "double"),
+        typed("-INF", "double"),
+        typed("0.1", "float"),
+        typed("7", "nonNegativeInteger"),
+        typed("2.25", "decimal"),
+        typed("INF", "float"),
+    ],
+    "strings by code point": [
+        ox.Literal("b"),
+        ox.Literal("B"),
+        ox.Literal("é"),
+        ox.Literal("대한민국"),
+        ox.Literal(""),
+        ox.Literal("ab"),
+        typed("a", "string"),
+    ],
+    "language-tagged text": [
+        ox.Literal("Korea", language="en"),
+        ox.Literal("Corée", language="en"),
+        ox.Literal("한국", language="en"),
+    ],
+    "IRIs by their text": [ox.NamedNode(E + x) for x in ("b", "a/b", "A", "a", "ä")],
+    "booleans": [typed("true", "boolean"), typed("false", "boolean")],
+    "IRIs, blank nodes and literals": [
+        ox.NamedNode(E + "x"),
+        ox.BlankNode("b1"),
+        ox.Literal("text"),
+        ox.NamedNode(E + "a"),
+    ],
+}
+
+
+def store_of(values: list[ox.NamedNode | ox.BlankNode | ox.Literal]) -> Store:
+    """Things 0..n with one value each (``e:value``), and a thing without one."""
+    store = Store(Settings())
+    graph = ox.NamedNode(E + "graph")
+    quads = [
+        ox.Quad(ox.NamedNode(f"{E}thing/{i}"), ox.NamedNode(E + "value"), value, graph)
+        for i, value in enumerate(values)
+    ]
+    quads.append(
+        ox.Quad(ox.NamedNode(E + "thing/none"), ox.NamedNode(E + "kind"), ox.Literal("x"), graph)
+    )
+    store.extend(quads)
+    return store
+
+
+QUERY = (
+    "SELECT ?thing ?value WHERE { ?thing ?p ?o OPTIONAL { ?thing <http://example.org/value> "
+    "?value } } ORDER BY {direction}(?value)"
+)
+
+
+def engine_order(store: Store, text: str) -> list[object]:
+    """The things in the engine's own order (the query as written, sorted by the engine)."""
+    answer = store.query(text, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    return [row["thing"] for row in answer]
+
+
+def here_order(store: Store, text: str, page: int = 1, size: int = WHOLE) -> list[object]:
+    answer = execute_page(store, text, Settings(), page=page, max_rows=size)
+    assert not isinstance(answer, ox.QueryBoolean | ox.QueryTriples)
+    return [row["thing"] for row in answer.rows]
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+@pytest.mark.parametrize("column", COLUMNS, ids=list(COLUMNS))
+def test_values_of_one_kind_sort_here_as_the_engine_sorts_them(
+    column: str, direction: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = store_of(COLUMNS[column])
+    text = QUERY.replace("{direction}", direction)
+    sorted_here: list[bool] = []
+    real = execute_module._sorted_here
+
+    def watched(*args: object) -> object:
+        answer = real(*args)  # type: ignore[arg-type]
+        sorted_here.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(execute_module, "_sorted_here", watched)
+    assert here_order(store, text) == engine_order(store, text)
+    assert sorted_here == [True]
+    # Page by page, the same order.
+    whole = engine_order(store, text)
+    pages = [here_order(store, text, page, 3) for page in range(1, (len(whole) + 2) // 3 + 1)]
+    assert [thing for page in pages for thing in page] == whole
+
+
+def test_the_order_of_values_follows_sparql() -> None:
+    unbound, blank, iri = None, ox.BlankNode("z"), ox.NamedNode(E + "a")
+    one, one_point_o = typed("1", "integer"), typed("1.0", "decimal")
+    text, lang, yes = ox.Literal("a"), ox.Literal("a", language="en"), typed("true", "boolean")
+    assert sorted([yes, lang, text, one, iri, blank, unbound], key=order_key) == [
+        unbound,
+        blank,
+        iri,
+        one,
+        text,
+        yes,
+        lang,
+    ]
+    assert order_key(one)[:3] == order_key(one_point_o)[:3] and order_key(one) == order_key(
+        one_point_o
+    )
+    # xsd:float compares at its single precision, as the engine promotes it.
+    assert order_key(typed("0.1", "float")) > order_key(typed("0.1", "double"))
+    nan = typed("NaN", "double")
+    assert sorted([nan, typed("1", "integer")], key=order_key)[0] == typed("1", "integer")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        typed("2024-01-01", "date"),
+        typed("P1D", "duration"),
+        typed("x", "integer"),
+        ox.Literal("a", datatype=ox.NamedNode(E + "custom")),
+    ],
+    ids=["date", "duration", "no integer", "other datatype"],
+)
+def test_a_value_of_an_order_not_known_here_is_left_to_the_engine(value: ox.Literal) -> None:
+    with pytest.raises(Unordered):
+        order_key(value)
+    values = [value, typed("2020-05-01", "date"), typed("2030-01-01", "date")]
+    store = store_of(values)
+    text = QUERY.replace("{direction}", "ASC")
+    # The engine sorted the page: its order, whatever it makes of the values.
+    assert set(here_order(store, text)) == set(engine_order(store, text))
+    paged = page_query(text, 1, WHOLE)
+    assert paged is not None
+    assert here_order(store, text) == engine_order(store, paged)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p ?o } ORDER BY ?o",
+        "SELECT DISTINCT ?s WHERE { ?s ?p ?o } ORDER BY ?o",
+        "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o ?",
+        "ASK { ?s ?p ?o }",
+    ],
+    ids=["star", "distinct by a hidden variable", "unreadable", "ask"],
+)
+def test_a_query_whose_keys_cannot_be_columns_is_sorted_by_the_engine(text: str) -> None:
+    assert sort_plan(text) is None
+
+
+def test_a_rewritten_query_the_engine_refuses_is_sorted_by_the_engine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A grouped query ordered by a variable it does not group by: the engine sorts by the
+    unbound value, and refuses it as a column."""
+    store = store_of(COLUMNS["strings by code point"])
+    text = "SELECT ?thing (COUNT(?o) AS ?n) WHERE { ?thing ?p ?o } GROUP BY ?thing ORDER BY ?o"
+    plan = sort_plan(text)
+    assert plan is not None
+    with pytest.raises(SyntaxError, match="unbound"):
+        store.query(plan.text)
+    paged = page_query(text, 1, WHOLE)
+    assert paged is not None
+    assert here_order(store, text) == engine_order(store, paged)
+
+
+def test_the_plan_moves_each_condition_to_a_column_and_keeps_the_window() -> None:
+    text = (
+        "PREFIX e: <http://e/> SELECT ?a (COUNT(?c) AS ?n) WHERE { ?a ?b ?c } GROUP BY ?a "
+        "ORDER BY DESC(COUNT(?c)) e:f(?a) (?a) ASC(?a) ?a LIMIT 10 OFFSET 2 "
+        "VALUES ?b { <http://e/p> }"
+    )
+    plan = sort_plan(text)
+    assert plan is not None
+    assert plan.text == (
+        "PREFIX e: <http://e/> SELECT ?a (COUNT(?c) AS ?n) (COUNT(?c)\n AS ?aikg_order_1) "
+        "(e:f(?a)\n AS ?aikg_order_2) ((?a)\n AS ?aikg_order_3) (?a\n AS ?aikg_order_4) "
+        "(?a\n AS ?aikg_order_5) WHERE { ?a ?b ?c } GROUP BY ?a\nVALUES ?b { <http://e/p> }"
+    )
+    assert (plan.columns, plan.descending) == (2, (True, False, False, False, False))
+    assert (plan.offset, plan.limit) == (2, 10)
+    taken = sort_plan("SELECT ?aikg_order ?x WHERE { ?aikg_order ?p ?x } ORDER BY ?x")
+    assert taken is not None and "AS ?aikg_order__1)" in taken.text
+
+
+SAVED = sorted(q.name for q in catalog().values() if q.kind == "select")
+
+
+@pytest.mark.parametrize("name", SAVED)
+def test_every_saved_query_sorts_here_as_the_engine_sorts_it(kg: KnowledgeGraph, name: str) -> None:
+    """On the bundled data: the columns the query's ORDER BY names as they stand come in
+    the same sequence whichever sorts (the rest of a row may differ among rows the query's
+    own order leaves tied)."""
+    query = catalog()[name]
+    params = {p.name: p.example for p in query.params if p.example is not None}
+    text = query.bind(params, kg.settings.base_iri).apply(query.text)
+    shape = select_shape(text)
+    assert shape is not None
+    keys = sorted(sorted_as_they_are(text, shape))
+    here = execute_page(kg.store, text, kg.settings, page=1, max_rows=WHOLE)
+    paged = page_query(text, 1, WHOLE)
+    assert paged is not None and not isinstance(here, ox.QueryBoolean | ox.QueryTriples)
+    engine = kg.store.query(
+        paged,
+        use_default_graph_as_union=True,
+        base_iri=kg.settings.base_iri,
+        prefixes=_prefixes(kg),
+    )
+    assert isinstance(engine, ox.QuerySolutions)
+    engine_rows = [tuple(row[k] for k in keys) for row in engine]
+    assert [tuple(row.get(k) for k in keys) for row in here.rows] == engine_rows
+
+
+def _prefixes(kg: KnowledgeGraph) -> dict[str, str]:
+    from aikg.namespaces import prefix_table  # noqa: PLC0415
+
+    return prefix_table(kg.settings.base_iri)
