@@ -9,6 +9,9 @@ and among equals ``rdfs:label`` before ``skos:prefLabel``, then the least text.
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -53,6 +56,8 @@ CASES: dict[str, dict[ox.NamedNode, list[tuple[str, str | None]]]] = {
     },
     "two-english-labels": {RDFS_LABEL: [("Zeta", "en"), ("Alpha", "en"), ("Alpha", "en-US")]},
     "typed-label": {RDFS_LABEL: [("42", "xsd:integer")]},
+    "typed-and-plain": {RDFS_LABEL: [("42", "xsd:integer"), ("42", None)]},
+    "right-to-left": {RDFS_LABEL: [("مرحبا", "ar--rtl")]},
     "unlabelled": {},
 }
 GRAPH = ox.NamedNode(THING + "graph")
@@ -63,6 +68,9 @@ def _literal(text: str, language: str | None) -> ox.Literal:
     """A label of :data:`CASES`: a language tag, a datatype (``xsd:...``), or neither."""
     if language and language.startswith("xsd:"):
         return ox.Literal(text, datatype=ox.NamedNode(XSD + language[4:]))
+    if language and "--" in language:
+        tag, direction = language.split("--")
+        return ox.Literal(text, language=tag, direction=ox.BaseDirection(direction))
     return ox.Literal(text, language=language) if language else ox.Literal(text)
 
 
@@ -99,11 +107,11 @@ def _engine_read(
 def expected(name: str, lang: str) -> ox.Literal | None:
     """The rule, written out: every label of every property, the best rank, then the first
     of equals in property order, then the least text and language tag."""
-    best: tuple[tuple[int, int, str, str], ox.Literal] | None = None
+    best: tuple[tuple[int, int, str, str, str], ox.Literal] | None = None
     for position, predicate in enumerate(LABELS):
         for text, language in CASES[name].get(predicate, []):
             label = _literal(text, language)
-            rank = (_rank(label, lang), position, text, label.language or "")
+            rank = (_rank(label, lang), position, text, label.language or "", str(label))
             if best is None or rank < best[0]:
                 best = (rank, label)
     return None if best is None else best[1]
@@ -126,6 +134,8 @@ def test_the_store_in_process_chooses_each_label_by_the_rule(
     )
     assert chosen["two-english-labels"] == ox.Literal("Alpha", language="en")
     assert chosen["typed-label"] == ox.Literal("42", datatype=ox.NamedNode(XSD + "integer"))
+    assert chosen["typed-and-plain"] == ox.Literal("42")
+    assert chosen["right-to-left"].direction == ox.BaseDirection.RTL
 
 
 def test_a_long_list_of_iris_is_read_from_the_name_index(
@@ -141,18 +151,23 @@ def test_a_long_list_of_iris_is_read_from_the_name_index(
     assert labels_for(store, iris, "en") == _index_read(store, iris, "en")
 
 
-@pytest.mark.parametrize("graph", ["default", "inferred"])
+@pytest.mark.parametrize("graph", ["default", "inferred", "blank"])
 def test_a_label_where_the_name_index_does_not_look_is_read_from_the_engine(
     graph: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The index holds the named graphs but the inferred one: a label in the default graph
-    (the graph store protocol writes there) or in the inferred graph would be missed."""
+    """The index holds the graphs named by IRIs but the inferred one: a label in the
+    default graph (the graph store protocol writes there), in the inferred graph or in a
+    graph named by a blank node (an update can make one) would be missed."""
     held = Store(Settings())
     iris = {ox.NamedNode(THING + f"thing-{i}") for i in range(20)}
     named = [
         ox.Quad(iri, RDFS_LABEL, ox.Literal(iri.value[-7:], language="en"), GRAPH) for iri in iris
     ]
-    where = ox.DefaultGraph() if graph == "default" else ox.NamedNode(held.inferred_graph)
+    where = {
+        "default": ox.DefaultGraph(),
+        "inferred": ox.NamedNode(held.inferred_graph),
+        "blank": ox.BlankNode(),
+    }[graph]
     odd = ox.NamedNode(THING + "odd")
     held.extend([*named, ox.Quad(odd, RDFS_LABEL, ox.Literal("Odd", language="en"), where)])
     assert held.names is not None
@@ -251,3 +266,48 @@ def test_label_columns_follow_writes_through_the_name_index(
     )
     after = kg.serialize_query(ask, "csv", labels="fr").body.decode().replace("\r", "")
     assert after == before
+
+
+def test_the_engine_answers_while_the_name_index_cannot(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load that may yet be undone has written to the index, or another process holds
+    it locked: the labels come from the engine, the same ones."""
+    iris = {ox.NamedNode(THING + name) for name in CASES}
+    expected_labels = _engine_read(store, iris, "en")
+    assert store.names is not None
+    store.names.mark_load(pending=True)
+    try:
+        assert _from_name_index(store, iris) is None
+    finally:
+        store.names.mark_load(pending=False)
+    assert _index_read(store, iris, "en") == expected_labels
+
+    def locked(*_: object) -> object:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(type(store.names), "labels", locked)
+    monkeypatch.setattr(labels, "INDEX_FROM", 2)
+    assert _from_name_index(store, iris) is None
+    assert labels_for(store, iris, "en") == expected_labels
+
+
+def test_an_index_on_disk_lets_readers_read_while_it_is_rebuilt(tmp_path: Path) -> None:
+    """Write-ahead logging: a reader in another connection reads the index as it was
+    while a rebuild holds its transaction open."""
+    from aikg.names import NameIndex  # noqa: PLC0415
+
+    path = tmp_path / "store.names.sqlite"
+    index = NameIndex(path)
+    quad = ox.Quad(ox.NamedNode(THING + "a"), RDFS_LABEL, ox.Literal("A", language="en"), GRAPH)
+    index.rebuild([quad])
+    assert index.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    index.db.execute("BEGIN IMMEDIATE")
+    index.db.execute("DELETE FROM names")
+    reader = sqlite3.connect(path, timeout=0.1)
+    try:
+        assert reader.execute("SELECT name FROM names").fetchall() == [("A",)]
+    finally:
+        reader.close()
+        index.db.rollback()
+        index.close()

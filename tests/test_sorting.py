@@ -3,6 +3,8 @@ engine's order is one, and the engine's own sort wherever this process cannot so
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import pyoxigraph as ox
 import pytest
 
@@ -10,9 +12,10 @@ from aikg import KnowledgeGraph
 from aikg.config import Settings
 from aikg.saved_queries import catalog
 from aikg.sparql import execute as execute_module
+from aikg.sparql import sorting
 from aikg.sparql.execute import execute_page
 from aikg.sparql.paging import page_query, select_shape, sorted_as_they_are
-from aikg.sparql.sorting import Unordered, order_key, sort_plan
+from aikg.sparql.sorting import Unordered, known_unordered, order_key, sort_plan
 from aikg.store.local import Store
 
 E = "http://example.org/"
@@ -53,6 +56,21 @@ COLUMNS: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {
     ],
     "IRIs by their text": [ox.NamedNode(E + x) for x in ("b", "a/b", "A", "a", "ä")],
     "booleans": [typed("true", "boolean"), typed("false", "boolean")],
+    "plain, language-tagged and boolean text together": [
+        ox.Literal("Seoul"),
+        ox.Literal("Busan", language="en"),
+        ox.Literal("Anyang", language="ko"),
+        ox.Literal("Daegu"),
+        ox.Literal("Incheon", language="en"),
+        ox.Literal("Incheon"),
+        ox.Literal("Incheon", language="de"),
+        typed("true", "boolean"),
+        ox.Literal("true"),
+        ox.Literal("true", language="en"),
+        typed("false", "boolean"),
+        ox.Literal("\U0001f600"),
+        ox.Literal("\uffff"),
+    ],
     "IRIs, blank nodes and literals": [
         ox.NamedNode(E + "x"),
         ox.BlankNode("b1"),
@@ -129,9 +147,9 @@ def test_the_order_of_values_follows_sparql() -> None:
         blank,
         iri,
         one,
+        lang,  # text, then datatype IRI (rdf:langString before xsd:...), as the engine
         text,
         yes,
-        lang,
     ]
     assert order_key(one)[:3] == order_key(one_point_o)[:3] and order_key(one) == order_key(
         one_point_o
@@ -152,17 +170,25 @@ def test_the_order_of_values_follows_sparql() -> None:
     ],
     ids=["date", "duration", "no integer", "other datatype"],
 )
-def test_a_value_of_an_order_not_known_here_is_left_to_the_engine(value: ox.Literal) -> None:
+def test_a_value_of_an_order_not_known_here_is_left_to_the_engine(
+    value: ox.Literal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sorting, "_UNORDERED", OrderedDict())  # as in a fresh process
     with pytest.raises(Unordered):
         order_key(value)
     values = [value, typed("2020-05-01", "date"), typed("2030-01-01", "date")]
     store = store_of(values)
     text = QUERY.replace("{direction}", "ASC")
+    plan = sort_plan(text)
+    assert plan is not None and not known_unordered(plan)
     # The engine sorted the page: its order, whatever it makes of the values.
     assert set(here_order(store, text)) == set(engine_order(store, text))
     paged = page_query(text, 1, WHOLE)
     assert paged is not None
     assert here_order(store, text) == engine_order(store, paged)
+    # Its next pages go to the engine straight away.
+    assert known_unordered(plan)
+    assert here_order(store, text, 2, 2) == engine_order(store, paged)[2:4]
 
 
 @pytest.mark.parametrize(
@@ -198,20 +224,93 @@ def test_a_rewritten_query_the_engine_refuses_is_sorted_by_the_engine(
 def test_the_plan_moves_each_condition_to_a_column_and_keeps_the_window() -> None:
     text = (
         "PREFIX e: <http://e/> SELECT ?a (COUNT(?c) AS ?n) WHERE { ?a ?b ?c } GROUP BY ?a "
-        "ORDER BY DESC(COUNT(?c)) e:f(?a) (?a) ASC(?a) ?a LIMIT 10 OFFSET 2 "
+        "ORDER BY DESC(COUNT(?c)) e:f(?a) (?a) ASC(?a) DESC( ?n ) LIMIT 10 OFFSET 2 "
         "VALUES ?b { <http://e/p> }"
     )
     plan = sort_plan(text)
     assert plan is not None
     assert plan.text == (
-        "PREFIX e: <http://e/> SELECT ?a (COUNT(?c) AS ?n) (COUNT(?c)\n AS ?aikg_order_1) "
-        "(e:f(?a)\n AS ?aikg_order_2) ((?a)\n AS ?aikg_order_3) (?a\n AS ?aikg_order_4) "
-        "(?a\n AS ?aikg_order_5) WHERE { ?a ?b ?c } GROUP BY ?a\nVALUES ?b { <http://e/p> }"
+        "PREFIX e: <http://e/> SELECT ?a (COUNT(?c) AS ?n)\n(COUNT(?c)\n AS ?aikg_order_1) "
+        "(e:f(?a)\n AS ?aikg_order_2) ((?a)\n AS ?aikg_order_3) "
+        "WHERE { ?a ?b ?c } GROUP BY ?a\nVALUES ?b { <http://e/p> }"
     )
-    assert (plan.columns, plan.descending) == (2, (True, False, False, False, False))
+    # A projected variable as it stands (an aggregate's name too) is sorted by its column.
+    assert plan.columns == 2
+    assert plan.keys == ((2, True), (3, False), (4, False), (0, False), (1, True))
     assert (plan.offset, plan.limit) == (2, 10)
-    taken = sort_plan("SELECT ?aikg_order ?x WHERE { ?aikg_order ?p ?x } ORDER BY ?x")
+    taken = sort_plan("SELECT ?aikg_order ?x WHERE { ?aikg_order ?p ?x } ORDER BY ?x ?p")
     assert taken is not None and "AS ?aikg_order__1)" in taken.text
+
+
+def test_a_comment_closing_the_select_line_keeps_the_added_columns_out_of_it() -> None:
+    store = store_of(COLUMNS["strings by code point"])
+    text = (
+        "SELECT ?thing # the things\nWHERE { ?thing ?p ?o OPTIONAL { ?thing "
+        "<http://example.org/value> ?value } } ORDER BY DESC(?value)"
+    )
+    plan = sort_plan(text)
+    assert plan is not None and plan.text.startswith("SELECT ?thing # the things\n(?value")
+    assert here_order(store, text) == engine_order(store, text)
+
+
+@pytest.mark.parametrize("call", ["RAND()", "BNODE()", "UUID()", "STRUUID()", "LCASE(?s)"])
+def test_distinct_rows_ordered_by_an_expression_are_sorted_by_the_engine(call: str) -> None:
+    """A column more would make rows distinct that are not (a random number in each)."""
+    store = store_of(COLUMNS["strings by code point"])
+    text = f"SELECT DISTINCT ?p WHERE {{ ?s ?p ?o }} ORDER BY {call}"
+    assert sort_plan(text) is None
+    answer = execute_page(store, text, Settings(), page=1, max_rows=WHOLE)
+    assert not isinstance(answer, ox.QueryBoolean | ox.QueryTriples)
+    assert len(answer.rows) == 2  # e:value and e:kind, once each
+    distinct = sort_plan("SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY DESC(?p)")
+    assert distinct is not None and distinct.keys == ((0, True),)
+
+
+def test_a_grouped_query_ordered_by_its_aggregate_is_sorted_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = store_of(COLUMNS["strings by code point"])
+    text = "SELECT ?p (COUNT(?s) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p"
+    monkeypatch.setattr(execute_module, "page_query", lambda *_, **__: pytest.fail("engine"))
+    answer = execute_page(store, text, Settings(), page=1, max_rows=WHOLE)
+    assert not isinstance(answer, ox.QueryBoolean | ox.QueryTriples)
+    assert [(row["p"], row["n"]) for row in answer.rows] == [
+        (ox.NamedNode(E + "value"), typed("7", "integer")),
+        (ox.NamedNode(E + "kind"), typed("1", "integer")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "datatype"),
+    [
+        (" 7", "integer"),
+        ("5_000", "integer"),
+        ("\u0665", "integer"),
+        (str(2**63), "integer"),
+        ("1e5", "decimal"),
+        ("1." + "0" * 19, "decimal"),
+        ("1_0.5", "double"),
+        ("Infinity", "double"),
+    ],
+)
+def test_a_number_the_engine_holds_as_no_number_is_left_to_it(text: str, datatype: str) -> None:
+    """The engine keeps a literal not written as XSD writes its datatype (or out of its
+    range) as no number, and orders it by its text: so does no order known here."""
+    with pytest.raises(Unordered):
+        order_key(typed(text, datatype))
+
+
+def test_a_triple_term_or_a_text_with_a_direction_is_left_to_the_engine() -> None:
+    triple = ox.Triple(ox.NamedNode(E + "s"), ox.NamedNode(E + "p"), ox.NamedNode(E + "o"))
+    with pytest.raises(Unordered):
+        order_key(triple)
+    with pytest.raises(Unordered):
+        order_key(ox.Literal("x", language="ar", direction=ox.BaseDirection.RTL))
+    store = store_of(COLUMNS["strings by code point"])
+    text = "SELECT ?thing ?t WHERE { ?thing ?p ?o BIND(TRIPLE(?thing, ?p, ?o) AS ?t) } ORDER BY ?t"
+    paged = page_query(text, 1, WHOLE)
+    assert paged is not None
+    assert here_order(store, text) == engine_order(store, paged)
 
 
 SAVED = sorted(q.name for q in catalog().values() if q.kind == "select")

@@ -16,6 +16,7 @@ For every column holding IRIs (say ``holder``) that the query does not label its
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
@@ -63,9 +64,9 @@ def _best(
 ) -> dict[ox.NamedNode, ox.Literal]:
     """Each IRI's best label among ``labels``: (IRI, position of its property in
     :data:`LABELS`, label)."""
-    best: dict[ox.NamedNode, tuple[tuple[int, int, str, str], ox.Literal]] = {}
+    best: dict[ox.NamedNode, tuple[tuple[int, int, str, str, str], ox.Literal]] = {}
     for iri, position, label in labels:
-        rank = (_rank(label, lang), position, label.value, label.language or "")
+        rank = (_rank(label, lang), position, label.value, label.language or "", str(label))
         if iri not in best or rank < best[iri][0]:
             best[iri] = (rank, label)
     return {iri: label for iri, (_, label) in best.items()}
@@ -78,27 +79,47 @@ def _from_name_index(
     (:mod:`aikg.names`), which holds every name of the named graphs but the inferred one:
     a batch of IRIs in one SQLite query. On a store of 10M triples on disk, 20,000 IRIs
     took 0.12 s this way, against 1.2 s for the engine's lookups, two for each IRI. None
-    when the index cannot tell every label: there is none, it is of an older layout, or
-    a label lies where it does not look (the default graph, the inferred graph)."""
+    when the index cannot tell every label: there is none, it is of an older layout, a
+    load that may be undone has written to it, another process holds it locked, or a
+    label lies where it does not look (see :func:`_labels_unindexed`)."""
     names = store.names
-    if names is None or not names.is_current():
+    if names is None:
         return None
-    unindexed = (ox.DefaultGraph(), ox.NamedNode(store.inferred_graph))
-    for graph in unindexed:
-        for predicate in LABELS:
-            if next(iter(store.quads_for_pattern(None, predicate, None, graph)), None):
-                return None
     positions = {predicate.value: position for position, predicate in enumerate(LABELS)}
     by_value = {iri.value: iri for iri in iris}
-    rows = names.labels(by_value, positions)
+    try:
+        if not names.is_current() or names.load_pending() or _labels_unindexed(store):
+            return None
+        rows = list(names.labels(by_value, positions))
+    except sqlite3.Error:  # an index another process is rebuilding: the engine answers
+        return None
     return (
-        (by_value[iri], positions[prop], _literal(name, language, datatype))
-        for iri, prop, name, language, datatype in rows
+        (by_value[iri], positions[prop], _literal(name, language, direction, datatype))
+        for iri, prop, name, language, direction, datatype in rows
     )
 
 
-def _literal(text: str, language: str | None, datatype: str | None) -> ox.Literal:
+def _labels_unindexed(store: Store) -> bool:
+    """Whether a label lies in a graph the name index does not hold: the default graph,
+    the inferred graph, a graph named by a blank node."""
+    unindexed: list[ox.DefaultGraph | ox.NamedNode | ox.BlankNode] = [
+        ox.DefaultGraph(),
+        ox.NamedNode(store.inferred_graph),
+    ]
+    unindexed += [g for g in store.engine.named_graphs() if isinstance(g, ox.BlankNode)]
+    return any(
+        next(iter(store.quads_for_pattern(None, predicate, None, graph)), None) is not None
+        for graph in unindexed
+        for predicate in LABELS
+    )
+
+
+def _literal(
+    text: str, language: str | None, direction: str | None, datatype: str | None
+) -> ox.Literal:
     if language:
+        if direction:
+            return ox.Literal(text, language=language, direction=ox.BaseDirection(direction))
         return ox.Literal(text, language=language)
     return ox.Literal(text, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(text)
 

@@ -32,6 +32,7 @@ it (a SQLite connection must not cross a fork).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import unicodedata
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS names (
     property TEXT NOT NULL,
     name TEXT NOT NULL,
     lang TEXT,
+    direction TEXT,
     datatype TEXT,
     graph TEXT NOT NULL,
     folded TEXT NOT NULL
@@ -84,9 +86,10 @@ CREATE TABLE IF NOT EXISTS load_pending (since REAL NOT NULL);
 Row = tuple[str, str, str, str | None]
 """A name found: the resource's IRI, the name property, the name, its language."""
 
-Label = tuple[str, str, str, str | None, str | None]
-"""A name as it is: the resource's IRI, the name property, the name, its language, and its
-datatype (None for ``xsd:string`` and language-tagged names)."""
+Label = tuple[str, str, str, str | None, str | None, str | None]
+"""A name as it is: the resource's IRI, the name property, the name, its language, its
+base direction (``ltr``, ``rtl``, or None), and its datatype (None for ``xsd:string`` and
+language-tagged names)."""
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -113,6 +116,12 @@ class NameIndex:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path or ":memory:", check_same_thread=False)
+        if self.path:
+            # Readers in other processes (a server's workers reading label columns) then
+            # never wait for a write, a rebuild included. (Once set, the file keeps it; a
+            # file another process holds locked stays as it is for now.)
+            with contextlib.suppress(sqlite3.OperationalError):
+                db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
         return db
 
@@ -194,11 +203,11 @@ class NameIndex:
                         (found[0], lowered),
                     )
                     self.db.execute("DELETE FROM texts WHERE id = ?", (found[0],))
-            for iri, prop, name, lang, datatype, graph, folded in _rows(names):
+            for iri, prop, name, lang, direction, datatype, graph, folded in _rows(names):
                 found = self.db.execute(
                     "SELECT id FROM names WHERE iri = ? AND property = ? AND name = ? "
-                    "AND lang IS ? AND datatype IS ? AND graph = ?",
-                    (iri, prop, name, lang, datatype, graph),
+                    "AND lang IS ? AND direction IS ? AND datatype IS ? AND graph = ?",
+                    (iri, prop, name, lang, direction, datatype, graph),
                 ).fetchall()
                 for (row,) in found:
                     # An external-content FTS5 table forgets a row by being told its text.
@@ -234,8 +243,8 @@ class NameIndex:
         rows = list(_rows(quads))
         first = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM names").fetchone()[0] + 1
         self.db.executemany(
-            "INSERT INTO names (id, iri, property, name, lang, datatype, graph, folded) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO names (id, iri, property, name, lang, direction, datatype, graph, "
+            "folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(first + i, *row) for i, row in enumerate(rows)],
         )
         self.db.executemany(
@@ -256,7 +265,7 @@ class NameIndex:
         for start in range(0, len(listed), LABEL_BATCH):
             batch = listed[start : start + LABEL_BATCH]
             yield from self.db.execute(
-                "SELECT iri, property, name, lang, datatype FROM names "  # noqa: S608 - marks
+                "SELECT iri, property, name, lang, direction, datatype FROM names "  # noqa: S608 - marks
                 f"WHERE iri IN ({', '.join('?' * len(batch))}) "
                 f"AND property IN ({', '.join('?' * len(wanted))})",
                 (*batch, *wanted),
@@ -313,9 +322,9 @@ def _split(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
 
 def _rows(
     quads: Iterable[ox.Quad],
-) -> Iterator[tuple[str, str, str, str | None, str | None, str, str]]:
-    """The index's row of each name: IRI, property, name, language, datatype (None for
-    ``xsd:string`` and language-tagged names), graph, folded name."""
+) -> Iterator[tuple[str, str, str, str | None, str | None, str | None, str, str]]:
+    """The index's row of each name: IRI, property, name, language, base direction,
+    datatype (None for ``xsd:string`` and language-tagged names), graph, folded name."""
     for quad in quads:
         subject, name, graph = quad.subject, quad.object, quad.graph_name
         if isinstance(subject, ox.NamedNode) and isinstance(name, ox.Literal):
@@ -326,6 +335,7 @@ def _rows(
                 quad.predicate.value,
                 name.value,
                 name.language,
+                name.direction.value if name.direction is not None else None,
                 None if datatype == _XSD_STRING else datatype,
                 graph_iri,
                 fold(name.value),

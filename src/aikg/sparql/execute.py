@@ -29,7 +29,14 @@ from aikg.namespaces import XSD, prefix_table
 from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
 from aikg.sparql.paging import page_query, past_the_end, select_shape
 from aikg.sparql.results import Table, table
-from aikg.sparql.sorting import SortPlan, Unordered, sort_plan, sorted_rows
+from aikg.sparql.sorting import (
+    SortPlan,
+    Unordered,
+    known_unordered,
+    remember_unordered,
+    sort_plan,
+    sorted_rows,
+)
 from aikg.store.local import Store
 from aikg.terms import OxTerm, to_rdflib, triples_to_graph
 
@@ -227,10 +234,12 @@ def execute_page(
     paging order. On a store in this process, a query with an ORDER BY sorts its whole
     answer before its first row whichever way it is read, so its first page is read in
     the paging order straight away (its own order, ties broken): a long answer is sorted
-    once, not twice. A remote store still reads it as it stands first, and its pages as
-    subqueries (see :func:`~aikg.sparql.paging.page_query`): Virtuoso refuses the paging
-    order's expressions on an aggregate's name (``STR(?n)`` for ``COUNT(*) AS ?n``)
-    where the query stands, so a short answer there keeps working as it always has. A page
+    once, not twice; and the sort is this process's where it can be
+    (:mod:`aikg.sparql.sorting`), the engine's otherwise. A remote store still reads it as
+    it stands first, and its pages as subqueries (see
+    :func:`~aikg.sparql.paging.page_query`): Virtuoso refuses the paging order's
+    expressions on an aggregate's name (``STR(?n)`` for ``COUNT(*) AS ?n``) where the
+    query stands, so a short answer there keeps working as it always has. A page
     after the last one, or a page past the first of an answer that has no pages (ASK,
     CONSTRUCT, DESCRIBE), is a :class:`~aikg.errors.ParameterError`.
     """
@@ -298,6 +307,8 @@ def _sorted_here(
     """Page ``page`` of the answer, sorted in this process (see :mod:`aikg.sparql.sorting`),
     or None when the engine must sort it: it refuses the rewritten query, or a value to
     sort by is of an order not known here."""
+    if known_unordered(plan):
+        return None
     try:
         solutions = run(plan.text)
     except InputError:
@@ -306,6 +317,7 @@ def _sorted_here(
     try:
         variables, rows = sorted_rows(solutions, plan, (page - 1) * max_rows, max_rows + 1)
     except Unordered:
+        remember_unordered(plan)  # its next pages too: the engine's order throughout
         return None
     finally:
         del solutions  # read: see execute_page

@@ -21,6 +21,10 @@ themselves; an unbound value sorts first in each. Virtuoso's ORDER BY of a bare
 variable orders any two terms, and it sorts by at most 20 keys: there each column is
 its own key (``plain``).
 
+On a store in this process the rewritten query is the fallback: a page is first read
+sorted by aikg (:mod:`aikg.sparql.sorting`: the query's own order, then every projected
+column), which is faster wherever the engine's sort reads terms from disk.
+
 ASK, CONSTRUCT and DESCRIBE are not paged: a boolean has one value, and a graph longer
 than the row limit is cut at it and flagged as truncated, as before.
 

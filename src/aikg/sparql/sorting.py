@@ -29,10 +29,13 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 import struct
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
@@ -67,18 +70,39 @@ class Unordered(Exception):
     """A value to sort by whose order this module does not know: the engine sorts."""
 
 
+_UNORDERED: OrderedDict[str, None] = OrderedDict()
+_UNORDERED_LOCK = threading.Lock()
+UNORDERED_KEPT = 256
+"""How many rewritten queries found to hold values not ordered here are remembered, so
+that their next pages go to the engine straight away rather than being read twice."""
+
+
+def known_unordered(plan: SortPlan) -> bool:
+    """Whether reading ``plan``'s rows found a value not ordered here before."""
+    with _UNORDERED_LOCK:
+        return plan.text in _UNORDERED
+
+
+def remember_unordered(plan: SortPlan) -> None:
+    with _UNORDERED_LOCK:
+        _UNORDERED[plan.text] = None
+        _UNORDERED.move_to_end(plan.text)
+        while len(_UNORDERED) > UNORDERED_KEPT:
+            _UNORDERED.popitem(last=False)
+
+
 @dataclass(frozen=True)
 class SortPlan:
     """How to read a SELECT query's pages sorted in this process."""
 
     text: str
-    """The query without ORDER BY, LIMIT and OFFSET, each condition a column after the
-    projected ones."""
+    """The query without ORDER BY, LIMIT and OFFSET, each condition that is not a
+    projected variable as it stands a column after the projected ones."""
     columns: int
     """How many columns the query itself projects (the first ones of each row)."""
-    descending: tuple[bool, ...]
-    """Each condition's direction, in order: the condition columns follow the projected
-    ones. A condition that is a projected variable as it stands still has its column."""
+    keys: tuple[tuple[int, bool], ...]
+    """Each condition, in order: the column that holds its value, and whether it is
+    descending."""
     offset: int
     limit: int | None
     """The query's own window, which the pages divide."""
@@ -88,13 +112,14 @@ def sort_plan(text: str) -> SortPlan | None:
     """The plan for reading ``text``'s pages sorted here, or None when the engine must
     sort them (see the module).
 
-    >>> plan = sort_plan("SELECT ?s { ?s ?p ?o } ORDER BY DESC(?o) LCASE(STR(?s)) LIMIT 5")
+    >>> plan = sort_plan("SELECT ?s { ?s ?p ?o } ORDER BY DESC(?o) LCASE(STR(?s)) ?s LIMIT 5")
     >>> print(plan.text)
-    SELECT ?s (?o
+    SELECT ?s
+    (?o
      AS ?aikg_order_1) (LCASE(STR(?s))
      AS ?aikg_order_2) { ?s ?p ?o }
-    >>> plan.columns, plan.descending, plan.limit
-    (1, (True, False), 5)
+    >>> plan.columns, plan.keys, plan.limit
+    (1, ((1, True), (2, False), (0, False)), 5)
     """
     shape = select_shape(text)
     if shape is None or shape.star:
@@ -106,24 +131,32 @@ def sort_plan(text: str) -> SortPlan | None:
             return None
         conditions = split
     toks = list(tokens(text))
-    if _distinct(toks, shape) and not shape.order_variables <= set(shape.projected):
+    projected = {f"?{v}": at for at, v in enumerate(shape.projected)}
+    projected.update({f"${v}": at for at, v in enumerate(shape.projected)})
+    added: list[str] = []
+    keys: list[tuple[int, bool]] = []
+    names = iter(_fresh_names(shape, len(conditions)))
+    for expression, descending in conditions:
+        if expression in projected:  # the column is there already
+            keys.append((projected[expression], descending))
+            continue
+        added.append(f"({expression}\n AS ?{next(names)})")
+        keys.append((len(shape.projected) + len(added) - 1, descending))
+    if added and _distinct(toks, shape):
+        # A column more would change which rows are the same (ORDER BY RAND() most of all).
         return None
     insert_at = _projection_end(toks, shape)
     if insert_at is None:
         return None
-    names = _fresh_names(shape, len(conditions))
-    added = " ".join(
-        f"({expression}\n AS ?{name})"
-        for (expression, _), name in zip(conditions, names, strict=True)
-    )
     end = shape.order_by[0] if shape.order_by is not None else shape.modifiers_at
     values = "" if shape.values_at is None else "\n" + text[shape.values_at :]
-    head = text[:insert_at].rstrip()
-    rewritten = (f"{head} {added} " if added else head + " ") + text[insert_at:end].strip()
+    # After a line feed: the SELECT line may end in a comment.
+    head = text[:insert_at].rstrip() + "\n"
+    rewritten = head + (" ".join(added) + " " if added else "") + text[insert_at:end].strip()
     return SortPlan(
         text=rewritten + values,
         columns=len(shape.projected),
-        descending=tuple(descending for _, descending in conditions),
+        keys=tuple(keys),
         offset=shape.offset,
         limit=shape.limit,
     )
@@ -153,11 +186,10 @@ def _keyed(
     """Each row with its sort key: the conditions' keys (reversed where descending), then
     every projected value's N-Triples form."""
     columns = plan.columns
-    directions = [(columns + i, desc) for i, desc in enumerate(plan.descending)]
     for solution in solutions:
         row = tuple(solution)
         key: list[Any] = []
-        for at, desc in directions:
+        for at, desc in plan.keys:
             value = order_key(row[at])
             key.append(_Descending(value) if desc else value)
         key.extend("" if term is None else str(term) for term in row[:columns])
@@ -181,17 +213,20 @@ class _Descending:
     __hash__ = None  # type: ignore[assignment]
 
 
-def order_key(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> tuple[Any, ...]:
-    """Where a value sorts under ORDER BY, as SPARQL orders and Oxigraph compares: unbound
-    first, then blank nodes, IRIs (by their text), literals; numbers by value across their
-    datatypes (an ``xsd:float`` at its single precision), strings by code point, booleans
-    false first. Where Oxigraph leaves two literals unordered (a number and a string, two
-    languages of one text), this order still orders them, by kind then text: the tie-break
-    keys would have ordered them otherwise, and any order of them is as much the query's.
+def order_key(term: object) -> tuple[Any, ...]:
+    """Where a value sorts under ORDER BY, as SPARQL orders and Oxigraph 0.5 compares:
+    unbound first, then blank nodes, IRIs (by their text), literals. Numbers by value
+    across their datatypes (an ``xsd:float`` at its single precision); strings,
+    language-tagged strings and booleans together, by text, then datatype IRI, then
+    language tag, as the engine orders them. A number and a string the engine compares
+    by value with some and by text with others, which orders no column that mixes them
+    (any order of such a column is as much the query's): here numbers come first.
 
     >>> [order_key(t) for t in (None, ox.NamedNode("http://e/a"), ox.Literal("2.50",
-    ...     datatype=ox.NamedNode(XSD + "decimal")), ox.Literal("b"))]
-    [(0,), (2, 'http://e/a'), (3, 0, False, Decimal('2.50')), (3, 1, 'b')]
+    ...     datatype=ox.NamedNode(XSD + "decimal")))]
+    [(0,), (2, 'http://e/a'), (3, 0, False, Decimal('2.50'))]
+    >>> order_key(ox.Literal("b", language="en"))[2:]
+    ('b', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString', 'en')
     """
     if term is None:
         return (0,)
@@ -199,38 +234,50 @@ def order_key(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> tuple[An
         return (1, term.value)
     if isinstance(term, ox.NamedNode):
         return (2, term.value)
-    if term.language:
-        return (3, 3, term.value, term.language.lower())
+    if not isinstance(term, ox.Literal) or term.direction is not None:
+        raise Unordered(f"no order known here for {term}")  # a triple term, a direction
     datatype = term.datatype.value
-    if datatype == _STRING:
-        return (3, 1, term.value)
+    if term.language or datatype in (_STRING, _BOOLEAN):
+        return (3, 1, term.value, datatype, term.language or "")
     number = _number(term.value, datatype)
     if number is not None:
         nan = isinstance(number, float) and math.isnan(number)
         return (3, 0, nan, 0 if nan else number)
-    if datatype == _BOOLEAN and term.value in ("true", "false", "1", "0"):
-        return (3, 2, term.value in ("true", "1"))
     raise Unordered(f"no order known here for a value of datatype <{datatype}>")
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DOUBLE = re.compile(r"(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN)")
+_I64 = 2**63
+_DECIMAL_LIMIT = Decimal(2**127) / Decimal(10**18)
+"""Oxigraph's xsd:decimal: 128 bits, 18 of its digits after the point."""
+
+
 def _number(text: str, datatype: str) -> int | Decimal | float | None:
-    """A numeric literal's value, None for another datatype; :class:`Unordered` for a
-    number not written as its datatype says (the engine's business)."""
-    try:
-        if datatype in _INTEGERS:
-            return int(text)
-        if datatype == XSD + "decimal":
-            value = Decimal(text)
-            if not value.is_finite():
-                raise Unordered(f"{text!r} is no xsd:decimal")
+    """A numeric literal's value, None for another datatype; :class:`Unordered` for one
+    the engine holds as no number (not written as XSD writes its datatype, or out of the
+    engine's range), which it orders by its text."""
+    if datatype in _INTEGERS:
+        if _INTEGER.fullmatch(text) and -_I64 <= (value := int(text)) < _I64:
             return value
-        if datatype == XSD + "double":
-            return float(text)
-        if datatype == XSD + "float":
-            return float(struct.unpack("f", struct.pack("f", float(text)))[0])
-    except (ValueError, InvalidOperation, OverflowError) as error:
-        raise Unordered(f"{text!r} is no number of datatype <{datatype}>") from error
-    return None
+    elif datatype == XSD + "decimal":
+        if _DECIMAL.fullmatch(text):
+            number = Decimal(text)
+            exponent = number.as_tuple().exponent
+            if abs(number) < _DECIMAL_LIMIT and isinstance(exponent, int) and exponent >= -18:
+                return number
+    elif datatype in (XSD + "double", XSD + "float"):
+        if _DOUBLE.fullmatch(text):
+            if datatype == XSD + "double":
+                return float(text)
+            try:
+                return float(struct.unpack("f", struct.pack("f", float(text)))[0])
+            except OverflowError:
+                return math.copysign(math.inf, float(text))
+    else:
+        return None
+    raise Unordered(f"{text!r} is no number of datatype <{datatype}> to the engine")
 
 
 def _conditions(text: str, start: int, end: int) -> list[tuple[str, bool]] | None:

@@ -1,0 +1,147 @@
+"""Who sorts a page, A/B: aikg's sort in this process against Oxigraph's ORDER BY.
+
+    python -m benchmarks.sorting --store DIR                 # a store on disk
+    python -m benchmarks.sorting --memory FILE               # FILE loaded in memory
+    python -m benchmarks.sorting --store DIR --queries entities,conflicts --reps 3
+    python -m benchmarks.sorting --store DIR --labels        # label columns instead
+
+Each saved query's first page as ``kg.saved`` reads it (example parameters, label columns
+added), in one process, the two ways in turns (the order swapped every round, after one
+warm-up of each): pages sorted by :mod:`aikg.sparql.sorting`, and the same pages sorted
+by the engine in the paging order of :mod:`aikg.sparql.paging` (what ``execute_page``
+falls back to). With ``--labels``, the label columns instead: from the name index, and
+from the engine's lookups (:mod:`aikg.labels`). Printed as a table of medians with the
+ratio, and written to ``benchmarks/results/sorting-<UTC time>.{json,md}``. Figures, never
+assertions: the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from benchmarks.common import HERE, log, median, write_results
+
+LONG_ANSWERS = ("unreported-values", "entities", "conflicts", "figure-clashes")
+
+
+@contextmanager
+def _engine_sorts() -> Iterator[None]:
+    """The engine sorts every page (as before aikg sorted them)."""
+    from aikg.sparql import execute  # noqa: PLC0415 - the harness imports lazily
+
+    real = execute.sort_plan
+    execute.sort_plan = lambda _text: None
+    try:
+        yield
+    finally:
+        execute.sort_plan = real
+
+
+@contextmanager
+def _engine_labels() -> Iterator[None]:
+    """The engine looks every label up (as before the name index gave them)."""
+    from aikg import labels  # noqa: PLC0415
+
+    real = labels.INDEX_FROM
+    labels.INDEX_FROM = 10**18
+    try:
+        yield
+    finally:
+        labels.INDEX_FROM = real
+
+
+@contextmanager
+def _as_it_is() -> Iterator[None]:
+    yield
+
+
+def measure(kg: Any, names: list[str], reps: int, labels: bool) -> dict[str, Any]:
+    from aikg.saved_queries import saved_query  # noqa: PLC0415
+
+    other = _engine_labels if labels else _engine_sorts
+    ways: dict[str, Callable[[], Any]] = {"aikg": _as_it_is, "engine": other}
+    results: dict[str, Any] = {}
+    for name in names:
+        query = saved_query(name)
+        params = {p.name: p.example for p in query.params if p.example is not None}
+        times: dict[str, list[float]] = {way: [] for way in ways}
+        rows = 0
+        for round_ in range(reps + 1):
+            order = list(ways) if round_ % 2 == 0 else list(reversed(ways))
+            for way in order:
+                with ways[way]():
+                    started = time.perf_counter()
+                    rows = len(kg.saved(name, **params))
+                    spent = (time.perf_counter() - started) * 1000
+                if round_:  # the first round warms each way up
+                    times[way].append(spent)
+        ours, theirs = median(times["aikg"]) or 0.0, median(times["engine"]) or 0.0
+        results[name] = {
+            "rows": rows,
+            "aikg_ms": round(ours, 1),
+            "engine_ms": round(theirs, 1),
+            "engine_over_aikg": round(theirs / ours, 2) if ours else None,
+            "runs": times,
+        }
+        log(f"{name}: {rows} rows, aikg {ours:.0f} ms, engine {theirs:.0f} ms")
+    return results
+
+
+def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
+    what = (
+        "label columns: name index / engine lookups"
+        if meta["labels"]
+        else ("pages sorted: by aikg / by the engine")
+    )
+    lines = [
+        f"First pages of saved queries, {meta['triples']:,} triples ({meta['where']}); "
+        f"{what}; median of {meta['reps']} runs each, in turns, ms",
+        "",
+        "| query | rows | aikg | engine | engine / aikg |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in results.items():
+        lines.append(
+            f"| {name} | {row['rows']} | {row['aikg_ms']:,} | {row['engine_ms']:,} "
+            f"| {row['engine_over_aikg']}x |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.sorting", description=__doc__)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", help="a store directory (aikg load --store DIR)")
+    where.add_argument("--memory", help="an RDF file, loaded in memory without validation")
+    parser.add_argument("--queries", default=",".join(LONG_ANSWERS))
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--labels", action="store_true", help="A/B the label columns")
+    parser.add_argument("--out", default=str(HERE / "results"))
+    args = parser.parse_args(argv)
+    from aikg import KnowledgeGraph  # noqa: PLC0415
+    from aikg.config import Settings  # noqa: PLC0415
+
+    if args.store:
+        kg = KnowledgeGraph.open(Settings(store=args.store))
+    else:
+        kg = KnowledgeGraph.load(validate=False)
+        kg.add_files([args.memory], validate=False)
+    meta = {
+        "where": args.store or f"{args.memory}, in memory",
+        "triples": kg.store.union_size(),
+        "reps": args.reps,
+        "labels": args.labels,
+    }
+    results = measure(kg, [n.strip() for n in args.queries.split(",")], args.reps, args.labels)
+    kg.close()
+    text = table(meta, results)
+    print(text)
+    write_results(args.out, "sorting", {"meta": meta, "queries": results}, text)
+
+
+if __name__ == "__main__":
+    main()
