@@ -3,16 +3,14 @@
     python -m benchmarks.sorting --store DIR                 # a store on disk
     python -m benchmarks.sorting --memory FILE               # FILE loaded in memory
     python -m benchmarks.sorting --store DIR --queries entities,conflicts --reps 3
-    python -m benchmarks.sorting --store DIR --labels        # label columns instead
 
 Each saved query's first page as ``kg.saved`` reads it (example parameters, label columns
 added), in one process, the two ways in turns (the order swapped every round, after one
 warm-up of each): pages sorted by :mod:`aikg.sparql.sorting`, and the same pages sorted
 by the engine in the paging order of :mod:`aikg.sparql.paging` (what ``execute_page``
-falls back to). With ``--labels``, the label columns instead: from the name index, and
-from the engine's lookups (:mod:`aikg.labels`). Printed as a table of medians with the
-ratio, and written to ``benchmarks/results/sorting-<UTC time>.{json,md}``. Figures, never
-assertions: the machine may be shared.
+falls back to). Printed as a table of medians with the ratio, and written to
+``benchmarks/results/sorting-<UTC time>.{json,md}``. Figures, never assertions: the
+machine may be shared.
 """
 
 from __future__ import annotations
@@ -42,28 +40,14 @@ def _engine_sorts() -> Iterator[None]:
 
 
 @contextmanager
-def _engine_labels() -> Iterator[None]:
-    """The engine looks every label up (as before the name index gave them)."""
-    from aikg import labels  # noqa: PLC0415
-
-    real = labels.INDEX_FROM
-    labels.INDEX_FROM = 10**18
-    try:
-        yield
-    finally:
-        labels.INDEX_FROM = real
-
-
-@contextmanager
 def _as_it_is() -> Iterator[None]:
     yield
 
 
-def measure(kg: Any, names: list[str], reps: int, labels: bool) -> dict[str, Any]:
+def measure(kg: Any, names: list[str], reps: int) -> dict[str, Any]:
     from aikg.saved_queries import saved_query  # noqa: PLC0415
 
-    other = _engine_labels if labels else _engine_sorts
-    ways: dict[str, Callable[[], Any]] = {"aikg": _as_it_is, "engine": other}
+    ways: dict[str, Callable[[], Any]] = {"aikg": _as_it_is, "engine": _engine_sorts}
     results: dict[str, Any] = {}
     for name in names:
         query = saved_query(name)
@@ -92,14 +76,9 @@ def measure(kg: Any, names: list[str], reps: int, labels: bool) -> dict[str, Any
 
 
 def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
-    what = (
-        "label columns: name index / engine lookups"
-        if meta["labels"]
-        else ("pages sorted: by aikg / by the engine")
-    )
     lines = [
         f"First pages of saved queries, {meta['triples']:,} triples ({meta['where']}); "
-        f"{what}; median of {meta['reps']} runs each, in turns, ms",
+        f"sorted by aikg / by the engine; median of {meta['reps']} runs each, in turns, ms",
         "",
         "| query | rows | aikg | engine | engine / aikg |",
         "|---|---|---|---|---|",
@@ -119,7 +98,6 @@ def main(argv: list[str] | None = None) -> None:
     where.add_argument("--memory", help="an RDF file, loaded in memory without validation")
     parser.add_argument("--queries", default=",".join(LONG_ANSWERS))
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--labels", action="store_true", help="A/B the label columns")
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args(argv)
     from aikg import KnowledgeGraph  # noqa: PLC0415
@@ -134,9 +112,8 @@ def main(argv: list[str] | None = None) -> None:
         "where": args.store or f"{args.memory}, in memory",
         "triples": kg.store.union_size(),
         "reps": args.reps,
-        "labels": args.labels,
     }
-    results = measure(kg, [n.strip() for n in args.queries.split(",")], args.reps, args.labels)
+    results = measure(kg, [n.strip() for n in args.queries.split(",")], args.reps)
     kg.close()
     text = table(meta, results)
     print(text)

@@ -154,24 +154,3 @@ def test_text_of_must_name_a_variable_of_the_query() -> None:
     with pytest.raises(ConfigError, match="no string"):
         parse_saved_query("t", integer)
     assert parse_saved_query("t", text.replace("nowhere", "q")).params[0].text_of == "q"
-
-
-def test_an_index_without_the_datatypes_of_names_is_rebuilt_when_its_store_opens(
-    tmp_path: Path,
-) -> None:
-    """An index of the layout before names kept their datatypes cannot give label columns:
-    its store rebuilds it in the layout of this version when it opens."""
-    settings = Settings(store=str(tmp_path / "store"))
-    KnowledgeGraph.open(settings).close()
-    index = tmp_path / "store.names.sqlite"
-    with sqlite3.connect(index) as db:
-        db.execute("ALTER TABLE names DROP COLUMN datatype")
-        db.execute("PRAGMA user_version = 2")
-    db.close()
-    with KnowledgeGraph.open(settings) as kg:
-        assert kg.store.names is not None and kg.store.names.is_current()
-        columns = [row[1] for row in kg.store.names.db.execute("PRAGMA table_info(names)")]
-        assert "datatype" in columns
-        row = kg.saved("holdings", holder="company/tesla")[0]
-        assert str(row["holderLabel"]) == "Tesla"
-        assert len(answer(kg, "quotes", text="h100")) == 4

@@ -16,7 +16,6 @@ For every column holding IRIs (say ``holder``) that the query does not label its
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
 import pyoxigraph as ox
@@ -44,19 +43,11 @@ def _rank(label: ox.Literal, lang: str) -> int:
 def labels_for(store: Store, iris: set[ox.NamedNode], lang: str) -> dict[ox.NamedNode, ox.Literal]:
     """The best label of each IRI in ``lang``, looked up in every graph: the language asked
     for, then English, then no language, then any other; among equals, the property first
-    in :data:`LABELS`, then the least text (then language tag), so that every way of
-    reading the labels chooses the same one."""
-    if not store.native:
-        return _best(_asked_in_batches(store, iris), lang)
-    indexed = _from_name_index(store, iris) if len(iris) >= INDEX_FROM else None
-    if indexed is not None:
-        return _best(indexed, lang)
-    return _best(_read_in_process(store, iris, lang), lang)
-
-
-INDEX_FROM = 16
-"""IRIs from which the name index is asked for their labels, rather than the engine: the
-index's query and the checks before it cost about as much as four IRIs' lookups."""
+    in :data:`LABELS`, then the least term (by text, language, the rest of its N-Triples
+    form), so that every backend, whatever order it reads them in, chooses the same."""
+    if store.native:
+        return _best(_read_in_process(store, iris, lang), lang)
+    return _best(_asked_in_batches(store, iris), lang)
 
 
 def _best(
@@ -70,58 +61,6 @@ def _best(
         if iri not in best or rank < best[iri][0]:
             best[iri] = (rank, label)
     return {iri: label for iri, (_, label) in best.items()}
-
-
-def _from_name_index(
-    store: Store, iris: set[ox.NamedNode]
-) -> Iterator[tuple[ox.NamedNode, int, ox.Literal]] | None:
-    """The labels of each IRI, as :func:`_best` takes them, from the store's name index
-    (:mod:`aikg.names`), which holds every name of the named graphs but the inferred one:
-    a batch of IRIs in one SQLite query. On a store of 10M triples on disk, 20,000 IRIs
-    took 0.12 s this way, against 1.2 s for the engine's lookups, two for each IRI. None
-    when the index cannot tell every label: there is none, it is of an older layout, a
-    load that may be undone has written to it, another process holds it locked, or a
-    label lies where it does not look (see :func:`_labels_unindexed`)."""
-    names = store.names
-    if names is None:
-        return None
-    positions = {predicate.value: position for position, predicate in enumerate(LABELS)}
-    by_value = {iri.value: iri for iri in iris}
-    try:
-        if not names.is_current() or names.load_pending() or _labels_unindexed(store):
-            return None
-        rows = list(names.labels(by_value, positions))
-    except sqlite3.Error:  # an index another process is rebuilding: the engine answers
-        return None
-    return (
-        (by_value[iri], positions[prop], _literal(name, language, direction, datatype))
-        for iri, prop, name, language, direction, datatype in rows
-    )
-
-
-def _labels_unindexed(store: Store) -> bool:
-    """Whether a label lies in a graph the name index does not hold: the default graph,
-    the inferred graph, a graph named by a blank node."""
-    unindexed: list[ox.DefaultGraph | ox.NamedNode | ox.BlankNode] = [
-        ox.DefaultGraph(),
-        ox.NamedNode(store.inferred_graph),
-    ]
-    unindexed += [g for g in store.engine.named_graphs() if isinstance(g, ox.BlankNode)]
-    return any(
-        next(iter(store.quads_for_pattern(None, predicate, None, graph)), None) is not None
-        for graph in unindexed
-        for predicate in LABELS
-    )
-
-
-def _literal(
-    text: str, language: str | None, direction: str | None, datatype: str | None
-) -> ox.Literal:
-    if language:
-        if direction:
-            return ox.Literal(text, language=language, direction=ox.BaseDirection(direction))
-        return ox.Literal(text, language=language)
-    return ox.Literal(text, datatype=ox.NamedNode(datatype)) if datatype else ox.Literal(text)
 
 
 def _read_in_process(

@@ -16,14 +16,11 @@ text may contain a text, so the query reads only those instead of every text of 
 (:mod:`aikg.saved_queries`, ``text_of``).
 
 Names are stored as the search compares them (:func:`aikg.search.normalize`: NFKC, case
-folded), and as they are, with their language or datatype: the label columns of answers
-(:mod:`aikg.labels`) read each IRI's labels here, a batch of IRIs in one SQLite query,
-where the engine would take one index read per IRI and property. The index holds what
-the data states in its named graphs (never the inferred graph) and is kept in step by the
-knowledge graph: added to after a load (the new graphs' names), changed by what a write
-added and removed, rebuilt after any other change, and rebuilt when a store on disk is
-opened without one, with one of an older layout, or after a load was undone. In memory
-for a store in memory; beside a store on disk (``DIR.names.sqlite``).
+folded). The index holds what the data states (never the inferred graph) and is kept in
+step by the knowledge graph: added to after a load (the new graphs' names), changed by
+what a write added and removed, rebuilt after any other change, and rebuilt when a store
+on disk is opened without one or after a load was undone. In memory for a store in
+memory; beside a store on disk (``DIR.names.sqlite``).
 
 A server's workers are forked from the process that holds the index: an index in memory
 is then the child's own copy; an index on disk is opened again by each process that uses
@@ -32,7 +29,6 @@ it (a SQLite connection must not cross a fork).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import unicodedata
@@ -48,12 +44,9 @@ TEXT_PROPERTIES = (SCHEMA + "text",)
 INDEXED_PROPERTIES = NAME_PROPERTIES + TEXT_PROPERTIES
 """Every property whose values the index holds: names, then texts."""
 
-VERSION = 3
+VERSION = 2
 """The layout of the index (SQLite's ``user_version``): an index of an older layout (one
-without the texts, or without the names' datatypes) is rebuilt when its store opens."""
-
-_TABLES = ("names_text", "names", "texts_text", "texts")
-"""The index's tables, each made again by a rebuild (whose layout may have changed)."""
+without the texts) is rebuilt when its store opens."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS names (
@@ -62,8 +55,6 @@ CREATE TABLE IF NOT EXISTS names (
     property TEXT NOT NULL,
     name TEXT NOT NULL,
     lang TEXT,
-    direction TEXT,
-    datatype TEXT,
     graph TEXT NOT NULL,
     folded TEXT NOT NULL
 );
@@ -86,16 +77,6 @@ CREATE TABLE IF NOT EXISTS load_pending (since REAL NOT NULL);
 Row = tuple[str, str, str, str | None]
 """A name found: the resource's IRI, the name property, the name, its language."""
 
-Label = tuple[str, str, str, str | None, str | None, str | None]
-"""A name as it is: the resource's IRI, the name property, the name, its language, its
-base direction (``ltr``, ``rtl``, or None), and its datatype (None for ``xsd:string`` and
-language-tagged names)."""
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-LABEL_BATCH = 500
-"""IRIs asked for in one SQLite query (each is a bound parameter)."""
-
 
 def fold(text: str) -> str:
     """Text as names are compared: NFKC, case folded, spaces collapsed.
@@ -116,12 +97,6 @@ class NameIndex:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path or ":memory:", check_same_thread=False)
-        if self.path:
-            # Readers in other processes (a server's workers reading label columns) then
-            # never wait for a write, a rebuild included. (Once set, the file keeps it; a
-            # file another process holds locked stays as it is for now.)
-            with contextlib.suppress(sqlite3.OperationalError):
-                db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
         return db
 
@@ -159,23 +134,14 @@ class NameIndex:
 
     def rebuild(self, quads: Iterable[ox.Quad]) -> None:
         """Index exactly these quads (names and texts), forgetting every other."""
-        db = self.db
-        # One transaction: the tables made again (their layout may be older), their rows
-        # and the version. (Python's sqlite3 opens none itself before DROP or CREATE.)
-        db.execute("BEGIN")
-        try:
-            for table in _TABLES:
-                db.execute(f"DROP TABLE IF EXISTS {table}")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        with self.db:
+            self.db.execute("DELETE FROM names")
+            self.db.execute("INSERT INTO names_text(names_text) VALUES ('delete-all')")
+            self.db.execute("DELETE FROM texts")
+            self.db.execute("INSERT INTO texts_text(texts_text) VALUES ('delete-all')")
             self._insert(quads)
-            db.execute(f"PRAGMA user_version = {VERSION}")
-            db.execute("DELETE FROM load_pending")
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
+            self.db.execute(f"PRAGMA user_version = {VERSION}")
+            self.db.execute("DELETE FROM load_pending")
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         """Index more quads (the names and texts of graphs a load added)."""
@@ -203,11 +169,11 @@ class NameIndex:
                         (found[0], lowered),
                     )
                     self.db.execute("DELETE FROM texts WHERE id = ?", (found[0],))
-            for iri, prop, name, lang, direction, datatype, graph, folded in _rows(names):
+            for iri, prop, name, lang, graph, folded in _rows(names):
                 found = self.db.execute(
                     "SELECT id FROM names WHERE iri = ? AND property = ? AND name = ? "
-                    "AND lang IS ? AND direction IS ? AND datatype IS ? AND graph = ?",
-                    (iri, prop, name, lang, direction, datatype, graph),
+                    "AND lang IS ? AND graph = ?",
+                    (iri, prop, name, lang, graph),
                 ).fetchall()
                 for (row,) in found:
                     # An external-content FTS5 table forgets a row by being told its text.
@@ -243,8 +209,8 @@ class NameIndex:
         rows = list(_rows(quads))
         first = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM names").fetchone()[0] + 1
         self.db.executemany(
-            "INSERT INTO names (id, iri, property, name, lang, direction, datatype, graph, "
-            "folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO names (id, iri, property, name, lang, graph, folded) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(first + i, *row) for i, row in enumerate(rows)],
         )
         self.db.executemany(
@@ -256,20 +222,6 @@ class NameIndex:
         """Every indexed name whose folded form contains ``folded`` (already folded)."""
         cursor = self._containing("iri, property, name, lang", "names", "folded", folded)
         return [(iri, prop, name, lang) for iri, prop, name, lang in cursor]
-
-    def labels(self, iris: Iterable[str], properties: Iterable[str]) -> Iterator[Label]:
-        """Every name of these IRIs given by these properties, in any named graph the index
-        holds (a batch of :data:`LABEL_BATCH` IRIs a query, through the index on IRIs)."""
-        wanted = list(properties)
-        listed = list(iris)
-        for start in range(0, len(listed), LABEL_BATCH):
-            batch = listed[start : start + LABEL_BATCH]
-            yield from self.db.execute(
-                "SELECT iri, property, name, lang, direction, datatype FROM names "  # noqa: S608 - marks
-                f"WHERE iri IN ({', '.join('?' * len(batch))}) "
-                f"AND property IN ({', '.join('?' * len(wanted))})",
-                (*batch, *wanted),
-            )
 
     def find_texts(self, text: str) -> set[str]:
         """The IRIs of the resources with a text (``schema:text``) that may contain
@@ -320,23 +272,16 @@ def _split(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
     return names, texts
 
 
-def _rows(
-    quads: Iterable[ox.Quad],
-) -> Iterator[tuple[str, str, str, str | None, str | None, str | None, str, str]]:
-    """The index's row of each name: IRI, property, name, language, base direction,
-    datatype (None for ``xsd:string`` and language-tagged names), graph, folded name."""
+def _rows(quads: Iterable[ox.Quad]) -> Iterator[tuple[str, str, str, str | None, str, str]]:
     for quad in quads:
         subject, name, graph = quad.subject, quad.object, quad.graph_name
         if isinstance(subject, ox.NamedNode) and isinstance(name, ox.Literal):
             graph_iri = graph.value if isinstance(graph, ox.NamedNode) else ""
-            datatype = None if name.language else name.datatype.value
             yield (
                 subject.value,
                 quad.predicate.value,
                 name.value,
                 name.language,
-                name.direction.value if name.direction is not None else None,
-                None if datatype == _XSD_STRING else datatype,
                 graph_iri,
                 fold(name.value),
             )

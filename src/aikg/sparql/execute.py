@@ -29,14 +29,7 @@ from aikg.namespaces import XSD, prefix_table
 from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
 from aikg.sparql.paging import page_query, past_the_end, select_shape
 from aikg.sparql.results import Table, table
-from aikg.sparql.sorting import (
-    SortPlan,
-    Unordered,
-    known_unordered,
-    remember_unordered,
-    sort_plan,
-    sorted_rows,
-)
+from aikg.sparql.sorting import SortPlan, Unordered, sort_plan, sorted_rows
 from aikg.store.local import Store
 from aikg.terms import OxTerm, to_rdflib, triples_to_graph
 
@@ -307,8 +300,6 @@ def _sorted_here(
     """Page ``page`` of the answer, sorted in this process (see :mod:`aikg.sparql.sorting`),
     or None when the engine must sort it: it refuses the rewritten query, or a value to
     sort by is of an order not known here."""
-    if known_unordered(plan):
-        return None
     try:
         solutions = run(plan.text)
     except InputError:
@@ -317,7 +308,6 @@ def _sorted_here(
     try:
         variables, rows = sorted_rows(solutions, plan, (page - 1) * max_rows, max_rows + 1)
     except Unordered:
-        remember_unordered(plan)  # its next pages too: the engine's order throughout
         return None
     finally:
         del solutions  # read: see execute_page

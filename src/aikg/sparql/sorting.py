@@ -22,7 +22,11 @@ not project (a column more would change which rows are the same), an ORDER BY th
 cannot split into conditions, or a query the engine refuses once rewritten. Also when a
 value to sort by is a literal whose order this module does not know (a date, a duration:
 anything but numbers, strings, language-tagged strings and booleans), found as the rows
-are read (:class:`Unordered`).
+are read (:class:`Unordered`): the answer is then read twice, and so is each of its
+pages. (Remembering which queries hold such values would need the store, its data
+version, the dataset and the parameters in the key: a page of one query sorted by the
+engine after a page sorted here would not continue it, since each breaks ties its own
+way.)
 """
 
 from __future__ import annotations
@@ -31,8 +35,6 @@ import heapq
 import math
 import re
 import struct
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -68,27 +70,6 @@ _BOOLEAN = XSD + "boolean"
 
 class Unordered(Exception):
     """A value to sort by whose order this module does not know: the engine sorts."""
-
-
-_UNORDERED: OrderedDict[str, None] = OrderedDict()
-_UNORDERED_LOCK = threading.Lock()
-UNORDERED_KEPT = 256
-"""How many rewritten queries found to hold values not ordered here are remembered, so
-that their next pages go to the engine straight away rather than being read twice."""
-
-
-def known_unordered(plan: SortPlan) -> bool:
-    """Whether reading ``plan``'s rows found a value not ordered here before."""
-    with _UNORDERED_LOCK:
-        return plan.text in _UNORDERED
-
-
-def remember_unordered(plan: SortPlan) -> None:
-    with _UNORDERED_LOCK:
-        _UNORDERED[plan.text] = None
-        _UNORDERED.move_to_end(plan.text)
-        while len(_UNORDERED) > UNORDERED_KEPT:
-            _UNORDERED.popitem(last=False)
 
 
 @dataclass(frozen=True)
