@@ -82,8 +82,8 @@ _kept: list[bytes] = []
 
 
 def grow(state: dict[str, int], megabytes: int, keep: bool = False) -> int:
-    """Take ``megabytes`` of memory, 8 MB every 10 ms (at most 800 MB a second; a sorted
-    cross product grows by about 300), written so that it is resident; with ``keep``,
+    """Take ``megabytes`` of memory, 8 MB every 10 ms (at most 800 MB a second; a cross
+    product the engine sorts grows by about 300), written so that it is resident; with ``keep``,
     hold it after the job. Its own pid."""
     taken: list[bytes] = []
     for _ in range(megabytes // 8):
