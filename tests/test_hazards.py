@@ -246,10 +246,20 @@ def test_preflights_allow_reads_and_never_writes(
 
 
 def test_sigterm_stops_the_server_within_seconds_even_mid_query() -> None:
+    """And the query in flight gets a JSON 503 it may send again, not a plain-text 500: a
+    client or a load balancer can tell a restart from a failure."""
     with running_server({"AIKG_QUERY_TIMEOUT": "30"}) as server, ThreadPoolExecutor(1) as pool:
-        pool.submit(lambda: httpx.get(f"{server.url}/sparql", params={"query": BOMB}, timeout=60))
+        asked = pool.submit(
+            lambda: httpx.get(f"{server.url}/sparql", params={"query": BOMB}, timeout=60)
+        )
         time.sleep(0.5)
         started = time.monotonic()
         server.process.send_signal(signal.SIGTERM)
         server.process.wait(timeout=15)
         assert time.monotonic() - started < 5
+        response = asked.result(timeout=15)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"] == "shutting-down"
+    assert "check whether a write took effect" in response.json()["hint"]

@@ -263,6 +263,13 @@ class ServiceBusyError(AikgError):
     code = "service-busy"
 
 
+class ShuttingDownError(AikgError):
+    """The server stopped (a restart, a deploy) while the request was in flight."""
+
+    status = 503
+    code = "shutting-down"
+
+
 class TooManyRequestsError(AikgError):
     """One client has used its share of the server (concurrent requests or query time)."""
 

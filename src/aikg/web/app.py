@@ -7,6 +7,7 @@ its event loop (blocking calls go to the thread pool).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aikg import __version__
 from aikg.config import Settings
-from aikg.errors import AikgError
+from aikg.errors import AikgError, ShuttingDownError
 from aikg.web import citations, graph_store, pages, protocol, queries
 from aikg.web.fair_share import FairShare, client_key
 from aikg.web.http import EXPOSED_HEADERS, error_response
@@ -64,8 +65,12 @@ class Guard:
             await response(scope, receive, send)
             return
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 extra = [
                     (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"no-referrer"),
@@ -80,7 +85,20 @@ class Guard:
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except asyncio.CancelledError:
+            # uvicorn cancels the requests still running a moment after SIGTERM, and
+            # answers each with a plain-text 500: a client (a load balancer) then cannot
+            # tell a restart from a failure. It gets the JSON 503 it may retry instead.
+            if started:
+                raise
+            stopped = ShuttingDownError(
+                "the server is shutting down and stopped this request before its answer",
+                hint="send it again once the server is back (GET /health); a query can be "
+                "sent as it is, but check whether a write took effect before sending it again",
+            )
+            await error_response(stopped)(scope, receive, send_with_headers)
 
     def _preflight(self, origin: str | None, headers: dict[str, str]) -> Response:
         method = headers.get("access-control-request-method", "").upper()
