@@ -10,7 +10,7 @@ from aikg import KnowledgeGraph
 from aikg.config import Settings
 from aikg.saved_queries import catalog
 from aikg.sparql import execute as execute_module
-from aikg.sparql.execute import execute_page
+from aikg.sparql.execute import execute, execute_page
 from aikg.sparql.paging import page_query, select_shape, sorted_as_they_are
 from aikg.sparql.sorting import Unordered, order_key, sort_plan
 from aikg.store.local import Store
@@ -321,18 +321,7 @@ def test_every_saved_query_sorts_here_as_the_engine_sorts_it(kg: KnowledgeGraph,
     here = execute_page(kg.store, text, kg.settings, page=1, max_rows=WHOLE)
     paged = page_query(text, 1, WHOLE)
     assert paged is not None and not isinstance(here, ox.QueryBoolean | ox.QueryTriples)
-    engine = kg.store.query(
-        paged,
-        use_default_graph_as_union=True,
-        base_iri=kg.settings.base_iri,
-        prefixes=_prefixes(kg),
-    )
+    engine = execute(kg.store, paged, kg.settings)  # the engine's sort, as the query runs
     assert isinstance(engine, ox.QuerySolutions)
     engine_rows = [tuple(row[k] for k in keys) for row in engine]
     assert [tuple(row.get(k) for k in keys) for row in here.rows] == engine_rows
-
-
-def _prefixes(kg: KnowledgeGraph) -> dict[str, str]:
-    from aikg.namespaces import prefix_table  # noqa: PLC0415
-
-    return prefix_table(kg.settings.base_iri)

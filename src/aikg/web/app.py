@@ -35,7 +35,8 @@ log = logging.getLogger("aikg.requests")
 
 
 class Guard:
-    """Pure ASGI middleware: CORS for reads and security headers on every response.
+    """Pure ASGI middleware: CORS for reads and security headers on every response, and
+    a JSON 503 for a request the server stops as it shuts down.
 
     Reads may come from any origin, without credentials; a preflight is granted only for
     GET, HEAD and POST with the Accept and Content-Type headers, so a browser on another
