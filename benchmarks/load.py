@@ -43,6 +43,7 @@ def _report(report: Any) -> dict[str, Any]:
         "validate_s": report.validate_seconds,
         "sources_s": getattr(report, "sources_seconds", None),
         "infer_s": report.infer_seconds,
+        "commit_s": report.commit_seconds,
         "conforms": None if report.validation is None else report.validation.conforms,
     }
 
@@ -141,7 +142,7 @@ def _row(name: str, result: dict[str, Any]) -> str:
         return f"| {name} | error: {result['error'][:80]} | | |"
     phases = ", ".join(
         f"{key[:-2]} {result[key]:.2f}"
-        for key in ("check_s", "write_s", "validate_s", "sources_s", "infer_s")
+        for key in ("check_s", "write_s", "validate_s", "sources_s", "infer_s", "commit_s")
         if result.get(key) is not None
     )
     return f"| {name} | {result['seconds']:.2f} | {result.get('peak_rss_mb', 0):.0f} | {phases} |"

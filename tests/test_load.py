@@ -65,6 +65,12 @@ def test_load_adds_the_files_graphs_and_they_survive_a_reopen(
     assert code == EXIT_OK, capsys.readouterr().err
     loaded = sum(1 for line in valid_file.read_bytes().splitlines() if line.strip())
     assert f"loaded {loaded:,} triples from 1 file(s)" in out
+    # Every phase is printed, the commit included, and the total is their sum.
+    timing = re.search(r"in ([\d.]+) s \((.*)\)", out)
+    assert timing is not None, out
+    phases = dict(re.findall(r"(\w+) ([\d.]+) s", timing[2]))
+    assert list(phases) == ["check", "write", "validate", "sources", "infer", "commit"]
+    assert abs(sum(map(float, phases.values())) - float(timing[1])) <= 0.35  # rounded to 0.1
     with KnowledgeGraph.open(Settings(store=str(store))) as kg:
         graphs = kg.stats().graphs
         generated = {g: n for g, n in graphs.items() if g.startswith(GENERATED)}
@@ -172,6 +178,56 @@ def test_a_load_validated_in_full_reads_a_copy_in_memory_and_reports_the_same(
     assert found == {e.key() for e in generate.injected(5_000, 1, 3, base_iri)}
     assert {v.file for v in caught.value.report.violations} == {str(invalid_file)}
     assert dump(directory) == before
+
+
+def test_a_load_refused_on_its_copy_writes_nothing_it_derives(
+    store: Path, invalid_file: Path, monkeypatch: pytest.MonkeyPatch, copies: list[object]
+) -> None:
+    """What a load derives from its gatherings is written beside the write only once its
+    copy conforms: a load the copy refuses never writes it."""
+    before = dump(store)
+    monkeypatch.setattr(loader, "FULL_ABOVE", 0)
+    ahead: list[object] = []
+    monkeypatch.setattr(KnowledgeGraph, "derive_ahead", lambda kg, loaded: ahead.append(loaded))
+    with (
+        KnowledgeGraph.open(Settings(store=str(store))) as kg,
+        pytest.raises(ValidationError),
+    ):
+        load_files(kg, [invalid_file])
+    assert len(copies) == 1 and ahead == []
+    assert dump(store) == before
+
+
+def test_a_load_failing_after_it_derived_beside_its_write_changes_nothing(
+    store: Path, valid_file: Path, monkeypatch: pytest.MonkeyPatch, copies: list[object]
+) -> None:
+    """A load that wrote what it derives beside its write, then failed, leaves the store
+    and its name index as they were."""
+    before = dump(store)
+    monkeypatch.setattr(loader, "FULL_ABOVE", 0)
+    derive_ahead = KnowledgeGraph.derive_ahead
+    ahead: list[bool] = []
+
+    def spied(kg: KnowledgeGraph, loaded: Any) -> bool:
+        ahead.append(done := derive_ahead(kg, loaded))
+        return done
+
+    def failed(kg: KnowledgeGraph, *args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(KnowledgeGraph, "derive_ahead", spied)
+    monkeypatch.setattr(KnowledgeGraph, "derive", failed)
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        names = kg.store.names
+        assert names is not None
+        indexed = sorted(names.db.execute("SELECT iri, property, name, lang, graph FROM names"))
+        with pytest.raises(OSError, match="disk full"):
+            load_files(kg, [valid_file])
+        assert ahead == [True]
+        assert sorted(names.db.execute("SELECT iri, property, name, lang, graph FROM names")) == (
+            indexed
+        )
+    assert dump(store) == before
 
 
 def test_a_copy_begun_for_a_load_that_is_small_or_broken_is_dropped(

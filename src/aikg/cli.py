@@ -567,7 +567,7 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
         f"{settings.store} in {report.seconds:.1f} s (check {report.check_seconds:.1f} s, "
         f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s, "
         f"sources {report.sources_seconds:.1f} s, "
-        f"infer {report.infer_seconds:.1f} s)\n"
+        f"infer {report.infer_seconds:.1f} s, commit {report.commit_seconds:.1f} s)\n"
     )
     return EXIT_OK
 
