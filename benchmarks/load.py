@@ -62,6 +62,8 @@ def aikg_disk(path: str, store: str) -> dict[str, Any]:
     from aikg.loader import load_files  # noqa: PLC0415
 
     shutil.rmtree(store, ignore_errors=True)
+    # The name index beside it too: each run starts from nothing, not from the last's names.
+    Path(f"{store}.names.sqlite").unlink(missing_ok=True)
     kg = KnowledgeGraph.open(Settings(store=store))  # fills the bundled data: not timed
     try:
         return _report(load_files(kg, [path]))

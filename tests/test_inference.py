@@ -7,15 +7,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from aikg import KnowledgeGraph, inference, loader
+from aikg import KnowledgeGraph, inference
 from aikg.config import Settings
 from aikg.errors import InputError, ValidationError
 from aikg.inference import entailed
-from aikg.loader import load_files
 from aikg.names import TEXT_PROPERTIES
 from aikg.sparql.execute import SelectResult
 from aikg.synthetic.generate import generate
-from aikg.validation import memory_copy
 from aikg.workers import jobs
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -234,44 +232,6 @@ def test_loads_on_disk_under_another_base_derive_what_a_full_recompute_would(
     assert iris(kg, "SELECT ?x { ?x a aikg:Organization ; rdfs:label 'Brand new'@ko }") == {
         "http://localhost:8000/company/brandnew"
     }
-    kg.close()
-
-
-def test_a_load_validated_on_a_copy_derives_beside_its_write_what_a_full_recompute_would(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A load validated on a copy in memory writes what its new subjects entail, and
-    their names, once the copy conforms and while its files are still being written; what
-    it entails about the subjects the store held is read after the write. Together they
-    must give what a full recompute gives."""
-    generated = tmp_path / "generated.nq"
-    generated.write_text("".join(f"{q} .\n" for q in generate(20_000, seed=13)), encoding="utf-8")
-    retyped = tmp_path / "retyped.ttl"
-    retyped.write_text(
-        PREFIXES
-        # a type whose superclass the bundled data already gives it
-        + "company:meta a aikg:Company .\n"
-        # a type the inferred graph held: now stated, so no longer inferred
-        + "company:tesla a aikg:Organization .\n"
-    )
-    kg = KnowledgeGraph.open(Settings(store=str(tmp_path / "store")))
-    monkeypatch.setattr(loader, "FULL_ABOVE", 0)  # validated in full...
-    monkeypatch.setattr(memory_copy, "COPY_FROM_BYTES", 0)  # ...on a copy in memory
-    ahead: list[bool] = []
-    derive_ahead = KnowledgeGraph.derive_ahead
-
-    def spied(kg: KnowledgeGraph, loaded: inference.Loaded) -> bool:
-        ahead.append(done := derive_ahead(kg, loaded))
-        assert loaded.old, "the load must also touch subjects the store held"
-        return done
-
-    monkeypatch.setattr(KnowledgeGraph, "derive_ahead", spied)
-    _no_full_recompute(monkeypatch)
-    report = load_files(kg, [generated, retyped])
-    assert report.validation is not None and report.validation.conforms
-    assert ahead == [True]
-    assert _differs_from_a_full_recompute(kg) == set()
-    _index_matches_the_data(kg)
     kg.close()
 
 

@@ -23,6 +23,7 @@ from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
 from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import InputError, RdfSyntaxError, ValidationError
 from aikg.loader import ROLLED_BACK, Progress, load_files
+from aikg.store.local import Store
 from aikg.synthetic import generate
 from aikg.validation import memory_copy
 from tests.test_cli import aikg_from_a_terminal, run
@@ -70,7 +71,7 @@ def test_load_adds_the_files_graphs_and_they_survive_a_reopen(
     assert timing is not None, out
     phases = dict(re.findall(r"(\w+) ([\d.]+) s", timing[2]))
     assert list(phases) == ["check", "write", "validate", "sources", "infer", "commit"]
-    assert abs(sum(map(float, phases.values())) - float(timing[1])) <= 0.35  # rounded to 0.1
+    assert abs(sum(map(float, phases.values())) - float(timing[1])) <= 0.4  # rounded to 0.1
     with KnowledgeGraph.open(Settings(store=str(store))) as kg:
         graphs = kg.stats().graphs
         generated = {g: n for g, n in graphs.items() if g.startswith(GENERATED)}
@@ -180,53 +181,40 @@ def test_a_load_validated_in_full_reads_a_copy_in_memory_and_reports_the_same(
     assert dump(directory) == before
 
 
-def test_a_load_refused_on_its_copy_writes_nothing_it_derives(
+def test_a_load_interrupted_while_it_compacts_is_rolled_back_and_says_so(
+    store: Path, valid_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compaction before the commit takes seconds (2 s at a million triples): a
+    Ctrl-C there still puts the store back, now, and the error says so."""
+    before = dump(store)
+    settle = Store.settle
+
+    def interrupted(self: Store) -> None:
+        settle(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Store, "settle", interrupted)
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            load_files(kg, [valid_file])
+        assert ROLLED_BACK in getattr(caught.value, "__notes__", [])
+    assert dump(store) == before
+    assert not store.with_name("store.checkpoint").exists()
+
+
+def test_pyshacl_validates_a_large_load_on_the_store_after_the_write(
     store: Path, invalid_file: Path, monkeypatch: pytest.MonkeyPatch, copies: list[object]
 ) -> None:
-    """What a load derives from its gatherings is written beside the write only once its
-    copy conforms: a load the copy refuses never writes it."""
+    """pySHACL reads the store, never a copy: validated while the engine still wrote, it
+    would judge half a load. It runs after the write, and finds every violation."""
     before = dump(store)
-    monkeypatch.setattr(loader, "FULL_ABOVE", 0)
-    ahead: list[object] = []
-    monkeypatch.setattr(KnowledgeGraph, "derive_ahead", lambda kg, loaded: ahead.append(loaded))
-    with (
-        KnowledgeGraph.open(Settings(store=str(store))) as kg,
-        pytest.raises(ValidationError),
-    ):
+    monkeypatch.setattr(loader, "FULL_ABOVE", 0)  # validated in full
+    settings = Settings(store=str(store), validator="pyshacl")
+    with KnowledgeGraph.open(settings) as kg, pytest.raises(ValidationError) as caught:
         load_files(kg, [invalid_file])
-    assert len(copies) == 1 and ahead == []
-    assert dump(store) == before
-
-
-def test_a_load_failing_after_it_derived_beside_its_write_changes_nothing(
-    store: Path, valid_file: Path, monkeypatch: pytest.MonkeyPatch, copies: list[object]
-) -> None:
-    """A load that wrote what it derives beside its write, then failed, leaves the store
-    and its name index as they were."""
-    before = dump(store)
-    monkeypatch.setattr(loader, "FULL_ABOVE", 0)
-    derive_ahead = KnowledgeGraph.derive_ahead
-    ahead: list[bool] = []
-
-    def spied(kg: KnowledgeGraph, loaded: Any) -> bool:
-        ahead.append(done := derive_ahead(kg, loaded))
-        return done
-
-    def failed(kg: KnowledgeGraph, *args: Any, **kwargs: Any) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(KnowledgeGraph, "derive_ahead", spied)
-    monkeypatch.setattr(KnowledgeGraph, "derive", failed)
-    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
-        names = kg.store.names
-        assert names is not None
-        indexed = sorted(names.db.execute("SELECT iri, property, name, lang, graph FROM names"))
-        with pytest.raises(OSError, match="disk full"):
-            load_files(kg, [valid_file])
-        assert ahead == [True]
-        assert sorted(names.db.execute("SELECT iri, property, name, lang, graph FROM names")) == (
-            indexed
-        )
+    assert copies == []
+    found = {(v.focus_node, v.source_shape) for v in caught.value.report.violations}
+    assert {e.key()[:2] for e in generate.injected(5_000, 1, 3)} <= found
     assert dump(store) == before
 
 

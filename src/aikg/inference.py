@@ -213,23 +213,9 @@ def add_loaded(store: Store, loaded: Loaded) -> None:
     :func:`apply` does), which also takes away what their new statements no longer leave
     to inference. A load that changes the class or property hierarchy, or a store
     elsewhere, recomputes everything (:func:`refresh`)."""
-    if not gathered_enough(store, loaded):
+    if not store.native or loaded.hierarchy_changed:
         refresh(store)
         return
-    reconcile_old(store, loaded)
-    store.extend_nquads(new_entailments(store, loaded))
-
-
-def gathered_enough(store: Store, loaded: Loaded) -> bool:
-    """Whether what the load's parse gathered is enough to add what the load entails: a
-    store in this process, and a hierarchy of classes and properties the load left as
-    it was."""
-    return store.native and not loaded.hierarchy_changed
-
-
-def reconcile_old(store: Store, loaded: Loaded) -> None:
-    """What a load entails about the subjects the store held before it (:attr:`Loaded.old`),
-    read from the store once the load's quads are written."""
     old = loaded.old
     _reconcile(
         store,
@@ -237,13 +223,6 @@ def reconcile_old(store: Store, loaded: Loaded) -> None:
         joined={(ox.NamedNode(name), value) for name, _, value in loaded.statements if name in old},
         labelled={ox.NamedNode(s) for s in loaded.labels if s in old},
     )
-
-
-def new_entailments(store: Store, loaded: Loaded) -> bytes:
-    """What a load entails about the subjects new to the store, as N-Quads in the inferred
-    graph: computed from the load's gatherings alone, so it may be written while the
-    load's own quads are (see :func:`aikg.loader.load_files`)."""
-    old = loaded.old
     # Written as N-Quads lines for the engine's parser: a Python quad object each costs
     # more than the line (568,166 inferred quads of a 1M-triple load: 4.6 s against 1.6 s).
     graph = f" {ox.NamedNode(store.inferred_graph)} .\n"
@@ -279,7 +258,7 @@ def new_entailments(store: Store, loaded: Loaded) -> bytes:
         for name, label in loaded.labels.items()
         if name not in old
     )
-    return "".join(lines).encode()
+    store.extend_nquads("".join(lines).encode())
 
 
 def apply(store: Store, change: Change) -> None:

@@ -160,17 +160,14 @@ class KnowledgeGraph(AnalystQueries):
         added: list[str] | None = None,
         change: Change | None = None,
         loaded: inference.Loaded | None = None,
-        *,
-        ahead: bool = False,
     ) -> None:
         """Bring what is derived from the data up to date: the inferred graph (what the
         ontology entails, see :mod:`aikg.inference`) and the name index search uses
         (:mod:`aikg.names`). Every load and write does it; call it after changing the
         store by other means. ``loaded``: what a load's parse gathered, so that nothing
         it wrote is read back (``added``: its graphs, when nothing else changed and they
-        are small enough to read back for the data version; ``ahead``: what
-        :meth:`derive_ahead` did for it is done); ``change``: what a write just added and
-        removed, so that only what it touches is read."""
+        are small enough to read back for the data version); ``change``: what a write
+        just added and removed, so that only what it touches is read."""
         previous, self._data_version = self._data_version, None
         if previous is not None and (added is not None or change is not None):
             # The fingerprint follows the change (a full one reads the whole store).
@@ -183,10 +180,18 @@ class KnowledgeGraph(AnalystQueries):
         names = self.store.names
         # An index of an older layout (without the texts) is rebuilt whole, whatever changed.
         current = names is not None and names.is_current()
-        if loaded is not None and ahead:
-            inference.reconcile_old(self.store, loaded)
-        elif loaded is not None and present:
-            self._indexing_beside(loaded, current, lambda: inference.add_loaded(self.store, loaded))
+        if loaded is not None and present:
+            # The name index (SQLite) takes the load's names while the engine writes the
+            # inferred graph: both work mostly outside Python's lock.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-names") as pool:
+                indexing = (
+                    pool.submit(names.add, loaded.indexed)
+                    if names is not None and current
+                    else None
+                )
+                inference.add_loaded(self.store, loaded)
+                if indexing is not None:
+                    indexing.result()  # its error, if any, is the load's
         elif change is not None and present:
             inference.apply(self.store, change)
             if names is not None and current:
@@ -197,33 +202,6 @@ class KnowledgeGraph(AnalystQueries):
             current = False
         if names is not None and not current:
             names.rebuild(self.store.indexed_quads())
-
-    def derive_ahead(self, loaded: inference.Loaded) -> bool:
-        """Of what a load derives, the part its parse's gatherings give alone: what its
-        subjects new to the store entail, and its names for the index. A load runs it
-        while its own quads are written (the engine and SQLite work mostly outside
-        Python's lock), then :meth:`derive` with ``ahead=True`` for the rest. False, with
-        nothing done, where :meth:`derive` must do it all after the write (the hierarchy
-        changed, no inferred graph yet, a store elsewhere)."""
-        store = self.store
-        if not (store.has_graph(store.inferred_graph) and inference.gathered_enough(store, loaded)):
-            return False
-        current = store.names is not None and store.names.is_current()
-        new = inference.new_entailments
-        self._indexing_beside(loaded, current, lambda: store.extend_nquads(new(store, loaded)))
-        return True
-
-    def _indexing_beside(
-        self, loaded: inference.Loaded, current: bool, work: Callable[[], None]
-    ) -> None:
-        """``work`` (writing inferred quads) while the name index, if ``current``, takes
-        the load's names: the engine and SQLite both work mostly outside Python's lock."""
-        names = self.store.names if current else None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-names") as pool:
-            indexing = pool.submit(names.add, loaded.indexed) if names is not None else None
-            work()
-            if indexing is not None:
-                indexing.result()  # its error, if any, is the load's
 
     def _indexed(self, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         """The quads among these that the name index holds: names and texts, in a named

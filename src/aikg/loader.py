@@ -21,11 +21,9 @@ A load runs in five phases (the first three reported to an optional progress cal
    (**sources**) its quotations, and the claims resting on them, are checked against
    their sources' texts (:func:`aikg.sources.check`).
 4. **infer**: the inferred graph and the name index take what the load added, from what
-   the check's parse gathered (:class:`aikg.inference.Loaded`): nothing is read back. A
-   load validated on a copy writes what its new subjects entail, and its names, during
-   the write, once the copy conforms; only what it entails about the subjects the store
-   held is read, after the write.
-5. **commit**: a store on disk compacts what was written and drops its snapshot.
+   the check's parse gathered (:class:`aikg.inference.Loaded`): nothing is read back.
+5. **commit**: a store on disk compacts what was written (interrupted there, the load is
+   still rolled back) and drops its snapshot.
 
 If writing or validating fails, or the process is interrupted, the store goes back to
 its state before the load: a store on disk from the snapshot taken before writing (see
@@ -42,7 +40,7 @@ from concurrent import futures
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -118,11 +116,10 @@ class LoadReport:
     sources_seconds: float
     """The quotations against their sources' texts (:meth:`KnowledgeGraph.check_sources`)."""
     infer_seconds: float
-    """Recomputing the inferred graph (:mod:`aikg.inference`), past the end of the write
-    for a load validated beside it (see :func:`_derive_ahead`)."""
+    """Recomputing the inferred graph (:mod:`aikg.inference`)."""
     commit_seconds: float
-    """Keeping the load (:meth:`aikg.store.local.Store.commit`): a store on disk compacts
-    what the engine's bulk loader wrote, and drops the snapshot taken before it."""
+    """Keeping the load: a store on disk compacts what the engine's bulk loader wrote
+    (:meth:`aikg.store.local.Store.settle`) and drops the snapshot taken before it."""
     validation: ValidationReport | None
 
     @property
@@ -197,21 +194,17 @@ def load_files(
     # Violations name the file they are in.
     kg.graph_files.update({graph: plan.source for plan in plans for graph in plan.graphs})
     beside: Future[ValidationReport | None] | None = None
-    ahead: Future[bool] | None = None
     try:
         if validate and _whole(plans, held) and copying is not None:
             beside = _BESIDE.submit(_validate_copy, kg, copying)
             copying = None  # the thread waits for it
-            # Validated on the copy, the load is checked without reading the store: what
-            # it derives from its gatherings alone can be written before the files are.
-            ahead = _AHEAD.submit(_derive_ahead, kg, loaded, beside)
         try:
             for plan in plans:
                 _write(kg, plan, report)
+            written = time.perf_counter()  # the validation beside it may take longer
         finally:
-            running: list[Future[Any]] = [f for f in (beside, ahead) if f is not None]
-            futures.wait(running)  # the store is not put back under their feet
-        written = time.perf_counter()
+            if beside is not None:
+                futures.wait([beside])  # the store is not put back under its feet
         validation = None
         validated = written
         if validate:
@@ -230,10 +223,10 @@ def load_files(
         # The data version moves by the hashes of what a small load wrote, read back; a
         # large one leaves it to be read from the whole store when it is next asked for.
         small = sum(plan.triples for plan in plans) <= VERSION_READ_BACK
-        derived_ahead = ahead is not None and ahead.result()
-        kg.derive(added=sorted(created) if small else None, loaded=loaded, ahead=derived_ahead)
+        kg.derive(added=sorted(created) if small else None, loaded=loaded)
         del loaded  # freed here, in the phase that used it: 0.5 s at a million triples
         inferred = time.perf_counter()
+        store.settle()  # seconds of compaction: a Ctrl-C there still rolls the load back
     except BaseException as error:  # interrupted too: the store must not keep half a load
         # The failed frames still hold the store's engine; a store on disk can only be
         # reopened once every reference to it is gone.
@@ -284,9 +277,6 @@ def _change(kg: KnowledgeGraph, plans: list[_Plan], held: int | None) -> Change 
 
 _BESIDE = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-validate")
 """The thread that validates a copy in memory while the files are written."""
-_AHEAD = futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-derive")
-"""The thread that writes what a load derives from its gatherings while the files are
-written (:meth:`KnowledgeGraph.derive_ahead`)."""
 
 
 def _validate_copy(kg: KnowledgeGraph, copying: Future[ox.Store | None]) -> ValidationReport | None:
@@ -297,27 +287,6 @@ def _validate_copy(kg: KnowledgeGraph, copying: Future[ox.Store | None]) -> Vali
     if copy is None:
         return None
     return kg.validate_shapes(None, copy=copy)
-
-
-def _derive_ahead(
-    kg: KnowledgeGraph, loaded: inference.Loaded, validating: Future[ValidationReport | None]
-) -> bool:
-    """What a load validated on a copy derives from its gatherings alone
-    (:meth:`KnowledgeGraph.derive_ahead`), written once the copy conforms, while the files
-    are still being written. Not at the same time as the validation: on a 2-core machine
-    the three slowed each other more than they gained (a 1M-triple load, in one trial:
-    29.6 s against 27.3 s), while after it the second core is idle for the rest of the
-    write.
-    False (nothing written) where the copy did not conform, or no copy could be made and
-    the store itself is validated after the write: it must not hold the load's inferred
-    quads before then."""
-    futures.wait([validating])
-    if validating.exception() is not None:
-        return False
-    shapes = validating.result()
-    if shapes is None or not shapes.conforms:
-        return False
-    return kg.derive_ahead(loaded)
 
 
 def _undo(kg: KnowledgeGraph, created: set[str]) -> None:

@@ -342,7 +342,7 @@ class Store:
                 return ox.Store()
             engine = ox.Store(self.path)
             # Finish the compactions RocksDB would otherwise run in background threads
-            # while the server forks its workers (see :meth:`commit`); cheap on a store
+            # while the server forks its workers (see :meth:`settle`); cheap on a store
             # that a load left compacted.
             engine.optimize()
             return engine
@@ -397,19 +397,26 @@ class Store:
                 hint="the store's parent directory must be writable, on the same disk",
             ) from None
 
-    def commit(self) -> None:
-        """Keep what was written since :meth:`checkpoint` and drop the snapshot.
+    def settle(self) -> None:
+        """Finish the engine's work on what was written since :meth:`checkpoint`, before
+        :meth:`commit` (the snapshot still there: an interruption here is rolled back).
 
         The engine's bulk loader leaves RocksDB background work behind it, and a worker
         forked while that work holds a lock hangs on its first query that needs the lock.
-        ``optimize`` finishes that work now: it compacts what the load wrote (2.0 s after
-        a 1M-triple load, the commit phase of :class:`aikg.loader.LoadReport`).
+        ``optimize`` finishes that work now: it compacts what was written (2.0-2.7 s after
+        a 1M-triple load).
         """
         if not self.path:
             return
         assert isinstance(self.engine, ox.Store)  # a store with a path is on disk
         self.engine.flush()
         self.engine.optimize()
+
+    def commit(self) -> None:
+        """Keep what was written since :meth:`checkpoint` (:meth:`settle` first) and drop
+        the snapshot."""
+        if not self.path:
+            return
         ready, _ = self._checkpoint_paths()
         # Dropped in one step, then deleted: a snapshot half deleted (the process stopped
         # on the way) would be restored over the store when it next opens.

@@ -41,13 +41,16 @@ def start(store: Store, files: list[Path], settings: Settings) -> Future[ox.Stor
     """Begin the store as loading ``files`` will leave it, copied in memory, in a
     thread (see the module).
 
-    None for a store already in memory or elsewhere, or for files too small to be
-    validated in full; the thread makes no copy (its answer is None) where the copy would
-    take more than half the memory available: the store on disk is validated then. The
-    copy's blank nodes are not the store's (a parser draws new ones): a violation at a
-    blank node names it as the copy does."""
+    None for a store already in memory or elsewhere, for files too small to be
+    validated in full, and for the pySHACL validator (it reads the store, not a copy: it
+    must wait for the end of the write); the thread makes no copy (its answer is None)
+    where the copy would take more than half the memory available: the store on disk is
+    validated then. The copy's blank nodes are not the store's (a parser draws new ones):
+    a violation at a blank node names it as the copy does."""
     engine = store.engine
     if not store.native or not store.path or not isinstance(engine, ox.Store):
+        return None
+    if settings.validator == "pyshacl":
         return None
     try:
         size = sum(path.stat().st_size for path in files)
