@@ -288,10 +288,7 @@ def execute_page(
     assert isinstance(solutions, ox.QuerySolutions)
     answer = table(solutions, max_rows)
     del solutions  # read: see above
-    answer.page = page
-    if page > 1 and not answer.rows:
-        raise past_the_end(page, max_rows)
-    return answer
+    return _as_page(answer, page, max_rows)
 
 
 def _sorted_here(
@@ -311,13 +308,18 @@ def _sorted_here(
         return None
     finally:
         del solutions  # read: see execute_page
-    if page > 1 and not rows:
-        raise past_the_end(page, max_rows)
     answer = Table(
         variables,
         [dict(zip(variables, row, strict=True)) for row in rows[:max_rows]],
         truncated=len(rows) > max_rows,
     )
+    return _as_page(answer, page, max_rows)
+
+
+def _as_page(answer: Table, page: int, max_rows: int) -> Table:
+    """``answer`` as page ``page``; an empty page after the first is past the end."""
+    if page > 1 and not answer.rows:
+        raise past_the_end(page, max_rows)
     answer.page = page
     return answer
 
