@@ -5,7 +5,7 @@ has a loopback address of its own, as clients on a network do.
 Every normal request must succeed and every bomb must be stopped at its deadline; the
 latencies and throughput are measured, printed and written to
 ``build/reliability/under-load.json``, never asserted (the machines are noisy).
-``AIKG_LOAD_CLIENTS`` (64) and ``AIKG_LOAD_SECONDS`` (60) change the size of the run.
+``AIKG_LOAD_CLIENTS`` (64) and ``AIKG_LOAD_SECONDS`` (30) change the size of the run.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from tests.server import Server, running_server
 pytestmark = [pytest.mark.server, pytest.mark.load]
 
 CLIENTS = int(os.environ.get("AIKG_LOAD_CLIENTS", "64"))
-SECONDS = float(os.environ.get("AIKG_LOAD_SECONDS", "60"))
+SECONDS = float(os.environ.get("AIKG_LOAD_SECONDS", "30"))
 DEADLINE = 5.0
 TIMEOUT = httpx.Timeout(DEADLINE * 6)
 BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
