@@ -17,9 +17,10 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from aikg import KnowledgeGraph
+from aikg import KnowledgeGraph, package_data
 from aikg.config import Settings
 from aikg.errors import ConfigError, UnsupportedShapeError
+from aikg.synthetic.generate import VIOLATION_KINDS, generate
 from aikg.validation import fast as fast_engine
 from aikg.validation import pyshacl_engine
 from aikg.validation.fast import Compiler
@@ -269,5 +270,70 @@ def test_a_screen_that_flags_many_nodes_runs_the_checks_in_full(
     whole = RecordingStore(data)
     report = fast_engine.validate_store(whole, checks, ["https://example.org/g"])  # type: ignore[arg-type]
     assert keys(report) == keys(expected) and len(report.violations) == 2
+    alone = [replace(c, screen=None) for c in checks]
+    assert keys(report) == keys(fast_engine.validate_store(whole.store, alone, [GRAPH]))
     assert any("VALUES ?this" in q for q in batched.asked)
     assert not any("VALUES ?this" in q for q in whole.asked)
+
+
+GRAPH = "https://example.org/g"
+
+
+def test_a_target_with_subclasses_is_read_by_class_in_full_and_by_its_types_for_a_few() -> None:
+    shapes = ox.parse(
+        SHAPES_PREFIXES
+        + "ex:S a sh:NodeShape ; sh:targetClass ex:C , ex:D ; "
+        + "sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ] .",
+        format=ox.RdfFormat.TURTLE,
+    )
+    ontology = ox.parse(
+        "<https://example.org/D> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<https://example.org/C> .",
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    checks = Compiler(shapes, ontology).compile()
+    assert len(checks) == 2
+    by_type = "?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+    for check in checks:
+        # Each class once, though ex:D is named and is also below ex:C.
+        for query in (check.query, check.screen or ""):
+            assert query.count(f"{by_type} <https://example.org/D> }}") == 1
+            assert query.count(f"{by_type} <https://example.org/C> }}") == 1
+            assert "FILTER (?_class" not in query
+        focused = check.focus_query or ""
+        assert "FILTER (?_class IN (<https://example.org/C>, <https://example.org/D>))" in focused
+        assert check.for_focus([ox.NamedNode("https://example.org/d")]).count("VALUES ?this") == 1
+    store = RecordingStore(
+        "ex:c a ex:C . ex:d a ex:D . ex:both a ex:C , ex:D ; ex:p 1 , 2 . ex:ok a ex:D ; ex:p 1 ."
+    )
+    report = fast_engine.validate_store(store, checks, [GRAPH])  # type: ignore[arg-type]
+    found = sorted(
+        (v.focus_node.rsplit("/", 1)[-1], v.constraint_component) for v in report.violations
+    )
+    assert found == [
+        ("both", "MaxCountConstraintComponent"),
+        ("c", "MinCountConstraintComponent"),
+        ("d", "MinCountConstraintComponent"),
+    ]
+    # The flagged nodes were read with the focused form; the screen with the full one.
+    focused_runs = [q for q in store.asked if "VALUES ?this" in q]
+    assert focused_runs and all("FILTER (?_class IN" in q for q in focused_runs)
+
+
+def test_screened_checks_find_what_each_check_alone_finds_on_generated_data() -> None:
+    """Every kind of injected violation, in generated data with the bundled shapes: the
+    screens send each check to exactly the nodes where it finds something."""
+    store = ox.Store()
+    store.bulk_extend(generate(3_000, seed=8, violations=len(VIOLATION_KINDS)))
+    graphs = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+    store.bulk_load(
+        package_data.ontology_file().read_bytes(),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode("https://example.org/ontology"),
+    )
+    checks = fast_engine.bundled_checks()
+    assert sum(1 for c in checks if c.screen) > len({c.screen for c in checks if c.screen}) > 50
+    alone = [replace(c, screen=None) for c in checks]
+    screened = fast_engine.validate_store(store, checks, graphs)
+    assert keys(screened) == keys(fast_engine.validate_store(store, alone, graphs))
+    assert len(screened.violations) >= len(VIOLATION_KINDS)
