@@ -109,15 +109,12 @@ class Check:
     """The query its property shape is screened with in a full validation (see
     :func:`run_checks`): the focus nodes where this check or another of the same shape
     may be broken. None: the check runs on its own."""
-    focus_query: str | None = None
-    """The query :meth:`for_focus` restricts, where it differs from :attr:`query`: its
-    target reads the types of the focus nodes (see :meth:`Compiler.target`)."""
 
     def for_focus(self, nodes: Iterable[ox.NamedNode]) -> str:
         """The query restricted to these focus nodes: a ``VALUES ?this`` where the
         query first binds ``?this`` (its target, and the sub-selects that count)."""
         values = f"VALUES ?this {{ {' '.join(str(n) for n in nodes)} }}"
-        return (self.focus_query or self.query).replace(FOCUS, values + "\n")
+        return self.query.replace(FOCUS, values + "\n")
 
 
 class _Shapes:
@@ -226,19 +223,6 @@ def _screen(target: str, path: str, fewest: str | None, most: str | None, bad: l
     )
 
 
-def _read_whole(check: Check, target: str, whole: str) -> Check:
-    """``check`` with its target in the form read in full (``whole``) in its query and
-    its screen; the form read for a few focus nodes (``target``) in its focus query."""
-    if whole == target:
-        return check
-    return replace(
-        check,
-        query=check.query.replace(target, whole),
-        focus_query=check.query,
-        screen=None if check.screen is None else check.screen.replace(target, whole),
-    )
-
-
 class Compiler:
     """Turns a shapes graph into :class:`Check` queries, given the class hierarchy."""
 
@@ -255,18 +239,19 @@ class Compiler:
         classes = ", ".join(f"<{c}>" for c in sorted(self.closure(cls)))
         return f"EXISTS {{ {var} <{RDF}type> ?_k FILTER (?_k IN ({classes})) }}"
 
-    def target(self, shape: ox.NamedNode | ox.BlankNode, *, focused: bool = True) -> str:
+    def target(self, shape: ox.NamedNode | ox.BlankNode) -> str:
         """The shape's focus nodes, as a sub-select: the instances of its target classes
-        (each once, however many of its classes or their subclasses name it), and the
+        (each class once, however many of its target classes it is below), and the
         subjects of its target properties.
 
-        Read in full (``focused=False``), a class is one pattern of the union: Oxigraph
-        reads each class's instances from its index (LabelShape's 42 classes: 2.2 s
-        against 2.7 s for one filter over every typed node, 1M triples on disk). Restricted
-        to a few focus nodes (``focused``, for :meth:`Check.for_focus`), the classes are
-        a ``FILTER``: Oxigraph then looks up the focus nodes' types (5 ms against 33 ms
-        for 200 nodes); with ``VALUES ?_class`` it read every instance of every class
-        first (1.3 s against 3 ms for 213 claims of a 1M-triple store)."""
+        The classes are one ``FILTER`` on the nodes' types. Restricted to a few focus
+        nodes (:meth:`Check.for_focus`), Oxigraph then looks up their types: with
+        ``VALUES ?_class`` it read every instance of every class first (1.3 s against
+        3 ms for 213 claims of a 1M-triple store), and with one pattern a class, 33 ms
+        against 5 ms for 200 nodes (LabelShape's 42 classes). Read in full, a pattern a
+        class was faster in memory (the 1M store validated whole in 4.0 s against 5.4 s)
+        but no faster on 10M on disk (165-188 s against 162 s), and slower there for the
+        checks that run on their own (242 s against 203 s, every check alone)."""
         classes = sorted(
             {
                 c
@@ -275,11 +260,11 @@ class Compiler:
             }
         )
         parts = []
-        if focused and len(classes) > 1:
+        if len(classes) == 1:
+            parts.append(f"{{ ?this <{RDF}type> <{classes[0]}> }}")
+        elif classes:
             listed = ", ".join(f"<{c}>" for c in classes)
             parts.append(f"{{ ?this <{RDF}type> ?_class FILTER (?_class IN ({listed})) }}")
-        else:
-            parts += [f"{{ ?this <{RDF}type> <{c}> }}" for c in classes]
         for prop in self.shapes.objects(shape, "targetSubjectsOf"):
             parts.append(f"{{ ?this {_iri(prop)} ?_any }}")
         if not parts:
@@ -323,12 +308,8 @@ class Compiler:
                     found.append(self.node_logic_check(shape, key, head, target))
             # Every check reads its target too: a node that gains or loses a type.
             targeted = self.target_reach(shape)
-            whole = self.target(shape, focused=False)
             checks += [
-                _read_whole(
-                    c if c.reach is None else replace(c, reach=(*targeted, *c.reach)), target, whole
-                )
-                for c in found
+                c if c.reach is None else replace(c, reach=(*targeted, *c.reach)) for c in found
             ]
         return checks
 
