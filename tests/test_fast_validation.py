@@ -8,6 +8,7 @@ component and message.
 
 from __future__ import annotations
 
+import platform
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import SH
 
-from aikg import KnowledgeGraph, package_data
+from aikg import KnowledgeGraph, machine, package_data
 from aikg.config import Settings
 from aikg.errors import ConfigError, UnsupportedShapeError
 from aikg.synthetic.generate import VIOLATION_KINDS, generate
@@ -329,3 +330,17 @@ def test_screened_checks_find_what_each_check_alone_finds_on_generated_data() ->
     screened = fast_engine.validate_store(store, checks, graphs)
     assert keys(screened) == keys(fast_engine.validate_store(store, alone, graphs))
     assert len(screened.violations) >= len(VIOLATION_KINDS)
+
+
+def test_a_whole_validation_merges_the_memory_its_queries_freed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Left to glibc, the blocks a whole validation's aggregates freed were merged by the
+    next query: 1.4 s of CPU for the first incremental validation after one at 10M."""
+    released: list[bool] = []
+    monkeypatch.setattr(fast_engine, "release_freed_memory", lambda: released.append(True))
+    fast_engine.validate_store(
+        RecordingStore("ex:ok a ex:C ; ex:p 1 ."), screened_checks(), [GRAPH]
+    )  # type: ignore[arg-type]
+    assert released == [True]
+    assert machine.release_freed_memory() is (platform.libc_ver()[0] == "glibc")

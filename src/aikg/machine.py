@@ -1,4 +1,5 @@
-"""What memory this machine, or the container this process runs in, has available.
+"""What memory this machine, or the container this process runs in, has available, and
+handing freed memory back to it.
 
 Two parts of aikg size their work by it: a load decides whether a copy of the store in
 memory fits (:mod:`aikg.validation.memory_copy`), and the server shares it among its query
@@ -9,6 +10,7 @@ least of the two counts.
 
 from __future__ import annotations
 
+import ctypes
 import os
 from pathlib import Path
 
@@ -93,3 +95,22 @@ def _left_in(group: Path, names: tuple[str, str, str]) -> int | None:
     except (OSError, ValueError, UnicodeDecodeError):
         pass  # all of it counted as used
     return max(0, int(limit) - max(0, used - cache))
+
+
+def release_freed_memory() -> bool:
+    """Merge the memory the C allocator holds freed, and hand what it can back to the
+    system (glibc's ``malloc_trim``); False where the C library has none.
+
+    glibc keeps small blocks freed by a long query in lists by size and merges them only
+    when a large block is next asked for, so that the next query pays for all of them: on
+    10M triples on disk, the first incremental validation after a whole one took 1.4 s of
+    CPU instead of 0.1 s (gone with ``GLIBC_TUNABLES=glibc.malloc.mxfast=0``, which keeps
+    no such lists). Called after a whole validation, the work is done there, once."""
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return False
+    trim.argtypes = (ctypes.c_size_t,)
+    trim.restype = ctypes.c_int
+    trim(0)
+    return True
