@@ -170,6 +170,9 @@ def test_the_engine_is_a_setting() -> None:
     assert kg.validate().conforms
 
 
+GRAPH = "https://example.org/g"
+"""The graph the screen tests' data is loaded into."""
+
 SCREENED_SHAPE = """
 ex:S a sh:NodeShape ; sh:targetClass ex:C ;
   sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:integer ;
@@ -186,7 +189,7 @@ class RecordingStore:
         self.store.load(
             SHAPES_PREFIXES + turtle,
             format=ox.RdfFormat.TURTLE,
-            to_graph=ox.NamedNode("https://example.org/g"),
+            to_graph=ox.NamedNode(GRAPH),
         )
         self.asked: list[str] = []
 
@@ -219,7 +222,7 @@ def test_a_property_shapes_checks_run_only_where_its_screen_flags_a_node() -> No
         ex:below a ex:C ; ex:p -1 .
     """
     store = RecordingStore(data)
-    report = fast_engine.validate_store(store, checks, ["https://example.org/g"])  # type: ignore[arg-type]
+    report = fast_engine.validate_store(store, checks, [GRAPH])  # type: ignore[arg-type]
     found = {(v.focus_node.rsplit("/", 1)[-1], v.constraint_component) for v in report.violations}
     assert found == {
         ("none", "MinCountConstraintComponent"),
@@ -230,9 +233,7 @@ def test_a_property_shapes_checks_run_only_where_its_screen_flags_a_node() -> No
     }
     # The same violations as the checks give run one by one, each over every target.
     alone = [replace(c, screen=None) for c in checks]
-    assert keys(fast_engine.validate_store(store.store, alone, ["https://example.org/g"])) == (
-        keys(report)
-    )
+    assert keys(fast_engine.validate_store(store.store, alone, [GRAPH])) == (keys(report))
     # The shape's four checks ran once each, on the four flagged nodes only (not ex:ok).
     focused = [q for q in store.asked if "VALUES ?this" in q]
     assert len(focused) == 4
@@ -241,7 +242,7 @@ def test_a_property_shapes_checks_run_only_where_its_screen_flags_a_node() -> No
 
 def test_on_conforming_data_only_the_screen_runs_of_a_screened_shape() -> None:
     store = RecordingStore("ex:ok a ex:C ; ex:p 1 ; ex:q 2 .")
-    report = fast_engine.validate_store(store, screened_checks(), ["https://example.org/g"])  # type: ignore[arg-type]
+    report = fast_engine.validate_store(store, screened_checks(), [GRAPH])  # type: ignore[arg-type]
     assert report.conforms
     # One screen for ex:p's four checks, and ex:q's one check on its own.
     assert len(store.asked) == 2
@@ -266,18 +267,15 @@ def test_a_screen_that_flags_many_nodes_runs_the_checks_in_full(
     data = "ex:a a ex:C . ex:b a ex:C . ex:c a ex:C ; ex:p 1 ."
     checks = screened_checks()
     batched = RecordingStore(data)
-    expected = fast_engine.validate_store(batched, checks, ["https://example.org/g"])  # type: ignore[arg-type]
+    expected = fast_engine.validate_store(batched, checks, [GRAPH])  # type: ignore[arg-type]
     monkeypatch.setattr(fast_engine, "FOCUS_LIMIT", 1)
     whole = RecordingStore(data)
-    report = fast_engine.validate_store(whole, checks, ["https://example.org/g"])  # type: ignore[arg-type]
+    report = fast_engine.validate_store(whole, checks, [GRAPH])  # type: ignore[arg-type]
     assert keys(report) == keys(expected) and len(report.violations) == 2
     alone = [replace(c, screen=None) for c in checks]
     assert keys(report) == keys(fast_engine.validate_store(whole.store, alone, [GRAPH]))
     assert any("VALUES ?this" in q for q in batched.asked)
     assert not any("VALUES ?this" in q for q in whole.asked)
-
-
-GRAPH = "https://example.org/g"
 
 
 def test_a_target_names_each_class_once_though_several_of_its_classes_are_above_it() -> None:

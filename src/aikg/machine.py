@@ -1,5 +1,5 @@
 """What memory this machine, or the container this process runs in, has available, and
-handing freed memory back to it.
+handing freed memory back to it; and the process's C library.
 
 Two parts of aikg size their work by it: a load decides whether a copy of the store in
 memory fits (:mod:`aikg.validation.memory_copy`), and the server shares it among its query
@@ -97,6 +97,11 @@ def _left_in(group: Path, names: tuple[str, str, str]) -> int | None:
     return max(0, int(limit) - max(0, used - cache))
 
 
+def libc() -> ctypes.CDLL:
+    """The C library this process runs on (its functions Python has no binding for)."""
+    return ctypes.CDLL(None, use_errno=True)
+
+
 def release_freed_memory() -> bool:
     """Merge the memory the C allocator holds freed, and hand what it can back to the
     system (glibc's ``malloc_trim``); False where the C library has none.
@@ -107,7 +112,7 @@ def release_freed_memory() -> bool:
     CPU instead of 0.1 s (gone with ``GLIBC_TUNABLES=glibc.malloc.mxfast=0``, which keeps
     no such lists). Called after a whole validation, the work is done there, once."""
     try:
-        trim = ctypes.CDLL(None).malloc_trim
+        trim = libc().malloc_trim
     except (OSError, AttributeError):  # not glibc
         return False
     trim.argtypes = (ctypes.c_size_t,)

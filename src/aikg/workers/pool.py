@@ -70,6 +70,7 @@ from aikg.errors import (
     ServiceBusyError,
     StoreError,
 )
+from aikg.machine import libc
 from aikg.workers import memory
 from aikg.workers.wire import READ_BYTES, Frames, frame, write_all
 
@@ -92,10 +93,6 @@ DIRECT_WRITE_BYTES = 32 * 1024
 buffer holds far more, and an idle worker has read all it was sent)."""
 
 
-def _libc() -> ctypes.CDLL:
-    return ctypes.CDLL(None, use_errno=True)
-
-
 def _die_with_parent() -> None:
     """Ask the kernel to SIGKILL this process when the thread that forked it dies.
 
@@ -104,7 +101,7 @@ def _die_with_parent() -> None:
     """
     parent = os.getppid()
     with contextlib.suppress(OSError, AttributeError):
-        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
 
@@ -115,9 +112,9 @@ def isolate_network() -> str:
     Returns how it went: "isolated", or "unavailable: <reason>" where the kernel refuses
     (no CAP_SYS_ADMIN and no unprivileged user namespaces).
     """
-    libc = _libc()
+    c_library = libc()
     for flags in (_CLONE_NEWNET, _CLONE_NEWUSER | _CLONE_NEWNET):
-        if libc.unshare(flags) == 0:
+        if c_library.unshare(flags) == 0:
             return "isolated"
     return f"unavailable: {os.strerror(ctypes.get_errno())}"
 
