@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from aikg import KnowledgeGraph, inference
+from aikg import KnowledgeGraph, inference, loader
 from aikg.config import Settings
 from aikg.errors import InputError, ValidationError
 from aikg.inference import entailed
 from aikg.names import TEXT_PROPERTIES
 from aikg.sparql.execute import SelectResult
 from aikg.synthetic.generate import generate
+from aikg.validation import memory_copy
 from aikg.workers import jobs
 
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -233,6 +236,121 @@ def test_loads_on_disk_under_another_base_derive_what_a_full_recompute_would(
         "http://localhost:8000/company/brandnew"
     }
     kg.close()
+
+
+@pytest.fixture
+def prepared_in(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The thread each load's ``prepare_derived`` ran in (the loader's beside the write,
+    or the caller's after it)."""
+    threads: list[str] = []
+    prepare = KnowledgeGraph.prepare_derived
+
+    def spied(kg: KnowledgeGraph, loaded: inference.Loaded) -> None:
+        if not loaded.prepared:
+            threads.append(threading.current_thread().name)
+        prepare(kg, loaded)
+
+    monkeypatch.setattr(KnowledgeGraph, "prepare_derived", spied)
+    return threads
+
+
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_a_load_prepares_its_derived_data_beside_its_write(
+    tmp_path: Path, prepared_in: list[str], on_disk: bool
+) -> None:
+    """The names and what the new subjects entail are prepared by the thread beside the
+    write, and the result is still what a full recompute gives."""
+    generated = tmp_path / "generated.nq"
+    generated.write_text("".join(f"{q} .\n" for q in generate(3_000, seed=7)), encoding="utf-8")
+    settings = Settings(store=str(tmp_path / "store") if on_disk else None)
+    with KnowledgeGraph.open(settings) as kg:
+        prepared_in.clear()
+        kg.add_files([generated])
+        assert [name.startswith("aikg-beside") for name in prepared_in] == [True]
+        assert _differs_from_a_full_recompute(kg) == set()
+        _index_matches_the_data(kg)
+
+
+def _derived_data(kg: KnowledgeGraph) -> tuple[list[str], list[tuple[str, ...]]]:
+    names = kg.store.names
+    assert names is not None
+    return (
+        sorted(str(q) for q in kg.store.quads(kg.store.inferred_graph)),
+        sorted(names.db.execute("SELECT iri, property, name, lang, graph FROM names")),
+    )
+
+
+BROKEN = PREFIXES + (
+    'company:broken a aikg:Company , aikg:HardwareHolding ; rdfs:label "Broken Co"@en .\n'
+)
+"""A new subject with a type, a superclass to infer and a name to index, which the shapes
+refuse (a holding without its parts)."""
+
+
+@pytest.mark.parametrize("on_disk", [True, False])
+def test_a_refused_load_takes_back_what_it_prepared_beside_its_write(
+    tmp_path: Path, prepared_in: list[str], on_disk: bool
+) -> None:
+    """Validated where it reaches, after the write: the name index holds the load's names
+    when the verdict comes, and undoing the load takes them back; the inferred graph is
+    as it was."""
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BROKEN)
+    with KnowledgeGraph.open(Settings(store=str(tmp_path / "store") if on_disk else None)) as kg:
+        before = _derived_data(kg)
+        prepared_in.clear()
+        with pytest.raises(ValidationError):
+            kg.add_files([bad])
+        assert [name.startswith("aikg-beside") for name in prepared_in] == [True]
+        assert _derived_data(kg) == before
+        assert kg.query("ASK { company:broken ?p ?o }") is False
+
+
+def test_a_ctrl_c_while_the_load_waits_for_its_preparation_still_undoes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interrupt comes while the load waits for the thread beside the write, which is
+    still adding the load's names: the undo waits for it, so the rebuilt name index does
+    not keep them."""
+    data = tmp_path / "more.ttl"
+    data.write_text(PREFIXES + 'company:newco a aikg:Startup ; rdfs:label "Newco"@en .\n')
+    prepare = KnowledgeGraph.prepare_derived
+
+    def slow(kg: KnowledgeGraph, loaded: inference.Loaded) -> None:
+        time.sleep(0.5)  # the interrupt comes first
+        prepare(kg, loaded)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(KnowledgeGraph, "prepare_derived", slow)
+    with KnowledgeGraph.open(Settings(store=str(tmp_path / "store"))) as kg:
+        before = _derived_data(kg)
+        monkeypatch.setattr(loader.futures, "wait", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            kg.add_files([data])
+        monkeypatch.undo()
+        loader._BESIDE.submit(lambda: None).result()  # whatever it was doing is done
+        assert _derived_data(kg) == before
+        assert kg.query("ASK { company:newco ?p ?o }") is False
+
+
+def test_a_load_refused_beside_its_write_prepares_nothing(
+    tmp_path: Path, prepared_in: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validated whole, on a copy in memory beside the write: a refused load prepares
+    nothing, and changes nothing."""
+    monkeypatch.setattr(memory_copy, "COPY_FROM_BYTES", 0)  # a copy, however small
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BROKEN)
+    with KnowledgeGraph.open(Settings(store=str(tmp_path / "store"))) as kg:
+        before = _derived_data(kg)
+        monkeypatch.setattr(loader, "FULL_ABOVE", 0)  # validated whole
+        prepared_in.clear()
+        with pytest.raises(ValidationError):
+            kg.add_files([bad])
+        assert prepared_in == []
+        assert _derived_data(kg) == before
 
 
 def _index_matches_the_data(kg: KnowledgeGraph) -> None:

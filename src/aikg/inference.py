@@ -168,6 +168,13 @@ class Loaded:
         self.hierarchy_changed = False
         self.old: set[str] = set()
         """The subjects the store held before the load."""
+        self.entailed: bytes | None = None
+        """What the subjects new to the store entail, as N-Quads (:func:`entail_new`),
+        until :func:`add_loaded` writes it."""
+        self.prepared = False
+        """Whether the name index holds :attr:`indexed` and :attr:`entailed` is computed
+        (the knowledge graph's ``prepare_derived``, which the loader runs beside its
+        write)."""
 
     def add(self, quad: ox.Quad, kind: int) -> None:
         """Keep what the inferred graph and the name index need of ``quad``, whose
@@ -208,10 +215,10 @@ class Loaded:
 
 def add_loaded(store: Store, loaded: Loaded) -> None:
     """Add what a load entails (its quads already written): for the subjects new to the
-    store, computed from what the load's parse gathered (:class:`Loaded`) as
-    :func:`entailed` would; for those the store held, read again from the store (as
-    :func:`apply` does), which also takes away what their new statements no longer leave
-    to inference. A load that changes the class or property hierarchy, or a store
+    store, computed from what the load's parse gathered (:func:`entail_new`, which the
+    loader runs beside its write); for those the store held, read again from the store
+    (as :func:`apply` does), which also takes away what their new statements no longer
+    leave to inference. A load that changes the class or property hierarchy, or a store
     elsewhere, recomputes everything (:func:`refresh`)."""
     if not store.native or loaded.hierarchy_changed:
         refresh(store)
@@ -223,8 +230,24 @@ def add_loaded(store: Store, loaded: Loaded) -> None:
         joined={(ox.NamedNode(name), value) for name, _, value in loaded.statements if name in old},
         labelled={ox.NamedNode(s) for s in loaded.labels if s in old},
     )
-    # Written as N-Quads lines for the engine's parser: a Python quad object each costs
-    # more than the line (568,166 inferred quads of a 1M-triple load: 4.6 s against 1.6 s).
+    entail_new(store, loaded)
+    if loaded.entailed:
+        store.extend_nquads(loaded.entailed)
+    loaded.entailed = None  # its memory back: it can be a hundred megabytes
+
+
+def entail_new(store: Store, loaded: Loaded) -> None:
+    """Compute what the load's subjects new to the store entail (those not in
+    ``loaded.old``), from what its parse gathered alone, as N-Quads lines
+    (``loaded.entailed``, which :func:`add_loaded` writes). It reads nothing of the store,
+    so the loader runs it while the engine writes the files. Once per load; nothing where
+    :func:`add_loaded` recomputes everything (a load that changes the hierarchy, a store
+    elsewhere)."""
+    if loaded.entailed is not None or not store.native or loaded.hierarchy_changed:
+        return
+    old = loaded.old
+    # N-Quads lines for the engine's parser: a Python quad object each costs more than
+    # the line (568,166 inferred quads of a 1M-triple load: 4.6 s against 1.6 s).
     graph = f" {ox.NamedNode(store.inferred_graph)} .\n"
     superclasses = {
         cls.value: [(sup.value, f" <{RDF}type> {sup}") for sup in sups]
@@ -258,7 +281,7 @@ def add_loaded(store: Store, loaded: Loaded) -> None:
         for name, label in loaded.labels.items()
         if name not in old
     )
-    store.extend_nquads("".join(lines).encode())
+    loaded.entailed = "".join(lines).encode()
 
 
 def apply(store: Store, change: Change) -> None:

@@ -181,17 +181,8 @@ class KnowledgeGraph(AnalystQueries):
         # An index of an older layout (without the texts) is rebuilt whole, whatever changed.
         current = names is not None and names.is_current()
         if loaded is not None and present:
-            # The name index (SQLite) takes the load's names while the engine writes the
-            # inferred graph: both work mostly outside Python's lock.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-names") as pool:
-                indexing = (
-                    pool.submit(names.add, loaded.indexed)
-                    if names is not None and current
-                    else None
-                )
-                inference.add_loaded(self.store, loaded)
-                if indexing is not None:
-                    indexing.result()  # its error, if any, is the load's
+            self.prepare_derived(loaded)  # unless the loader did, beside its write
+            inference.add_loaded(self.store, loaded)
         elif change is not None and present:
             inference.apply(self.store, change)
             if names is not None and current:
@@ -202,6 +193,29 @@ class KnowledgeGraph(AnalystQueries):
             current = False
         if names is not None and not current:
             names.rebuild(self.store.indexed_quads())
+
+    def prepare_derived(self, loaded: inference.Loaded) -> None:
+        """The part of :meth:`derive` after a load that writes nothing to the store: the
+        load's names into the name index (a file of its own), and what its subjects new
+        to the store entail, computed (:func:`aikg.inference.entail_new`; :meth:`derive`
+        writes it). The loader runs it while the engine writes the files, once the
+        store's subjects before the load are noted
+        (:meth:`aikg.inference.Loaded.note_old`). Once per load."""
+        if loaded.prepared:
+            return
+        names = self.store.names
+        # An index of an older layout is rebuilt whole by derive, whatever the load added.
+        current = names is not None and names.is_current()
+        # The name index (SQLite) takes the load's names while Python computes what they
+        # entail: SQLite works mostly outside Python's lock.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-names") as pool:
+            indexing = (
+                pool.submit(names.add, loaded.indexed) if names is not None and current else None
+            )
+            inference.entail_new(self.store, loaded)
+            if indexing is not None:
+                indexing.result()  # its error, if any, is the load's
+        loaded.prepared = True
 
     def _indexed(self, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
         """The quads among these that the name index holds: names and texts, in a named
