@@ -16,6 +16,7 @@ from aikg.config import Settings
 from aikg.conflicts import Candidate
 from aikg.errors import ParameterError
 from aikg.store.local import bundled_data_paths
+from aikg.synthetic.generate import write
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -114,3 +115,84 @@ def test_the_cli_refuses_recorded_without_candidates(capsys: pytest.CaptureFixtu
 def test_the_saved_query_takes_a_boolean(kg: KnowledgeGraph) -> None:
     with pytest.raises(ParameterError, match="recorded"):
         kg.saved("conflict-candidates", recorded="perhaps")
+
+
+# The rules that pair claims sharing a value across subjects: the rule, the claims' class,
+# and the properties whose values they share.
+SHARED_VALUE_RULES = {
+    "same-figure": ("HardwareHolding", ("quantity",)),
+    "rank-contradicted": ("IndexPosition", ("index", "rank")),
+}
+AIKG = "https://w3id.org/aikg/ontology#"
+
+
+def shared_value_groups(
+    kg: KnowledgeGraph, cls: str, keys: tuple[str, ...]
+) -> list[dict[str, str]]:
+    """The claims of ``cls`` grouped by their ``keys`` values, each group as claim ->
+    subject, sorted by claim: the groups of two subjects or more, read without the rule."""
+    columns = " ".join(f"?{k}" for k in keys)
+    patterns = " ".join(f"; <{AIKG}{k}> ?{k}" for k in keys)
+    answer = kg.query(
+        f"SELECT ?claim ?subject {columns} "
+        f"WHERE {{ ?claim a <{AIKG}{cls}> ; <{AIKG}subject> ?subject {patterns} }}"
+    )
+    groups: dict[tuple[str, ...], dict[str, str]] = {}
+    for row in answer.values():
+        key = tuple(str(row[k]) for k in keys)
+        groups.setdefault(key, {})[str(row["claim"])] = str(row["subject"])
+    return [dict(sorted(g.items())) for g in groups.values() if len(set(g.values())) > 1]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
+    """The bundled data and 60,000 generated triples, where claims of many subjects share
+    a count or a rank (drawn from a few hundred values); then, for each rule, a twin of the
+    first claim of the largest group: a second claim of that subject with the same value."""
+    folder = tmp_path_factory.mktemp("generated")
+    generated_file = folder / "generated.nq"
+    write(generated_file, 60_000, 3)
+    kg = KnowledgeGraph.load()
+    kg.add_files([generated_file])
+    originals = {
+        min(max(shared_value_groups(kg, cls, keys), key=len))
+        for cls, keys in SHARED_VALUE_RULES.values()
+    }
+    # the twins' quads go into graphs of their own: a load adds graphs, not to them
+    twins = [
+        line.replace(f"<{claim}> ", f"<{claim}-twin> ", 1).replace("> .", "-twins> .")
+        for line in generated_file.read_text(encoding="utf-8").splitlines()
+        for claim in originals
+        if line.startswith(f"<{claim}> ")
+    ]
+    twins_file = folder / "twins.nq"
+    twins_file.write_text("\n".join(twins) + "\n", encoding="utf-8")
+    kg.add_files([twins_file])
+    return kg
+
+
+@pytest.mark.parametrize("rule", SHARED_VALUE_RULES)
+def test_claims_sharing_a_value_are_each_paired_once_not_with_every_other(
+    generated: KnowledgeGraph, rule: str
+) -> None:
+    cls, keys = SHARED_VALUE_RULES[rule]
+    answer = generated.conflict_candidates(recorded=True)
+    assert not answer.truncated
+    found = {
+        (c.claim, c.other_claim)
+        for c in answer.records
+        if c.rule == rule and c.subject != c.other_subject
+    }
+    groups = shared_value_groups(generated, cls, keys)
+    # what makes pairing every claim with every other grow with the square is there:
+    # values shared by three subjects or more, and a subject with two claims of one value
+    assert max(len(g) for g in groups) >= 3
+    assert any(len(g) > len(set(g.values())) for g in groups)
+    for group in groups:
+        in_group = {(a, b) for a, b in found if a in group}
+        # claims of different subjects, in the order of their IRIs, within one group
+        assert all(b in group and group[a] != group[b] and a < b for a, b in in_group)
+        # every claim of the group is in a pair, and each but one makes exactly one
+        assert {c for pair in in_group for c in pair} == set(group), (group, in_group)
+        assert len(in_group) == len(group) - 1, (group, in_group)
+    assert len(found) == sum(len(g) - 1 for g in groups)

@@ -14,6 +14,12 @@ candidate is a pair of claims that cannot both be true as recorded:
 - ``left-out-of-list``: a subject placed in a tier that a passage listing the tier's
   members (two or more claims resting on it) leaves out.
 
+The claims of several subjects that share a count (``same-figure``), or a rank in one
+index (``rank-contradicted``), are each paired once: with the first of them by IRI, or,
+for the claims of that first claim's subject, with the first of another subject. Every
+such claim is in a pair and the answer grows with the claims; pairing every one with
+every other grew with their square (millions of pairs at 10M generated triples).
+
 A pair already linked by an ``aikg:Conflict`` is recorded; the query leaves those out
 unless asked for them.
 

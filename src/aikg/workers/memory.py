@@ -1,12 +1,14 @@
 """What one query may take of the machine's memory, and how much a process has taken.
 
 A deadline bounds a query's time, not its memory: a cross product sorted by ``ORDER BY``
-grows a worker by about 300 MB a second, so four of them at once, or one saved query at
-ten million triples (``conflict-candidates`` grew past 22 GB), can exhaust the machine
-before their deadline. The kernel's out-of-memory killer then chooses its victim by size,
-which may be the keeper and the store it holds. So each query worker, and each write's
-dry run, may grow by at most a budget over what it held when it was forked (the store
-it shares with the keeper is not counted); the pool stops one that grows past it.
+grows a worker by about 300 MB a second, so four of them at once, or one query whose
+answer grows with the square of the data (``conflict-candidates``, when it paired every
+claim sharing a count with every other, grew past 22 GB at ten million triples), can
+exhaust the machine before their deadline. The kernel's out-of-memory killer then
+chooses its victim by size, which may be the keeper and the store it holds. So each
+query worker, and each write's dry run, may grow by at most a budget over what it held
+when it was forked (the store it shares with the keeper is not counted); the pool stops
+one that grows past it.
 
 What a process has taken is its anonymous memory, resident or swapped out
 (``RssAnon`` and ``VmSwap`` in ``/proc/PID/status``), read in microseconds without stopping
