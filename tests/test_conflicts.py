@@ -15,6 +15,7 @@ from aikg.cli import main
 from aikg.config import Settings
 from aikg.conflicts import Candidate
 from aikg.errors import ParameterError
+from aikg.namespaces import AIKG
 from aikg.store.local import bundled_data_paths
 from aikg.synthetic.generate import write
 
@@ -123,7 +124,6 @@ SHARED_VALUE_RULES = {
     "same-figure": ("HardwareHolding", ("quantity",)),
     "rank-contradicted": ("IndexPosition", ("index", "rank")),
 }
-AIKG = "https://w3id.org/aikg/ontology#"
 
 
 def shared_value_groups(
@@ -171,16 +171,22 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
     return kg
 
 
-@pytest.mark.parametrize("rule", SHARED_VALUE_RULES)
-def test_claims_sharing_a_value_are_each_paired_once_not_with_every_other(
-    generated: KnowledgeGraph, rule: str
-) -> None:
-    cls, keys = SHARED_VALUE_RULES[rule]
+@pytest.fixture(scope="module")
+def generated_candidates(generated: KnowledgeGraph) -> list[Candidate]:
+    """Every candidate the rules find in the generated data, recorded ones included."""
     answer = generated.conflict_candidates(recorded=True)
     assert not answer.truncated
+    return answer.records
+
+
+@pytest.mark.parametrize("rule", SHARED_VALUE_RULES)
+def test_claims_sharing_a_value_are_each_paired_once_not_with_every_other(
+    generated: KnowledgeGraph, generated_candidates: list[Candidate], rule: str
+) -> None:
+    cls, keys = SHARED_VALUE_RULES[rule]
     found = {
         (c.claim, c.other_claim)
-        for c in answer.records
+        for c in generated_candidates
         if c.rule == rule and c.subject != c.other_subject
     }
     groups = shared_value_groups(generated, cls, keys)
