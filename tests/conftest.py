@@ -62,6 +62,8 @@ COSTS = {
     "install": "builds and installs the package with pip",
     "load": "works hard for tens of seconds (a large `aikg load`; load, chaos, fair share)",
     "fuzz": "generates requests from the OpenAPI document (Schemathesis)",
+    "alone": "measures a whole server's memory, latency or workers, or kills its "
+    "processes: runs with nothing beside it",
 }
 FIXTURE_COSTS = {
     "server": "server",

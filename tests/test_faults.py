@@ -23,7 +23,7 @@ from aikg.config import Settings
 from aikg.synthetic import generate
 from tests.server import free_port
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.alone]
 
 TOKEN = "fault-token"
 TRIPLES_PER_WRITE = 20

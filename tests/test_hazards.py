@@ -16,7 +16,7 @@ import pytest
 from aikg.workers.pool import isolate_network
 from tests.server import Server, running_server
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.alone]
 
 BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 TOKEN = "hazard-token"

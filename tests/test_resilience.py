@@ -30,7 +30,7 @@ from aikg.workers import memory
 from tests.load import RESULTS, address, children, client_from, percentiles, rss_mb
 from tests.server import Server, running_server
 
-pytestmark = [pytest.mark.server, pytest.mark.load]
+pytestmark = [pytest.mark.server, pytest.mark.load, pytest.mark.alone]
 
 CHAOS_SECONDS = float(os.environ.get("AIKG_CHAOS_SECONDS", "16"))
 CHAOS_CLIENTS = int(os.environ.get("AIKG_CHAOS_CLIENTS", "12"))

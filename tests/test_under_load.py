@@ -24,7 +24,7 @@ from aikg.saved_queries import catalog
 from tests.load import RESULTS, address, client_from
 from tests.server import Server, running_server
 
-pytestmark = [pytest.mark.server, pytest.mark.load]
+pytestmark = [pytest.mark.server, pytest.mark.load, pytest.mark.alone]
 
 CLIENTS = int(os.environ.get("AIKG_LOAD_CLIENTS", "64"))
 SECONDS = float(os.environ.get("AIKG_LOAD_SECONDS", "30"))
