@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,7 @@ from aikg.errors import (
 from aikg.loader import load_files
 from aikg.saved_queries import catalog
 from aikg.sparql.execute import SelectResult
+from aikg.store import remote
 from aikg.store.remote import RemoteStore
 from aikg.synthetic import generate
 from aikg.workers import jobs
@@ -83,6 +85,39 @@ def test_label_columns_on_the_remote_store_are_those_in_memory(
     assert {frozenset(r.items()) for r in remote.rows} == {frozenset(r.items()) for r in local.rows}
     if lang == "ko":
         assert any(row["organizationLabel"].language == "ko" for row in remote.rows)
+
+
+LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+PART_OF = ox.NamedNode("http://purl.org/dc/terms/isPartOf")
+
+
+@pytest.mark.parametrize("position", ["subject", "object"])
+def test_the_quads_of_many_nodes_read_together_are_those_of_a_lookup_each(
+    kg: KnowledgeGraph,
+    any_remote_kg: KnowledgeGraph,
+    monkeypatch: pytest.MonkeyPatch,
+    position: typing.Literal["subject", "object"],
+) -> None:
+    monkeypatch.setattr(remote, "NODES_PER_REQUEST", 5)  # several requests for these nodes
+    s1 = ox.NamedNode("https://w3id.org/aikg/source/s1")
+    parts = {q.subject for q in kg.store.quads_for_pattern(None, PART_OF, s1)}
+    nodes = [s1, ox.NamedNode("https://w3id.org/aikg/country/KR")]
+    nodes += [n for n in parts if isinstance(n, ox.NamedNode)]
+    predicates = [LABEL, PART_OF] if position == "subject" else [PART_OF, TYPE]
+    each = {
+        q
+        for n in nodes
+        for p in predicates
+        for q in (
+            kg.store.quads_for_pattern(n, p, None)
+            if position == "subject"
+            else kg.store.quads_for_pattern(None, p, n)
+        )
+    }
+    assert len(nodes) > 10 and len(each) > 10
+    assert set(any_remote_kg.store.quads_for_nodes(nodes, predicates, position)) == each
+    assert set(kg.store.quads_for_nodes(nodes, predicates, position)) == each
 
 
 GROUP_CONCAT = re.compile(

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources.abc import Traversable
@@ -420,12 +420,11 @@ def _focus(kg: KnowledgeGraph, change: Change, under: set[str]) -> _Focus | None
             quotes.add(subject.value)
         if predicate in _AS_WRITTEN_PREDICATES:
             claims.add(subject.value)
-    evidence = ox.NamedNode(_EVIDENCE)
-    for quote in quotes:
-        for quad in kg.store.quads_for_pattern(None, evidence, ox.NamedNode(quote)):
-            if not isinstance(quad.subject, ox.NamedNode):
-                return None
-            claims.add(quad.subject.value)
+    evidence = [ox.NamedNode(_EVIDENCE)]
+    for quad in kg.store.quads_for_nodes([ox.NamedNode(q) for q in quotes], evidence, "object"):
+        if not isinstance(quad.subject, ox.NamedNode):
+            return None
+        claims.add(quad.subject.value)
     if len(quotes) + len(claims) > FOCUS_LIMIT:
         return None
     # A quotation outside every source with a text is not checked: leave it out.
@@ -442,15 +441,48 @@ def _has_parts(kg: KnowledgeGraph, node: ox.NamedNode) -> bool:
 
 
 class _Data:
-    """Pattern lookups in the data graphs (what the shapes judge: not the inferred graph)."""
+    """Pattern lookups in the data graphs (what the shapes judge: not the inferred graph).
+
+    On a remote store, the lookups of many nodes are made together first (:meth:`prefetch`,
+    :meth:`pointing_at`): one round trip each would cost more than the check."""
 
     def __init__(self, kg: KnowledgeGraph):
         self.store = kg.store
         self.graphs = set(kg.store.data_graphs())
+        self._known: dict[tuple[str, str], list[ox.Quad]] = {}
+
+    def _in_data(self, quad: ox.Quad) -> bool:
+        return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in self.graphs
+
+    def prefetch(self, subjects: Iterable[str], predicates: Sequence[str]) -> None:
+        """Read the quads of these subjects with these predicates now, in a few requests,
+        for :meth:`quads` to answer from (a store in process needs none of this)."""
+        if self.store.native:
+            return
+        wanted = {s for s in subjects if any((s, p) not in self._known for p in predicates)}
+        if not wanted:
+            return
+        for subject in wanted:
+            for predicate in predicates:
+                self._known[(subject, predicate)] = []
+        for quad in self.store.quads_for_nodes(
+            [ox.NamedNode(s) for s in wanted], [ox.NamedNode(p) for p in predicates]
+        ):
+            if self._in_data(quad) and isinstance(quad.subject, ox.NamedNode):
+                self._known[(quad.subject.value, quad.predicate.value)].append(quad)
+
+    def pointing_at(self, objects: Iterable[str], predicate: str) -> list[ox.Quad]:
+        """The quads with ``predicate`` whose object is one of ``objects``, together."""
+        nodes = [ox.NamedNode(o) for o in objects]
+        found = self.store.quads_for_nodes(nodes, [ox.NamedNode(predicate)], "object")
+        return [q for q in found if self._in_data(q)]
 
     def quads(
         self, subject: str | None, predicate: str, obj: ox.NamedNode | None = None
     ) -> list[ox.Quad]:
+        known = None if subject is None else self._known.get((subject, predicate))
+        if known is not None:
+            return [q for q in known if obj is None or q.object == obj]
         return [
             q
             for q in self.store.quads_for_pattern(
@@ -481,12 +513,14 @@ def _quotations(data: _Data, under: set[str], focus: frozenset[str] | None) -> l
                 if isinstance(q.subject, ox.NamedNode)
             )
     else:
+        data.prefetch(focus, _QUOTATION_PREDICATES)
         for quote in focus:
             pairs.update(
                 (quote, q.object.value)
                 for q in data.quads(quote, _PART_OF)
                 if isinstance(q.object, ox.NamedNode) and q.object.value in under
             )
+    data.prefetch((quote for quote, _ in pairs), _QUOTATION_PREDICATES)
     rows = []
     for quote, source in sorted(pairs):
         part_of = {q.graph_name for q in data.quads(quote, _PART_OF, ox.NamedNode(source))}
@@ -506,6 +540,8 @@ _AS_WRITTEN_VALUES = (
     AIKG + "definitionText",
     AIKG + "hardwareAsWritten",
 )
+_CLAIM_PREDICATES = (_EVIDENCE, *_AS_WRITTEN_VALUES)
+_QUOTATION_PREDICATES = (_PART_OF, AIKG + "tableRow", AIKG + "tableColumn", SCHEMA_TEXT)
 
 
 def _as_written(data: _Data, under: set[str], focus: frozenset[str] | None) -> list[dict[str, str]]:
@@ -514,14 +550,27 @@ def _as_written(data: _Data, under: set[str], focus: frozenset[str] | None) -> l
     claims: set[str] = set()
     if focus is None:
         for source in under:
-            for quote in data.quads(None, _PART_OF, ox.NamedNode(source)):
-                if isinstance(quote.subject, ox.NamedNode):
-                    claims.update(
-                        q.subject.value
-                        for q in data.quads(None, _EVIDENCE, quote.subject)
-                        if isinstance(q.subject, ox.NamedNode)
-                    )
+            quotes = {
+                q.subject.value
+                for q in data.quads(None, _PART_OF, ox.NamedNode(source))
+                if isinstance(q.subject, ox.NamedNode)
+            }
+            claims.update(
+                q.subject.value
+                for q in data.pointing_at(quotes, _EVIDENCE)
+                if isinstance(q.subject, ox.NamedNode)
+            )
     else:
+        data.prefetch(focus, _CLAIM_PREDICATES)
+        data.prefetch(
+            (
+                e.object.value
+                for claim in focus
+                for e in data.quads(claim, _EVIDENCE)
+                if isinstance(e.object, ox.NamedNode)
+            ),
+            (_PART_OF, SCHEMA_TEXT),
+        )
         for claim in focus:
             for evidence in data.quads(claim, _EVIDENCE):
                 if isinstance(evidence.object, ox.NamedNode) and any(
@@ -530,6 +579,16 @@ def _as_written(data: _Data, under: set[str], focus: frozenset[str] | None) -> l
                 ):
                     claims.add(claim)
                     break
+    data.prefetch(claims, _CLAIM_PREDICATES)
+    data.prefetch(
+        (
+            e.object.value
+            for claim in claims
+            for e in data.quads(claim, _EVIDENCE)
+            if isinstance(e.object, ox.NamedNode)
+        ),
+        (SCHEMA_TEXT,),
+    )
     rows = []
     for claim in sorted(claims):
         texts = [

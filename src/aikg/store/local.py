@@ -17,11 +17,11 @@ import io
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar, cast
+from typing import IO, Any, Literal, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -531,6 +531,22 @@ class Store:
         """The quads matching a pattern (None matches anything), in every graph unless
         ``graph_name`` says which."""
         return iter(self.engine.quads_for_pattern(subject, predicate, object, graph_name))
+
+    def quads_for_nodes(
+        self,
+        nodes: Collection[ox.NamedNode],
+        predicates: Collection[ox.NamedNode],
+        position: Literal["subject", "object"] = "subject",
+    ) -> Iterator[ox.Quad]:
+        """The quads, in every graph, with one of ``nodes`` as their subject (or object)
+        and one of ``predicates``: a lookup per node and predicate in process, a few
+        requests for them all on a remote server."""
+        if isinstance(self.engine, RemoteStore):
+            return self.engine.quads_for_nodes(nodes, predicates, position)
+        lookup = self.engine.quads_for_pattern
+        if position == "subject":
+            return (q for n in nodes for p in predicates for q in lookup(n, p, None))
+        return (q for n in nodes for p in predicates for q in lookup(None, p, n))
 
     def query(
         self, sparql: str, **options: Any

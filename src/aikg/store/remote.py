@@ -48,9 +48,9 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import pyoxigraph as ox
 
@@ -95,6 +95,8 @@ GRAPH_BLOCK = 2_000
 """Triples per GRAPH block of INSERT DATA (Virtuoso runs out of parser memory at ~5,000)."""
 BLANK_GROUP = 1_000
 """Triples per INSERT { } WHERE { } operation at most (Virtuoso's limit is ~1,400)."""
+NODES_PER_REQUEST = 500
+"""Nodes per request of :meth:`RemoteStore.quads_for_nodes` (a query of some 50 kB)."""
 PAGE = 10_000
 """Rows per page of a paged read at first; the server's row cap once it has said it."""
 STAGING = "graph/.staging/"
@@ -716,6 +718,34 @@ class RemoteStore:
                 for row in self._rows(variables, pattern)
             ]
         )
+
+    def quads_for_nodes(
+        self,
+        nodes: Collection[ox.NamedNode],
+        predicates: Collection[ox.NamedNode],
+        position: Literal["subject", "object"],
+    ) -> Iterator[ox.Quad]:
+        """The quads, over aikg's graphs, with one of ``nodes`` as their subject (or
+        object) and one of ``predicates``: what a lookup per node and predicate would
+        find, in a request per :data:`NODES_PER_REQUEST` nodes (each round trip costs
+        milliseconds on a server, more than the lookup)."""
+        if not nodes or not predicates:
+            return iter(())
+        node_var = "s" if position == "subject" else "o"
+        other = "o" if position == "subject" else "s"
+        listed = sorted(nodes, key=str)
+        verbs = " ".join(sorted(str(p) for p in predicates))
+        quads: list[ox.Quad] = []
+        for start in range(0, len(listed), NODES_PER_REQUEST):
+            chunk = " ".join(str(n) for n in listed[start : start + NODES_PER_REQUEST])
+            pattern = (
+                f"VALUES ?{node_var} {{ {chunk} }} VALUES ?p {{ {verbs} }} GRAPH ?g {{ ?s ?p ?o }}"
+            )
+            quads += (
+                ox.Quad(row["s"], row["p"], row["o"], row["g"])
+                for row in self._rows([node_var, "p", other, "g"], pattern)
+            )
+        return iter(quads)
 
     def _rows(
         self, variables: list[str], pattern: str, expected: int | None = None
