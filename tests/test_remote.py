@@ -120,6 +120,35 @@ def test_the_quads_of_many_nodes_read_together_are_those_of_a_lookup_each(
     assert set(kg.store.quads_for_nodes(nodes, predicates, position)) == each
 
 
+def test_the_quads_of_a_property_in_many_graphs_read_together_are_those_graph_by_graph(
+    kg: KnowledgeGraph, any_remote_kg: KnowledgeGraph
+) -> None:
+    def same(here: list[ox.Quad], there: list[ox.Quad]) -> bool:
+        """The same quads, blank nodes aside (each store names them its own way), and as
+        many."""
+
+        def named(quads: list[ox.Quad]) -> set[ox.Quad]:
+            return {q for q in quads if not isinstance(q.subject, ox.BlankNode)}
+
+        return len(here) == len(there) and named(here) == named(there)
+
+    for predicate in (PART_OF, LABEL, TYPE):
+        here = list(kg.store.stated_with(predicate))
+        assert here and same(here, list(any_remote_kg.store.stated_with(predicate)))
+    assert len({q.graph_name for q in here}) > 1  # the types: in many graphs
+    # The inferred graph (which holds types too) is left out.
+    assert ox.NamedNode(kg.store.inferred_graph) not in {q.graph_name for q in here}
+    assert any(
+        True
+        for _ in kg.store.quads_for_pattern(None, TYPE, None, ox.NamedNode(kg.store.inferred_graph))
+    )
+    two = [g for g in kg.store.named_graphs() if g.endswith(("/countries", "/people"))]
+    assert len(two) == 2
+    assert same(
+        list(kg.store.stated_with(None, two)), list(any_remote_kg.store.stated_with(None, two))
+    )
+
+
 GROUP_CONCAT = re.compile(
     r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?(?:;\s*SEPARATOR\s*=\s*\"((?:[^\"\\]|\\.)*)\")?\s*\)"
     r"\s*AS\s*\?(\w+)",

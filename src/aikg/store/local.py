@@ -600,10 +600,17 @@ class Store:
     ) -> Iterator[ox.Quad]:
         """The quads with ``predicate`` (None: any) in ``graphs`` (default: every named
         graph but the inferred one; read graph by graph, so the inferred graph, often the
-        largest, is never read)."""
-        for graph in self.named_graphs() if graphs is None else graphs:
-            if graph != self.inferred_graph:
-                yield from self.engine.quads_for_pattern(None, predicate, None, ox.NamedNode(graph))
+        largest, is never read; on a remote server, the graphs together in one read)."""
+        wanted = [
+            ox.NamedNode(graph)
+            for graph in (self.named_graphs() if graphs is None else graphs)
+            if graph != self.inferred_graph
+        ]
+        if isinstance(self.engine, RemoteStore):
+            yield from self.engine.quads_in_graphs(predicate, wanted)
+            return
+        for graph in wanted:
+            yield from self.engine.quads_for_pattern(None, predicate, None, graph)
 
     def indexed_quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
         """The quads the name index holds (:mod:`aikg.names`: names, label, prefLabel,

@@ -747,6 +747,24 @@ class RemoteStore:
             )
         return iter(quads)
 
+    def quads_in_graphs(
+        self, predicate: ox.NamedNode | None, graphs: Collection[ox.NamedNode]
+    ) -> Iterator[ox.Quad]:
+        """The quads with ``predicate`` (None: any) in ``graphs``, in one read (a read per
+        graph would cost a round trip each)."""
+        if not graphs:
+            return iter(())
+        listed = " ".join(sorted(str(g) for g in graphs))
+        verb = "?p" if predicate is None else str(predicate)
+        pattern = f"VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s {verb} ?o }}"
+        variables = ["s", "o", "g"] if predicate is not None else ["s", "p", "o", "g"]
+        return iter(
+            [
+                ox.Quad(row["s"], predicate or row["p"], row["o"], row["g"])
+                for row in self._rows(variables, pattern)
+            ]
+        )
+
     def _rows(
         self, variables: list[str], pattern: str, expected: int | None = None
     ) -> list[ox.QuerySolution]:
