@@ -19,6 +19,7 @@ from aikg.cli import main
 from aikg.errors import InputError, NotFoundError, ValidationError
 from aikg.store.local import bundled_data_paths
 from aikg.validation.incremental import Change
+from aikg.validation.pyshacl_engine import Violation
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "s3.txt"
 CHECK = "https://w3id.org/aikg/shapes#SourceTextCheck"
@@ -503,23 +504,28 @@ CHANGES_FOUND = [
 """Changes, and the nodes where the check finds what each breaks."""
 
 
+def checked_while_changed(
+    kg: KnowledgeGraph, made: Change
+) -> tuple[tuple[Violation, ...], tuple[Violation, ...]]:
+    """The check of the change and the check of everything, with the change made to the
+    store; the store as it was after."""
+    kg.store.extend(list(made.added))
+    kg.store.remove(list(made.removed))
+    try:
+        return sources.check(kg, made), sources.check(kg)
+    finally:
+        kg.store.remove(list(made.added))
+        kg.store.extend(list(made.removed))
+
+
 @pytest.mark.parametrize(("change", "found"), CHANGES_FOUND)
 def test_a_change_is_checked_where_it_can_break_a_quotation(
     changed: KnowledgeGraph, change: Callable[[KnowledgeGraph], Change], found: set[str]
 ) -> None:
     """Checking the quotations and claims a change reaches finds what checking them all
     finds (the bundled data conforms: every violation is the change's)."""
-    kg = changed
-    made = change(kg)
-    assert sources.check(kg) == ()
-    kg.store.extend(list(made.added))
-    kg.store.remove(list(made.removed))
-    try:
-        incremental = sources.check(kg, made)
-        full = sources.check(kg)
-    finally:
-        kg.store.remove(list(made.added))
-        kg.store.extend(list(made.removed))
+    assert sources.check(changed) == ()
+    incremental, full = checked_while_changed(changed, change(changed))
     assert set(incremental) == set(full)
     assert {v.focus_node.removeprefix(BASE) for v in full} == found
 
@@ -530,15 +536,7 @@ def test_a_change_on_a_remote_store_is_checked_as_in_process(any_remote_kg: Know
     kg = any_remote_kg
     assert sources.check(kg) == ()
     for change, found in CHANGES_FOUND:
-        made = change(kg)
-        kg.store.extend(list(made.added))
-        kg.store.remove(list(made.removed))
-        try:
-            incremental = sources.check(kg, made)
-            full = sources.check(kg)
-        finally:
-            kg.store.remove(list(made.added))
-            kg.store.extend(list(made.removed))
+        incremental, full = checked_while_changed(kg, change(kg))
         assert set(incremental) == set(full), change.__name__
         assert {v.focus_node.removeprefix(BASE) for v in full} == found, change.__name__
     assert sources.check(kg) == ()

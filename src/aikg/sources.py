@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources.abc import Traversable
@@ -471,6 +471,13 @@ class _Data:
             if self._in_data(quad) and isinstance(quad.subject, ox.NamedNode):
                 self._known[(quad.subject.value, quad.predicate.value)].append(quad)
 
+    def evidence_of(self, claims: Iterable[str]) -> Iterator[str]:
+        """The quotations and table cells the claims rest on."""
+        for claim in claims:
+            for quad in self.quads(claim, _EVIDENCE):
+                if isinstance(quad.object, ox.NamedNode):
+                    yield quad.object.value
+
     def pointing_at(self, objects: Iterable[str], predicate: str) -> list[ox.Quad]:
         """The quads with ``predicate`` whose object is one of ``objects``, together."""
         nodes = [ox.NamedNode(o) for o in objects]
@@ -562,15 +569,7 @@ def _as_written(data: _Data, under: set[str], focus: frozenset[str] | None) -> l
             )
     else:
         data.prefetch(focus, _CLAIM_PREDICATES)
-        data.prefetch(
-            (
-                e.object.value
-                for claim in focus
-                for e in data.quads(claim, _EVIDENCE)
-                if isinstance(e.object, ox.NamedNode)
-            ),
-            (_PART_OF, SCHEMA_TEXT),
-        )
+        data.prefetch(data.evidence_of(focus), (_PART_OF, SCHEMA_TEXT))
         for claim in focus:
             for evidence in data.quads(claim, _EVIDENCE):
                 if isinstance(evidence.object, ox.NamedNode) and any(
@@ -580,15 +579,7 @@ def _as_written(data: _Data, under: set[str], focus: frozenset[str] | None) -> l
                     claims.add(claim)
                     break
     data.prefetch(claims, _CLAIM_PREDICATES)
-    data.prefetch(
-        (
-            e.object.value
-            for claim in claims
-            for e in data.quads(claim, _EVIDENCE)
-            if isinstance(e.object, ox.NamedNode)
-        ),
-        (SCHEMA_TEXT,),
-    )
+    data.prefetch(data.evidence_of(claims), (SCHEMA_TEXT,))
     rows = []
     for claim in sorted(claims):
         texts = [
