@@ -46,6 +46,7 @@ def test_settings_never_show_their_secrets() -> None:
 
 
 @pytest.mark.server
+@pytest.mark.alone  # it kills a worker
 def test_the_log_names_settings_sandbox_refusals_and_worker_deaths_without_secrets() -> None:
     env = {"AIKG_TOKEN": TOKEN, "AIKG_TEST_LOG_LEVEL": "info", "AIKG_WORKERS": "2"}
     with running_server(env) as server:

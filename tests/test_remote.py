@@ -116,13 +116,19 @@ def test_the_quads_of_many_nodes_read_together_are_those_of_a_lookup_each(
         )
     }
     assert len(nodes) > 10 and len(each) > 10
-    assert set(any_remote_kg.store.quads_for_nodes(nodes, predicates, position)) == each
     assert set(kg.store.quads_for_nodes(nodes, predicates, position)) == each
+    assert set(any_remote_kg.store.quads_for_nodes(nodes, predicates, position)) == each
+    # Read in pages too, as past a server's row cap.
+    monkeypatch.setattr(any_remote_kg.store.engine, "page", 3)
+    assert set(any_remote_kg.store.quads_for_nodes(nodes, predicates, position)) == each
 
 
+@pytest.mark.parametrize("page", [10_000, 7], ids=["one read", "graph by graph past a page"])
 def test_the_quads_of_a_property_in_many_graphs_read_together_are_those_graph_by_graph(
-    kg: KnowledgeGraph, any_remote_kg: KnowledgeGraph
+    kg: KnowledgeGraph, any_remote_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch, page: int
 ) -> None:
+    monkeypatch.setattr(any_remote_kg.store.engine, "page", page)
+
     def same(here: list[ox.Quad], there: list[ox.Quad]) -> bool:
         """The same quads, blank nodes aside (each store names them its own way), and as
         many."""

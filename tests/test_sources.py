@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -540,3 +541,51 @@ def test_a_change_on_a_remote_store_is_checked_as_in_process(any_remote_kg: Know
         assert set(incremental) == set(full), change.__name__
         assert {v.focus_node.removeprefix(BASE) for v in full} == found, change.__name__
     assert sources.check(kg) == ()
+
+
+def test_a_remote_check_reads_many_claims_a_request(
+    any_remote_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking a change of 40 claims on a server takes as many requests as checking one:
+    the claims and their evidence are read together, not one lookup each."""
+    kg = any_remote_kg
+    engine = kg.store.engine
+    requests: list[str] = []
+    send = engine._send
+
+    def counted(method: str, url: str, **options: Any) -> Any:
+        requests.append(url)
+        return send(method, url, **options)
+
+    def claims(n: int) -> Change:
+        evidence = ox.NamedNode(AIKG_ONTOLOGY + "evidence")
+        written = ox.NamedNode(AIKG_ONTOLOGY + "valueAsWritten")
+        return Change.of(
+            added=[
+                quad
+                for i in range(n)
+                for quad in (
+                    ox.Quad(
+                        _node(f"claim/many-{i}"), evidence, _node("quote/s1-unido-oecd"), GRAPH
+                    ),
+                    ox.Quad(_node(f"claim/many-{i}"), written, ox.Literal(f"eleventh {i}"), GRAPH),
+                )
+            ]
+        )
+
+    monkeypatch.setattr(engine, "_send", counted)
+    counts = []
+    for n in (1, 40):
+        made = claims(n)
+        kg.store.extend(list(made.added))
+        try:
+            requests.clear()
+            found = sources.check(kg, made)
+            counts.append(len(requests))
+        finally:
+            kg.store.remove(list(made.added))
+        assert {v.focus_node.removeprefix(BASE) for v in found} == {
+            f"claim/many-{i}" for i in range(n)
+        }
+    # As many, but for the list of aikg's graphs, asked again once its two seconds pass.
+    assert counts[1] <= counts[0] + 2, counts

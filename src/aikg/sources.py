@@ -420,6 +420,8 @@ def _focus(kg: KnowledgeGraph, change: Change, under: set[str]) -> _Focus | None
             quotes.add(subject.value)
         if predicate in _AS_WRITTEN_PREDICATES:
             claims.add(subject.value)
+    if len(quotes) + len(claims) > FOCUS_LIMIT:
+        return None
     evidence = [ox.NamedNode(_EVIDENCE)]
     for quad in kg.store.quads_for_nodes([ox.NamedNode(q) for q in quotes], evidence, "object"):
         if not isinstance(quad.subject, ox.NamedNode):
@@ -462,14 +464,15 @@ class _Data:
         wanted = {s for s in subjects if any((s, p) not in self._known for p in predicates)}
         if not wanted:
             return
-        for subject in wanted:
-            for predicate in predicates:
-                self._known[(subject, predicate)] = []
+        found: dict[tuple[str, str], list[ox.Quad]] = {
+            (s, p): [] for s in wanted for p in predicates
+        }
         for quad in self.store.quads_for_nodes(
             [ox.NamedNode(s) for s in wanted], [ox.NamedNode(p) for p in predicates]
         ):
             if self._in_data(quad) and isinstance(quad.subject, ox.NamedNode):
-                self._known[(quad.subject.value, quad.predicate.value)].append(quad)
+                found.setdefault((quad.subject.value, quad.predicate.value), []).append(quad)
+        self._known.update(found)  # only once all is read: a failed read leaves nothing
 
     def evidence_of(self, claims: Iterable[str]) -> Iterator[str]:
         """The quotations and table cells the claims rest on."""

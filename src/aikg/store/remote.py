@@ -750,18 +750,22 @@ class RemoteStore:
     def quads_in_graphs(
         self, predicate: ox.NamedNode | None, graphs: Collection[ox.NamedNode]
     ) -> Iterator[ox.Quad]:
-        """The quads with ``predicate`` (None: any) in ``graphs``, in one read (a read per
-        graph would cost a round trip each)."""
+        """The quads with ``predicate`` (None: any) in ``graphs``, in one read while they
+        fit in a page (a read per graph would cost a count and a read each)."""
         if not graphs:
             return iter(())
         listed = " ".join(sorted(str(g) for g in graphs))
         verb = "?p" if predicate is None else str(predicate)
         pattern = f"VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s {verb} ?o }}"
+        expected = self._count(pattern)
+        if expected >= self.page:
+            # Past a page, graph by graph: each page of one read would sort all of them.
+            return (q for g in graphs for q in self.quads_for_pattern(None, predicate, None, g))
         variables = ["s", "o", "g"] if predicate is not None else ["s", "p", "o", "g"]
         return iter(
             [
                 ox.Quad(row["s"], predicate or row["p"], row["o"], row["g"])
-                for row in self._rows(variables, pattern)
+                for row in self._rows(variables, pattern, expected)
             ]
         )
 
@@ -783,8 +787,10 @@ class RemoteStore:
             else:
                 # Sorted in a subquery, paged outside it: Virtuoso refuses an ORDER BY
                 # whose OFFSET and LIMIT reach past its row cap (SR353).
+                # The columns named outside too: Virtuoso loses a VALUES variable of the
+                # subquery from a SELECT * ("No column").
                 text = (
-                    f"SELECT * WHERE {{ {{ SELECT {names} WHERE {{ {pattern} }} "
+                    f"SELECT {names} WHERE {{ {{ SELECT {names} WHERE {{ {pattern} }} "
                     f"ORDER BY {names} }} }} LIMIT {page} OFFSET {len(rows)}"
                 )
             response = self._post_query(text, params, "select", cut_ok=True)
