@@ -95,7 +95,9 @@ def _asked_in_batches(
     so the IRIs are asked for in batches, as a VALUES block, one query per property. (As
     one query, a UNION of the properties after the VALUES block, a batch of 500 took
     54 ms on a 1M-triple Oxigraph store, against 15 ms: it evaluates a UNION's branches
-    before joining what precedes them.)"""
+    before joining what precedes them. Through :meth:`Store.quads_for_nodes`, which
+    counts each batch before reading it, the 545 IRIs of the bundled data took 71 ms on a
+    stock Virtuoso 7 against 58 ms, and 39 ms on ``oxigraph serve`` against 36 ms.)"""
     ordered = sorted(iris, key=lambda iri: iri.value)
     for start in range(0, len(ordered), REMOTE_BATCH):
         values = " ".join(str(iri) for iri in ordered[start : start + REMOTE_BATCH])
