@@ -47,6 +47,9 @@ def test_on_the_bundled_data_the_rules_find_both_recorded_conflicts(kg: Knowledg
     assert (meta.subject_label, meta.other_subject_label) == ("Meta", "China")
 
 
+S4_CLAIMS = ("s4-claims.ttl", "s4-more-claims.ttl")
+
+
 @pytest.fixture(scope="module")
 def with_s4(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
     """The bundled data with the fixture source S4 registered and its claims loaded."""
@@ -62,7 +65,7 @@ def with_s4(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
         ),
         "utf-8",
     )
-    files = [*bundled_data_paths(), registered, FIXTURES / "s4-claims.ttl"]
+    files = [*bundled_data_paths(), registered, *(FIXTURES / f for f in S4_CLAIMS)]
     return KnowledgeGraph.load(files, settings=Settings(source_dirs=(str(folder),)))
 
 
@@ -71,6 +74,10 @@ def test_on_a_new_source_the_rules_find_the_planted_conflicts(with_s4: Knowledge
     assert pairs(found) == {
         ("different-value", "h100-korea-s1", "h100-korea-s4"),
         ("different-value", "h100-korea-s2", "h100-korea-s4"),
+        # two figures for one year; the year before is no conflict
+        ("different-value", "h100-taiwan-2023-count-s4", "h100-taiwan-2023-s4"),
+        ("different-value", "ai-companies-taiwan-2023-count-s4", "ai-companies-taiwan-2023-s4"),
+        ("different-value", "ai-maturity-canada-s1", "ai-maturity-canada-s4"),
         ("same-figure", "h100-singapore-s4", "h100-tesla-s1"),
         ("rank-contradicted", "global-ranking-france-s1", "global-ranking-france-s4"),
         ("rank-contradicted", "global-ranking-france-s4", "rank-change-france-s1"),
@@ -81,10 +88,15 @@ def test_on_a_new_source_the_rules_find_the_planted_conflicts(with_s4: Knowledge
     assert all(c.recorded_in is None for c in found)
     korea = next(c for c in found if short(c.claim) == "h100-korea-s1")
     assert (korea.value, korea.other_value, korea.other_source_id) == ("2000", "3000", "S4")
+    canada = next(c for c in found if short(c.claim) == "ai-maturity-canada-s1")
+    assert (canada.value, canada.other_value) == (
+        "AI leading countries",
+        "stable competitive countries",
+    )
     change = next(c for c in found if short(c.other_claim) == "rank-change-france-s1")
     assert (change.value, change.other_value) == ("rank 9", "from rank 13 to 5")
     # the figure that agrees with S1 and S2 is in no candidate
-    assert not any("ai-companies" in c.claim + c.other_claim for c in found)
+    assert not any("ai-companies-china" in c.claim + c.other_claim for c in found)
     # the recorded ones are still found when asked for
     assert len(with_s4.conflict_candidates(recorded=True).records) == len(found) + 6
 
