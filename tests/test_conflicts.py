@@ -5,6 +5,7 @@ bundled) they find each planted conflict, and not the figure that agrees."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from aikg import KnowledgeGraph, sources
 from aikg.cli import main
 from aikg.config import Settings
-from aikg.conflicts import Candidate
+from aikg.conflicts import Candidate, to_text
 from aikg.errors import ParameterError
 from aikg.namespaces import AIKG
 from aikg.store.local import bundled_data_paths
@@ -50,23 +51,28 @@ def test_on_the_bundled_data_the_rules_find_both_recorded_conflicts(kg: Knowledg
 S4_CLAIMS = ("s4-claims.ttl", "s4-more-claims.ttl")
 
 
-@pytest.fixture(scope="module")
-def with_s4(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
-    """The bundled data with the fixture source S4 registered and its claims loaded."""
-    folder = tmp_path_factory.mktemp("s4")
+def load_with_s4(folder: Path, *, identified: bool = True) -> KnowledgeGraph:
+    """The bundled data with the fixture source S4 registered (without its identifier
+    "S4" unless ``identified``) and its claims loaded."""
     shutil.copy(FIXTURES / "s4.txt", folder / "s4.txt")
     registered = folder / "s4-source.ttl"
-    registered.write_text(
-        sources.register(
-            folder / "s4.txt",
-            identifier="S4",
-            title="Conflict fixture",
-            base_iri="https://w3id.org/aikg/",
-        ),
-        "utf-8",
+    turtle = sources.register(
+        folder / "s4.txt",
+        identifier="S4",
+        title="Conflict fixture",
+        base_iri="https://w3id.org/aikg/",
     )
+    if not identified:
+        turtle, removed = re.subn(r'\s*dcterms:identifier "S4" ;', "", turtle)
+        assert removed == 1
+    registered.write_text(turtle, "utf-8")
     files = [*bundled_data_paths(), registered, *(FIXTURES / f for f in S4_CLAIMS)]
     return KnowledgeGraph.load(files, settings=Settings(source_dirs=(str(folder),)))
+
+
+@pytest.fixture(scope="module")
+def with_s4(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeGraph:
+    return load_with_s4(tmp_path_factory.mktemp("s4"))
 
 
 def test_on_a_new_source_the_rules_find_the_planted_conflicts(with_s4: KnowledgeGraph) -> None:
@@ -99,6 +105,15 @@ def test_on_a_new_source_the_rules_find_the_planted_conflicts(with_s4: Knowledge
     assert not any("ai-companies-china" in c.claim + c.other_claim for c in found)
     # the recorded ones are still found when asked for
     assert len(with_s4.conflict_candidates(recorded=True).records) == len(found) + 6
+
+
+def test_a_pair_whose_source_has_no_identifier_is_still_found(tmp_path: Path) -> None:
+    kg = load_with_s4(tmp_path, identified=False)
+    found = kg.conflict_candidates().records
+    korea = next(c for c in found if short(c.other_claim) == "h100-korea-s4")
+    assert (korea.source_id, korea.other_source_id) == ("S1", None)
+    text = to_text([korea], recorded=False)
+    assert f"{korea.other_claim}  [a source without identifier] 3000" in text
 
 
 def test_the_cli_lists_candidates_as_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:
