@@ -6,7 +6,8 @@ its answer into :class:`Candidate` records and writes them as text or JSON. Each
 candidate is a pair of claims that cannot both be true as recorded:
 
 - ``different-value``: the same kind of claim about the same subject, with the same
-  hardware model, indicator and unit, scale or index, and a different value;
+  hardware model, indicator, unit and currency, scale or index, in the same period as
+  written (none stated being a period of its own), and a different value;
 - ``same-figure``: one hardware count given to two different holders;
 - ``rank-contradicted``: two ranks for one subject in one index, a rank against the rank a
   change in that index ends at, two changes over the same period, or one rank given to
@@ -15,9 +16,8 @@ candidate is a pair of claims that cannot both be true as recorded:
   members (two or more claims resting on it) leaves out.
 
 The claims of several subjects that share a count (``same-figure``), or a rank in one
-index (``rank-contradicted``), are each paired once: with the first claim of the first
-of their subjects by IRI, or, for the other claims of that subject, with the last claim
-of the last subject (both found in the one read that groups the claims). Every
+index (``rank-contradicted``), are each paired once: with the first of them by IRI, or,
+for the claims of that first claim's subject, with the first of another subject. Every
 such claim is in a pair and the answer grows with the claims; pairing every one with
 every other grew with their square (millions of pairs at 10M generated triples).
 
@@ -63,14 +63,13 @@ class Candidate:
     subject: str
     subject_label: str | None
     value: str
-    source_id: str | None
-    """The identifier of the claim's source ("S1"); None for a source without one."""
+    source_id: str
     other_claim: str
     other_claim_label: str | None
     other_subject: str
     other_subject_label: str | None
     other_value: str
-    other_source_id: str | None
+    other_source_id: str
     recorded_in: str | None
     """The aikg:Conflict that already links the two claims, if any."""
 
@@ -87,7 +86,7 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-Side = tuple[str, str | None, str, str | None, str, str | None]
+Side = tuple[str, str | None, str, str | None, str, str]
 """One claim of a pair: claim, its label, subject, its label, value, source identifier."""
 
 
@@ -101,7 +100,7 @@ def _side(row: dict[str, Any], prefix: str) -> Side:
         str(row[column("subject")]),
         _text(row.get(column("subjectLabel"))),
         str(row[column("value")]),
-        _text(row.get(column("sourceId"))),
+        str(row[column("sourceId")]),
     )
 
 
@@ -137,7 +136,7 @@ def to_text(found: list[Candidate], *, recorded: bool) -> str:
             (c.claim, c.claim_label, c.value, c.source_id),
             (c.other_claim, c.other_claim_label, c.other_value, c.other_source_id),
         ):
-            lines.append(f"  {iri}  [{source or 'a source without identifier'}] {value}")
+            lines.append(f"  {iri}  [{source}] {value}")
             if label:
                 lines.append(f"    {label}")
         lines.append(f"  recorded in {c.recorded_in}" if c.recorded_in else "  not recorded")
