@@ -222,6 +222,13 @@ def disk_kg(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeGraph
         yield opened
 
 
+def drop_new_graphs(kg: KnowledgeGraph, before: set[str]) -> None:
+    """Leave the session's store as it was."""
+    for graph in set(kg.store.named_graphs()) - before:
+        kg.store.remove_graph(graph)
+    kg.derive()
+
+
 def ask(kg: KnowledgeGraph, body: str) -> bool:
     """Run an ASK query (the common prefixes plus the instance prefixes above)."""
     result = kg.query(PREFIXES + body)

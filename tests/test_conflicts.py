@@ -18,7 +18,7 @@ from aikg.errors import ParameterError
 from aikg.namespaces import AIKG
 from aikg.store.local import bundled_data_paths
 from aikg.synthetic.generate import write
-from tests.conftest import RemoteServer, remote_settings
+from tests.conftest import RemoteServer, drop_new_graphs, remote_settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -129,9 +129,7 @@ def test_on_a_remote_store_the_rules_find_what_they_find_in_process(
             assert sorted(found, key=str) == sorted(expected, key=str)
         assert ("same-figure", "h100-singapore-s4", "h100-tesla-s4") in pairs(found)
     finally:
-        for graph in set(remote.store.named_graphs()) - before:
-            remote.store.remove_graph(graph)
-        remote.derive()
+        drop_new_graphs(remote, before)
 
 
 def test_the_cli_lists_candidates_as_text_and_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,7 +22,7 @@ from aikg.sparql.execute import SelectResult
 from aikg.store.remote import STAGING, RemoteStore
 from aikg.synthetic import generate
 from aikg.workers import jobs
-from tests.conftest import RemoteServer, remote_settings
+from tests.conftest import RemoteServer, drop_new_graphs, remote_settings
 from tests.virtuoso import VirtuosoServer
 
 BASE = "https://w3id.org/aikg/"
@@ -75,13 +75,6 @@ def same_value(quad: ox.Quad) -> object:
     if isinstance(term, ox.Literal) and term.datatype.value.endswith("#decimal"):
         return (quad.subject, quad.predicate, Decimal(term.value), quad.graph_name)
     return quad
-
-
-def drop_new_graphs(kg: KnowledgeGraph, before: set[str]) -> None:
-    """Leave the session's store as it was."""
-    for graph in set(kg.store.named_graphs()) - before:
-        kg.store.remove_graph(graph)
-    kg.derive()
 
 
 @pytest.mark.load
