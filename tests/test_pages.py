@@ -19,6 +19,7 @@ from aikg import KnowledgeGraph
 from aikg.config import Settings
 from aikg.errors import ParameterError
 from aikg.saved_queries import catalog
+from aikg.sparql import execute
 from aikg.sparql.execute import SelectResult
 from aikg.sparql.paging import page_query, select_shape
 from aikg.web import create_app
@@ -145,6 +146,84 @@ def test_the_pages_of_a_saved_query_hold_its_whole_answer(
     small_kg: KnowledgeGraph, kg: KnowledgeGraph, name: str
 ) -> None:
     assert_pages_hold_the_whole_answer(small_kg, name)
+
+
+def in_order(result: SelectResult) -> list[tuple[tuple[str, str], ...]]:
+    return [tuple(sorted((k, v.n3()) for k, v in row.items())) for row in result]
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_reading_every_page_gives_each_page_as_asking_for_it_does(
+    small_kg: KnowledgeGraph, query: str
+) -> None:
+    """``pages`` may slice an answer it read once: page N is still, row for row and in
+    the same order, what ``query(page=N)`` answers."""
+    pages = list(small_kg.pages(query))
+    for page in pages:
+        asked = small_kg.query(query, page=page.page)
+        assert isinstance(asked, SelectResult)
+        assert (in_order(page), page.next_page) == (in_order(asked), asked.next_page)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("claims", {}), ("companies-by-country", {}), ("readings", {}), ("recommendations", {})],
+)
+def test_reading_every_page_of_a_saved_query_gives_each_page_as_asking_for_it_does(
+    small_kg: KnowledgeGraph, name: str, params: dict[str, str]
+) -> None:
+    pages = list(small_kg.saved_pages(name, **params))
+    assert len(pages) >= 3
+    for page in pages:
+        asked = small_kg.saved(name, page=page.page, **params)
+        assert isinstance(asked, SelectResult)
+        assert (in_order(page), page.next_page) == (in_order(asked), asked.next_page)
+        assert page.variables == asked.variables  # the label columns too
+
+
+def engine_reads(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the engine is given from now on, in order."""
+    texts: list[str] = []
+    run = kg.store.query
+
+    def counted(sparql: str, **options: object) -> object:
+        texts.append(sparql)
+        return run(sparql, **options)
+
+    monkeypatch.setattr(kg.store, "query", counted)
+    return texts
+
+
+ORDERED = (
+    "SELECT ?s ?c WHERE { ?s a ?c FILTER (?c IN (aikg:Country, aikg:Company, aikg:Person)) } "
+    "ORDER BY ?c"
+)
+
+
+def test_every_page_of_an_answer_sorted_here_is_read_from_one_reading_of_it(
+    small_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_by_one = [in_order(small_kg.query(ORDERED, page=n)) for n in range(1, 4)]
+    reads = engine_reads(small_kg, monkeypatch)
+    pages = list(small_kg.pages(ORDERED))
+    assert len(pages) >= 3
+    assert len(reads) == 1
+    assert [in_order(p) for p in pages[:3]] == one_by_one
+    reads.clear()
+    list(small_kg.pages(ORDERED.replace("ORDER BY ?c", "")))  # as it stands, then sorted
+    assert len(reads) == 2
+
+
+def test_an_answer_longer_than_what_is_kept_is_read_again_for_each_page(
+    small_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = small_kg.query(ORDERED, max_rows=WHOLE)
+    monkeypatch.setattr(execute, "KEPT_VALUES", 2 * PAGE * 2)  # two pages of two columns
+    reads = engine_reads(small_kg, monkeypatch)
+    pages = list(small_kg.pages(ORDERED))
+    assert len(pages) > 2
+    assert len(reads) == len(pages)
+    assert [row for page in pages for row in in_order(page)] == in_order(whole)
 
 
 @pytest.mark.parametrize("name", SAVED)

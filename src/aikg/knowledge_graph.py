@@ -36,20 +36,27 @@ from aikg.labels import add_labels
 from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.names import INDEXED_PROPERTIES
-from aikg.saved_queries import check_classes, narrow_by_text, saved_query, substitutions
+from aikg.saved_queries import (
+    SavedQuery,
+    check_classes,
+    narrow_by_text,
+    saved_query,
+    substitutions,
+)
 from aikg.search import Match, search
 from aikg.sparql.execute import (
     QueryResult,
     SelectResult,
     execute_page,
-    iter_pages,
+    execute_pages,
+    select_page,
     to_python,
 )
 from aikg.sparql.lexer import operation
 from aikg.sparql.paging import page_number
 from aikg.sparql.results import Serialized, Table, answer_kind, serialize
 from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
-from aikg.terms import triples_to_graph
+from aikg.terms import OxTerm, triples_to_graph
 from aikg.validation.fast import bundled_checks, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
 from aikg.validation.incremental import Change, validate_change
@@ -277,22 +284,25 @@ class KnowledgeGraph(AnalystQueries):
         max_rows: int | None = None,
     ) -> Iterator[SelectResult]:
         """Every page of a SELECT answer, first to last (each as :meth:`query` gives it):
-        together they hold every row of the answer once.
+        together they hold every row of the answer once. On a store in this process an
+        answer of up to a million values (rows times columns) is read once, not once a
+        page (see :func:`~aikg.sparql.execute.execute_pages`).
 
         >>> kg = KnowledgeGraph.load()
         >>> pages = list(kg.pages("SELECT ?s WHERE { ?s a aikg:Country }", max_rows=2))
         >>> [len(p) for p in pages][:2], pages[-1].next_page
         ([2, 2], None)
         """
-        return iter_pages(
-            lambda n: self.query(
-                sparql,
-                default_graphs=default_graphs,
-                named_graphs=named_graphs,
-                max_rows=max_rows,
-                page=n,
-            )
+        limit = max_rows or self.settings.max_rows
+        answers = execute_pages(
+            self.store,
+            sparql,
+            self.settings,
+            max_rows=limit,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
         )
+        return (select_page(to_python(answer, max_rows=limit)) for answer in answers)
 
     def _execute_page(
         self,
@@ -377,7 +387,15 @@ class KnowledgeGraph(AnalystQueries):
         self, name: str, *, lang: str | None = "en", **params: str | Sequence[str] | None
     ) -> Iterator[SelectResult]:
         """Every page of a saved SELECT query's answer, first to last (as :meth:`pages`)."""
-        return iter_pages(lambda n: self.saved(name, lang=lang, page=n, **params))
+        limit = self.settings.max_rows
+        query, text, bound = self._bind_saved(name, params)
+        for answer in execute_pages(self.store, text, self.settings, max_rows=limit, bound=bound):
+            labelled = (
+                add_labels(self.store, answer, lang, query.labelled)
+                if isinstance(answer, Table) and lang
+                else answer
+            )
+            yield select_page(to_python(labelled, max_rows=limit))
 
     def serialize_saved(
         self,
@@ -407,22 +425,26 @@ class KnowledgeGraph(AnalystQueries):
         """The one path of a saved query: bind the parameters, check their classes, narrow
         what a text parameter looks in through the text index, run it (the page asked
         for), and label the columns the query declares."""
-        query = saved_query(name)
         number = page_number(page)
-        binding = query.bind(params, self.settings.base_iri)
-        check_classes(query, binding, self.store)
-        binding = narrow_by_text(query, binding, self.store.names)
+        query, text, bound = self._bind_saved(name, params)
         answer = execute_page(
-            self.store,
-            binding.apply(query.text),
-            self.settings,
-            page=number,
-            max_rows=max_rows,
-            bound=substitutions(query, binding),
+            self.store, text, self.settings, page=number, max_rows=max_rows, bound=bound
         )
         if isinstance(answer, Table) and lang:
             answer = add_labels(self.store, answer, lang, query.labelled)
         return answer
+
+    def _bind_saved(
+        self, name: str, params: Mapping[str, str | Sequence[str] | None]
+    ) -> tuple[SavedQuery, str, dict[str, OxTerm]]:
+        """The saved query ``name``, its text with the parameters bound and the values
+        bound for the planner: the parameters bound, their classes checked, and what a
+        text parameter looks in narrowed through the text index."""
+        query = saved_query(name)
+        binding = query.bind(params, self.settings.base_iri)
+        check_classes(query, binding, self.store)
+        binding = narrow_by_text(query, binding, self.store.names)
+        return query, binding.apply(query.text), substitutions(query, binding)
 
     def describe(self, iri: str) -> Graph:
         """Every triple about ``iri`` (as subject), following blank nodes.

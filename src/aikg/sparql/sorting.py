@@ -32,6 +32,7 @@ page sorted here would not continue it, since each breaks ties its own way.)
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import struct
@@ -143,22 +144,52 @@ def sort_plan(text: str) -> SortPlan | None:
     )
 
 
+@dataclass
+class SortedRows:
+    """What :func:`sorted_rows` read of an answer."""
+
+    variables: list[str]
+    """The variables the query projects."""
+    rows: list[tuple[Any, ...]]
+    """The rows asked for, in order, each the projected values (None where unbound)."""
+    whole: list[tuple[Any, ...]] | None = None
+    """Every row of the answer (within the query's own LIMIT and OFFSET) in order, when
+    it was asked for and the answer is short enough to keep; else None."""
+
+
 def sorted_rows(
-    solutions: ox.QuerySolutions, plan: SortPlan, start: int, wanted: int
-) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """The variables the query projects, and its rows ``start`` to ``start + wanted`` (the
-    page and one row more) of the answer in order, each row the projected values (None
-    where unbound). Raises :class:`Unordered` on a value this module cannot order."""
+    solutions: ox.QuerySolutions, plan: SortPlan, start: int, wanted: int, *, keep: int = 0
+) -> SortedRows:
+    """The rows ``start`` to ``start + wanted`` (the page and one row more) of the answer
+    in order; with ``keep``, the whole answer in order too if it has at most ``keep``
+    values (rows times the columns the query projects): the pages after this one are
+    then slices of it, and the answer is not read again for them. Raises
+    :class:`Unordered` on a value this module cannot order.
+
+    Only the rows up to the end of the page are held while the answer is read, unless
+    ``keep`` asks for more: a cross product costs a page's memory, not its own.
+    """
     variables = [v.value for v in solutions.variables][: plan.columns]
     first = plan.offset + start
-    last = first + wanted
-    if plan.limit is not None:
-        last = min(last, plan.offset + plan.limit)
+    end = None if plan.limit is None else plan.offset + plan.limit
+    last = first + wanted if end is None else min(first + wanted, end)
+    keyed: Iterable[tuple[tuple[Any, ...], tuple[Any, ...]]] = _keyed(solutions, plan)
+    keep //= max(1, plan.columns)  # in rows
+    if keep:
+        read = list(itertools.islice(keyed, plan.offset + keep + 1))
+        if len(read) <= plan.offset + keep:  # the whole answer, within what may be kept
+            read.sort(key=_first)
+            whole = [row[: plan.columns] for _, row in read[plan.offset : end]]
+            return SortedRows(variables, whole[start : start + wanted], whole)
+        keyed = itertools.chain(read, keyed)
     if last <= first:
-        return variables, []
-    keyed = _keyed(solutions, plan)
-    kept = heapq.nsmallest(last, keyed, key=lambda pair: pair[0])
-    return variables, [row[: plan.columns] for _, row in kept[first:]]
+        return SortedRows(variables, [])
+    kept = heapq.nsmallest(last, keyed, key=_first)
+    return SortedRows(variables, [row[: plan.columns] for _, row in kept[first:]])
+
+
+def _first(pair: tuple[tuple[Any, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
+    return pair[0]
 
 
 def _keyed(
