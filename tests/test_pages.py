@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from aikg import KnowledgeGraph
 from aikg.config import Settings
-from aikg.errors import ParameterError
+from aikg.errors import NotFoundError, ParameterError
 from aikg.saved_queries import catalog
 from aikg.sparql import execute
 from aikg.sparql.execute import SelectResult
@@ -212,6 +212,27 @@ def test_every_page_of_an_answer_sorted_here_is_read_from_one_reading_of_it(
     reads.clear()
     list(small_kg.pages(ORDERED.replace("ORDER BY ?c", "")))  # as it stands, then sorted
     assert len(reads) == 2
+
+
+def test_a_window_of_its_own_within_what_is_kept_is_read_once_however_long_the_answer(
+    small_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the query's own LIMIT is held, not the answer it is cut from."""
+    query = "SELECT ?s ?c WHERE { ?s a ?c } ORDER BY ?c ?s LIMIT 20 OFFSET 3"
+    one_by_one = [in_order(small_kg.query(query, page=n)) for n in range(1, 4)]
+    monkeypatch.setattr(execute, "KEPT_VALUES", 2 * 23)  # the window and its offset
+    reads = engine_reads(small_kg, monkeypatch)
+    pages = list(small_kg.pages(query))
+    assert len(reads) == 1
+    assert [in_order(p) for p in pages] == one_by_one
+    assert [len(p) for p in pages] == [7, 7, 6]
+
+
+def test_a_saved_query_says_an_unknown_name_before_a_bad_page(small_kg: KnowledgeGraph) -> None:
+    with pytest.raises(NotFoundError, match="no saved query 'nope'"):
+        small_kg.saved("nope", page=0)
+    with pytest.raises(NotFoundError, match="no saved query 'nope'"):
+        next(small_kg.saved_pages("nope"))
 
 
 def test_an_answer_longer_than_what_is_kept_is_read_again_for_each_page(

@@ -285,8 +285,9 @@ class KnowledgeGraph(AnalystQueries):
     ) -> Iterator[SelectResult]:
         """Every page of a SELECT answer, first to last (each as :meth:`query` gives it):
         together they hold every row of the answer once. On a store in this process an
-        answer of up to a million values (rows times columns) is read once, not once a
-        page (see :func:`~aikg.sparql.execute.execute_pages`).
+        answer of up to a million values (rows times columns) that aikg sorts is read for
+        the first page and sliced for the others, not read again for each (see
+        :func:`~aikg.sparql.execute.execute_pages`).
 
         >>> kg = KnowledgeGraph.load()
         >>> pages = list(kg.pages("SELECT ?s WHERE { ?s a aikg:Country }", max_rows=2))
@@ -388,7 +389,8 @@ class KnowledgeGraph(AnalystQueries):
     ) -> Iterator[SelectResult]:
         """Every page of a saved SELECT query's answer, first to last (as :meth:`pages`)."""
         limit = self.settings.max_rows
-        query, text, bound = self._bind_saved(name, params)
+        query = saved_query(name)
+        text, bound = self._bind_saved(query, params)
         for answer in execute_pages(self.store, text, self.settings, max_rows=limit, bound=bound):
             labelled = (
                 add_labels(self.store, answer, lang, query.labelled)
@@ -425,8 +427,9 @@ class KnowledgeGraph(AnalystQueries):
         """The one path of a saved query: bind the parameters, check their classes, narrow
         what a text parameter looks in through the text index, run it (the page asked
         for), and label the columns the query declares."""
+        query = saved_query(name)  # an unknown name is the first thing to say
         number = page_number(page)
-        query, text, bound = self._bind_saved(name, params)
+        text, bound = self._bind_saved(query, params)
         answer = execute_page(
             self.store, text, self.settings, page=number, max_rows=max_rows, bound=bound
         )
@@ -435,16 +438,15 @@ class KnowledgeGraph(AnalystQueries):
         return answer
 
     def _bind_saved(
-        self, name: str, params: Mapping[str, str | Sequence[str] | None]
-    ) -> tuple[SavedQuery, str, dict[str, OxTerm]]:
-        """The saved query ``name``, its text with the parameters bound and the values
-        bound for the planner: the parameters bound, their classes checked, and what a
-        text parameter looks in narrowed through the text index."""
-        query = saved_query(name)
+        self, query: SavedQuery, params: Mapping[str, str | Sequence[str] | None]
+    ) -> tuple[str, dict[str, OxTerm]]:
+        """A saved query's text with the parameters bound, and the values bound for the
+        planner: the parameters bound, their classes checked, and what a text parameter
+        looks in narrowed through the text index."""
         binding = query.bind(params, self.settings.base_iri)
         check_classes(query, binding, self.store)
         binding = narrow_by_text(query, binding, self.store.names)
-        return query, binding.apply(query.text), substitutions(query, binding)
+        return binding.apply(query.text), substitutions(query, binding)
 
     def describe(self, iri: str) -> Graph:
         """Every triple about ``iri`` (as subject), following blank nodes.

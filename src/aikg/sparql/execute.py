@@ -235,7 +235,10 @@ def execute_pages(
     of it: the answer is read once, not once a page (the pages of ``figure-clashes`` on
     10M triples each took as long as the whole answer). They are then the pages of the
     data as it was when the first was read, even if the store changes while they are
-    read. A longer answer, or one read another way, is read again for each page.
+    read, and of one draw of a random order (``ORDER BY RAND()``), where pages asked for
+    one by one each draw their own. A longer answer, or one read another way, is read
+    again for each page. The first page comes later than :func:`execute_page`'s: the
+    answer is held (up to the bound) and sorted whole before it.
     """
     options: dict[str, Any] = {
         "max_rows": max_rows,

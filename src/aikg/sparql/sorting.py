@@ -13,7 +13,9 @@ the rows are then ordered here by the same rules as the engine's (see :func:`ord
 ties broken by every projected column (each term by its N-Triples form: any two different
 terms differ), and the page is the window of :mod:`aikg.sparql.paging`: the page's rows and
 one more, inside the query's own LIMIT and OFFSET. Only the rows up to the end of the page
-are kept while the answer is read.
+are kept while the answer is read, unless every page is asked for at once
+(:func:`aikg.sparql.execute.execute_pages`): then an answer up to a bound is kept whole
+and sorted once.
 
 A query is read as :func:`aikg.sparql.paging.page_query` reads it instead (the engine
 sorts) when a condition cannot be moved to a column: ``SELECT *`` (no column can be
@@ -167,17 +169,24 @@ def sorted_rows(
     :class:`Unordered` on a value this module cannot order.
 
     Only the rows up to the end of the page are held while the answer is read, unless
-    ``keep`` asks for more: a cross product costs a page's memory, not its own.
+    ``keep`` asks for more: then up to ``keep`` values are held until the answer proves
+    longer, so a cross product costs at most that much memory, not its own.
     """
     variables = [v.value for v in solutions.variables][: plan.columns]
     first = plan.offset + start
     end = None if plan.limit is None else plan.offset + plan.limit
     last = first + wanted if end is None else min(first + wanted, end)
     keyed: Iterable[tuple[tuple[Any, ...], tuple[Any, ...]]] = _keyed(solutions, plan)
-    keep //= max(1, plan.columns)  # in rows
+    keep //= max(1, plan.columns)  # in rows, the query's OFFSET counted
+    if keep and end is not None and end <= keep:
+        # The query's own window fits, however long the answer: its rows are the first
+        # `end`, which is no more than the window's last page holds anyway.
+        kept = heapq.nsmallest(end, keyed, key=_first)
+        whole = [row[: plan.columns] for _, row in kept[plan.offset :]]
+        return SortedRows(variables, whole[start : start + wanted], whole)
     if keep:
-        read = list(itertools.islice(keyed, plan.offset + keep + 1))
-        if len(read) <= plan.offset + keep:  # the whole answer, within what may be kept
+        read = list(itertools.islice(keyed, keep + 1))
+        if len(read) <= keep:  # the whole answer, within what may be kept
             read.sort(key=_first)
             whole = [row[: plan.columns] for _, row in read[plan.offset : end]]
             return SortedRows(variables, whole[start : start + wanted], whole)
