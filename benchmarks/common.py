@@ -9,6 +9,7 @@ stopped (SIGTERM, then SIGKILL to their whole process group) in ``finally`` bloc
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import math
@@ -207,3 +208,26 @@ def wait_measured(process: subprocess.Popen[bytes], timeout: float) -> tuple[int
             return process.returncode, round(usage.ru_maxrss / 1024, 1)
         time.sleep(0.1)
     return None, 0.0
+
+
+def graph_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--store DIR`` or ``--memory FILE``: the graph an in-process A/B runs on."""
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--store", help="a store directory (aikg load --store DIR)")
+    where.add_argument("--memory", help="an RDF file, loaded in memory without validation")
+
+
+def open_graph(args: argparse.Namespace, max_rows: int | None = None) -> tuple[Any, dict[str, Any]]:
+    """The graph :func:`graph_arguments` named (with ``max_rows`` rows a page, if given),
+    and what the results say of it: where it is and how many triples it holds."""
+    from aikg import KnowledgeGraph  # noqa: PLC0415 - the harness imports lazily
+    from aikg.config import Settings  # noqa: PLC0415
+
+    settings = Settings() if max_rows is None else Settings().replace(max_rows=max_rows)
+    if args.store:
+        kg = KnowledgeGraph.open(settings.replace(store=args.store))
+    else:
+        kg = KnowledgeGraph.load(settings=settings, validate=False)
+        kg.add_files([args.memory], validate=False)
+    where = {"where": args.store or f"{args.memory}, in memory", "triples": kg.store.union_size()}
+    return kg, where

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from benchmarks.common import HERE, log, median, write_results
+from benchmarks.common import HERE, graph_arguments, log, median, open_graph, write_results
 from benchmarks.sorting import LONG_ANSWERS
 
 
@@ -98,31 +98,16 @@ def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pages", description=__doc__)
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--store", help="a store directory (aikg load --store DIR)")
-    where.add_argument("--memory", help="an RDF file, loaded in memory without validation")
+    graph_arguments(parser)
     parser.add_argument("--queries", default=",".join(LONG_ANSWERS))
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--max-rows", type=int, default=None, help="rows a page (AIKG_MAX_ROWS)")
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args(argv)
-    from aikg import KnowledgeGraph  # noqa: PLC0415
-    from aikg.config import Settings  # noqa: PLC0415
+    from aikg.sparql.execute import KEPT_VALUES  # noqa: PLC0415 - the harness imports lazily
 
-    settings = Settings()
-    if args.max_rows:
-        settings = settings.replace(max_rows=args.max_rows)
-    if args.store:
-        kg = KnowledgeGraph.open(settings.replace(store=args.store))
-    else:
-        kg = KnowledgeGraph.load(settings=settings, validate=False)
-        kg.add_files([args.memory], validate=False)
-    meta = {
-        "where": args.store or f"{args.memory}, in memory",
-        "triples": kg.store.union_size(),
-        "max_rows": kg.settings.max_rows,
-        "reps": args.reps,
-    }
+    kg, meta = open_graph(args, args.max_rows)
+    meta.update(max_rows=kg.settings.max_rows, kept_values=KEPT_VALUES, reps=args.reps)
     results = measure(kg, [n.strip() for n in args.queries.split(",")], args.reps)
     kg.close()
     text = table(meta, results)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from benchmarks.common import HERE, log, median, write_results
+from benchmarks.common import HERE, graph_arguments, log, median, open_graph, write_results
 
 LONG_ANSWERS = ("unreported-values", "entities", "conflicts", "figure-clashes")
 
@@ -93,26 +93,13 @@ def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sorting", description=__doc__)
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--store", help="a store directory (aikg load --store DIR)")
-    where.add_argument("--memory", help="an RDF file, loaded in memory without validation")
+    graph_arguments(parser)
     parser.add_argument("--queries", default=",".join(LONG_ANSWERS))
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args(argv)
-    from aikg import KnowledgeGraph  # noqa: PLC0415
-    from aikg.config import Settings  # noqa: PLC0415
-
-    if args.store:
-        kg = KnowledgeGraph.open(Settings(store=args.store))
-    else:
-        kg = KnowledgeGraph.load(validate=False)
-        kg.add_files([args.memory], validate=False)
-    meta = {
-        "where": args.store or f"{args.memory}, in memory",
-        "triples": kg.store.union_size(),
-        "reps": args.reps,
-    }
+    kg, meta = open_graph(args)
+    meta["reps"] = args.reps
     results = measure(kg, [n.strip() for n in args.queries.split(",")], args.reps)
     kg.close()
     text = table(meta, results)
