@@ -210,15 +210,24 @@ def wait_measured(process: subprocess.Popen[bytes], timeout: float) -> tuple[int
     return None, 0.0
 
 
-def graph_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--store DIR`` or ``--memory FILE``: the graph an in-process A/B runs on."""
+LONG_ANSWERS = ("unreported-values", "entities", "conflicts", "figure-clashes")
+"""The saved queries whose answers at scale run to several pages."""
+
+
+def ab_arguments(parser: argparse.ArgumentParser) -> None:
+    """What an in-process A/B of saved queries takes: ``--store DIR`` or ``--memory FILE``
+    (the graph it runs on), ``--queries`` (the long answers by default), ``--reps`` and
+    ``--out``."""
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--store", help="a store directory (aikg load --store DIR)")
     where.add_argument("--memory", help="an RDF file, loaded in memory without validation")
+    parser.add_argument("--queries", default=",".join(LONG_ANSWERS))
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--out", default=str(HERE / "results"))
 
 
 def open_graph(args: argparse.Namespace, max_rows: int | None = None) -> tuple[Any, dict[str, Any]]:
-    """The graph :func:`graph_arguments` named (with ``max_rows`` rows a page, if given),
+    """The graph :func:`ab_arguments` named (with ``max_rows`` rows a page, if given),
     and what the results say of it: where it is and how many triples it holds."""
     from aikg import KnowledgeGraph  # noqa: PLC0415 - the harness imports lazily
     from aikg.config import Settings  # noqa: PLC0415

@@ -22,8 +22,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from benchmarks.common import HERE, graph_arguments, log, median, open_graph, write_results
-from benchmarks.sorting import LONG_ANSWERS
+from benchmarks.common import ab_arguments, log, median, open_graph, write_results
 
 
 @contextmanager
@@ -98,11 +97,8 @@ def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.pages", description=__doc__)
-    graph_arguments(parser)
-    parser.add_argument("--queries", default=",".join(LONG_ANSWERS))
-    parser.add_argument("--reps", type=int, default=3)
+    ab_arguments(parser)
     parser.add_argument("--max-rows", type=int, default=None, help="rows a page (AIKG_MAX_ROWS)")
-    parser.add_argument("--out", default=str(HERE / "results"))
     args = parser.parse_args(argv)
     from aikg.sparql.execute import KEPT_VALUES  # noqa: PLC0415 - the harness imports lazily
 

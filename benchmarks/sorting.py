@@ -21,9 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from benchmarks.common import HERE, graph_arguments, log, median, open_graph, write_results
-
-LONG_ANSWERS = ("unreported-values", "entities", "conflicts", "figure-clashes")
+from benchmarks.common import ab_arguments, log, median, open_graph, write_results
 
 
 @contextmanager
@@ -93,10 +91,7 @@ def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sorting", description=__doc__)
-    graph_arguments(parser)
-    parser.add_argument("--queries", default=",".join(LONG_ANSWERS))
-    parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--out", default=str(HERE / "results"))
+    ab_arguments(parser)
     args = parser.parse_args(argv)
     kg, meta = open_graph(args)
     meta["reps"] = args.reps
