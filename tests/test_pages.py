@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from aikg import KnowledgeGraph
 from aikg.config import Settings
-from aikg.errors import NotFoundError, ParameterError
+from aikg.errors import NotFoundError, ParameterError, QuerySyntaxError
 from aikg.saved_queries import catalog
 from aikg.sparql import execute
 from aikg.sparql.execute import SelectResult
@@ -356,6 +356,20 @@ def test_a_syntax_error_is_placed_in_the_query_as_written(small_kg: KnowledgeGra
     with pytest.raises(Exception) as plain:
         small_kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s ?", max_rows=WHOLE)
     assert str(paged.value) == str(plain.value)
+
+
+@pytest.mark.parametrize("window", ["LIMIT x", "OFFSET -1", "LIMIT 1.5", "LIMIT 2 LIMIT 3"])
+@pytest.mark.parametrize("order", ["", "ORDER BY ?s "])
+def test_a_window_the_engine_cannot_read_is_refused_not_paged_away(
+    small_kg: KnowledgeGraph, window: str, order: str
+) -> None:
+    """Paging rewrites a query's LIMIT and OFFSET: one it cannot read reaches the engine
+    as written and is refused there, instead of answered without it."""
+    text = f"SELECT ?s WHERE {{ ?s ?p ?o }} {order}{window}"
+    assert select_shape(text) is None
+    with pytest.raises(QuerySyntaxError) as refused:
+        small_kg.query(text, max_rows=10)
+    assert refused.value.where is not None and refused.value.where.endswith(text)
 
 
 def test_the_paging_order_keeps_the_querys_own_order_first() -> None:

@@ -162,6 +162,8 @@ def select_shape(text: str) -> SelectShape | None:
                 order_at = tok.offset
                 order_from = following.offset + len(following.text)  # after BY
     end = len(text) if modifiers_at is None else modifiers_at
+    if not _window_reads(toks, end, len(text) if values_at is None else values_at):
+        return None  # the engine's to refuse, placed in the query as written
     return SelectShape(
         projected=tuple(sorted(variables)) if star else projected,
         variables=variables,
@@ -179,6 +181,22 @@ def select_shape(text: str) -> SelectShape | None:
         where_group=(toks[group_at].offset, group_end),
         star=star,
     )
+
+
+def _window_reads(toks: list[Token], start: int, end: int) -> bool:
+    """Whether the text from ``start`` to ``end`` is LIMIT and OFFSET clauses, each with a
+    whole number: paging rewrites them, so a text that is not (``LIMIT x``, ``OFFSET
+    -1``, ``LIMIT 1.5``) must reach the engine as written, to be refused there."""
+    window = [tok for tok in toks if start <= tok.offset < end]
+    seen: set[str] = set()
+    for word, number in zip(window[::2], window[1::2], strict=False):
+        name = word.text.upper() if word.kind == "word" else ""
+        if name not in ("LIMIT", "OFFSET") or name in seen:
+            return False
+        if number.kind != "number" or not number.text.isdigit():
+            return False
+        seen.add(name)
+    return len(window) % 2 == 0
 
 
 def _projection(toks: list[Token], start: int) -> tuple[tuple[str, ...], bool, int | None]:
