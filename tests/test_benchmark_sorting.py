@@ -13,12 +13,17 @@ from aikg.sparql import execute
 from aikg.synthetic.generate import write
 
 
-def test_the_other_way_is_the_engines_and_is_put_back() -> None:
+def test_the_other_ways_are_the_engines_and_are_put_back() -> None:
     text = "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o"
     assert execute.sort_plan(text) is not None
     with sorting._engine_sorts():
         assert execute.sort_plan(text) is None
+        assert execute.total_order(text) != text
+    with sorting._engine_sorts_as_written():
+        assert execute.sort_plan(text) is None
+        assert execute.total_order(text) == text
     assert execute.sort_plan(text) is not None
+    assert execute.total_order(text) != text
 
 
 def test_the_ab_writes_both_ways_figures(
@@ -35,5 +40,5 @@ def test_the_ab_writes_both_ways_figures(
     assert results["meta"]["reps"] == 2
     for row in results["queries"].values():
         assert row["rows"] > 0
-        assert [len(row["runs"]["aikg"]), len(row["runs"]["engine"])] == [2, 2]
-        assert row["aikg_ms"] > 0 and row["engine_ms"] > 0
+        assert [len(runs) for runs in row["runs"].values()] == [2, 2, 2]
+        assert row["aikg_ms"] > 0 and row["engine_ms"] > 0 and row["engine_as_written_ms"] > 0

@@ -29,6 +29,7 @@ from aikg.errors import (
 )
 from aikg.namespaces import XSD, prefix_table
 from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
+from aikg.sparql.order_by import total_order
 from aikg.sparql.paging import page_query, past_the_end, select_shape
 from aikg.sparql.results import Table, table
 from aikg.sparql.sorting import SortPlan, Unordered, sort_plan, sorted_rows
@@ -201,7 +202,15 @@ def execute(
         options["substitutions"] = {ox.Variable(name): term for name, term in bound.items()}
     if max_rows is not None and not store.native:
         options["max_rows"] = max_rows
+    # The engine in this process sorts by a total order, or its sort may abort the
+    # process (see aikg.sparql.order_by); a remote store sorts as it sorts.
+    text = total_order(query) if store.native else query
     try:
+        if text is not query:
+            try:
+                return store.query(text, **options)
+            except SyntaxError:
+                pass  # the query's own error follows, placed in its own text
         return store.query(query, **options)
     except SyntaxError as error:
         raise syntax_error(str(error.msg), query, reading) from None

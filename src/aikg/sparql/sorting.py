@@ -22,10 +22,11 @@ sorts) when a condition cannot be moved to a column: ``SELECT *`` (no column can
 added to it), ``SELECT DISTINCT`` or ``REDUCED`` ordered by anything but its own columns
 (a column more would change which rows are the same: ``ORDER BY RAND()``), an ORDER BY
 this module cannot split into conditions, or a query the engine refuses once rewritten.
-Also when a value to sort by is one whose order this module does not know (a date, a
-duration, a triple term: anything but numbers, strings, language-tagged strings and
-booleans, and a number the engine holds as no number), found as the rows are read
-(:class:`Unordered`): the answer is then read twice, and so is each of its pages.
+Also when a value to sort by is one whose order this module does not know (a triple
+term, a text with a direction), found as the rows are read (:class:`Unordered`): the
+answer is then read twice, and so is each of its pages. Every other value has its place
+(:func:`order_key`), the same as in the order the engine is made to sort by
+(:mod:`aikg.sparql.order_by`), so a column of mixed kinds is sorted here.
 (Remembering which queries hold such values would need the store, its data version, the
 dataset and the parameters in the key: a page of one query sorted by the engine after a
 page sorted here would not continue it, since each breaks ties its own way.)
@@ -46,6 +47,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from aikg.sparql.lexer import CLOSE, OPEN, Token, tokens
+from aikg.sparql.order_by import read_conditions
 from aikg.sparql.paging import SelectShape, select_shape
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -110,7 +112,7 @@ def sort_plan(text: str) -> SortPlan | None:
         return None
     conditions: list[tuple[str, bool]] = []
     if shape.order_by is not None:
-        split = _conditions(text, shape.order_by[1], shape.order_by[2])
+        split = read_conditions(text, shape.order_by[1], shape.order_by[2])
         if split is None:
             return None
         conditions = split
@@ -235,19 +237,21 @@ class _Descending:
 
 
 def order_key(term: object) -> tuple[Any, ...]:
-    """Where a value sorts under ORDER BY, as SPARQL orders and Oxigraph 0.5 compares:
-    unbound first, then blank nodes, IRIs (by their text), literals. Numbers by value
-    across their datatypes (an ``xsd:float`` at its single precision); strings,
-    language-tagged strings and booleans together, by text, then datatype IRI, then
-    language tag, as the engine orders them. A number and a string the engine compares
-    by value with some and by text with others, which orders no column that mixes them
-    (any order of such a column is as much the query's): here numbers come first.
+    """Where a value sorts under ORDER BY, as SPARQL orders and as the engine is made to
+    (:mod:`aikg.sparql.order_by`): unbound first, then blank nodes, IRIs (by their text),
+    literals. Numbers by value across their datatypes (an ``xsd:float`` at its single
+    precision); then strings, language-tagged strings and booleans together, by text,
+    then datatype IRI, then language tag, as the engine compares them; then any other
+    literal (a date, a duration, a number not written as its datatype writes it), by
+    datatype IRI, then text.
 
     >>> [order_key(t) for t in (None, ox.NamedNode("http://e/a"), ox.Literal("2.50",
     ...     datatype=ox.NamedNode(XSD + "decimal")))]
     [(0,), (2, 'http://e/a'), (3, 0, False, Decimal('2.50'))]
     >>> order_key(ox.Literal("b", language="en"))[2:]
     ('b', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString', 'en')
+    >>> order_key(ox.Literal("2024-01-01", datatype=ox.NamedNode(XSD + "date")))
+    (3, 2, 'http://www.w3.org/2001/XMLSchema#date', '2024-01-01')
     """
     if term is None:
         return (0,)
@@ -261,10 +265,10 @@ def order_key(term: object) -> tuple[Any, ...]:
     if term.language or datatype in (_STRING, _BOOLEAN):
         return (3, 1, term.value, datatype, term.language or "")
     number = _number(term.value, datatype)
-    if number is not None:
-        nan = isinstance(number, float) and math.isnan(number)
-        return (3, 0, nan, 0 if nan else number)
-    raise Unordered(f"no order known here for a value of datatype <{datatype}>")
+    if number is None:
+        return (3, 2, datatype, term.value)
+    nan = isinstance(number, float) and math.isnan(number)
+    return (3, 0, nan, 0 if nan else number)
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -276,79 +280,25 @@ _DECIMAL_LIMIT = Decimal(2**127) / Decimal(10**18)
 
 
 def _number(text: str, datatype: str) -> int | Decimal | float | None:
-    """A numeric literal's value, None for another datatype; :class:`Unordered` for one
-    the engine holds as no number (not written as XSD writes its datatype, or out of the
-    engine's range), which it orders by its text."""
-    if datatype in _INTEGERS:
-        if _INTEGER.fullmatch(text) and -_I64 <= (value := int(text)) < _I64:
-            return value
-    elif datatype == XSD + "decimal":
-        if _DECIMAL.fullmatch(text):
-            number = Decimal(text)
-            exponent = number.as_tuple().exponent
-            if abs(number) < _DECIMAL_LIMIT and isinstance(exponent, int) and exponent >= -18:
-                return number
-    elif datatype in (XSD + "double", XSD + "float"):
-        if _DOUBLE.fullmatch(text):
-            if datatype == XSD + "double":
-                return float(text)
-            try:
-                return float(struct.unpack("f", struct.pack("f", float(text)))[0])
-            except OverflowError:
-                return math.copysign(math.inf, float(text))
-    else:
+    """A numeric literal's value; None for another datatype, and for one the engine
+    holds as no number (not written as XSD writes its datatype, or out of the engine's
+    range), which sorts with the other literals by its text."""
+    if datatype in _INTEGERS and _INTEGER.fullmatch(text):
+        value = int(text)
+        return value if -_I64 <= value < _I64 else None
+    if datatype == XSD + "decimal" and _DECIMAL.fullmatch(text):
+        number = Decimal(text)
+        exponent = number.as_tuple().exponent
+        if abs(number) < _DECIMAL_LIMIT and isinstance(exponent, int) and exponent >= -18:
+            return number
         return None
-    raise Unordered(f"{text!r} is no number of datatype <{datatype}> to the engine")
-
-
-def _conditions(text: str, start: int, end: int) -> list[tuple[str, bool]] | None:
-    """The ORDER BY conditions between ``start`` and ``end``, each as the text of its
-    expression and whether it is descending; None for a text not read here."""
-    toks = list(tokens(text[start:end]))
-    conditions: list[tuple[str, bool]] = []
-    i = 0
-    while i < len(toks):
-        tok = toks[i]
-        word = tok.text.upper() if tok.kind == "word" else ""
-        if tok.kind == "variable":
-            conditions.append((tok.text, False))
-            i += 1
-            continue
-        if word in ("ASC", "DESC") and _opens(toks, i + 1):
-            close = _closing(toks, i + 1)
-            if close is None:
-                return None
-            inner = text[start + toks[i + 1].offset + 1 : start + toks[close].offset]
-            conditions.append((inner.strip(), word == "DESC"))
-            i = close + 1
-            continue
-        call = tok.kind in ("word", "pname", "iri") and _opens(toks, i + 1)
-        if call or (tok.kind == "punct" and tok.text == "("):
-            close = _closing(toks, i + 1 if call else i)
-            if close is None:
-                return None
-            conditions.append((text[start + tok.offset : start + toks[close].offset + 1], False))
-            i = close + 1
-            continue
-        return None
-    return conditions
-
-
-def _opens(toks: Sequence[Token], at: int) -> bool:
-    return at < len(toks) and toks[at].kind == "punct" and toks[at].text == "("
-
-
-def _closing(toks: Sequence[Token], at: int) -> int | None:
-    """The index of the token that closes the bracket opened at ``at``."""
-    depth = 0
-    for i in range(at, len(toks)):
-        tok = toks[i]
-        if tok.kind == "punct" and tok.text in OPEN:
-            depth += 1
-        elif tok.kind == "punct" and tok.text in CLOSE:
-            depth -= 1
-            if depth == 0:
-                return i
+    if datatype == XSD + "double" and _DOUBLE.fullmatch(text):
+        return float(text)
+    if datatype == XSD + "float" and _DOUBLE.fullmatch(text):
+        try:
+            return float(struct.unpack("f", struct.pack("f", float(text)))[0])
+        except OverflowError:
+            return math.copysign(math.inf, float(text))
     return None
 
 
