@@ -5,18 +5,22 @@ mixes numbers and strings aborts the whole process when Oxigraph's own ORDER BY 
 from __future__ import annotations
 
 import json
+import random
 import signal
 import subprocess
 import sys
 import textwrap
 
+import httpx
 import pytest
 
-from aikg import KnowledgeGraph, SelectResult
+from aikg import DEFAULT_BASE_IRI, KnowledgeGraph, SelectResult
 from aikg.errors import QuerySyntaxError
 from aikg.sparql.order_by import total_order
 from aikg.sparql.sorting import order_key
 from aikg.terms import to_oxigraph
+from tests.conftest import remote_settings, require_program
+from tests.oxigraph import find_oxigraph, running_oxigraph
 
 # 3,000 things, each with a number or the same number written as a string: Oxigraph
 # compares two numbers by value and a number and a string by text, which Rust's sort
@@ -163,3 +167,48 @@ def test_a_syntax_error_after_the_order_by_is_placed_in_the_query_as_written(
     # Where the engine stopped in the text as written (just past the word it could not
     # read), not in the longer text it was given first.
     assert raised.value.where == f"line 1, column {len(text) + 1}: {text}"
+
+
+@pytest.mark.remote
+def test_a_remote_oxigraph_server_is_sent_the_total_order_and_lives() -> None:
+    """``oxigraph serve`` has the same sort: the query as written ends the server, the
+    query aikg sends is answered. (A throwaway server: the session's must live.)"""
+    binary = require_program(
+        "oxigraph", "-c constraints.txt oxigraph", path=find_oxigraph(), install="pip install"
+    )
+    draw = random.Random(2)
+    lines = [
+        f"<http://example.org/thing/{i}> <http://example.org/value> "
+        + (
+            f'"{n}"^^<http://www.w3.org/2001/XMLSchema#integer>'
+            if draw.random() < 0.5
+            else f'"{n}"'
+        )
+        + " ."
+        for i, n in enumerate(draw.randint(0, 1000) for _ in range(3000))
+    ]
+    text = f"SELECT ?thing ?v WHERE {{ {THINGS} }} ORDER BY ?v"
+    graph = f"{DEFAULT_BASE_IRI}graph/mixed"  # one of aikg's, which it queries
+    for way in ("aikg", "as written"):
+        with running_oxigraph(binary) as server:
+            put = httpx.put(
+                server.graph_store_url,
+                params={"graph": graph},
+                content="\n".join(lines).encode(),
+                headers={"Content-Type": "application/n-triples"},
+                timeout=60,
+            )
+            assert put.status_code in (200, 201, 204), put.text
+            if way == "aikg":
+                with KnowledgeGraph.open(remote_settings(server), validate=False) as kg:
+                    answer = kg.query(text, max_rows=10**6)
+                assert isinstance(answer, SelectResult) and len(answer.rows) == 3000
+                assert server.process.poll() is None
+            else:
+                with pytest.raises(httpx.TransportError):
+                    httpx.post(
+                        server.sparql_url,
+                        data={"query": text, "default-graph-uri": graph},
+                        timeout=60,
+                    )
+                assert server.process.wait(timeout=30) != 0

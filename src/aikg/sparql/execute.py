@@ -202,14 +202,14 @@ def execute(
         options["substitutions"] = {ox.Variable(name): term for name, term in bound.items()}
     if max_rows is not None and not store.native:
         options["max_rows"] = max_rows
-    # The engine in this process sorts by a total order, or its sort may abort the
-    # process (see aikg.sparql.order_by); a remote store sorts as it sorts.
-    text = total_order(query) if store.native else query
+    # Oxigraph, here or behind `oxigraph serve`, sorts by a total order, or its sort may
+    # abort the process (see aikg.sparql.order_by); Virtuoso orders any two terms.
+    text = query if store.orders_any_terms else total_order(query)
     try:
         if text is not query:
             try:
                 return store.query(text, **options)
-            except SyntaxError:
+            except (SyntaxError, QuerySyntaxError):
                 pass  # the query's own error follows, placed in its own text
         return store.query(query, **options)
     except SyntaxError as error:

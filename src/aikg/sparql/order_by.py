@@ -20,7 +20,9 @@ dates, durations, a number not written as its datatype writes it, a datatype of 
 own), by datatype IRI, then text. A date column written with one timezone form sorts by
 time; across forms, by text. Unbound sorts first, as before. This is the order
 :func:`aikg.sparql.sorting.order_key` sorts by in this process, so a page sorted there
-and a page sorted by the engine agree.
+and a page sorted by the engine agree. ``oxigraph serve`` sorts the same way (its process
+ends), so a remote store gets the same conditions, but for Virtuoso, whose ORDER BY
+orders any two terms.
 
 The conditions are read where the query stands and in each subquery; an ORDER BY that
 cannot be read here is left as written.
