@@ -44,15 +44,15 @@ def _engine_sorts() -> Iterator[None]:
 @contextmanager
 def _engine_sorts_as_written() -> Iterator[None]:
     """The engine sorts every page, by the conditions as written."""
-    from aikg.sparql import execute  # noqa: PLC0415
+    from aikg.store import local  # noqa: PLC0415
 
-    real = execute.total_order
-    execute.total_order = lambda text: text
+    real = local.total_order
+    local.total_order = lambda text: text
     try:
         with _engine_sorts():
             yield
     finally:
-        execute.total_order = real
+        local.total_order = real
 
 
 @contextmanager

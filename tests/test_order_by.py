@@ -12,12 +12,16 @@ import sys
 import textwrap
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 from aikg import DEFAULT_BASE_IRI, KnowledgeGraph, SelectResult
-from aikg.errors import QuerySyntaxError
+from aikg.config import Settings
+from aikg.errors import QueryRefusedError, QuerySyntaxError
 from aikg.sparql.order_by import total_order
-from aikg.sparql.sorting import order_key
+from aikg.sparql.sorting import Unordered, order_key
+from aikg.store import local as store_local
+from aikg.store.local import Store
 from aikg.terms import to_oxigraph
 from tests.conftest import remote_settings, require_program
 from tests.oxigraph import find_oxigraph, running_oxigraph
@@ -46,8 +50,13 @@ RUN = textwrap.dedent(
         for i, n in enumerate(draw.randint(0, 1000) for _ in range(3000))
     ])
     way, text = sys.argv[1:]
-    if way == "engine":
-        list(store.query(text, use_default_graph_as_union=True))
+    if way == "engine":  # the engine itself, not aikg's store around it
+        list(store.engine.query(text, use_default_graph_as_union=True))
+    if way == "aikg-update":
+        store.update(text, {})
+        print(len(list(store.engine.quads_for_pattern(
+            None, None, None, ox.NamedNode("http://example.org/top")))))
+        sys.exit(0)
     answer = execute_page(store, text, Settings(), page=1, max_rows=10**6)
     if isinstance(answer, ox.QueryTriples):
         print(len(list(answer)))
@@ -56,6 +65,7 @@ RUN = textwrap.dedent(
     """
 )
 THINGS = "?thing <http://example.org/value> ?v"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def run(way: str, text: str) -> subprocess.CompletedProcess[str]:
@@ -114,19 +124,40 @@ def test_a_construct_sorted_by_the_same_column_is_answered() -> None:
         "SELECT ?o WHERE { { SELECT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) } ORDER BY ?o "
         "LIMIT 100000 } }",
     ],
-    ids=["sorted here", "sorted by the engine", "in a subquery"],
+    ids=["ascending", "star, descending", "in a subquery"],
 )
 def test_every_literal_of_the_bundled_data_in_one_sorted_column(
     kg: KnowledgeGraph, text: str
 ) -> None:
-    """Numbers, then text, then dates and web addresses, by the order of ``order_key``."""
+    """Numbers, then text, then other literals: web addresses by text, then dates (by
+    datatype IRI: xsd:anyURI before xsd:date) in time. The dates send the page to the
+    engine, sorted as it is made to sort."""
     answer = kg.query(text, max_rows=10**6)
     assert isinstance(answer, SelectResult) and not answer.truncated
     every = kg.query("SELECT ?o { ?s ?p ?o FILTER(isLiteral(?o)) }", max_rows=10**6)
     assert isinstance(every, SelectResult) and len(answer.rows) == len(every.rows)
-    keys = [order_key(to_oxigraph(row["o"])) for row in answer.rows]
+    values = [to_oxigraph(row["o"]) for row in answer.rows]
+    keys = [_place(value) for value in values]
     assert keys == sorted(keys, reverse="DESC" in text)
-    assert {key[1] for key in keys} == {0, 1, 2}  # numbers, text and other literals
+    assert {key[:2] for key in keys} == {(3, 0), (3, 1), (3, 2)}
+    dates = [str(value.value) for value in values if _place(value)[2] == XSD + "date"]
+    assert len(dates) == 3 and dates == sorted(dates, reverse="DESC" in text)
+
+
+def _place(value: object) -> tuple[object, ...]:
+    """``order_key``'s place for a value, and for a date (which it leaves to the
+    engine) its datatype, then its text: those of the bundled data share one form."""
+    try:
+        return order_key(value)
+    except Unordered:
+        assert isinstance(value, ox.Literal)
+        return (3, 2, value.datatype.value, value.value)
+
+
+def made_total(text: str) -> str:
+    made = total_order(text)
+    assert made is not None
+    return made
 
 
 def test_an_order_by_is_rewritten_where_it_stands_and_in_each_subquery_only() -> None:
@@ -134,28 +165,27 @@ def test_an_order_by_is_rewritten_where_it_stands_and_in_each_subquery_only() ->
         'SELECT ?a WHERE { { SELECT ?a WHERE { ?a ?b "ORDER BY ?b" } ORDER BY ?a LIMIT 5 } } '
         "ORDER BY DESC(COALESCE(?a, 0)) ?a OFFSET 2"
     )
-    made = total_order(text)
-    assert made.count("IF(isNumeric(?a)") == 2  # the subquery's ?a, the closing ?a
-    assert made.count("IF(isNumeric(COALESCE(?a, 0))") == 1
-    assert "DESC(IF(isNumeric(COALESCE(?a, 0))" in made and "ASC(IF(isNumeric(?a)" in made
+    made = made_total(text)
+    # Each condition's kind: the subquery's ?a, the closing ?a, the closing COALESCE.
+    assert made.count("ASC(IF(isNumeric(?a), 1,") == 2
+    assert made.count("DESC(IF(isNumeric(COALESCE(?a, 0)), 1,") == 1
     assert '"ORDER BY ?b"' in made  # a string is no clause
     assert made.endswith("OFFSET 2") and "LIMIT 5 } }" in made
     assert total_order("SELECT ?order WHERE { ?order ?p ?o }") == (
         "SELECT ?order WHERE { ?order ?p ?o }"
     )
-    unreadable = "SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a ?"
-    assert total_order(unreadable) == unreadable
+    assert total_order("SELECT ?a WHERE { ?a ?b ?c } ORDER BY ?a ?") is None  # unreadable
 
 
 def test_a_condition_whose_values_are_of_one_kind_is_left_as_it_is() -> None:
     """The paging order's keys (text, booleans, IRIs) need no kind before them."""
     text = "SELECT ?a WHERE { ?a ?b ?c } ORDER BY STR(?a) DESC(isIRI(?a)) datatype(?c) ?c"
-    made = total_order(text).split("\n")
+    made = made_total(text).split("\n")
     assert made[1:4] == ["ASC(STR(?a))", "DESC(isIRI(?a))", "ASC(datatype(?c))"]
-    assert made[4].startswith("ASC(IF(isNumeric(?c)") and made[6:] == [""]
+    assert made[4].startswith("ASC(IF(isNumeric(?c)") and made[8:] == [""]  # four keys
     # A call whose value is of any kind, or more than one call, gets the kinds.
     for condition in ["COALESCE(?c, 1)", "(STR(?a))", "DESC(STR(?a) + 1)", "MAX(?c)"]:
-        assert "isNumeric" in total_order(f"SELECT ?a WHERE {{ ?a ?b ?c }} ORDER BY {condition}")
+        assert "isNumeric" in made_total(f"SELECT ?a WHERE {{ ?a ?b ?c }} ORDER BY {condition}")
 
 
 def test_a_syntax_error_after_the_order_by_is_placed_in_the_query_as_written(
@@ -212,3 +242,117 @@ def test_a_remote_oxigraph_server_is_sent_the_total_order_and_lives() -> None:
                         timeout=60,
                     )
                 assert server.process.wait(timeout=30) != 0
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "MD5(STR(?thing))",
+        "sha256(STR(?thing))",
+        "NOT EXISTS { ?thing a ?v }",
+        "EXISTS{?thing ?p ?v}",
+        "DESC(?v # the largest first\n)",
+        "<http://example.org/f>(?v)",
+    ],
+)
+def test_every_form_of_condition_is_read_and_made_total(condition: str) -> None:
+    """A builtin the lexer reads as a word and a number, a group pattern, a comment that
+    ends inside the brackets: each is read, and the engine runs what was made."""
+    text = f"SELECT ?thing ?v WHERE {{ {THINGS} }} ORDER BY ?v {condition}"
+    made = made_total(text)
+    assert made.count("ASC(IF(isNumeric(?v), 1,") == 1
+    store = Store(Settings())
+    if condition.startswith("<"):  # read, and run: a function the engine does not know
+        with pytest.raises(RuntimeError, match="is not supported"):
+            store.engine.query(made)
+        return
+    assert isinstance(store.engine.query(made), ox.QuerySolutions)
+
+
+@pytest.mark.parametrize(
+    ("text", "rows"),
+    [
+        # Decimals that differ only past a double's precision, among doubles equal to them.
+        (
+            "SELECT ?v WHERE { ?thing <http://example.org/value> ?v } ORDER BY ?v",
+            "DECIMALS",
+        ),
+    ],
+)
+def test_numbers_equal_as_doubles_but_not_as_decimals_are_sorted_and_the_process_lives(
+    text: str, rows: str
+) -> None:
+    script = textwrap.dedent(
+        """
+        import random, sys
+        import pyoxigraph as ox
+        from aikg.config import Settings
+        from aikg.sparql.execute import execute_page
+        from aikg.store.local import Store
+
+        D = "http://www.w3.org/2001/XMLSchema#"
+        draw = random.Random(1)
+        store = Store(Settings())
+        values = []
+        for i in range(5000):
+            k = draw.randint(0, 200)
+            if draw.random() < 0.5:
+                values.append(ox.Literal(f"0.1{'0' * 14}{k:03d}",
+                                         datatype=ox.NamedNode(D + "decimal")))
+            else:
+                values.append(ox.Literal(repr(0.1 + k * 1e-17),
+                                         datatype=ox.NamedNode(D + "double")))
+        store.extend([ox.Quad(ox.NamedNode(f"http://example.org/thing/{i}"),
+                              ox.NamedNode("http://example.org/value"), v,
+                              ox.NamedNode("http://example.org/graph"))
+                      for i, v in enumerate(values)])
+        way, text = sys.argv[1:]
+        if way == "engine":
+            list(store.engine.query(text, use_default_graph_as_union=True))
+        # Through a subquery, so that the engine sorts, not aikg.
+        sub = "SELECT ?v WHERE { { " + text + " LIMIT 100000 } }"
+        answer = execute_page(store, sub, Settings(), page=1, max_rows=10**6)
+        print(len(answer.rows))
+        """
+    )
+
+    def run_script(way: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", script, way, text],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    bare = run_script("engine")
+    assert bare.returncode == -signal.SIGABRT, bare.stderr[-2000:]
+    done = run_script("aikg")
+    assert (done.returncode, done.stdout) == (0, "5000\n"), done.stderr[-2000:]
+
+
+def test_an_update_sorting_in_a_subquery_runs_in_a_total_order() -> None:
+    """A write's WHERE may sort too (a subquery with ORDER BY and LIMIT)."""
+    done = run(
+        "aikg-update",
+        "INSERT { GRAPH <http://example.org/top> { ?thing <http://example.org/top> ?v } } "
+        f"WHERE {{ {{ SELECT ?thing ?v WHERE {{ GRAPH ?g {{ {THINGS} }} }} ORDER BY ?v "
+        "LIMIT 10 } }",
+    )
+    assert (done.returncode, done.stdout) == (0, "10\n"), done.stderr[-2000:]
+
+
+def test_an_order_by_that_cannot_be_read_is_refused_unless_it_is_a_syntax_error(
+    monkeypatch: pytest.MonkeyPatch, kg: KnowledgeGraph
+) -> None:
+    """Should aikg fail to read an ORDER BY the engine would run, the query is refused
+    rather than sorted unprotected; a text the engine cannot parse gets its own error."""
+    monkeypatch.setattr(store_local, "total_order", lambda text: None)
+    with pytest.raises(QueryRefusedError, match="ORDER BY"):
+        kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o")
+    with pytest.raises(QuerySyntaxError):
+        kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o LIMIT")
+    # What was made but refused by the engine: the same.
+    monkeypatch.setattr(store_local, "total_order", lambda text: text + " }")
+    with pytest.raises(QueryRefusedError):
+        kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o")

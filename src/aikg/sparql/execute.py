@@ -29,10 +29,16 @@ from aikg.errors import (
 )
 from aikg.namespaces import XSD, prefix_table
 from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
-from aikg.sparql.order_by import total_order
-from aikg.sparql.paging import page_query, past_the_end, select_shape
+from aikg.sparql.paging import SelectShape, page_query, past_the_end, select_shape
 from aikg.sparql.results import Table, table
-from aikg.sparql.sorting import SortPlan, Unordered, sort_plan, sorted_rows
+from aikg.sparql.sorting import (
+    SortPlan,
+    Unordered,
+    sort_plan,
+    sorted_rows,
+    star_probe,
+    with_columns,
+)
 from aikg.store.local import Store
 from aikg.terms import OxTerm, to_rdflib, triples_to_graph
 
@@ -202,15 +208,7 @@ def execute(
         options["substitutions"] = {ox.Variable(name): term for name, term in bound.items()}
     if max_rows is not None and not store.native:
         options["max_rows"] = max_rows
-    # Oxigraph, here or behind `oxigraph serve`, sorts by a total order, or its sort may
-    # abort the process (see aikg.sparql.order_by); Virtuoso orders any two terms.
-    text = query if store.orders_any_terms else total_order(query)
     try:
-        if text is not query:
-            try:
-                return store.query(text, **options)
-            except (SyntaxError, QuerySyntaxError):
-                pass  # the query's own error follows, placed in its own text
         return store.query(query, **options)
     except SyntaxError as error:
         raise syntax_error(str(error.msg), query, reading) from None
@@ -378,7 +376,7 @@ def _page(
         del first
         if not answer.truncated:
             return answer, None
-    if store.native and (plan := sort_plan(query)) is not None:
+    if store.native and (plan := _sort_plan(run, query, shape)) is not None:
         sorted_here = _sorted_here(run, plan, page, max_rows, keep)
         if sorted_here is not None:
             return sorted_here
@@ -393,6 +391,26 @@ def _page(
     answer = table(solutions, max_rows)
     del solutions  # read: see above
     return _as_page(answer, page, max_rows), None
+
+
+def _sort_plan(run: Callable[[str], OxResult], query: str, shape: SelectShape) -> SortPlan | None:
+    """How to sort ``query``'s pages here (:func:`~aikg.sparql.sorting.sort_plan`); a
+    ``SELECT *`` first asks the engine which columns it has (a query that reads no row),
+    and is sorted as the query that names them."""
+    if not shape.star:
+        return sort_plan(query)
+    probe = star_probe(query)
+    if probe is None:
+        return None
+    try:
+        answer = run(probe)
+    except InputError:
+        return None  # the query's own error comes with the engine's reading of it
+    if not isinstance(answer, ox.QuerySolutions):
+        return None
+    named = with_columns(query, [v.value for v in answer.variables])
+    del answer  # read: see execute_page
+    return None if named is None else sort_plan(named)
 
 
 def _sorted_here(

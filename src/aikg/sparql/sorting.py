@@ -22,11 +22,12 @@ sorts) when a condition cannot be moved to a column: ``SELECT *`` (no column can
 added to it), ``SELECT DISTINCT`` or ``REDUCED`` ordered by anything but its own columns
 (a column more would change which rows are the same: ``ORDER BY RAND()``), an ORDER BY
 this module cannot split into conditions, or a query the engine refuses once rewritten.
-Also when a value to sort by is one whose order this module does not know (a triple
-term, a text with a direction), found as the rows are read (:class:`Unordered`): the
-answer is then read twice, and so is each of its pages. Every other value has its place
-(:func:`order_key`), the same as in the order the engine is made to sort by
-(:mod:`aikg.sparql.order_by`), so a column of mixed kinds is sorted here.
+Also when a value to sort by is one whose order this module does not model (a date, a
+time, a duration: the engine orders them in time; a text with a direction), found as the
+rows are read (:class:`Unordered`): the answer is then read twice, and so is each of
+its pages. Every other value has its place (:func:`order_key`), the same as in the
+order the engine is made to sort by (:mod:`aikg.sparql.order_by`), so a column mixing
+numbers, text and IRIs is sorted here.
 (Remembering which queries hold such values would need the store, its data version, the
 dataset and the parameters in the key: a page of one query sorted by the engine after a
 page sorted here would not continue it, since each breaks ties its own way.)
@@ -148,6 +149,41 @@ def sort_plan(text: str) -> SortPlan | None:
     )
 
 
+def star_probe(text: str) -> str | None:
+    """For a ``SELECT *`` query, the query that names its columns without reading a row
+    (its ORDER BY, LIMIT and OFFSET made ``LIMIT 0``); None for any other text.
+
+    >>> print(star_probe("SELECT * { ?s ?p ?o } ORDER BY ?o LIMIT 5 VALUES ?p { 1 }"))
+    SELECT * { ?s ?p ?o }
+    LIMIT 0
+    VALUES ?p { 1 }
+    """
+    shape = select_shape(text)
+    if shape is None or not shape.star:
+        return None
+    end = shape.order_by[0] if shape.order_by is not None else shape.modifiers_at
+    values = "" if shape.values_at is None else "\n" + text[shape.values_at :]
+    return text[:end].rstrip() + "\nLIMIT 0" + values
+
+
+def with_columns(text: str, variables: Sequence[str]) -> str | None:
+    """``SELECT *`` written out as the ``variables`` it projects (as the engine names
+    them: every variable in scope), so that its pages can be sorted here as any other
+    query's; None for a text that is not ``SELECT *`` or a star with nothing to name.
+
+    >>> with_columns("SELECT DISTINCT * { ?s ?p ?o } ORDER BY ?o", ["o", "p", "s"])
+    'SELECT DISTINCT ?o ?p ?s { ?s ?p ?o } ORDER BY ?o'
+    """
+    shape = select_shape(text)
+    if shape is None or not shape.star or not variables:
+        return None
+    star = next((t for t in tokens(text) if t.offset > shape.select_at and t.kind == "punct"), None)
+    if star is None or star.text != "*":
+        return None
+    named = " ".join(f"?{name}" for name in variables)
+    return text[: star.offset] + named + text[star.offset + 1 :]
+
+
 @dataclass
 class SortedRows:
     """What :func:`sorted_rows` read of an answer."""
@@ -239,19 +275,20 @@ class _Descending:
 def order_key(term: object) -> tuple[Any, ...]:
     """Where a value sorts under ORDER BY, as SPARQL orders and as the engine is made to
     (:mod:`aikg.sparql.order_by`): unbound first, then blank nodes, IRIs (by their text),
-    literals. Numbers by value across their datatypes (an ``xsd:float`` at its single
-    precision); then strings, language-tagged strings and booleans together, by text,
-    then datatype IRI, then language tag, as the engine compares them; then any other
-    literal (a date, a duration, a number not written as its datatype writes it), by
-    datatype IRI, then text.
+    literals, triple terms (all tied). Numbers by value across their datatypes (an
+    ``xsd:float`` at its single precision); then strings, language-tagged strings and
+    booleans together, by text, then datatype IRI, then language tag, as the engine
+    compares them; then any other literal (a number not written as its datatype writes
+    it, a web address, a datatype of one's own), by datatype IRI, then text. A date, a
+    time or a duration is :class:`Unordered`: the engine orders them in time.
 
     >>> [order_key(t) for t in (None, ox.NamedNode("http://e/a"), ox.Literal("2.50",
     ...     datatype=ox.NamedNode(XSD + "decimal")))]
     [(0,), (2, 'http://e/a'), (3, 0, False, Decimal('2.50'))]
     >>> order_key(ox.Literal("b", language="en"))[2:]
     ('b', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString', 'en')
-    >>> order_key(ox.Literal("2024-01-01", datatype=ox.NamedNode(XSD + "date")))
-    (3, 2, 'http://www.w3.org/2001/XMLSchema#date', '2024-01-01')
+    >>> order_key(ox.Literal("x", datatype=ox.NamedNode("http://e/t")))
+    (3, 2, 'http://e/t', 'x')
     """
     if term is None:
         return (0,)
@@ -259,16 +296,30 @@ def order_key(term: object) -> tuple[Any, ...]:
         return (1, term.value)
     if isinstance(term, ox.NamedNode):
         return (2, term.value)
+    if isinstance(term, ox.Triple):
+        return (4,)
     if not isinstance(term, ox.Literal) or term.direction is not None:
-        raise Unordered(f"no order known here for {term}")  # a triple term, a direction
+        raise Unordered(f"no order known here for {term}")  # a text with a direction
     datatype = term.datatype.value
     if term.language or datatype in (_STRING, _BOOLEAN):
         return (3, 1, term.value, datatype, term.language or "")
     number = _number(term.value, datatype)
-    if number is None:
-        return (3, 2, datatype, term.value)
-    nan = isinstance(number, float) and math.isnan(number)
-    return (3, 0, nan, 0 if nan else number)
+    if number is not None:
+        nan = isinstance(number, float) and math.isnan(number)
+        return (3, 0, nan, 0 if nan else number)
+    if datatype in _IN_TIME:
+        raise Unordered(f"no order known here for a value of datatype <{datatype}>")
+    return (3, 2, datatype, term.value)
+
+
+_IN_TIME = frozenset(
+    XSD + name
+    for name in [
+        "dateTime", "dateTimeStamp", "date", "time", "gYear", "gYearMonth", "gMonth",
+        "gMonthDay", "gDay", "duration", "dayTimeDuration", "yearMonthDuration",
+    ]
+)  # fmt: skip
+"""Datatypes the engine orders in time (dates and times) or by length (durations)."""
 
 
 _INTEGER = re.compile(r"[+-]?[0-9]+")

@@ -17,7 +17,7 @@ import io
 import os
 import re
 import shutil
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -27,11 +27,20 @@ import pyoxigraph as ox
 
 from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
-from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
+from aikg.errors import (
+    AikgError,
+    InputError,
+    NotFoundError,
+    QueryRefusedError,
+    QuerySyntaxError,
+    RdfSyntaxError,
+    StoreError,
+)
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 from aikg.jsonld import write_dump as write_jsonld
 from aikg.names import INDEXED_PROPERTIES, NameIndex
 from aikg.namespaces import RDF, prefix_table
+from aikg.sparql.order_by import total_order
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
 
@@ -548,11 +557,27 @@ class Store:
             return (q for n in nodes for p in predicates for q in lookup(n, p, None))
         return (q for n in nodes for p in predicates for q in lookup(None, p, n))
 
+    @property
+    def sorts_by_oxigraph(self) -> bool:
+        """Whether Oxigraph sorts this store's queries (in this process, or behind a
+        remote ``oxigraph serve``): its sort of a column it has no order for aborts its
+        process, so each ORDER BY it is given is made a total order first
+        (:mod:`aikg.sparql.order_by`)."""
+        return self.native or (isinstance(self.engine, RemoteStore) and self.engine.is_oxigraph)
+
     def query(
         self, sparql: str, **options: Any
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Run a (checked) query on the engine; ``options`` as ``pyoxigraph.Store.query``."""
-        return self.engine.query(sparql, **options)
+        """Run a (checked) query on the engine; ``options`` as ``pyoxigraph.Store.query``.
+        Oxigraph is given each ORDER BY as a total order (see :meth:`sorts_by_oxigraph`)."""
+        if not self.sorts_by_oxigraph:
+            return self.engine.query(sparql, **options)
+        parse = {k: v for k, v in options.items() if k in ("base_iri", "prefixes")}
+        return _in_total_order(
+            sparql,
+            lambda text: self.engine.query(text, **options),
+            lambda text: ox.Store().query(text, **parse),
+        )
 
     def add_graph(self, graph: str) -> None:
         self.engine.add_graph(ox.NamedNode(graph))
@@ -682,7 +707,15 @@ class Store:
         SyntaxError and RuntimeError come from the engine as they are: the caller says
         what they mean for its request.
         """
-        self.engine.update(sparql, base_iri=self.settings.base_iri, prefixes=prefixes)
+        base = self.settings.base_iri
+        if not self.sorts_by_oxigraph:
+            self.engine.update(sparql, base_iri=base, prefixes=prefixes)
+            return
+        _in_total_order(  # a subquery of its WHERE may sort
+            sparql,
+            lambda text: self.engine.update(text, base_iri=base, prefixes=prefixes),
+            lambda text: ox.Store().update(text, base_iri=base, prefixes=prefixes),
+        )
 
     def scratch_copy(self) -> Store:
         """A store in memory holding the same quads, to try a write on and throw away."""
@@ -897,3 +930,37 @@ class _DigestSink:
     def hexdigest(self) -> str:
         self.write(b"\n")
         return f"{self.total:032x}"
+
+
+Answer = TypeVar("Answer")
+
+
+def _in_total_order(
+    text: str, run: Callable[[str], Answer], parse: Callable[[str], object]
+) -> Answer:
+    """``run(text)``, each ORDER BY of the text made a total order for Oxigraph
+    (:func:`~aikg.sparql.order_by.total_order`). Where it cannot be made, or the engine
+    refuses what was made, the text's own syntax error is told from a text the engine
+    would sort unprotected: ``parse`` reads it on an empty store (nothing to sort); a
+    text that does not parse is run as written, for the engine's own error, in its own
+    words and place; one that does is refused."""
+    made = total_order(text)
+    if made is text:
+        return run(text)
+    if made is not None:
+        try:
+            return run(made)
+        except (SyntaxError, QuerySyntaxError):
+            pass
+    try:
+        parse(text)
+    except SyntaxError:
+        return run(text)
+    except Exception:  # noqa: S110 - it parsed: what else went wrong does not matter here
+        pass
+    raise QueryRefusedError(
+        "aikg could not write this query's ORDER BY as an order the engine sorts safely "
+        "(Oxigraph's own sort of values of mixed kinds aborts its process)",
+        where="ORDER BY",
+        hint="sort by variables bound to the keys (BIND(... AS ?key) ... ORDER BY ?key)",
+    )

@@ -375,6 +375,11 @@ class RemoteStore:
         return self._info
 
     @property
+    def is_oxigraph(self) -> bool:
+        """Whether the server says it is Oxigraph (``oxigraph serve``; asked once)."""
+        return "oxigraph" in (self.server_info().product or "").lower()
+
+    @property
     def is_virtuoso(self) -> bool:
         """Whether the server says it is Virtuoso (its ``Server`` header; asked once). A
         Virtuoso behind a proxy that hides the header is taken for any other engine."""
