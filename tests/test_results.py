@@ -8,7 +8,9 @@ import io
 import pyoxigraph as ox
 import pytest
 
-from aikg.formats import RESULT_FORMATS, rdf_format, result_format
+from aikg import KnowledgeGraph, SelectResult
+from aikg.errors import QueryRefusedError
+from aikg.formats import RESULT_FORMATS, ResultFormat, rdf_format, result_format
 from aikg.sparql.results import serialize
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -64,3 +66,25 @@ def test_ask_and_construct_use_their_own_formats(store: ox.Store) -> None:
     graph = serialize(store.query("CONSTRUCT WHERE { ?s ?p ?o }"), rdf_format("ntriples"), 3)
     assert (graph.rows, graph.truncated, graph.kind) == (3, True, "graph")
     assert len(list(ox.parse(graph.body, format=ox.RdfFormat.N_TRIPLES))) == 3
+
+
+TRIPLE_TERM = (
+    "SELECT ?s ?t WHERE { BIND(<http://e/s> AS ?s) BIND(TRIPLE(?s, <http://e/p>, 1) AS ?t) }"
+)
+
+
+@pytest.mark.parametrize("fmt", RESULT_FORMATS, ids=[f.name for f in RESULT_FORMATS])
+def test_an_answer_holding_a_triple_term_is_refused_naming_its_column(fmt: ResultFormat) -> None:
+    """aikg writes RDF 1.1 terms: a triple term (RDF 1.2) is said to be one, in every
+    format (TSV would write it as a bare N-Triples line), never a crash."""
+    with pytest.raises(QueryRefusedError, match="triple term") as refused:
+        serialize(ox.Store().query(TRIPLE_TERM), fmt, 100)
+    assert refused.value.where == "column ?t"
+    assert "SUBJECT(?t)" in (refused.value.hint or "")
+
+
+def test_a_triple_term_is_refused_by_the_python_api_too(kg: KnowledgeGraph) -> None:
+    with pytest.raises(QueryRefusedError, match="triple term"):
+        kg.query(TRIPLE_TERM)
+    parts = kg.query(TRIPLE_TERM.replace("?s ?t WHERE", "?s (OBJECT(?t) AS ?o) WHERE"))
+    assert isinstance(parts, SelectResult) and str(parts.rows[0]["o"]) == "1"

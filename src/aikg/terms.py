@@ -21,6 +21,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from aikg.errors import QueryRefusedError
+
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 OxSubject = ox.NamedNode | ox.BlankNode
 _XSD_STRING = str(XSD.string)
@@ -39,7 +41,21 @@ def to_rdflib(term: OxTerm | ox.Triple | ox.DefaultGraph) -> Node:
         if datatype == _XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.Triple):
+        raise triple_term_refused(term)
     raise TypeError(f"no rdflib equivalent for {term!r}")
+
+
+def triple_term_refused(term: ox.Triple, column: str | None = None) -> QueryRefusedError:
+    """The error for an answer that holds a triple term (RDF 1.2), which aikg does not
+    write: its answers and Python's rdflib hold RDF 1.1 terms."""
+    where = f"column ?{column}" if column else None
+    return QueryRefusedError(
+        f"the answer holds a triple term, {term}, which aikg does not write (its answers "
+        "hold IRIs, blank nodes and literals)",
+        where=where,
+        hint="answer with the triple's parts: SUBJECT(?t), PREDICATE(?t), OBJECT(?t)",
+    )
 
 
 def to_oxigraph(term: Node) -> OxTerm:

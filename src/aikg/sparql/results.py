@@ -28,7 +28,7 @@ from aikg.config import DEFAULT_BASE_IRI
 from aikg.formats import RdfFormat, ResultFormat, answer_format
 from aikg.jsonld import serialize_graph
 from aikg.namespaces import RDF, XSD
-from aikg.terms import OxTerm
+from aikg.terms import OxTerm, triple_term_refused
 
 T = TypeVar("T")
 XSD_STRING = XSD + "string"
@@ -115,7 +115,13 @@ def serialize(
             answer_bytes = bytes(result.serialize(format=chosen.engine) or b"")
         return Serialized(answer_bytes, chosen.media_type, 1, False, "ask", sha256=_sha(tsv))
     answer = result if isinstance(result, Table) else table(result, max_rows)
-    body = "".join(_WRITERS[chosen.name](answer.variables, answer.rows)).encode("utf-8")
+    try:
+        body = "".join(_WRITERS[chosen.name](answer.variables, answer.rows)).encode("utf-8")
+        if chosen.name == "tsv":  # which writes any term, a triple term too, as N-Triples
+            _refuse_triple_terms(answer)
+    except AttributeError:  # a term without a value: a triple term, said so
+        _refuse_triple_terms(answer)
+        raise
     tsv = body if chosen.name == "tsv" else _tsv_bytes(answer)
     return Serialized(
         body,
@@ -127,6 +133,14 @@ def serialize(
         page=answer.page,
         next_page=answer.next_page,
     )
+
+
+def _refuse_triple_terms(answer: Table) -> None:
+    """Raise the error for the first triple term of ``answer``, if it holds one."""
+    for row in answer.rows:
+        for name, term in row.items():
+            if isinstance(term, ox.Triple):
+                raise triple_term_refused(term, name) from None
 
 
 def _sha(data: bytes) -> str:
