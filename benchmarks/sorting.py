@@ -4,6 +4,7 @@ and without the keys that make its order total.
     python -m benchmarks.sorting --store DIR                 # a store on disk
     python -m benchmarks.sorting --memory FILE               # FILE loaded in memory
     python -m benchmarks.sorting --store DIR --queries entities,conflicts --reps 3
+    python -m benchmarks.sorting --store DIR --star          # a SELECT * page as well
 
 Each saved query's first page as ``kg.saved`` reads it (example parameters, label columns
 added), in one process, the two ways in turns (the order swapped every round, after one
@@ -60,7 +61,15 @@ def _as_it_is() -> Iterator[None]:
     yield
 
 
-def measure(kg: Any, names: list[str], reps: int) -> dict[str, Any]:
+STAR = (
+    "SELECT * WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+    "ORDER BY LCASE(STR(?label)) ?s"
+)
+"""A ``SELECT *`` page (sorted by aikg as the query naming its columns, which it asks
+the engine for first), measured with ``--star``."""
+
+
+def measure(kg: Any, names: list[str], reps: int, star: bool = False) -> dict[str, Any]:
     from aikg.saved_queries import saved_query  # noqa: PLC0415
 
     ways: dict[str, Callable[[], Any]] = {
@@ -68,10 +77,15 @@ def measure(kg: Any, names: list[str], reps: int) -> dict[str, Any]:
         "engine": _engine_sorts,
         "engine_as_written": _engine_sorts_as_written,
     }
-    results: dict[str, Any] = {}
+    pages: dict[str, Callable[[], Any]] = {}
     for name in names:
         query = saved_query(name)
         params = {p.name: p.example for p in query.params if p.example is not None}
+        pages[name] = lambda name=name, params=params: kg.saved(name, **params)
+    if star:
+        pages["SELECT * (labels)"] = lambda: kg.query(STAR).rows
+    results: dict[str, Any] = {}
+    for name, read in pages.items():
         times: dict[str, list[float]] = {way: [] for way in ways}
         rows = 0
         for round_ in range(reps + 1):
@@ -79,7 +93,7 @@ def measure(kg: Any, names: list[str], reps: int) -> dict[str, Any]:
             for way in order:
                 with ways[way]():
                     started = time.perf_counter()
-                    rows = len(kg.saved(name, **params))
+                    rows = len(read())
                     spent = (time.perf_counter() - started) * 1000
                 if round_:  # the first round warms each way up
                     times[way].append(spent)
@@ -123,10 +137,12 @@ def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.sorting", description=__doc__)
     ab_arguments(parser)
+    parser.add_argument("--star", action="store_true", help="also a SELECT * page (labels)")
     args = parser.parse_args(argv)
     kg, meta = open_graph(args)
     meta["reps"] = args.reps
-    results = measure(kg, [n.strip() for n in args.queries.split(",")], args.reps)
+    names = [n.strip() for n in args.queries.split(",") if n.strip()]
+    results = measure(kg, names, args.reps, star=args.star)
     kg.close()
     text = table(meta, results)
     print(text)

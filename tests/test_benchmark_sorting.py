@@ -33,9 +33,10 @@ def test_the_ab_writes_both_ways_figures(
     data = tmp_path / "gen.nq"
     write(data, 3_000, 5)
     argv = ["--memory", str(data), "--queries", "unreported-values,entities", "--reps", "2"]
-    sorting.main([*argv, "--out", str(tmp_path)])
+    sorting.main([*argv, "--star", "--out", str(tmp_path)])
     printed = capsys.readouterr().out
     assert "| unreported-values |" in printed and "| entities |" in printed
+    assert "| SELECT * (labels) |" in printed
     (written,) = tmp_path.glob("sorting-*.json")
     results = json.loads(written.read_text())
     assert results["meta"]["reps"] == 2
