@@ -45,15 +45,15 @@ def _engine_sorts() -> Iterator[None]:
 @contextmanager
 def _engine_sorts_as_written() -> Iterator[None]:
     """The engine sorts every page, by the conditions as written."""
-    from aikg.store import local  # noqa: PLC0415
+    from aikg.sparql import order_by  # noqa: PLC0415
 
-    real = local.total_order
-    local.total_order = lambda text: text
+    real = order_by.total_order
+    order_by.total_order = lambda text: text
     try:
         with _engine_sorts():
             yield
     finally:
-        local.total_order = real
+        order_by.total_order = real
 
 
 @contextmanager

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from benchmarks import sorting
 
-from aikg.sparql import execute
-from aikg.store import local
+from aikg.sparql import execute, order_by
 from aikg.synthetic.generate import write
 
 
@@ -19,12 +18,12 @@ def test_the_other_ways_are_the_engines_and_are_put_back() -> None:
     assert execute.sort_plan(text) is not None
     with sorting._engine_sorts():
         assert execute.sort_plan(text) is None
-        assert local.total_order(text) != text
+        assert order_by.total_order(text) != text
     with sorting._engine_sorts_as_written():
         assert execute.sort_plan(text) is None
-        assert local.total_order(text) == text
+        assert order_by.total_order(text) == text
     assert execute.sort_plan(text) is not None
-    assert local.total_order(text) != text
+    assert order_by.total_order(text) != text
 
 
 def test_the_ab_writes_both_ways_figures(

@@ -18,9 +18,9 @@ import pytest
 from aikg import DEFAULT_BASE_IRI, KnowledgeGraph, SelectResult
 from aikg.config import Settings
 from aikg.errors import QueryRefusedError, QuerySyntaxError
+from aikg.sparql import order_by
 from aikg.sparql.order_by import total_order
 from aikg.sparql.sorting import Unordered, order_key
-from aikg.store import local as store_local
 from aikg.store.local import Store
 from aikg.terms import to_oxigraph
 from tests.conftest import remote_settings, require_program
@@ -347,12 +347,113 @@ def test_an_order_by_that_cannot_be_read_is_refused_unless_it_is_a_syntax_error(
 ) -> None:
     """Should aikg fail to read an ORDER BY the engine would run, the query is refused
     rather than sorted unprotected; a text the engine cannot parse gets its own error."""
-    monkeypatch.setattr(store_local, "total_order", lambda text: None)
+    monkeypatch.setattr(order_by, "total_order", lambda text: None)
     with pytest.raises(QueryRefusedError, match="ORDER BY"):
         kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o")
     with pytest.raises(QuerySyntaxError):
         kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o LIMIT")
     # What was made but refused by the engine: the same.
-    monkeypatch.setattr(store_local, "total_order", lambda text: text + " }")
+    monkeypatch.setattr(order_by, "total_order", lambda text: text + " }")
     with pytest.raises(QueryRefusedError):
         kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o")
+
+
+def run_child(code: str) -> subprocess.CompletedProcess[str]:
+    """Python ``code`` in a child process: an abort ends the child, not the tests."""
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+# Durations written as no duration ("PT1Q"), among real ones: Oxigraph orders the real
+# ones by length and the rest by text, which is no order (PT9S < PT10S < PT1Q < PT9S).
+DURATIONS = """
+    import aikg
+    from aikg.store.local import Store
+    from aikg.config import Settings
+    texts = ("PT62Q PT99S PT32Q PT19S PT95Q PT22Q PT57Q PT38Q PT3Q PT28S PT44Q PT49Q PT47S "
+             "PT91S PT21Q PT68Q PT61S PT50S PT24Q PT46S PT89Q PT18Q PT33S PT1Q PT98S PT94S "
+             "PT95Q PT3Q PT26S PT46Q PT60S PT74Q PT36S PT43S PT77Q PT24Q PT87Q PT78S PT1S "
+             "PT89S").split()
+    values = " ".join(f'"{t}"^^<http://www.w3.org/2001/XMLSchema#dayTimeDuration>' for t in texts)
+    query = f"SELECT ?d WHERE {{ VALUES ?d {{ {values} }} }} ORDER BY ?d"
+    store = Store(Settings())
+    if WAY == "engine":
+        list(store.engine.query(query))
+    print(" ".join(row["d"].value for row in store.query(query)))
+"""
+
+
+def test_durations_some_written_as_none_are_sorted_and_the_process_lives() -> None:
+    bare = run_child(DURATIONS.replace("WAY", '"engine"'))
+    assert bare.returncode == -signal.SIGABRT, bare.stderr[-2000:]
+    done = run_child(DURATIONS.replace("WAY", '"aikg"'))
+    assert done.returncode == 0, done.stderr[-2000:]
+    order = done.stdout.split()
+    real = [t for t in order if not t.endswith("Q")]  # as the engine writes them: PT1M39S
+
+    def seconds(text: str) -> int:
+        minutes, _, rest = text[2:].rpartition("M")
+        return int(minutes or 0) * 60 + int(rest.rstrip("S") or 0)
+
+    assert len(order) == 40 and len(real) == 18  # 18 durations, 22 written as none
+    assert real == sorted(real, key=seconds)  # by length
+    # Each kind of value together: the ill-typed, by text, among themselves.
+    ill = [t for t in order if t.endswith("Q")]
+    assert ill == sorted(ill)
+    assert order == real + ill or order == ill + real
+
+
+def test_a_condition_drawing_a_new_value_at_each_call_is_refused_where_the_engine_sorts(
+    kg: KnowledgeGraph,
+) -> None:
+    """Copied into four keys, RAND() would draw four values: a number for the kind and a
+    string for the value. Sorted by aikg (a column, drawn once a row), it is answered."""
+    numbers = " ".join(str(i) for i in range(-50, 50))
+    text = (
+        f"SELECT {{d}} ?x WHERE {{{{ VALUES ?x {{{{ {numbers} }}}} }}}} "
+        "ORDER BY IF(RAND() < 0.5, ?x, STR(?x))"
+    )
+    with pytest.raises(QueryRefusedError, match=r"calls RAND\(\)") as refused:
+        kg.query(text.format(d="DISTINCT"))
+    assert "BIND" in (refused.value.hint or "")
+    answer = kg.query(text.format(d=""))
+    assert isinstance(answer, SelectResult) and len(answer.rows) == 100
+
+
+def test_an_order_by_inside_another_is_made_total_too() -> None:
+    """A subquery sorted inside an EXISTS that is itself a condition: both clauses are
+    read (the outer one after the inner has grown), as a query and as a write."""
+    done = run_child(
+        """
+        import aikg
+        from aikg.config import Settings
+        from aikg.store.local import Store
+        mixed = " ".join(f'{i} "{i}"' for i in range(-1500, 1500))
+        inner = "EXISTS { SELECT ?b WHERE { VALUES ?b { 1 } } ORDER BY ?b LIMIT 1 }"
+        where = f"SELECT ?x WHERE {{ VALUES ?x {{ {mixed} }} }} ORDER BY ?x ({inner}) LIMIT 1"
+        store = Store(Settings())
+        print(bool(store.query(f"ASK {{ {{ {where} }} }}")))
+        store.update(
+            "INSERT { GRAPH <http://example.org/g> { <http://example.org/s> "
+            f"<http://example.org/p> ?x }} }} WHERE {{ {{ {where} }} }}", {})
+        print(len(list(store.engine.quads_for_pattern(None, None, None, None))))
+        """
+    )
+    assert (done.returncode, done.stdout.split()) == (0, ["True", "1"]), done.stderr[-2000:]
+
+
+def test_an_order_by_of_too_many_conditions_is_refused_not_crashed(kg: KnowledgeGraph) -> None:
+    """Each condition becomes four keys of about 3 kB: Oxigraph crashed (SIGSEGV) at
+    about 2,800 of them, so more than MAX_MADE conditions are refused."""
+    conditions = " ?x" * (order_by.MAX_MADE + 1)
+    text = f"SELECT ?x WHERE {{ {{ SELECT ?x WHERE {{ VALUES ?x {{ 1 2 }} }} ORDER BY{conditions} LIMIT 1 }} }}"
+    with pytest.raises(QueryRefusedError, match="more than 200 conditions"):
+        kg.query(text)
+    fewer = text.replace(conditions, " ?x" * order_by.MAX_MADE)
+    answer = kg.query(fewer)
+    assert isinstance(answer, SelectResult) and len(answer.rows) == 1

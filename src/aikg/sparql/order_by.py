@@ -20,10 +20,13 @@ and leaves no two that differ tied unless they are equal as both); strings,
 language-tagged strings and booleans (2: the value itself, by text, then datatype, then
 language); any other literal (3: its datatype IRI; then, for a date or time, its time,
 one without a timezone taken as UTC, and for a ``dayTimeDuration`` or
-``yearMonthDuration`` its length; then its text); triple terms (4, all tied). Unbound
-sorts first, as before. A condition whose value is always of one kind that Oxigraph
-compares totally (``STR``, ``isIRI``, ``COUNT``... : the paging order's keys) is left as
-it is.
+``yearMonthDuration`` its length, each through a function that fails on a value written
+as none, which then sorts by its text alone; then its text); triple terms (4, all
+tied). Unbound sorts first, as before. A condition whose value is always of one kind
+that Oxigraph compares totally (``STR``, ``isIRI``, ``COUNT``, ``EXISTS``... : the
+paging order's keys) is left as it is. Refused: a condition that calls a function
+drawing anew at each call (``RAND()``: its four copies would draw four values), and
+more than :data:`MAX_MADE` conditions in one text.
 
 This is also the order :func:`aikg.sparql.sorting.order_key` sorts by in this process,
 but for two things it leaves to the engine: dates, times and durations (found as rows
@@ -31,17 +34,24 @@ are read, the page then sorted by the engine), and the order among numbers equal
 doubles, which each breaks its own way. So a page sorted there and one sorted by the
 engine agree.
 
-The conditions are read where the query stands and in each subquery. A query with an
-ORDER BY that cannot be read here gets None: the store then tells its own syntax error
-from one the engine would run unprotected, which it refuses (:mod:`aikg.store.local`).
+The conditions are read where the query stands and in each subquery (one inside
+another's condition too). A text with an ORDER BY that cannot be read here gets None,
+and :func:`in_total_order` tells its own syntax error from a text the engine would sort
+unprotected, which it refuses.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-from aikg.sparql.lexer import CLOSE, OPEN, Token, tokens
+from aikg.errors import QueryRefusedError, QuerySyntaxError
+from aikg.sparql.lexer import CLOSE, OPEN, QUERY_FORMS, UPDATE_KEYWORDS, Token, tokens
+
+T = TypeVar("T")
+_FORMS = frozenset({*QUERY_FORMS, *UPDATE_KEYWORDS})
 
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -58,9 +68,19 @@ _TIMES = _iris(
     "gMonthDay", "gDay",
 )  # fmt: skip
 """Datatypes whose values Oxigraph compares in time, where their timezones allow."""
-_LENGTHS = _iris("dayTimeDuration", "yearMonthDuration")
+_LENGTHS = ("dayTimeDuration", "yearMonthDuration")
 """Durations that Oxigraph orders by length (an ``xsd:duration`` of months and days it
-does not: one month and 30 days)."""
+does not: one month and 30 days), each read through its cast, which an ill-typed value
+fails (Oxigraph orders those by their text, among the others by length)."""
+_NOT_ONCE = frozenset({"RAND", "UUID", "STRUUID", "BNODE"})
+"""Functions whose every call draws anew: a condition copied into four keys would draw
+four values (a number for its kind, a string for its value)."""
+MAX_MADE = 200
+"""The most conditions the keys are made for in one text: each becomes four of about
+3 kB, and Oxigraph crashed (SIGSEGV) at about 2,800 such keys."""
+_BLANK_KEY = re.compile(r"IF\(isBlank\(([?$]\w+)\), \1, \?aikg_unbound\w*\)")
+"""The paging order's key for blank nodes (:func:`aikg.sparql.paging.order_keys`): a
+blank node or unbound, of one kind."""
 _DOUBLE, _DECIMAL = f"<{_XSD}double>", f"<{_XSD}decimal>"
 """The casts, written out: the query may not declare ``xsd:``."""
 _ENDS = frozenset({"LIMIT", "OFFSET", "VALUES"})
@@ -76,6 +96,8 @@ _OF_ONE_KIND = frozenset(
         "STRLEN", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "SECONDS", "RAND", "COUNT",
         # IRIs
         "DATATYPE", "IRI", "URI", "UUID",
+        # blank nodes
+        "BNODE",
     }
 )  # fmt: skip
 """Functions whose value is always of one kind and datatype (or an error, which sorts as
@@ -99,20 +121,91 @@ def total_order(text: str) -> str | None:
     """
     if "order" not in text.lower():
         return text
-    toks = list(tokens(text))
-    clauses = [
-        (by.offset + len(by.text), _clause_end(text, toks, at + 2))
-        for at, (order, by) in enumerate(itertools.pairwise(toks))
-        if order.kind == by.kind == "word"
-        and (order.text.upper(), by.text.upper()) == ("ORDER", "BY")
-    ]
-    for start, end in reversed(clauses):  # from the end, so that each offset still holds
+    made = 0
+    for start, _ in reversed(_clauses(text)):  # from the end: what precedes keeps its place
+        end = _clause_end(list(tokens(text)), start, len(text))  # a clause inside has grown
         read = read_conditions(text, start, end)
         if not read:
             return None
-        made = "\n".join(_total(expression, descending) for expression, descending in read)
-        text = text[:start] + "\n" + made + "\n" + text[end:]
+        made += sum(not _of_one_kind(expression) for expression, _ in read)
+        if made > MAX_MADE:
+            raise QueryRefusedError(
+                f"the ORDER BY clauses hold more than {MAX_MADE} conditions that aikg would "
+                "have to make an order the engine sorts safely",
+                where="ORDER BY",
+                hint="sort by fewer keys",
+            )
+        keys = "\n".join(_total(expression, descending) for expression, descending in read)
+        text = text[:start] + "\n" + keys + "\n" + text[end:]
     return text
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Where each ORDER BY clause's conditions begin and end, in the order they begin."""
+    toks = list(tokens(text))
+    return [
+        (at, _clause_end(toks, at, len(text)))
+        for order, by in itertools.pairwise(toks)
+        if order.kind == by.kind == "word"
+        and (order.text.upper(), by.text.upper()) == ("ORDER", "BY")
+        for at in [by.offset + len(by.text)]
+    ]
+
+
+def in_total_order(
+    text: str,
+    run: Callable[[str], T],
+    parse: Callable[[str], object],
+    probe: Callable[[str], object],
+) -> T:
+    """``run(text)``, each ORDER BY of the text made a total order for Oxigraph
+    (:func:`total_order`). Where it cannot be made, or the engine refuses what was made,
+    the text's own syntax error is told from a text the engine would sort unprotected,
+    without sorting anything: each clause alone (``probe``: ``SELECT * {} ORDER BY ...``
+    on an empty store, one row), and the text with every clause's conditions made
+    ``(1)`` (``parse``: on an empty store, where nothing is sorted by any value). A text
+    that fails either is run as written, for the engine's own error in its own words and
+    place (a text it cannot parse is never run); one that passes both is refused."""
+    made = total_order(text)
+    if made is text:
+        return run(text)
+    if made is not None:
+        try:
+            return run(made)
+        except (SyntaxError, QuerySyntaxError):
+            pass
+    if _fails_to_parse(text, parse, probe):
+        return run(text)
+    raise QueryRefusedError(
+        "aikg could not write this query's ORDER BY as an order the engine sorts safely "
+        "(Oxigraph's own sort of values of mixed kinds aborts its process)",
+        where="ORDER BY",
+        hint="sort by variables bound to the keys (BIND(... AS ?key) ... ORDER BY ?key)",
+    )
+
+
+def _fails_to_parse(
+    text: str, parse: Callable[[str], object], probe: Callable[[str], object]
+) -> bool:
+    """Whether the engine refuses ``text`` as SPARQL (see :func:`in_total_order`)."""
+    toks = list(tokens(text))
+    form = next((t.offset for t in toks if t.kind == "word" and t.text.upper() in _FORMS), 0)
+    outermost: list[tuple[int, int]] = []
+    for start, end in _clauses(text):
+        if not outermost or start >= outermost[-1][1]:
+            outermost.append((start, end))
+    blanked = text
+    for start, end in reversed(outermost):
+        blanked = blanked[:start] + " (1) " + blanked[end:]
+    try:
+        for start, end in outermost:
+            probe(f"{text[:form]}\nSELECT * {{}} ORDER BY {text[start:end]}")
+        parse(blanked)
+    except SyntaxError:
+        return True
+    except Exception:  # it parses: what else fails on an empty store is moot
+        return False
+    return False
 
 
 def _total(expression: str, descending: bool) -> str:
@@ -120,6 +213,17 @@ def _total(expression: str, descending: bool) -> str:
     direction = "DESC" if descending else "ASC"
     if _of_one_kind(expression):
         return f"{direction}({expression})"
+    toks = list(tokens(expression))
+    calls = (_call_name(toks, i) for i in range(len(toks)))
+    drawn = next((call[0] for call in calls if call and call[0].upper() in _NOT_ONCE), None)
+    if drawn is not None:
+        raise QueryRefusedError(
+            f"the ORDER BY condition {expression.strip()!r} calls {drawn}(), which draws a "
+            "new value at every call: aikg cannot make it an order the engine sorts "
+            "safely (Oxigraph's own sort of values of mixed kinds aborts its process)",
+            where="ORDER BY",
+            hint="bind it to a variable first (BIND(... AS ?key)) and ORDER BY ?key",
+        )
     # A comment in the expression ends at a line end, which each copy keeps.
     e = f"{expression}\n" if "#" in expression else expression
     kind = (
@@ -132,15 +236,29 @@ def _total(expression: str, descending: bool) -> str:
         f'IF({kind} = 4, "", {e})))'
     )
     time = f'IF(TZ({e}) = "", STRDT(CONCAT(STR({e}), "Z"), DATATYPE({e})), {e})'
-    other = f'IF(DATATYPE({e}) IN ({_TIMES}), {time}, IF(DATATYPE({e}) IN ({_LENGTHS}), {e}, ""))'
+    lengths = "".join(
+        f"IF(DATATYPE({e}) = <{_XSD}{name}>, <{_XSD}{name}>({e}), " for name in _LENGTHS
+    )
+    other = f'IF(DATATYPE({e}) IN ({_TIMES}), {time}, {lengths}""{")" * len(_LENGTHS)})'
     second = f'IF({kind} = 1, {_DECIMAL}({e}), IF({kind} = 3, {other}, ""))'
     third = f'IF({kind} = 3, STR({e}), "")'
     return "\n".join(f"{direction}({key})" for key in (kind, first, second, third))
 
 
 def _of_one_kind(expression: str) -> bool:
-    """Whether ``expression`` is a call of a function of :data:`_OF_ONE_KIND`, whole."""
+    """Whether ``expression`` is a call of a function of :data:`_OF_ONE_KIND`, an
+    ``EXISTS`` (a boolean) or the paging order's blank-node key, whole."""
+    if _BLANK_KEY.fullmatch(expression.strip()):
+        return True
     toks = list(tokens(expression))
+    exists = int(bool(toks) and toks[0].kind == "word" and toks[0].text.upper() == "NOT")
+    if (
+        len(toks) > exists + 1
+        and toks[exists].kind == "word"
+        and toks[exists].text.upper() == "EXISTS"
+        and toks[exists + 1].text == "{"
+    ):
+        return _closing(toks, exists + 1) == len(toks) - 1
     named = _call_name(toks, 0)
     return (
         named is not None
@@ -165,11 +283,11 @@ def _call_name(toks: Sequence[Token], at: int) -> tuple[str, int] | None:
     return (name, after) if _opens(toks, after) else None
 
 
-def _clause_end(text: str, toks: Sequence[Token], at: int) -> int:
-    """Where the ORDER BY clause whose conditions begin at token ``at`` ends: at its
-    LIMIT, OFFSET or VALUES, at the brace that closes its subquery, or at the end."""
+def _clause_end(toks: Sequence[Token], start: int, end: int) -> int:
+    """Where the ORDER BY clause whose conditions begin at offset ``start`` ends: at its
+    LIMIT, OFFSET or VALUES, at the brace that closes its subquery, or at ``end``."""
     depth = 0
-    for tok in toks[at:]:
+    for tok in (tok for tok in toks if tok.offset >= start):
         if tok.kind == "punct" and tok.text in OPEN:
             depth += 1
         elif tok.kind == "punct" and tok.text in CLOSE:
@@ -178,7 +296,7 @@ def _clause_end(text: str, toks: Sequence[Token], at: int) -> int:
             depth -= 1
         elif depth == 0 and tok.kind == "word" and tok.text.upper() in _ENDS:
             return tok.offset
-    return len(text)
+    return end
 
 
 def read_conditions(text: str, start: int, end: int) -> list[tuple[str, bool]] | None:

@@ -17,7 +17,7 @@ import io
 import os
 import re
 import shutil
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -31,8 +31,6 @@ from aikg.errors import (
     AikgError,
     InputError,
     NotFoundError,
-    QueryRefusedError,
-    QuerySyntaxError,
     RdfSyntaxError,
     StoreError,
 )
@@ -40,7 +38,7 @@ from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 from aikg.jsonld import write_dump as write_jsonld
 from aikg.names import INDEXED_PROPERTIES, NameIndex
 from aikg.namespaces import RDF, prefix_table
-from aikg.sparql.order_by import total_order
+from aikg.sparql.order_by import in_total_order
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
 
@@ -573,10 +571,11 @@ class Store:
         if not self.sorts_by_oxigraph:
             return self.engine.query(sparql, **options)
         parse = {k: v for k, v in options.items() if k in ("base_iri", "prefixes")}
-        return _in_total_order(
+        return in_total_order(
             sparql,
             lambda text: self.engine.query(text, **options),
-            lambda text: ox.Store().query(text, **parse),
+            parse=lambda text: ox.Store().query(text, **parse),
+            probe=lambda text: ox.Store().query(text, **parse),
         )
 
     def add_graph(self, graph: str) -> None:
@@ -711,10 +710,11 @@ class Store:
         if not self.sorts_by_oxigraph:
             self.engine.update(sparql, base_iri=base, prefixes=prefixes)
             return
-        _in_total_order(  # a subquery of its WHERE may sort
+        in_total_order(  # a subquery of its WHERE may sort
             sparql,
             lambda text: self.engine.update(text, base_iri=base, prefixes=prefixes),
-            lambda text: ox.Store().update(text, base_iri=base, prefixes=prefixes),
+            parse=lambda text: ox.Store().update(text, base_iri=base, prefixes=prefixes),
+            probe=lambda text: ox.Store().query(text, base_iri=base, prefixes=prefixes),
         )
 
     def scratch_copy(self) -> Store:
@@ -933,34 +933,3 @@ class _DigestSink:
 
 
 Answer = TypeVar("Answer")
-
-
-def _in_total_order(
-    text: str, run: Callable[[str], Answer], parse: Callable[[str], object]
-) -> Answer:
-    """``run(text)``, each ORDER BY of the text made a total order for Oxigraph
-    (:func:`~aikg.sparql.order_by.total_order`). Where it cannot be made, or the engine
-    refuses what was made, the text's own syntax error is told from a text the engine
-    would sort unprotected: ``parse`` reads it on an empty store (nothing to sort); a
-    text that does not parse is run as written, for the engine's own error, in its own
-    words and place; one that does is refused."""
-    made = total_order(text)
-    if made is text:
-        return run(text)
-    if made is not None:
-        try:
-            return run(made)
-        except (SyntaxError, QuerySyntaxError):
-            pass
-    try:
-        parse(text)
-    except SyntaxError:
-        return run(text)
-    except Exception:  # noqa: S110 - it parsed: what else went wrong does not matter here
-        pass
-    raise QueryRefusedError(
-        "aikg could not write this query's ORDER BY as an order the engine sorts safely "
-        "(Oxigraph's own sort of values of mixed kinds aborts its process)",
-        where="ORDER BY",
-        hint="sort by variables bound to the keys (BIND(... AS ?key) ... ORDER BY ?key)",
-    )

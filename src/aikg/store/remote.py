@@ -67,6 +67,7 @@ from aikg.errors import (
 from aikg.namespaces import XSD
 from aikg.sparql.guard import undeclared_prefix
 from aikg.sparql.lexer import QUERY_FORMS, QueryReading, position, read_query, reads_as_iri
+from aikg.sparql.order_by import in_total_order
 from aikg.sparql.paging import (
     SelectShape,
     projected_columns,
@@ -657,7 +658,12 @@ class RemoteStore:
         before.extend(self.quads_for_pattern(None, None, None, None))
         after = ox.Store()
         after.extend(before.quads_for_pattern(None, None, None, None))
-        after.update(update, base_iri=base_iri, prefixes=prefixes)
+        in_total_order(  # Oxigraph runs it here: a subquery's sort is made a total order
+            update,
+            lambda text: after.update(text, base_iri=base_iri, prefixes=prefixes),
+            parse=lambda text: ox.Store().update(text, base_iri=base_iri, prefixes=prefixes),
+            probe=lambda text: ox.Store().query(text, base_iri=base_iri, prefixes=prefixes),
+        )
         if next(iter(after.quads_for_pattern(None, None, None, DEFAULT)), None) is not None:
             self._own(DEFAULT)  # refused: aikg keeps nothing in the server's default graph
         graphs = {g for store in (before, after) for g in store.named_graphs()}
