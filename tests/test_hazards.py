@@ -83,6 +83,22 @@ def test_queries_deep_enough_to_crash_the_engine_are_refused_first(
     assert still_answers(server)
 
 
+def test_a_chain_of_operators_long_enough_to_crash_the_engine_is_refused_first(
+    server: Server,
+) -> None:
+    """Brackets one deep, 10,000 operators in them: the engine's SIGSEGV, refused."""
+    query = "SELECT ?y WHERE { BIND(1 AS ?x) BIND(" + " + ".join(["?x"] * 10_000) + " AS ?y) }"
+    response = httpx.post(
+        f"{server.url}/sparql",
+        content=query.encode(),
+        timeout=60,
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert (response.status_code, response.json()["error"]) == (400, "query-refused")
+    assert "chain more than 4,000 operators" in response.json()["message"]
+    assert still_answers(server)
+
+
 def test_a_crash_in_the_engine_costs_one_request_not_the_server() -> None:
     # With the depth limit lifted, 2,500 nested groups make Oxigraph die with SIGSEGV.
     with running_server({"AIKG_MAX_QUERY_DEPTH": "100000", "AIKG_WORKERS": "1"}) as server:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import re
+import signal
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -94,6 +97,42 @@ def test_too_deep_nesting_is_refused_before_the_engine_can_crash() -> None:
     with pytest.raises(QueryRefusedError, match="more than 20 deep"):
         check("SELECT * WHERE { FILTER (" + "(" * 30 + "1" + ")" * 30 + ") }")
     check("SELECT * WHERE " + "{" * 19 + "}" * 19)
+
+
+CHAINS = {
+    "sum": "SELECT ?y WHERE {{ BIND(1 AS ?x) BIND({} AS ?y) }}",
+    "alternatives": "SELECT ?x WHERE {{ BIND(1 AS ?x) FILTER({}) }}",
+}
+
+
+def chain(kind: str, operators: int) -> str:
+    """A chain of about ``operators`` operators (``?x <= i ||`` is two)."""
+    if kind == "sum":
+        return CHAINS[kind].format(" + ".join(["?x"] * operators))
+    return CHAINS[kind].format(" || ".join(f"?x <= {i}" for i in range(operators // 2)))
+
+
+@pytest.mark.parametrize("kind", CHAINS)
+def test_a_chain_of_operators_long_enough_to_crash_the_engine_is_refused(kind: str) -> None:
+    """A chain nests as deep as it is long, in brackets only one deep: Oxigraph crashes
+    (SIGSEGV, in a child process here) on 10,000 operators in one bracket."""
+    crash = chain(kind, 10_000 if kind == "sum" else 20_000)  # 10,000 + or ||
+    script = "import sys, pyoxigraph as ox; list(ox.Store().query(sys.stdin.read()))"
+    bare = subprocess.run(
+        [sys.executable, "-c", script], input=crash.encode(), check=False, timeout=120
+    )
+    assert bare.returncode == -signal.SIGSEGV
+    long = {"max_length": 10**6, "max_depth": 100, "allowed_hosts": ()}
+    with pytest.raises(QueryRefusedError, match="chain more than 4,000 operators") as refused:
+        check_query(crash, **long)  # type: ignore[arg-type]
+    assert "IN (...)" in (refused.value.hint or "")
+    check_query(chain(kind, 4_000), **long)  # type: ignore[arg-type]  # || and <= are one each
+    # Many operators in brackets of their own, or outside any, are no chain.
+    spread = " ".join(f"FILTER(?x + {i} > 0)" for i in range(3_000))
+    check_query(f"SELECT ?x WHERE {{ BIND(1 AS ?x) {spread} }}", **long)  # type: ignore[arg-type]
+    check_query(  # type: ignore[arg-type]
+        "SELECT ?x WHERE { VALUES ?x { " + " ".join(f"-{i}" for i in range(9_000)) + " } }", **long
+    )
 
 
 def test_too_long_text_is_refused() -> None:

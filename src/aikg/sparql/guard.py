@@ -52,6 +52,39 @@ def check_length(text: str, max_length: int) -> None:
         )
 
 
+MAX_CHAIN = 4_000
+"""The most operators (``+``, ``||``, ``=``...) one bracket holds at its own level. A
+chain of operators nests as deep as it is long, and Oxigraph crashed (SIGSEGV) on a
+``BIND`` of 10,000 ``?x + ?x + ...`` (6,000 ran) and a ``FILTER`` of 10,000 ``?x = n ||``
+(8,000 ran): the bracket-depth limit does not see such a chain."""
+_SIGNS = frozenset("+-*/|&=<>!^")
+
+
+def _check_chains(text: str, reading: QueryReading) -> None:
+    counts: list[int] = [0]
+    opened: list[int] = [0]
+    sign_end = -1  # where the last sign ends: "||" or "<=" is one operator
+    for tok in reading.tokens:
+        if tok.kind != "punct":
+            continue
+        if tok.text == "(":
+            counts.append(0)
+            opened.append(tok.offset)
+        elif tok.text == ")" and len(counts) > 1:
+            counts.pop()
+            opened.pop()
+        elif tok.text in _SIGNS:
+            counts[-1] += tok.offset != sign_end
+            sign_end = tok.offset + 1
+            if counts[-1] > MAX_CHAIN and len(counts) > 1:
+                raise QueryRefusedError(
+                    f"the brackets at {position(text, opened[-1])} chain more than "
+                    f"{MAX_CHAIN:,} operators: such a chain can crash the engine",
+                    hint="test membership with IN (...) or VALUES instead of a chain of "
+                    "|| and =, or split the expression",
+                )
+
+
 def check_query(
     text: str,
     *,
@@ -73,6 +106,7 @@ def check_query(
             f"({reading.depth} at {position(text, reading.deepest)})",
             hint="flatten the query; such depth is never needed and can crash the engine",
         )
+    _check_chains(text, reading)
     for tok in reading.tokens:
         word = tok.text.upper() if tok.kind in ("word", "pname") else ""
         prefix = word.partition(":")[0] if tok.kind == "pname" else ""
