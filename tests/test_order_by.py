@@ -68,14 +68,20 @@ THINGS = "?thing <http://example.org/value> ?v"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-def run(way: str, text: str) -> subprocess.CompletedProcess[str]:
+def run_child(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Python ``code`` in a child process: an abort ends the child, not the tests."""
     return subprocess.run(
-        [sys.executable, "-c", RUN, way, text],
+        [sys.executable, "-c", textwrap.dedent(code), *args],
         check=False,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
+
+
+def run(way: str, text: str) -> subprocess.CompletedProcess[str]:
+    """:data:`RUN` in a child process: ``text`` sorted by the engine itself, or by aikg."""
+    return run_child(RUN, way, text)
 
 
 def test_the_engines_own_sort_of_numbers_and_strings_aborts_the_process() -> None:
@@ -316,18 +322,9 @@ def test_numbers_equal_as_doubles_but_not_as_decimals_are_sorted_and_the_process
         """
     )
 
-    def run_script(way: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", script, way, text],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    bare = run_script("engine")
+    bare = run_child(script, "engine", text)
     assert bare.returncode == -signal.SIGABRT, bare.stderr[-2000:]
-    done = run_script("aikg")
+    done = run_child(script, "aikg", text)
     assert (done.returncode, done.stdout) == (0, "5000\n"), done.stderr[-2000:]
 
 
@@ -356,17 +353,6 @@ def test_an_order_by_that_cannot_be_read_is_refused_unless_it_is_a_syntax_error(
     monkeypatch.setattr(order_by, "total_order", lambda text: text + " }")
     with pytest.raises(QueryRefusedError):
         kg.query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?o")
-
-
-def run_child(code: str) -> subprocess.CompletedProcess[str]:
-    """Python ``code`` in a child process: an abort ends the child, not the tests."""
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 # Durations written as no duration ("PT1Q"), among real ones: Oxigraph orders the real

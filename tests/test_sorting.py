@@ -107,34 +107,45 @@ def engine_order(store: Store, text: str | None) -> list[object]:
     return [row["thing"] for row in answer]
 
 
+@pytest.fixture
+def sorted_here(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each page read from here on: whether it was sorted in this process."""
+    seen: list[bool] = []
+    real = execute_module._sorted_here
+
+    def watched(*args: object) -> object:
+        answer = real(*args)  # type: ignore[arg-type]
+        seen.append(answer is not None)
+        return answer
+
+    monkeypatch.setattr(execute_module, "_sorted_here", watched)
+    return seen
+
+
 def here_order(store: Store, text: str, page: int = 1, size: int = WHOLE) -> list[object]:
     answer = execute_page(store, text, Settings(), page=page, max_rows=size)
     assert not isinstance(answer, ox.QueryBoolean | ox.QueryTriples)
     return [row["thing"] for row in answer.rows]
 
 
+def pages_of_three(store: Store, text: str, rows: int) -> list[object]:
+    """The things of every page of three rows, page after page."""
+    pages = [here_order(store, text, page, 3) for page in range(1, (rows + 2) // 3 + 1)]
+    return [thing for page in pages for thing in page]
+
+
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
 @pytest.mark.parametrize("column", COLUMNS, ids=list(COLUMNS))
 def test_values_of_one_kind_sort_here_as_the_engine_sorts_them(
-    column: str, direction: str, monkeypatch: pytest.MonkeyPatch
+    column: str, direction: str, sorted_here: list[bool]
 ) -> None:
     store = store_of(COLUMNS[column])
     text = QUERY.replace("{direction}", direction)
-    sorted_here: list[bool] = []
-    real = execute_module._sorted_here
-
-    def watched(*args: object) -> object:
-        answer = real(*args)  # type: ignore[arg-type]
-        sorted_here.append(answer is not None)
-        return answer
-
-    monkeypatch.setattr(execute_module, "_sorted_here", watched)
     assert here_order(store, text) == engine_order(store, text)
     assert sorted_here == [True]
     # Page by page, the same order.
     whole = engine_order(store, text)
-    pages = [here_order(store, text, page, 3) for page in range(1, (len(whole) + 2) // 3 + 1)]
-    assert [thing for page in pages for thing in page] == whole
+    assert pages_of_three(store, text, len(whole)) == whole
 
 
 def test_the_order_of_values_follows_sparql() -> None:
@@ -202,26 +213,16 @@ MIXED: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]] = {
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
 @pytest.mark.parametrize("column", MIXED, ids=list(MIXED))
 def test_values_of_mixed_kinds_sort_here_as_the_engine_is_made_to_sort_them(
-    column: str, direction: str, monkeypatch: pytest.MonkeyPatch
+    column: str, direction: str, sorted_here: list[bool]
 ) -> None:
     store = store_of(MIXED[column])
     text = QUERY.replace("{direction}", direction)
-    sorted_here: list[bool] = []
-    real = execute_module._sorted_here
-
-    def watched(*args: object) -> object:
-        answer = real(*args)  # type: ignore[arg-type]
-        sorted_here.append(answer is not None)
-        return answer
-
-    monkeypatch.setattr(execute_module, "_sorted_here", watched)
     made = total_order(text)
     assert made != text
     whole = engine_order(store, made)
     assert here_order(store, text) == whole
     assert sorted_here == [True]
-    pages = [here_order(store, text, page, 3) for page in range(1, (len(whole) + 2) // 3 + 1)]
-    assert [thing for page in pages for thing in page] == whole
+    assert pages_of_three(store, text, len(whole)) == whole
     # And the pages the engine sorts (page_query's keys after the query's own) agree.
     paged = page_query(text, 1, WHOLE)
     assert paged is not None
@@ -325,27 +326,17 @@ STAR = (
 
 
 def test_select_star_is_sorted_here_as_the_query_naming_its_columns(
-    monkeypatch: pytest.MonkeyPatch,
+    sorted_here: list[bool],
 ) -> None:
     store = store_of(MIXED["every kind together"])
     assert sort_plan(STAR) is None  # its columns are the engine's to name: asked first
-    sorted_here: list[bool] = []
-    real = execute_module._sorted_here
-
-    def watched(*args: object) -> object:
-        answer = real(*args)  # type: ignore[arg-type]
-        sorted_here.append(answer is not None)
-        return answer
-
-    monkeypatch.setattr(execute_module, "_sorted_here", watched)
     answer = execute_page(store, STAR, Settings(), page=1, max_rows=WHOLE)
     assert not isinstance(answer, ox.QueryBoolean | ox.QueryTriples)
     assert answer.variables == ["o", "p", "thing", "value"]  # the engine's own columns
     whole = engine_order(store, total_order(STAR))
     assert [row["thing"] for row in answer.rows] == whole
     assert sorted_here == [True]
-    pages = [here_order(store, STAR, page, 3) for page in range(1, (len(whole) + 2) // 3 + 1)]
-    assert [thing for page in pages for thing in page] == whole
+    assert pages_of_three(store, STAR, len(whole)) == whole
 
 
 @pytest.mark.parametrize(
@@ -446,7 +437,7 @@ def test_a_grouped_query_ordered_by_its_aggregate_is_sorted_here(
 
 
 def test_triple_terms_come_last_all_tied_and_a_text_with_a_direction_is_left_to_the_engine(
-    monkeypatch: pytest.MonkeyPatch,
+    sorted_here: list[bool],
 ) -> None:
     triple = ox.Triple(ox.NamedNode(E + "s"), ox.NamedNode(E + "p"), ox.NamedNode(E + "o"))
     assert order_key(triple) == (4,) > order_key(typed("1", "integer"))
@@ -455,15 +446,6 @@ def test_triple_terms_come_last_all_tied_and_a_text_with_a_direction_is_left_to_
     store = store_of(MIXED["numbers and strings"])
     # The triples' objects mix numbers and text, which the engine's own sort aborts on.
     text = "SELECT ?thing ?t WHERE { ?thing ?p ?o BIND(TRIPLE(?thing, ?p, ?o) AS ?t) } ORDER BY ?t"
-    sorted_here: list[bool] = []
-    real = execute_module._sorted_here
-
-    def watched(*args: object) -> object:
-        answer = real(*args)  # type: ignore[arg-type]
-        sorted_here.append(answer is not None)
-        return answer
-
-    monkeypatch.setattr(execute_module, "_sorted_here", watched)
     things = here_order(store, text)
     assert sorted_here == [True]
     # All tied: the rows come by their N-Triples text, as every tie here.
