@@ -61,6 +61,7 @@ _SIGNS = frozenset("+-*/|&=<>!^")
 
 
 def _check_chains(text: str, reading: QueryReading) -> None:
+    """Refuse a bracket that holds more than :data:`MAX_CHAIN` operators at its level."""
     counts: list[int] = [0]
     opened: list[int] = [0]
     sign_end = -1  # where the last sign ends: "||" or "<=" is one operator

@@ -15,8 +15,8 @@ each page is the query rewritten to hold one window of the answer in a total ord
 Oxigraph's own ORDER BY of a bare variable is no total order over terms of mixed kinds
 (numbers, strings, dates, language-tagged text: some pairs it leaves unordered, and
 its sort aborts the process on a column that mixes them, unless each condition is made
-two, as :mod:`aikg.sparql.order_by` makes every one it is given), and it sorts with an
-unstable sort. The keys below compare only what it compares totally: simple strings
+the keys of :mod:`aikg.sparql.order_by`, as the store makes every one), and it sorts
+with an unstable sort. The keys below compare only what it compares totally: simple strings
 (``STR``, ``LANG``), IRIs (``DATATYPE``), booleans (``isIRI``) and blank nodes among
 themselves; an unbound value sorts first in each. Virtuoso's ORDER BY of a bare
 variable orders any two terms, and it sorts by at most 20 keys: there each column is

@@ -27,13 +27,7 @@ import pyoxigraph as ox
 
 from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_IRI, SHAPES_IRI, Settings
-from aikg.errors import (
-    AikgError,
-    InputError,
-    NotFoundError,
-    RdfSyntaxError,
-    StoreError,
-)
+from aikg.errors import AikgError, InputError, NotFoundError, RdfSyntaxError, StoreError
 from aikg.formats import RdfFormat, rdf_format, rdf_format_for_path
 from aikg.jsonld import write_dump as write_jsonld
 from aikg.names import INDEXED_PROPERTIES, NameIndex
@@ -930,6 +924,3 @@ class _DigestSink:
     def hexdigest(self) -> str:
         self.write(b"\n")
         return f"{self.total:032x}"
-
-
-Answer = TypeVar("Answer")
