@@ -74,8 +74,14 @@ def test_several_bombs_at_once_are_all_stopped(server: Server) -> None:
             "SELECT ?y WHERE { BIND(1 AS ?x) BIND(" + " + ".join(["?x"] * 10_000) + " AS ?y) }",
             "chain more than 4,000 operators",
         ),
+        (  # a group one deep, 10,000 clauses in it
+            "SELECT * WHERE { "
+            + " ".join(f"OPTIONAL {{ ?s ?p ?o{i} }}" for i in range(10_000))
+            + " }",
+            "chain more than 4,000 patterns and clauses",
+        ),
     ],
-    ids=["groups", "parentheses", "a chain of operators"],
+    ids=["groups", "parentheses", "a chain of operators", "a chain of clauses"],
 )
 def test_queries_deep_enough_to_crash_the_engine_are_refused_first(
     server: Server, query: str, said: str

@@ -39,7 +39,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from aikg.errors import QueryRefusedError, QuerySyntaxError
-from aikg.sparql.lexer import QueryReading, position, read_query
+from aikg.sparql.lexer import QueryReading, Token, position, read_query
 
 
 def check_length(text: str, max_length: int) -> None:
@@ -53,37 +53,86 @@ def check_length(text: str, max_length: int) -> None:
 
 
 MAX_CHAIN = 4_000
-"""The most operators (``+``, ``||``, ``=``...) one bracket holds at its own level. A
-chain of operators nests as deep as it is long, and Oxigraph crashed (SIGSEGV) on a
-``BIND`` of 10,000 ``?x + ?x + ...`` (6,000 ran) and a ``FILTER`` of 10,000 ``?x = n ||``
-(8,000 ran): the bracket-depth limit does not see such a chain."""
+"""The most links one bracket chains at its own level: operators (``+``, ``||``,
+``=``...) in an expression's brackets; in a group's braces, its patterns and clauses
+(``.``, ``;``, ``,``, a path's ``/`` and ``|``, ``UNION``, ``OPTIONAL``, ``MINUS``,
+``FILTER``, ``BIND``, a group within). A chain nests as deep as it is long, which the
+bracket-depth limit does not see, and Oxigraph crashed (SIGSEGV) on 10,000 links of
+each kind tried: ``?x + ?x + ...`` in a ``BIND`` (6,000 ran), ``?x = n ||`` in a
+``FILTER`` (8,000 ran), triple patterns, ``OPTIONAL``, ``MINUS``, ``BIND`` and
+``FILTER`` clauses (8,000 ran), objects in one list, steps of a path, ``UNION``
+branches."""
 _SIGNS = frozenset("+-*/|&=<>!^")
+_LINKS = frozenset(".;,/|")
+_CLAUSES = frozenset({"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "SERVICE"})
+_OPERANDS = frozenset({"variable", "number", "string", "iri", "pname", "blank", "langtag"})
 
 
 def _check_chains(text: str, reading: QueryReading) -> None:
-    """Refuse a bracket that holds more than :data:`MAX_CHAIN` operators at its level."""
-    counts: list[int] = [0]
-    opened: list[int] = [0]
+    """Refuse a bracket that chains more than :data:`MAX_CHAIN` links at its level."""
+    levels: list[tuple[str, int]] = []  # each open bracket, and where it opens
+    counts: list[int] = []
+    prev: Token | None = None
     sign_end = -1  # where the last sign ends: "||" or "<=" is one operator
     for tok in reading.tokens:
-        if tok.kind != "punct":
-            continue
-        if tok.text == "(":
+        punct = tok.text if tok.kind == "punct" else ""
+        if punct and punct in "({[":
+            if punct == "{" and levels and levels[-1][0] != "(":
+                _link(text, levels, counts)  # a group within a group
+            levels.append((punct, tok.offset))
             counts.append(0)
-            opened.append(tok.offset)
-        elif tok.text == ")" and len(counts) > 1:
-            counts.pop()
-            opened.pop()
-        elif tok.text in _SIGNS:
-            counts[-1] += tok.offset != sign_end
-            sign_end = tok.offset + 1
-            if counts[-1] > MAX_CHAIN and len(counts) > 1:
-                raise QueryRefusedError(
-                    f"the brackets at {position(text, opened[-1])} chain more than "
-                    f"{MAX_CHAIN:,} operators: such a chain can crash the engine",
-                    hint="test membership with IN (...) or VALUES instead of a chain of "
-                    "|| and =, or split the expression",
-                )
+        elif punct and punct in ")}]":
+            if levels:
+                levels.pop()
+                counts.pop()
+        elif levels and levels[-1][0] == "(":
+            # An operator; + or - after no operand is a number's sign.
+            if punct in _SIGNS and (_operand(prev) or punct not in "+-"):
+                if tok.offset != sign_end:
+                    _link(text, levels, counts)
+                sign_end = tok.offset + 1
+        elif levels and (
+            (punct in _LINKS and not _decimal_point(prev, tok, text))
+            or (tok.kind == "word" and tok.text.upper() in _CLAUSES)
+        ):
+            _link(text, levels, counts)  # a pattern or clause more in a group
+        prev = tok
+
+
+def _link(text: str, levels: list[tuple[str, int]], counts: list[int]) -> None:
+    """One link more in the innermost bracket; refused past :data:`MAX_CHAIN`."""
+    counts[-1] += 1
+    if counts[-1] <= MAX_CHAIN:
+        return
+    kind, at = levels[-1]
+    expression = kind == "("
+    raise QueryRefusedError(
+        f"the brackets at {position(text, at)} chain more than {MAX_CHAIN:,} "
+        f"{'operators' if expression else 'patterns and clauses'}: such a chain can "
+        "crash the engine",
+        hint="test membership with IN (...) or VALUES instead of a chain of || and =, or "
+        "split the expression"
+        if expression
+        else "put the values in one VALUES block, or split the query",
+    )
+
+
+def _operand(tok: Token | None) -> bool:
+    """Whether ``tok`` ends an operand (after one, + and - are operators)."""
+    return tok is not None and (tok.kind in _OPERANDS or tok.text in (")", "]"))
+
+
+def _decimal_point(prev: Token | None, point: Token, text: str) -> bool:
+    """Whether ``point`` is a decimal's, glued to a digit on each side (the lexer reads
+    ``1.5`` as ``1``, ``.``, ``5``)."""
+    after = point.offset + 1
+    return (
+        point.text == "."
+        and prev is not None
+        and prev.kind == "number"
+        and prev.offset + len(prev.text) == point.offset
+        and text[after : after + 1].isdigit()
+    )
 
 
 def check_query(
