@@ -19,10 +19,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tests.server import terminate
 
@@ -68,6 +68,48 @@ def current_rss_mb() -> float:
 
 
 # -- statistics ------------------------------------------------------------------------
+
+
+T = TypeVar("T")
+
+
+def in_turns(
+    ways: Mapping[str, Callable[[], AbstractContextManager[None]]],
+    read: Callable[[], T],
+    rounds: int,
+    *,
+    warm: int = 0,
+) -> tuple[dict[str, list[float]], T | None]:
+    """Each way's times (ms) of ``read()`` run under it, the ways in turns (their order
+    swapped every round, so that a drift of the machine falls on each alike); the first
+    ``warm`` rounds warm each way up and are not counted. Also what the last read gave."""
+    times: dict[str, list[float]] = {way: [] for way in ways}
+    last: T | None = None
+    for round_ in range(rounds):
+        order = list(ways) if round_ % 2 == 0 else list(reversed(list(ways)))
+        for way in order:
+            with ways[way]():
+                started = time.perf_counter()
+                last = read()
+                spent = (time.perf_counter() - started) * 1000
+            if round_ >= warm:
+                times[way].append(spent)
+    return times, last
+
+
+def markdown_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A results table as the benchmarks write it: a title line, then a Markdown table.
+
+    >>> print(markdown_table("Figures", ["a", "b"], [[1, "2x"]]), end="")
+    Figures
+    <BLANKLINE>
+    | a | b |
+    |---|---|
+    | 1 | 2x |
+    """
+    lines = [title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
 
 
 def median(values: Sequence[float]) -> float | None:

@@ -17,33 +17,27 @@ Figures, never assertions: the machine may be shared.
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+from unittest.mock import patch
 
-from benchmarks.common import ab_arguments, log, median, open_graph, write_results
+from benchmarks.common import (
+    ab_arguments,
+    in_turns,
+    log,
+    markdown_table,
+    median,
+    open_graph,
+    write_results,
+)
 
 
-@contextmanager
-def _each_page_alone() -> Iterator[None]:
+def _each_page_alone() -> AbstractContextManager[object]:
     """No answer kept: every page reads the whole answer again."""
-    from aikg.sparql import execute  # noqa: PLC0415 - the harness imports lazily
-
-    kept = execute.KEPT_VALUES
-    execute.KEPT_VALUES = 0
-    try:
-        yield
-    finally:
-        execute.KEPT_VALUES = kept
+    return patch("aikg.sparql.execute.KEPT_VALUES", 0)
 
 
-@contextmanager
-def _as_it_is() -> Iterator[None]:
-    yield
-
-
-WAYS: dict[str, Any] = {"once": _as_it_is, "each_page": _each_page_alone}
+WAYS: dict[str, Any] = {"once": nullcontext, "each_page": _each_page_alone}
 
 
 def measure(kg: Any, names: list[str], reps: int) -> dict[str, Any]:
@@ -54,17 +48,10 @@ def measure(kg: Any, names: list[str], reps: int) -> dict[str, Any]:
         query = saved_query(name)
         params = {p.name: p.example for p in query.params if p.example is not None}
         kg.saved(name, **params)  # warm: the store's caches, not an answer
-        times: dict[str, list[float]] = {way: [] for way in WAYS}
-        pages = rows = 0
-        for round_ in range(reps):
-            order = list(WAYS) if round_ % 2 == 0 else list(reversed(WAYS))
-            for way in order:
-                manager: AbstractContextManager[None] = WAYS[way]()
-                with manager:
-                    started = time.perf_counter()
-                    read = list(kg.saved_pages(name, **params))
-                    times[way].append((time.perf_counter() - started) * 1000)
-                pages, rows = len(read), sum(len(page) for page in read)
+        times, read = in_turns(
+            WAYS, lambda name=name, params=params: list(kg.saved_pages(name, **params)), reps
+        )
+        pages, rows = len(read or []), sum(len(page) for page in read or [])
         once, each = median(times["once"]) or 0.0, median(times["each_page"]) or 0.0
         results[name] = {
             "pages": pages,
@@ -79,20 +66,23 @@ def measure(kg: Any, names: list[str], reps: int) -> dict[str, Any]:
 
 
 def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
-    lines = [
+    return markdown_table(
         f"Every page of saved queries, {meta['triples']:,} triples ({meta['where']}), "
         f"{meta['max_rows']:,} rows a page; the answer read once / once a page; median of "
         f"{meta['reps']} runs each, in turns, ms",
-        "",
-        "| query | pages | rows | read once | read once a page | once a page / once |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, row in results.items():
-        lines.append(
-            f"| {name} | {row['pages']} | {row['rows']:,} | {row['once_ms']:,} "
-            f"| {row['each_page_ms']:,} | {row['each_page_over_once']}x |"
-        )
-    return "\n".join(lines) + "\n"
+        ["query", "pages", "rows", "read once", "read once a page", "once a page / once"],
+        [
+            [
+                name,
+                row["pages"],
+                f"{row['rows']:,}",
+                f"{row['once_ms']:,}",
+                f"{row['each_page_ms']:,}",
+                f"{row['each_page_over_once']}x",
+            ]
+            for name, row in results.items()
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from benchmarks.common import HERE, median, write_results
+from benchmarks.common import HERE, markdown_table, median, write_results
 
 TEXTS = ("korea", "한국", "h100", "continuous innovation", "zzzz-absent")
 NAMES = (
@@ -74,21 +74,25 @@ def measure(store_dir: str | None, reps: int) -> dict[str, Any]:
 
 
 def table(results: dict[str, Any]) -> str:
-    lines = [
-        f"Search latency, {results['triples']:,} triples ({results['store']}); median ms (rows)",
-        "",
-        "| text | aikg search | SPARQL CONTAINS | SPARQL regex | aikg / CONTAINS |",
-        "|---|---|---|---|---|",
-    ]
+    rows = []
     for text in TEXTS:
         row = results[text]
         ours, scan, rx = row["aikg search"], row["SPARQL CONTAINS"], row["SPARQL regex"]
         ratio = ours["median_ms"] / scan["median_ms"] if scan["median_ms"] else float("nan")
-        lines.append(
-            f"| {text} | {ours['median_ms']} ({ours['rows']}) | {scan['median_ms']} "
-            f"({scan['rows']}) | {rx['median_ms']} ({rx['rows']}) | {ratio:.2f} |"
+        rows.append(
+            [
+                text,
+                f"{ours['median_ms']} ({ours['rows']})",
+                f"{scan['median_ms']} ({scan['rows']})",
+                f"{rx['median_ms']} ({rx['rows']})",
+                f"{ratio:.2f}",
+            ]
         )
-    return "\n".join(lines) + "\n"
+    return markdown_table(
+        f"Search latency, {results['triples']:,} triples ({results['store']}); median ms (rows)",
+        ["text", "aikg search", "SPARQL CONTAINS", "SPARQL regex", "aikg / CONTAINS"],
+        rows,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,44 +21,32 @@ machine may be shared.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
+from unittest.mock import patch
 
-from benchmarks.common import ab_arguments, log, median, open_graph, write_results
+from benchmarks.common import (
+    ab_arguments,
+    in_turns,
+    log,
+    markdown_table,
+    median,
+    open_graph,
+    write_results,
+)
 
 
-@contextmanager
-def _engine_sorts() -> Iterator[None]:
+def _engine_sorts() -> AbstractContextManager[object]:
     """The engine sorts every page (as before aikg sorted them)."""
-    from aikg.sparql import execute  # noqa: PLC0415 - the harness imports lazily
-
-    real = execute.sort_plan
-    execute.sort_plan = lambda _text: None
-    try:
-        yield
-    finally:
-        execute.sort_plan = real
+    return patch("aikg.sparql.execute.sort_plan", lambda _text: None)
 
 
 @contextmanager
 def _engine_sorts_as_written() -> Iterator[None]:
     """The engine sorts every page, by the conditions as written."""
-    from aikg.sparql import order_by  # noqa: PLC0415
-
-    real = order_by.total_order
-    order_by.total_order = lambda text: text
-    try:
-        with _engine_sorts():
-            yield
-    finally:
-        order_by.total_order = real
-
-
-@contextmanager
-def _as_it_is() -> Iterator[None]:
-    yield
+    with _engine_sorts(), patch("aikg.sparql.order_by.total_order", lambda text: text):
+        yield
 
 
 STAR = (
@@ -73,7 +61,7 @@ def measure(kg: Any, names: list[str], reps: int, star: bool = False) -> dict[st
     from aikg.saved_queries import saved_query  # noqa: PLC0415
 
     ways: dict[str, Callable[[], Any]] = {
-        "aikg": _as_it_is,
+        "aikg": nullcontext,
         "engine": _engine_sorts,
         "engine_as_written": _engine_sorts_as_written,
     }
@@ -86,17 +74,8 @@ def measure(kg: Any, names: list[str], reps: int, star: bool = False) -> dict[st
         pages["SELECT * (labels)"] = lambda: kg.query(STAR).rows
     results: dict[str, Any] = {}
     for name, read in pages.items():
-        times: dict[str, list[float]] = {way: [] for way in ways}
-        rows = 0
-        for round_ in range(reps + 1):
-            order = list(ways) if round_ % 2 == 0 else list(reversed(ways))
-            for way in order:
-                with ways[way]():
-                    started = time.perf_counter()
-                    rows = len(read())
-                    spent = (time.perf_counter() - started) * 1000
-                if round_:  # the first round warms each way up
-                    times[way].append(spent)
+        times, answer = in_turns(ways, read, reps + 1, warm=1)  # one round warms up
+        rows = len(answer or [])
         ours, theirs = median(times["aikg"]) or 0.0, median(times["engine"]) or 0.0
         written = median(times["engine_as_written"]) or 0.0
         results[name] = {
@@ -116,22 +95,32 @@ def measure(kg: Any, names: list[str], reps: int, star: bool = False) -> dict[st
 
 
 def table(meta: dict[str, Any], results: dict[str, Any]) -> str:
-    lines = [
+    return markdown_table(
         f"First pages of saved queries, {meta['triples']:,} triples ({meta['where']}); "
         f"sorted by aikg / by the engine (total-order keys) / by the engine (conditions as "
         f"written); median of {meta['reps']} runs each, in turns, ms",
-        "",
-        "| query | rows | aikg | engine | engine, as written | engine / aikg "
-        "| engine / as written |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, row in results.items():
-        lines.append(
-            f"| {name} | {row['rows']} | {row['aikg_ms']:,} | {row['engine_ms']:,} "
-            f"| {row['engine_as_written_ms']:,} | {row['engine_over_aikg']}x "
-            f"| {row['engine_over_as_written']}x |"
-        )
-    return "\n".join(lines) + "\n"
+        [
+            "query",
+            "rows",
+            "aikg",
+            "engine",
+            "engine, as written",
+            "engine / aikg",
+            "engine / as written",
+        ],
+        [
+            [
+                name,
+                row["rows"],
+                f"{row['aikg_ms']:,}",
+                f"{row['engine_ms']:,}",
+                f"{row['engine_as_written_ms']:,}",
+                f"{row['engine_over_aikg']}x",
+                f"{row['engine_over_as_written']}x",
+            ]
+            for name, row in results.items()
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
