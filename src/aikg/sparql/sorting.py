@@ -243,9 +243,7 @@ def _keyed(
     solutions: Iterable[ox.QuerySolution], plan: SortPlan
 ) -> Iterable[tuple[tuple[Any, ...], tuple[Any, ...]]]:
     """Each row with its sort key: the conditions' keys (reversed where descending), then
-    the ties' key (:class:`_Ties`), whose texts are written out only for rows that tie:
-    writing out every value of every row cost more than the rest of the sort where rows
-    are many and seldom tie (see :class:`_Ties`)."""
+    the ties' key (:class:`_Ties`)."""
     columns = plan.columns
     for solution in solutions:
         row = tuple(solution)
