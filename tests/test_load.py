@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 
 from aikg import KnowledgeGraph, loader
@@ -179,6 +180,31 @@ def test_a_load_validated_in_full_reads_a_copy_in_memory_and_reports_the_same(
     assert found == {e.key() for e in generate.injected(5_000, 1, 3, base_iri)}
     assert {v.file for v in caught.value.report.violations} == {str(invalid_file)}
     assert dump(directory) == before
+
+
+def test_the_copy_in_memory_leaves_the_inferred_graph_out(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copies: list[object]
+) -> None:
+    """The shapes judge what the data states. S1 given an ISO code holds, in the
+    inferred graph, a second identifier the data does not state: a load validated in
+    full on the copy must not count it (it did, and refused a valid load)."""
+    code = tmp_path / "code.ttl"
+    code.write_text(
+        '<https://w3id.org/aikg/source/s1> <https://w3id.org/aikg/ontology#iso3166Alpha2> "ZZ" .\n'
+    )
+    label = tmp_path / "label.ttl"
+    label.write_text(
+        "<https://w3id.org/aikg/source/s1> <http://www.w3.org/2004/02/skos/core#altLabel> "
+        '"S one"@en .\n'
+    )
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        load_files(kg, [code])  # where it reaches
+        monkeypatch.setattr(loader, "FULL_ABOVE", 0)  # then in full, on a copy
+        load_files(kg, [label])
+        assert len(copies) == 2
+        inferred = ox.NamedNode(kg.store.inferred_graph)
+        assert all(not copy.contains_named_graph(inferred) for copy in copies if copy is not None)
+        assert kg.validate().conforms
 
 
 def test_a_load_interrupted_while_it_compacts_is_rolled_back_and_says_so(

@@ -22,8 +22,8 @@ It runs on every backend through the store's own operations. After a load,
 :func:`add_loaded` reads only what the load's own parse gathered (:class:`Loaded`) and
 the subjects the store held before; after a write, :func:`apply` only what its change
 touches.
-Dumps leave the graph out unless asked for, and validation never sees it (the shapes judge
-what the sources state).
+Dumps leave the graph out unless asked for, and validation never counts it (the shapes
+judge what the sources state: see :mod:`aikg.validation.fast`).
 
 >>> from aikg.walks import ClassHierarchy
 >>> pairs = closure(ClassHierarchy([("http://e/A", "http://e/B"), ("http://e/B", "http://e/C")]))

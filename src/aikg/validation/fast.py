@@ -18,6 +18,14 @@ alternatives and ``sh:qualifiedValueShape`` (``sh:datatype``, ``sh:languageIn``,
 "has this property" alternatives; and SHACL-SPARQL ``sh:select`` constraints. A shapes
 graph using anything else is refused at compile time (:class:`UnsupportedShapeError`),
 so that nothing is silently left unchecked: use pySHACL for it.
+
+The shapes judge what the data states, never what the ontology entails from it (the
+inferred graph, :mod:`aikg.inference`), as pySHACL on the data's quads does. Most checks
+cannot tell the two apart on the union of a store's graphs: an entailed type is a
+superclass of a stated one, which the compiled class tests already accept. A check that
+reads a property the inferred graph also writes (a superproperty, such as
+``dcterms:identifier`` above ``aikg:iso3166Alpha2``, or ``aikg:preferredLabel``) could:
+it reads every graph but the inferred one (:attr:`Check.stated_only`, :func:`stated_graphs`).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -37,7 +46,8 @@ from rdflib.namespace import SH as SH_NS
 from aikg import package_data
 from aikg.errors import UnsupportedShapeError
 from aikg.machine import release_freed_memory
-from aikg.namespaces import RDF, SH
+from aikg.namespaces import AIKG, RDF, RDFS, SH
+from aikg.sparql.lexer import read_query
 from aikg.terms import to_rdflib
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
 from aikg.validation.reach import Anchor, Step, sparql_reach
@@ -110,6 +120,9 @@ class Check:
     """The query its property shape is screened with in a full validation (see
     :func:`run_checks`): the focus nodes where this check or another of the same shape
     may be broken. None: the check runs on its own."""
+    stated_only: bool = False
+    """It reads a property the inferred graph also holds: it must not read that graph
+    (see the module), where the union of graphs would show it entailed values."""
 
     def for_focus(self, nodes: Iterable[ox.NamedNode]) -> str:
         """The query restricted to these focus nodes: a ``VALUES ?this`` where the
@@ -224,12 +237,25 @@ def _screen(target: str, path: str, fewest: str | None, most: str | None, bad: l
     )
 
 
+def entailed_properties(ontology: Iterable[ox.Quad]) -> frozenset[str]:
+    """The properties whose statements the inferred graph may hold beside the data's: the
+    superproperties of the ontology, and ``aikg:preferredLabel``."""
+    above = {
+        q.object.value
+        for q in ontology
+        if q.predicate.value == RDFS + "subPropertyOf" and isinstance(q.object, ox.NamedNode)
+    }
+    return frozenset({*above, AIKG + "preferredLabel"})
+
+
 class Compiler:
     """Turns a shapes graph into :class:`Check` queries, given the class hierarchy."""
 
     def __init__(self, shapes: Iterable[ox.Quad], ontology: Iterable[ox.Quad]):
         self.shapes = _Shapes(shapes)
+        ontology = list(ontology)
         self.hierarchy = ClassHierarchy.from_quads(ontology)
+        self.entailed = entailed_properties(ontology)
 
     def closure(self, cls: str) -> set[str]:
         """A class and every class below it."""
@@ -312,7 +338,10 @@ class Compiler:
             checks += [
                 c if c.reach is None else replace(c, reach=(*targeted, *c.reach)) for c in found
             ]
-        return checks
+        return [
+            replace(c, stated_only=True) if self.entailed & set(read_query(c.query).iris()) else c
+            for c in checks
+        ]
 
     # -- property shapes ------------------------------------------------------------
 
@@ -597,8 +626,32 @@ def _fill(template: str, **bound: str | None) -> str:
     return _PLACEHOLDER.sub(lambda m: bound.get(m.group(1)) or m.group(0), template)
 
 
-def run_checks(store: ox.Store, checks: list[Check]) -> list[Found]:
-    """Run every check on the store's union of graphs; the violations, in check order.
+Stated = list[ox.NamedNode | ox.DefaultGraph] | None
+"""The graphs a check that must not read the inferred graph reads (None: the union)."""
+
+
+def stated_graphs(store: ox.Store, inferred: str) -> Stated:
+    """Every graph of the store but the inferred graph ``inferred``: what a check that
+    must not read it reads (see the module). None when the store holds no such graph:
+    the union of graphs is then the data, and ~2.5x faster to query than a list."""
+    graph = ox.NamedNode(inferred)
+    if not store.contains_named_graph(graph):
+        return None
+    others = (g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g != graph)
+    return [ox.DefaultGraph(), *others]
+
+
+def _dataset(graphs: Stated) -> dict[str, Any]:
+    """A query's dataset: the union of the store's graphs, or these graphs."""
+    if graphs is None:
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": graphs}
+
+
+def run_checks(store: ox.Store, checks: list[Check], stated: Stated = None) -> list[Found]:
+    """Run every check on the store's union of graphs (a check that must not read the
+    inferred graph on ``stated``, see :func:`stated_graphs`); the violations, in check
+    order.
 
     The checks of a property shape that share a screen (:attr:`Check.screen`) run as
     one query first, which reads each target's values once for all of them; each check
@@ -621,12 +674,14 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Found]:
             screens.setdefault(check.screen, []).append(i)
 
     def screened(screen: str) -> None:
-        flagged = _flagged(store, screen)
-        for i in screens[screen]:
-            per_check[i] = run_on(store, checks[i], flagged)
+        shared = screens[screen]
+        reads = stated if any(checks[i].stated_only for i in shared) else None
+        flagged = _flagged(store, screen, reads)
+        for i in shared:
+            per_check[i] = run_on(store, checks[i], flagged, stated)
 
     def one(i: int) -> None:
-        per_check[i] = run_check(store, checks[i])
+        per_check[i] = run_check(store, checks[i], stated=stated)
 
     jobs = [partial(screened, screen) for screen in screens] + [partial(one, i) for i in alone]
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
@@ -637,8 +692,10 @@ def run_checks(store: ox.Store, checks: list[Check]) -> list[Found]:
     return [found for results in per_check for found in results]
 
 
-def _flagged(store: ox.Store, screen: str) -> set[ox.NamedNode | ox.BlankNode]:
-    result = store.query(screen, use_default_graph_as_union=True)
+def _flagged(
+    store: ox.Store, screen: str, graphs: Stated = None
+) -> set[ox.NamedNode | ox.BlankNode]:
+    result = store.query(screen, **_dataset(graphs))
     assert isinstance(result, ox.QuerySolutions)
     return {f for row in result if isinstance(f := row["this"], ox.NamedNode | ox.BlankNode)}
 
@@ -653,28 +710,35 @@ it, its batches cost more than one pass over its targets."""
 
 
 def run_on(
-    store: ox.Store, check: Check, nodes: set[ox.NamedNode | ox.BlankNode] | None
+    store: ox.Store,
+    check: Check,
+    nodes: set[ox.NamedNode | ox.BlankNode] | None,
+    stated: Stated = None,
 ) -> list[Found]:
     """The violations of one check at some focus nodes (None: at every one)."""
     if nodes is None:
-        return run_check(store, check)
+        return run_check(store, check, stated=stated)
     if not nodes:
         return []
     iris = sorted((n for n in nodes if isinstance(n, ox.NamedNode)), key=str)
     if len(iris) < len(nodes) or len(iris) > FOCUS_LIMIT:
         # A blank node cannot be named in a query, and too many nodes cost more in
         # batches: the check runs in full, its answer kept to the focus nodes.
-        return [found for found in run_check(store, check) if found[1] in nodes]
+        return [found for found in run_check(store, check, stated=stated) if found[1] in nodes]
     found: list[Found] = []
     for first in range(0, len(iris), BATCH):
-        found += run_check(store, check, check.for_focus(iris[first : first + BATCH]))
+        batch = check.for_focus(iris[first : first + BATCH])
+        found += run_check(store, check, batch, stated=stated)
     return found
 
 
-def run_check(store: ox.Store, check: Check, query: str | None = None) -> list[Found]:
+def run_check(
+    store: ox.Store, check: Check, query: str | None = None, *, stated: Stated = None
+) -> list[Found]:
     """The violations of one check: its query, or ``query`` (the same restricted to some
-    focus nodes, :meth:`Check.for_focus`)."""
-    result = store.query(query or check.query, use_default_graph_as_union=True)
+    focus nodes, :meth:`Check.for_focus`); on ``stated`` if the check must not read the
+    inferred graph."""
+    result = store.query(query or check.query, **_dataset(stated if check.stated_only else None))
     assert isinstance(result, ox.QuerySolutions)
     names = {v.value for v in result.variables}
     found = []
@@ -703,15 +767,19 @@ def validate_store(
     checks: list[Check],
     data_graphs: Iterable[str],
     graph_files: Mapping[str, str] | None = None,
+    *,
+    stated: Stated = None,
 ) -> ValidationReport:
     """Validate the data in a store with compiled checks; the store is only read.
 
     The data is the union of all the store's graphs, the ontology included (as pySHACL's
     ``ont_graph``: ``sh:class`` sees the class hierarchy). A shapes graph in the store
     does no harm: no shape targets anything in it (a test checks this). ``data_graphs``
-    are the graphs a violation's focus node is looked for in, to say where it is.
+    are the graphs a violation's focus node is looked for in, to say where it is;
+    ``stated``, the graphs read by a check that must not read the inferred graph (see
+    :func:`stated_graphs`).
     """
-    return report_of(store, run_checks(store, checks), data_graphs, graph_files)
+    return report_of(store, run_checks(store, checks, stated), data_graphs, graph_files)
 
 
 def report_of(

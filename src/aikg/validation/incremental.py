@@ -24,7 +24,15 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from aikg.validation.fast import FOCUS_LIMIT, Check, Found, report_of, run_checks, run_on
+from aikg.validation.fast import (
+    FOCUS_LIMIT,
+    Check,
+    Found,
+    Stated,
+    report_of,
+    run_checks,
+    run_on,
+)
 from aikg.validation.pyshacl_engine import ValidationReport
 from aikg.validation.reach import Anchor, Term, walk_back
 
@@ -61,13 +69,16 @@ def validate_change(
     change: Change,
     data_graphs: Iterable[str],
     graph_files: Mapping[str, str] | None = None,
+    *,
+    stated: Stated = None,
 ) -> ValidationReport:
     """Validate what ``change`` can affect in the store (already changed): see the module.
-    A change larger than :data:`FULL_ABOVE` is validated in full."""
+    A change larger than :data:`FULL_ABOVE` is validated in full. ``stated``: as for
+    :func:`aikg.validation.fast.validate_store`."""
     if len(change) > FULL_ABOVE:
-        found = run_checks(store, checks)
+        found = run_checks(store, checks, stated)
     else:
-        found = run_focused(store, checks, change)
+        found = run_focused(store, checks, change, stated)
     return report_of(store, found, data_graphs, graph_files)
 
 
@@ -123,10 +134,12 @@ def _by_predicate(quads: Iterable[ox.Quad]) -> dict[str, list[ox.Quad]]:
     return found
 
 
-def run_focused(store: ox.Store, checks: list[Check], change: Change) -> list[Found]:
+def run_focused(
+    store: ox.Store, checks: list[Check], change: Change, stated: Stated = None
+) -> list[Found]:
     """Every check, on the focus nodes the change can affect it at; the violations, in
     check order. On a few threads, as :func:`aikg.validation.fast.run_checks`."""
     plans = list(zip(checks, focus_nodes(store, checks, change), strict=True))
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        per_check = list(pool.map(lambda plan: run_on(store, *plan), plans))
+        per_check = list(pool.map(lambda plan: run_on(store, plan[0], plan[1], stated), plans))
     return [found for results in per_check for found in results]

@@ -7,7 +7,9 @@ validates a copy in memory instead, where it fits. The engine makes the copy wit
 serializer and parser, no Python object per triple and without Python's lock, in a
 thread that runs while the loader checks the files (:func:`start`; the loader takes it
 with :func:`made`, and validates it while it writes the files): the graphs the store
-holds are dumped and read back (a load only adds graphs), the files read again.
+holds are dumped and read back (a load only adds graphs), the files read again. The
+inferred graph is not copied: the shapes judge what the data states (see
+:mod:`aikg.validation.fast`).
 """
 
 from __future__ import annotations
@@ -61,8 +63,9 @@ def start(store: Store, files: list[Path], settings: Settings) -> Future[ox.Stor
         return None  # the check says what is wrong
     if size < COPY_FROM_BYTES:
         return None
+    # The inferred graph stays out: the shapes judge what the data states.
     held: list[ox.NamedNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-    held += [ox.NamedNode(g) for g in store.named_graphs()]
+    held += [ox.NamedNode(g) for g in store.named_graphs() if g != store.inferred_graph]
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aikg-validation-copy")
     future = pool.submit(_copy, engine, held, sources, settings.base_iri)
     pool.shutdown(wait=False)

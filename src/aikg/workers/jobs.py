@@ -13,6 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from aikg import inference
 from aikg.citations import claims_resting_on
 from aikg.config import Settings
 from aikg.coverage import Coverage
@@ -186,10 +187,21 @@ def _check(
     kg: KnowledgeGraph, dry_run: bool, before: set[ox.Quad] | None, graphs: list[str]
 ) -> None:
     """Validate a dry run: where the write can have changed a verdict, from the quads of
-    the graphs it names before and after it (``before`` None: everything)."""
+    the graphs it names before and after it (``before`` None: everything).
+
+    The inferred graph first follows the write, as it will after the real one. The
+    shapes judge what the data states, and read the inferred graph nowhere it could
+    differ from that, but only if it is current: a type the write took away, still
+    entailed there, would pass a ``sh:class`` test the data no longer passes."""
     if not dry_run:
         return
-    report = kg.validate(_change(kg, before, graphs))
+    change = _change(kg, before, graphs)
+    if kg.store.has_graph(kg.store.inferred_graph):
+        if change is None:
+            inference.refresh(kg.store)
+        else:
+            inference.apply(kg.store, change)
+    report = kg.validate(change)
     if not report.conforms:
         raise ValidationError(report, action="the write")
 
