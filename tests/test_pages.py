@@ -603,3 +603,20 @@ def test_the_cli_refuses_a_page_past_the_end(
     code, out = run("run", "entities", "--page", "3")
     assert (code, out) == (2, "")
     assert "page 3 is past the end of the answer" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3"])
+def test_a_page_size_below_one_row_is_refused_and_says_how_to_fix_it(bad: object) -> None:
+    """``max_rows`` of no row, or fewer, would give pages that hold nothing and each
+    name the next: refused in the Python API, as ``AIKG_MAX_ROWS=0`` is."""
+    kg = KnowledgeGraph.load()
+    query = "SELECT ?s WHERE { ?s a aikg:Country }"
+    for call in (
+        lambda: kg.query(query, max_rows=bad),  # type: ignore[arg-type]
+        lambda: next(iter(kg.pages(query, max_rows=bad))),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ParameterError) as caught:
+            call()
+        assert caught.value.where == "argument 'max_rows'"
+        assert "at least 1" in (caught.value.hint or "")
+    assert len(kg.query(query, max_rows=1)) == 1

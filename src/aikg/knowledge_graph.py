@@ -29,7 +29,7 @@ from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.coverage import Coverage, identified_sources
 from aikg.coverage import coverage as coverage_of
-from aikg.errors import NotFoundError
+from aikg.errors import NotFoundError, ParameterError
 from aikg.formats import ANSWERS, RDF_FORMATS, RdfFormat, ResultFormat, answer_format, rdf_format
 from aikg.jsonld import serialize_graph
 from aikg.labels import add_labels
@@ -271,7 +271,7 @@ class KnowledgeGraph(AnalystQueries):
         reads them all. A page number that is no whole number from 1, or a page after the
         last, is a :class:`~aikg.errors.ParameterError`.
         """
-        limit = max_rows or self.settings.max_rows
+        limit = self._row_limit(max_rows)
         result = self._execute_page(sparql, default_graphs, named_graphs, limit, page)
         return to_python(result, max_rows=limit)
 
@@ -294,7 +294,7 @@ class KnowledgeGraph(AnalystQueries):
         >>> [len(p) for p in pages][:2], pages[-1].next_page
         ([2, 2], None)
         """
-        limit = max_rows or self.settings.max_rows
+        limit = self._row_limit(max_rows)
         answers = execute_pages(
             self.store,
             sparql,
@@ -347,7 +347,7 @@ class KnowledgeGraph(AnalystQueries):
         Traceback (most recent call last):
         aikg.errors.UnsupportedFormatError: format 'ttl' does not fit a SELECT query, ...
         """
-        limit = max_rows or self.settings.max_rows
+        limit = self._row_limit(max_rows)
         kind = operation(sparql)
         if kind in ANSWERS:
             fmt = answer_format(fmt, kind, where="argument fmt")
@@ -412,7 +412,7 @@ class KnowledgeGraph(AnalystQueries):
         """Run the saved query ``name`` and serialize its answer (as :meth:`saved`; the
         format must fit the query's form, as for :meth:`serialize_query`)."""
         spec = answer_format(fmt, saved_query(name).kind, where="argument fmt")
-        limit = max_rows or self.settings.max_rows
+        limit = self._row_limit(max_rows)
         answer = self._run_saved(name, params, lang, limit, page)
         return serialize(answer, spec, limit, base_iri=self.settings.base_iri)
 
@@ -436,6 +436,19 @@ class KnowledgeGraph(AnalystQueries):
         if isinstance(answer, Table) and lang:
             answer = add_labels(self.store, answer, lang, query.labelled)
         return answer
+
+    def _row_limit(self, max_rows: int | None) -> int:
+        """The rows a page holds: ``max_rows``, else the setting; a count below one is
+        refused (it would give pages of no row, each naming the next)."""
+        if max_rows is None:
+            return self.settings.max_rows
+        if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1:
+            raise ParameterError(
+                f"max_rows {max_rows!r} is not a number of rows: pages hold at least one",
+                where="argument 'max_rows'",
+                hint="give a whole number of at least 1, or leave it out for AIKG_MAX_ROWS",
+            )
+        return max_rows
 
     def _bind_saved(
         self, query: SavedQuery, params: Mapping[str, str | Sequence[str] | None]
