@@ -273,6 +273,29 @@ def test_a_write_that_misquotes_is_refused_and_changes_nothing(kg: KnowledgeGrap
     assert fresh.store.dump("nquads", None, inferred=False) == before
 
 
+@pytest.mark.parametrize("into", ["GRAPH <https://w3id.org/aikg/graph/extra> {{ {} }}", "{}"])
+def test_a_misquotation_written_outside_its_source_graph_is_refused(into: str) -> None:
+    """A quotation's text is checked wherever it is stated: moved into another named
+    graph, or into the default graph (an update without ``GRAPH``), a wrong text is as
+    wrong as in the graph that says what the quotation is part of."""
+    from aikg.workers import jobs  # noqa: PLC0415
+
+    fresh = KnowledgeGraph.load()
+    quote = ox.NamedNode("https://w3id.org/aikg/quote/s1-excels-lags")
+    (stated,) = fresh.store.quads_for_pattern(quote, ox.NamedNode(sources.SCHEMA_TEXT), None)
+    wrong = f'{quote} <{sources.SCHEMA_TEXT}> "Korea excels in the former but lags in the letter."'
+    update = (
+        f"DELETE DATA {{ GRAPH {stated.graph_name} {{ {quote} <{sources.SCHEMA_TEXT}> "
+        f"{stated.object} }} }} ; INSERT DATA {{ {into.format(wrong)} }}"
+    )
+    with pytest.raises(ValidationError) as caught:
+        jobs.update(fresh, True, update)  # the dry run a server makes of the write
+    assert [(v.focus_node, v.source_shape) for v in caught.value.report.violations] == [
+        (quote.value, sources.CHECK)
+    ]
+    assert not fresh.validate().conforms  # and a whole validation agrees
+
+
 # ------------------------------------------------------------------ adding a source
 
 

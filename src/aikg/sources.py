@@ -443,7 +443,8 @@ def _has_parts(kg: KnowledgeGraph, node: ox.NamedNode) -> bool:
 
 
 class _Data:
-    """Pattern lookups in the data graphs (what the shapes judge: not the inferred graph).
+    """Pattern lookups in the data (what the shapes judge): its named graphs and the
+    default graph (an update without ``GRAPH`` writes there), not the inferred graph.
 
     On a remote store, the lookups of many nodes are made together first (:meth:`prefetch`,
     :meth:`pointing_at`): one round trip each would cost more than the check."""
@@ -454,7 +455,10 @@ class _Data:
         self._known: dict[tuple[str, str], list[ox.Quad]] = {}
 
     def _in_data(self, quad: ox.Quad) -> bool:
-        return isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value in self.graphs
+        graph = quad.graph_name
+        return isinstance(graph, ox.DefaultGraph) or (
+            isinstance(graph, ox.NamedNode) and graph.value in self.graphs
+        )
 
     def prefetch(self, subjects: Iterable[str], predicates: Sequence[str]) -> None:
         """Read the quads of these subjects with these predicates now, in a few requests,
@@ -498,7 +502,7 @@ class _Data:
             for q in self.store.quads_for_pattern(
                 None if subject is None else ox.NamedNode(subject), ox.NamedNode(predicate), obj
             )
-            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in self.graphs
+            if self._in_data(q)
         ]
 
 
@@ -513,7 +517,9 @@ def _text(quad: ox.Quad) -> str:
 
 def _quotations(data: _Data, under: set[str], focus: frozenset[str] | None) -> list[dict[str, str]]:
     """Each quotation of a node within a source with a text (of ``focus``, when given):
-    its text and source, stated in one graph, and its table row and column if any."""
+    each of its texts, in whatever graph of the data it is stated (a wrong text written
+    elsewhere is a misquotation all the same), its source, and its table row and column
+    if any."""
     pairs: set[tuple[str, str]] = set()
     if focus is None:
         for source in under:
@@ -533,14 +539,15 @@ def _quotations(data: _Data, under: set[str], focus: frozenset[str] | None) -> l
     data.prefetch((quote for quote, _ in pairs), _QUOTATION_PREDICATES)
     rows = []
     for quote, source in sorted(pairs):
-        part_of = {q.graph_name for q in data.quads(quote, _PART_OF, ox.NamedNode(source))}
         rows_of = [_text(q) for q in data.quads(quote, AIKG + "tableRow")]
         columns = [_text(q) for q in data.quads(quote, AIKG + "tableColumn")]
         cells = [{"row": r, "column": c} for r in rows_of for c in columns] or [{}]
         for text in data.quads(quote, SCHEMA_TEXT):
-            if text.graph_name in part_of and isinstance(text.graph_name, ox.NamedNode):
-                base = {"quote": quote, "text": _text(text), "source": source}
-                rows += [{**base, **cell, "g": text.graph_name.value} for cell in cells]
+            graph = text.graph_name
+            base = {"quote": quote, "text": _text(text), "source": source}
+            if isinstance(graph, ox.NamedNode):
+                base["g"] = graph.value
+            rows += [{**base, **cell} for cell in cells]
     return rows
 
 
