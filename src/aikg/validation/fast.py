@@ -633,7 +633,8 @@ Stated = list[ox.NamedNode | ox.DefaultGraph] | None
 def stated_graphs(store: ox.Store, inferred: str) -> Stated:
     """Every graph of the store but the inferred graph ``inferred``: what a check that
     must not read it reads (see the module). None when the store holds no such graph:
-    the union of graphs is then the data, and ~2.5x faster to query than a list."""
+    the union of graphs is then the data, and faster to query than a list (a whole
+    validation of the 1M store on disk, its 26 graphs listed: 156 s against 17-21 s)."""
     graph = ox.NamedNode(inferred)
     if not store.contains_named_graph(graph):
         return None
@@ -773,7 +774,8 @@ def validate_store(
     """Validate the data in a store with compiled checks; the store is only read.
 
     The data is the union of all the store's graphs, the ontology included (as pySHACL's
-    ``ont_graph``: ``sh:class`` sees the class hierarchy). A shapes graph in the store
+    ``ont_graph``: ``sh:class`` sees the class hierarchy), but for the checks that must
+    not read the inferred graph (see the module). A shapes graph in the store
     does no harm: no shape targets anything in it (a test checks this). ``data_graphs``
     are the graphs a violation's focus node is looked for in, to say where it is;
     ``stated``, the graphs read by a check that must not read the inferred graph (see
