@@ -4,6 +4,7 @@ the Python API, the HTTP API (every format links to the next page) and the CLI."
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 from collections import Counter
@@ -555,12 +556,15 @@ def cli_pages(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[list
         err = capsys.readouterr().err
         assert code == 0, err
         outputs.append(out)
-        found = re.search(r"the next page: (aikg .*)$", err, re.M)
+        found = re.search(r"the next page: (AIKG_MAX_ROWS=(\d+) )?(aikg .*)$", err, re.M)
         if found is None:
             assert err == ""
             return outputs, commands
-        commands.append(found.group(1))
-        argv = shlex.split(found.group(1))[1:]
+        # The row limit the pages were cut at goes with the command: the next page is
+        # the rows after this one only under the same limit.
+        assert found.group(2) == os.environ.get("AIKG_MAX_ROWS")
+        commands.append(found.group(3))
+        argv = shlex.split(found.group(3))[1:]
 
 
 def test_the_cli_names_the_command_for_the_next_page_until_the_last(
@@ -602,7 +606,9 @@ def test_the_cli_refuses_a_page_past_the_end(
     monkeypatch.setenv("AIKG_MAX_ROWS", str(PAGE))
     code, out = run("run", "entities", "--page", "3")
     assert (code, out) == (2, "")
-    assert "page 3 is past the end of the answer" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "page 3 is past the end of the answer" in err
+    assert "--page" in err and "parameter 'page'" not in err  # the option, by its name
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, True, "3"])

@@ -45,7 +45,7 @@ from aikg.namespaces import curie, prefix_table
 from aikg.saved_queries import catalog, describe, saved_query
 from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.sparql.lexer import operation
-from aikg.sparql.paging import page_number
+from aikg.sparql.paging import PAGE_PARAMETER, page_number
 from aikg.sparql.results import Serialized, text_table
 from aikg.store.local import Store, bundled_data_paths
 
@@ -240,6 +240,10 @@ def _say_next_page(args: argparse.Namespace, page: int, next_page: int | None) -
     if next_page is None:
         return
     command = "aikg " + shlex.join(_with_page(args.argv, next_page))
+    # Where a page ends depends on the row limit: a limit set for this command alone
+    # (AIKG_MAX_ROWS=300 aikg ...) must be set for the next, or its page 2 is another's.
+    if (rows := os.environ.get("AIKG_MAX_ROWS")) is not None:
+        command = f"AIKG_MAX_ROWS={shlex.quote(rows)} {command}"
     stdin = " (with the same query on standard input)" if _reads_stdin(args) else ""
     print(
         f"aikg: page {page} of a longer answer (AIKG_MAX_ROWS rows a page); the next page: "
@@ -899,6 +903,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"aikg: {error.describe()}", file=sys.stderr)
         return EXIT_VIOLATIONS
     except AikgError as error:
+        if error.where == PAGE_PARAMETER and hasattr(args, "page"):
+            error.where = "--page"  # what the core calls the page, by its name here
         print(f"aikg: {error.describe()}", file=sys.stderr)
         return EXIT_INPUT if error.status < 500 else EXIT_SERVICE
     except BrokenPipeError:

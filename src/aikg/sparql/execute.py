@@ -29,7 +29,13 @@ from aikg.errors import (
 )
 from aikg.namespaces import XSD, prefix_table
 from aikg.sparql.guard import check_query, syntax_error, undeclared_prefix
-from aikg.sparql.paging import SelectShape, page_query, past_the_end, select_shape
+from aikg.sparql.paging import (
+    PAGE_PARAMETER,
+    SelectShape,
+    page_query,
+    past_the_end,
+    select_shape,
+)
 from aikg.sparql.results import Table, table
 from aikg.sparql.sorting import (
     SortPlan,
@@ -362,7 +368,7 @@ def _page(
             del result
             raise ParameterError(
                 f"page {page} of a {kind} answer: only SELECT answers have pages",
-                where="parameter 'page'",
+                where=PAGE_PARAMETER,
                 hint="leave the page out; a graph longer than the row limit is cut at it "
                 "(AIKG_MAX_ROWS) and flagged as truncated: narrow the query, or ask for its "
                 "triples with a SELECT, which pages",

@@ -79,7 +79,11 @@ class SelectShape:
     """Where its WHERE group's opening and closing braces are."""
 
 
-def page_number(value: str | int | None, where: str = "parameter 'page'") -> int:
+PAGE_PARAMETER = "parameter 'page'"
+"""Where a wrong page is said to be (the command line names its ``--page`` instead)."""
+
+
+def page_number(value: str | int | None, where: str = PAGE_PARAMETER) -> int:
     """A page number as given (a whole number from 1; None means page 1), or a
     :class:`~aikg.errors.ParameterError` that names ``where``.
 
@@ -102,7 +106,7 @@ def page_number(value: str | int | None, where: str = "parameter 'page'") -> int
     return int(text)
 
 
-def past_the_end(page: int, size: int, where: str = "parameter 'page'") -> ParameterError:
+def past_the_end(page: int, size: int, where: str = PAGE_PARAMETER) -> ParameterError:
     """The error for a page after the last one (its window of the answer is empty)."""
     return ParameterError(
         f"page {page} is past the end of the answer: it has fewer than "
