@@ -247,7 +247,10 @@ class Client(AnalystQueries):
 
 
 def next_page(response: httpx.Response) -> int | None:
-    """The page an answer's ``Link: <...>; rel="next"`` header points at (None: none)."""
+    """The page that follows an answer (None: none): its ``AIKG-Next-Page`` header, else
+    the page its ``Link: <...>; rel="next"`` header points at."""
+    if (number := response.headers.get("aikg-next-page")) is not None:
+        return int(number)
     target = response.links.get("next", {}).get("url")
     if target is None:
         return None

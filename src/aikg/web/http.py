@@ -37,8 +37,8 @@ Params = dict[str, list[str]]
 
 TEXT_TYPES = ("text/", "application/n-triples", "application/n-quads", "application/trig")
 EXPOSED_HEADERS = (
-    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Page, Link, AIKG-Elapsed-Ms, AIKG-Data-Version, "
-    "Server-Timing, Location"
+    "ETag, AIKG-Rows, AIKG-Truncated, AIKG-Page, AIKG-Next-Page, Link, AIKG-Elapsed-Ms, "
+    "AIKG-Data-Version, Server-Timing, Location"
 )
 
 
@@ -55,6 +55,10 @@ ANSWER_HEADERS: dict[str, Any] = {
     "AIKG-Truncated": {
         "description": "true when the row limit cut the answer",
         "schema": {"type": "boolean"},
+    },
+    "AIKG-Next-Page": {
+        "description": "The page that follows this one, when one does (a SELECT answer)",
+        "schema": {"type": "integer"},
     },
 }
 """The headers of every query answer, for the OpenAPI document."""
@@ -252,26 +256,40 @@ def page_url(request: Request, params: Params, page: int) -> str:
     return f"{request.url.path}?{urlencode([*pairs, ('page', str(page))])}"
 
 
+LINK_URL_LIMIT = 8_000
+"""The longest page URL a ``Link`` header carries. A query sent in a POST body is in the
+URL of its other pages: past this, a header would outgrow what proxies and clients take
+(httpx refuses 100 KB of headers; nginx's default request line is 8 KB), and a GET of it
+would be refused anyway. ``AIKG-Next-Page`` still says which page follows: POST it."""
+
+
 def page_links(request: Request, params: Params, result: Serialized) -> dict[str, str]:
-    """The paging headers of a SELECT answer: ``AIKG-Page`` (which page it is) and an RFC
-    8288 ``Link`` to the next page (``rel="next"``, absent on the last page) and to the
-    previous one (``rel="prev"``); nothing for an ASK or graph answer, which has no pages."""
+    """The paging headers of a SELECT answer: ``AIKG-Page`` (which page it is),
+    ``AIKG-Next-Page`` (the next, absent on the last page) and an RFC 8288 ``Link`` to the
+    next page (``rel="next"``) and to the previous one (``rel="prev"``), each where its URL
+    is no longer than :data:`LINK_URL_LIMIT`; nothing for an ASK or graph answer, which
+    has no pages."""
     if result.kind != "select":
         return {}
-    links = []
-    if result.next_page is not None:
-        links.append(f'<{page_url(request, params, result.next_page)}>; rel="next"')
-    if result.page > 1:
-        links.append(f'<{page_url(request, params, result.page - 1)}>; rel="prev"')
     headers = {"AIKG-Page": str(result.page)}
-    if links:
+    pages = []
+    if result.next_page is not None:
+        headers["AIKG-Next-Page"] = str(result.next_page)
+        pages.append((result.next_page, "next"))
+    if result.page > 1:
+        pages.append((result.page - 1, "prev"))
+    urls = [(page_url(request, params, page), rel) for page, rel in pages]
+    if links := [f'<{url}>; rel="{rel}"' for url, rel in urls if len(url) <= LINK_URL_LIMIT]:
         headers["Link"] = ", ".join(links)
     return headers
 
 
 def with_cite_as(links: Mapping[str, str], permalink: str) -> dict[str, str]:
     """The paging headers with the answer's permalink added to their ``Link``
-    (``rel="cite-as"``, RFC 8574)."""
+    (``rel="cite-as"``, RFC 8574), unless it is longer than :data:`LINK_URL_LIMIT` (it
+    holds the query's text, as the links to the other pages do)."""
+    if len(permalink) > LINK_URL_LIMIT:
+        return dict(links)
     cite = f'<{permalink}>; rel="cite-as"'
     return {**links, "Link": ", ".join(filter(None, [links.get("Link"), cite]))}
 
