@@ -494,9 +494,10 @@ def test_a_bad_page_is_a_400_naming_the_parameter(small_app: TestClient, bad: st
         error = response.json()
         assert (error["error"], error["where"]) == ("invalid-parameter", "parameter 'page'")
         assert "link" not in response.headers
-    assert (
-        small_app.get("/queries/claims", params=[("page", "1"), ("page", "2")]).status_code == 400
-    )
+    twice = small_app.get("/queries/claims", params=[("page", "1"), ("page", "2")], headers=JSON)
+    assert twice.status_code == 400
+    assert twice.json()["error"] == "bad-request"
+    assert twice.json()["message"] == "parameter 'page' is given 2 times"
 
 
 def test_ask_and_graphs_keep_their_answers_without_pages(small_app: TestClient) -> None:
