@@ -57,7 +57,7 @@ from aikg.sparql.paging import page_number
 from aikg.sparql.results import Serialized, Table, answer_kind, serialize
 from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
 from aikg.terms import OxTerm, triples_to_graph
-from aikg.validation.fast import bundled_checks, stated_graphs, validate_store
+from aikg.validation.fast import Check, bundled_checks, stated_graphs, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
 from aikg.validation.incremental import Change, validate_change
 from aikg.validation.pyshacl_engine import (
@@ -506,15 +506,20 @@ class KnowledgeGraph(AnalystQueries):
         )
         if self.settings.validator == "pyshacl":
             return self._validate_data(list(self._data_quads()), self.graph_files)
-        engine = copy or self.store.local()
+        # Compiled first, and the engine named only in the callee: the first compilation
+        # leaves frames of its parser alive (freed by the garbage collector, not at once),
+        # and with them their callers', which must not hold a store on disk open.
+        return self._run_checks(bundled_checks(), change, graphs, copy or self.store.local())
+
+    def _run_checks(
+        self, checks: list[Check], change: Change | None, graphs: list[str], engine: ox.Store
+    ) -> ValidationReport:
         # The shapes judge what the data states: the few checks that would see entailed
         # values in the union of graphs read every graph but the inferred one.
         stated = stated_graphs(engine, self.store.inferred_graph)
         if change is not None:
-            return validate_change(
-                engine, bundled_checks(), change, graphs, self.graph_files, stated=stated
-            )
-        return validate_store(engine, bundled_checks(), graphs, self.graph_files, stated=stated)
+            return validate_change(engine, checks, change, graphs, self.graph_files, stated=stated)
+        return validate_store(engine, checks, graphs, self.graph_files, stated=stated)
 
     def check_sources(self, change: Change | None = None) -> tuple[Violation, ...]:
         """The other half of :meth:`validate`: each quotation against its source's text

@@ -30,7 +30,6 @@ it reads every graph but the inferred one (:attr:`Check.stated_only`, :func:`sta
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -857,11 +856,6 @@ def bundled_checks() -> list[Check]:
             ox.parse(package_data.ontology_file().read_bytes(), format=ox.RdfFormat.TURTLE)
         )
         _COMPILED["bundled"] = Compiler(shapes, ontology).compile()
-        # Reading the SHACL-SPARQL constraints (rdflib's parser) leaves reference cycles
-        # through frames, and each frame holds its callers': collected now, so that no
-        # caller's locals (a store on disk, which must be closed to be opened again)
-        # outlive its call.
-        gc.collect()
     return _COMPILED["bundled"]
 
 
