@@ -392,3 +392,36 @@ def test_a_query_is_split_into_what_additions_and_removals_can_break() -> None:
     # A window (LIMIT): removing a solution can let another in, so it is not split.
     windowed = kinds("SELECT ?this WHERE { ?this <http://e/p> ?v } LIMIT 5")
     assert set(windowed.values()) == {(True, True)}
+
+
+def test_a_change_to_the_ontology_is_validated_in_full() -> None:
+    """A class new to the ontology graph, under ``aikg:Claim``, and a node of it with
+    nothing a claim needs: the inferred graph makes the node a claim (it reads the store's
+    ontology), which no walk from the change reaches (the compiled checks know the bundled
+    classes). A write that changes the ontology graph is validated whole: the dry run
+    refuses what ``aikg validate --all`` would."""
+    from aikg.workers import jobs  # noqa: PLC0415 - the write path, for this test alone
+
+    kg = KnowledgeGraph.load()
+    ontology, extra = kg.store.ontology_graph, kg.graph_iri("extra")
+    write = (
+        f"PREFIX aikg: <{AIKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        f"INSERT DATA {{ GRAPH <{ontology}> {{ aikg:Rumour rdfs:subClassOf aikg:Claim }} "
+        f"GRAPH <{extra}> {{ <{DEFAULT_BASE_IRI}claim/rumour> a aikg:Rumour }} }}"
+    )
+    with pytest.raises(ValidationError) as caught:
+        jobs.update(kg, True, write)
+    refused = {
+        (v.focus_node, v.source_shape.rsplit("#", 1)[-1]) for v in caught.value.report.violations
+    }
+    assert (f"{DEFAULT_BASE_IRI}claim/rumour", "ClaimShape-evidence") in refused
+    # The dry run is the one a server's keeper makes on a copy; here it ran on the graph
+    # itself, which the whole validation then judges the same way.
+    assert {
+        (v.focus_node, v.source_shape.rsplit("#", 1)[-1]) for v in kg.validate().violations
+    } == refused
+    # Through the Python API too: a change that names the ontology graph is judged whole.
+    added = Change.of(added=list(kg.store.quads(ontology))[:1])
+    assert {
+        (v.focus_node, v.source_shape.rsplit("#", 1)[-1]) for v in kg.validate(added).violations
+    } == refused

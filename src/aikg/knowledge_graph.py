@@ -506,6 +506,11 @@ class KnowledgeGraph(AnalystQueries):
         )
         if self.settings.validator == "pyshacl":
             return self._validate_data(list(self._data_quads()), self.graph_files)
+        if change is not None and change.names_graph(self.store.ontology_graph):
+            # A changed ontology changes what the inferred graph makes of nodes the
+            # change never names (a new subclass types every node of it anew), and the
+            # walks from the change follow the bundled shapes alone: the whole store.
+            change = None
         # Compiled first, and the engine named only in the callee: the first compilation
         # leaves frames of its parser alive (freed by the garbage collector, not at once),
         # and with them their callers', which must not hold a store on disk open.

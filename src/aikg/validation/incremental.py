@@ -62,6 +62,11 @@ class Change:
     def __len__(self) -> int:
         return len(self.added) + len(self.removed)
 
+    def names_graph(self, graph: str) -> bool:
+        """Whether a quad added or removed is in the named graph ``graph``."""
+        named = ox.NamedNode(graph)
+        return any(q.graph_name == named for q in (*self.added, *self.removed))
+
 
 def validate_change(
     store: ox.Store,
