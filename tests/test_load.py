@@ -299,6 +299,9 @@ def test_a_syntax_error_in_a_later_file_changes_nothing(
     ("name", "content", "message"),
     [
         ("holdings.ttl", "", "graph https://w3id.org/aikg/graph/holdings is already loaded"),
+        ("ontology.ttl", "", "graph https://w3id.org/aikg/graph/ontology is one of aikg's own"),
+        ("shapes.ttl", "", "graph https://w3id.org/aikg/graph/shapes is one of aikg's own"),
+        ("inferred.ttl", "", "graph https://w3id.org/aikg/graph/inferred is one of aikg's own"),
         ("notes.txt", "", "cannot tell the RDF format"),
         ("Bad Name.ttl", "", "cannot name a graph"),
         (
@@ -373,6 +376,21 @@ def test_a_quad_file_may_not_write_into_a_graph_that_exists(tmp_path: Path) -> N
     with pytest.raises(InputError) as caught:
         load_files(kg, [path])
     assert "graph https://w3id.org/aikg/graph/holdings is already loaded" in str(caught.value)
+
+
+def test_a_quad_file_may_not_write_into_a_graph_of_aikg_s_own(tmp_path: Path) -> None:
+    path = tmp_path / "sneaky.nq"
+    path.write_text(
+        "<https://example.org/a> <https://example.org/b> <https://example.org/c> "
+        "<https://w3id.org/aikg/graph/shapes> .\n"
+    )
+    kg = KnowledgeGraph.load()
+    before = set(kg.store.quads())
+    with pytest.raises(InputError) as caught:
+        load_files(kg, [path])
+    assert "graph https://w3id.org/aikg/graph/shapes is one of aikg's own" in str(caught.value)
+    assert caught.value.where == str(path)
+    assert set(kg.store.quads()) == before
 
 
 def test_syntax_errors_name_file_line_and_column(tmp_path: Path) -> None:

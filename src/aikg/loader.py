@@ -378,7 +378,7 @@ def _check(
         plans.append(_Plan(path, source, fmt, graph, triples, frozenset(graphs)))
         # A file's own graph counts, even if it stays empty.
         claimed = [(p.source, p.graphs | {p.graph}) for p in plans]
-        refuse_taken_graphs(kg.store.named_graphs(), claimed)
+        refuse_taken_graphs(kg.store.named_graphs(), claimed, kg.store.system_graphs)
     return plans
 
 

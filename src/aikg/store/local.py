@@ -230,9 +230,15 @@ def read_file(
     return parse_rdf(data, source=source, fmt=fmt, graph=graph, base_iri=settings.base_iri)
 
 
-def refuse_taken_graphs(taken: Iterable[str], new: Iterable[tuple[str, Iterable[str]]]) -> None:
-    """Refuse a load whose files name a graph already in the store, or a graph another
-    of its files names too. ``new`` holds each file's source and graphs, in order.
+def refuse_taken_graphs(
+    taken: Iterable[str],
+    new: Iterable[tuple[str, Iterable[str]]],
+    system: Collection[str] = (),
+) -> None:
+    """Refuse a load whose files name a graph already in the store, a graph another of
+    its files names too, or one of the ``system`` graphs (the ontology, the shapes, the
+    inferred graph: aikg's own, whether the store holds them yet or not). ``new`` holds
+    each file's source and graphs, in order.
 
     >>> refuse_taken_graphs(["http://e/g/a"], [("b.ttl", ["http://e/g/b"])])
     >>> refuse_taken_graphs([], [("b.ttl", ["http://e/g/b"]), ("B.ttl", ["http://e/g/b"])])
@@ -243,6 +249,14 @@ def refuse_taken_graphs(taken: Iterable[str], new: Iterable[tuple[str, Iterable[
     owners: dict[str, str] = {}
     for source, graphs in new:
         for graph in sorted(set(graphs)):
+            if graph in system:
+                raise InputError(
+                    f"graph {graph} is one of aikg's own (the ontology, the shapes, the "
+                    "inferred graph), which no file loads into; nothing was loaded",
+                    where=source,
+                    hint="rename the file (each file loads into the graph named after it), "
+                    "or name another graph in it",
+                )
             if graph in loaded or graph in owners:
                 where = "loaded" if graph in loaded else f"in {owners[graph]}"
                 raise InputError(
