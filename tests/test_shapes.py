@@ -7,6 +7,7 @@ with the exact violations it must produce, one per line::
 
     # expect: <focus node> <path or -> <source shape> [<source SPARQL constraint>]
 
+(``_:`` for a blank focus node.)
 Every example is validated together with the context, through the same entry point the
 loader uses (:func:`aikg.validation.pyshacl_engine.validate_quads`).
 """
@@ -62,7 +63,12 @@ def validate_with_context(paths: Iterable[Path]) -> ValidationReport:
 
 
 def found(report: ValidationReport) -> set[Expectation]:
-    return {(v.focus_node, v.path, v.source_shape, v.source_constraint) for v in report.violations}
+    """The violations as expectations; a blank focus node (its label is drawn afresh on
+    every parse) as ``_:``."""
+    return {
+        (v.focus_node if ":" in v.focus_node else "_:", v.path, v.source_shape, v.source_constraint)
+        for v in report.violations
+    }
 
 
 def expected(path: Path) -> set[Expectation]:

@@ -296,6 +296,29 @@ def test_a_misquotation_written_outside_its_source_graph_is_refused(into: str) -
     assert not fresh.validate().conforms  # and a whole validation agrees
 
 
+def test_a_quotation_that_is_a_blank_node_is_refused_not_a_crash() -> None:
+    """Its text could not be checked against its source's (the check names quotations
+    by IRI): the shapes refuse it, and the check of the texts passes it by instead of
+    failing on it, in the dry run of a write and in a whole validation after it."""
+    from aikg.workers import jobs  # noqa: PLC0415
+
+    fresh = KnowledgeGraph.load()
+    update = (
+        "PREFIX aikg: <https://w3id.org/aikg/ontology#> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "INSERT DATA { GRAPH <https://w3id.org/aikg/graph/extra> { "
+        "<https://w3id.org/aikg/claim/h100-tesla-s1> aikg:evidence _:q . "
+        '_:q a aikg:Quotation ; rdfs:label "S1, unnamed"@en ; '
+        f'<{sources.SCHEMA_TEXT}> "Tesla has 99 GPUs, says nobody." ; '
+        "<http://purl.org/dc/terms/isPartOf> <https://w3id.org/aikg/source/s1> } }"
+    )
+    named = "https://w3id.org/aikg/shapes#QuotationShape-named"
+    with pytest.raises(ValidationError) as caught:
+        jobs.update(fresh, True, update)  # the dry run a server makes of the write
+    assert named in {v.source_constraint for v in caught.value.report.violations}
+    assert named in {v.source_constraint for v in fresh.validate().violations}
+
+
 # ------------------------------------------------------------------ adding a source
 
 

@@ -60,6 +60,8 @@ _UNDER_TEXTS = """
 SELECT DISTINCT ?source WHERE {
   ?root aikg:textFile ?rootFile .
   ?source dcterms:isPartOf* ?root .
+  # A blank node is left to the shapes, which refuse it as a quotation.
+  FILTER (isIRI(?source))
 }"""
 """Every node within a source that has a text file (its parts, their quotations): a few,
 found from the files. The quotations and claims are then read from them by pattern
