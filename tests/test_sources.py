@@ -296,6 +296,35 @@ def test_a_misquotation_written_outside_its_source_graph_is_refused(into: str) -
     assert not fresh.validate().conforms  # and a whole validation agrees
 
 
+def test_a_source_stated_in_the_default_graph_still_has_its_quotations_checked() -> None:
+    """The source's type moved into the default graph by an update without ``GRAPH``:
+    its quotations are checked all the same (they were passed by, the source unseen)."""
+    from aikg.workers import jobs  # noqa: PLC0415
+
+    fresh = KnowledgeGraph.load()
+    sources_graph = "<https://w3id.org/aikg/graph/sources>"
+    page = "<https://w3id.org/aikg/source/page> a <https://w3id.org/aikg/ontology#Source>"
+    jobs.update(
+        fresh,
+        False,
+        f"DELETE DATA {{ GRAPH {sources_graph} {{ {page} }} }} ; INSERT DATA {{ {page} }}",
+    )
+    assert fresh.validate().conforms
+    quote = "<https://w3id.org/aikg/quote/s1-h100-comparison>"
+    text = f"<{sources.SCHEMA_TEXT}>"
+    misquote = (
+        f"DELETE {{ GRAPH {sources_graph} {{ {quote} {text} ?t }} }} "
+        f"INSERT {{ GRAPH {sources_graph} {{ {quote} {text} ?new }} }} "
+        f"WHERE {{ GRAPH {sources_graph} {{ {quote} {text} ?t }} "
+        'BIND (REPLACE(?t, "critical", "crucial") AS ?new) }'
+    )
+    with pytest.raises(ValidationError) as caught:
+        jobs.update(fresh, True, misquote)  # the dry run a server makes of the write
+    assert [(v.focus_node, v.source_shape) for v in caught.value.report.violations] == [
+        (quote.strip("<>"), sources.CHECK)
+    ]
+
+
 def test_a_quotation_that_is_a_blank_node_is_refused_not_a_crash() -> None:
     """Its text could not be checked against its source's (the check names quotations
     by IRI): the shapes refuse it, and the check of the texts passes it by instead of

@@ -42,6 +42,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from aikg import package_data
 from aikg.errors import InputError, NotFoundError
+from aikg.namespaces import prefix_table
 from aikg.sparql.execute import SelectResult
 from aikg.validation.pyshacl_engine import Violation
 
@@ -72,7 +73,8 @@ next)."""
 _SOURCES = """
 SELECT ?source ?id ?file ?sum ?parent ?start ?end ?g WHERE {
   {values}
-  GRAPH ?g { ?source a aikg:Source }
+  ?source a aikg:Source .
+  OPTIONAL { GRAPH ?g { ?source a aikg:Source } }
   OPTIONAL { ?source dcterms:identifier ?id }
   OPTIONAL { ?source aikg:textFile ?file }
   OPTIONAL { ?source spdx:checksum ?c . ?c spdx:algorithm spdx:checksumAlgorithm_sha256 ;
@@ -189,15 +191,27 @@ def table_cells(text: str) -> dict[tuple[str, str], str]:
 
 
 def _rows(kg: KnowledgeGraph, query: str, values: str = "") -> list[dict[str, str]]:
-    """The rows of a query over the data graphs, its ``{values}`` filled with ``values``
-    (``VALUES`` blocks)."""
+    """The rows of a query over the data, its ``{values}`` filled with ``values``
+    (``VALUES`` blocks): the data graphs, and on a store of this process the default
+    graph too (an update without ``GRAPH`` writes there: a source or a part of one stated
+    there has its quotations checked all the same; a remote store keeps none for aikg)."""
     graphs = kg.store.data_graphs()
-    result = kg.query(
-        query.replace("{values}", values),
-        default_graphs=graphs,
-        named_graphs=graphs,
-        max_rows=2**62,
-    )
+    text = query.replace("{values}", values)
+    if kg.store.native:
+        named = [ox.NamedNode(g) for g in graphs]
+        solutions = kg.store.query(
+            text,
+            default_graph=[*named, ox.DefaultGraph()],
+            named_graphs=named,
+            prefixes=prefix_table(kg.settings.base_iri),
+        )
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        return [
+            {name: term.value for name, term in zip(names, row, strict=True) if term is not None}
+            for row in solutions
+        ]
+    result = kg.query(text, default_graphs=graphs, named_graphs=graphs, max_rows=2**62)
     assert isinstance(result, SelectResult)
     return [{k: str(v) for k, v in row.items()} for row in result.rows]
 
