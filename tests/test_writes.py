@@ -295,3 +295,19 @@ def test_clear_of_an_unknown_graph_succeeds_and_drop_of_one_is_400(writable: Ser
     response = update(writable, "DROP GRAPH <http://example.org/never-seen>")
     assert (response.status_code, response.json()["error"]) == (400, "bad-request")
     assert "nothing was changed" in response.json()["message"]
+
+
+def test_an_empty_graph_of_a_store_on_disk_can_be_deleted(tmp_path: Path) -> None:
+    """A write to a store on disk is tried on a copy in memory first: the copy must hold
+    the empty graphs too, or deleting one is refused as deleting no graph."""
+    from aikg import KnowledgeGraph  # noqa: PLC0415
+    from aikg.config import Settings  # noqa: PLC0415
+    from aikg.workers import jobs  # noqa: PLC0415
+
+    graph = "http://example.org/empty"
+    with KnowledgeGraph.open(Settings(store=str(tmp_path / "store"))) as kg:
+        assert jobs.put_graph(kg, False, graph, b"") == {"created": True, "triples": 0}
+        assert kg.store.has_graph(graph)
+        assert jobs.delete_graph(kg, True, graph) == {"deleted": True}  # the dry run
+        assert jobs.delete_graph(kg, False, graph) == {"deleted": True}
+        assert not kg.store.has_graph(graph)

@@ -726,8 +726,11 @@ class Store:
         )
 
     def scratch_copy(self) -> Store:
-        """A store in memory holding the same quads, to try a write on and throw away."""
+        """A store in memory holding the same graphs and quads, to try a write on and
+        throw away (an empty graph too: a write may drop it)."""
         scratch = Store(self.settings.replace(store=None))
+        for graph in self.engine.named_graphs():
+            scratch.engine.add_graph(graph)
         scratch.extend(list(self.quads()))
         return scratch
 
