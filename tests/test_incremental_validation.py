@@ -13,6 +13,7 @@ nothing an addition can break is left to the removals' walks.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,13 +23,14 @@ from hypothesis import strategies as st
 
 from aikg import KnowledgeGraph, package_data
 from aikg.config import DEFAULT_BASE_IRI
-from aikg.errors import ValidationError
+from aikg.errors import InputError, ValidationError
 from aikg.namespaces import AIKG, RDF
 from aikg.synthetic.dossier import Generator
 from aikg.synthetic.generate import generate
 from aikg.synthetic.violations import KINDS, VIOLATION_KINDS
 from aikg.validation.fast import Found, bundled_checks, run_checks
 from aikg.validation.incremental import Change, focus_nodes, run_focused
+from aikg.validation.pyshacl_engine import Violation
 from aikg.validation.reach import sparql_reach
 
 Key = tuple[str, str | None, str | None, str, str | None, str]
@@ -398,30 +400,47 @@ def test_a_change_to_the_ontology_is_validated_in_full() -> None:
     """A class new to the ontology graph, under ``aikg:Claim``, and a node of it with
     nothing a claim needs: the inferred graph makes the node a claim (it reads the store's
     ontology), which no walk from the change reaches (the compiled checks know the bundled
-    classes). A write that changes the ontology graph is validated whole: the dry run
-    refuses what ``aikg validate --all`` would."""
-    from aikg.workers import jobs  # noqa: PLC0415 - the write path, for this test alone
+    classes). So a change that names the ontology graph is validated whole, as
+    ``aikg validate --all`` would. (A write may not make such a change, see
+    ``test_a_write_may_drop_aikg_s_own_graphs_but_not_change_them``; a store changed by
+    other means, or a caller of the Python API, can.)"""
+    kg = KnowledgeGraph.load()
+    ontology, extra = ox.NamedNode(kg.store.ontology_graph), ox.NamedNode(kg.graph_iri("extra"))
+    rumour, claim = ox.NamedNode(f"{AIKG}Rumour"), ox.NamedNode(f"{AIKG}Claim")
+    node = ox.NamedNode(f"{DEFAULT_BASE_IRI}claim/rumour")
+    sub_class_of = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    change = Change.of(
+        added=[ox.Quad(rumour, sub_class_of, claim, ontology), ox.Quad(node, TYPE, rumour, extra)]
+    )
+    kg.store.extend(list(change.added))
+    kg.derive(change=change)
+
+    def shapes_of(report_violations: Iterable[Violation]) -> set[tuple[str, str]]:
+        return {(v.focus_node, v.source_shape.rsplit("#", 1)[-1]) for v in report_violations}
+
+    whole = shapes_of(kg.validate().violations)
+    assert (node.value, "ClaimShape-evidence") in whole
+    assert shapes_of(kg.validate(change).violations) == whole
+
+
+def test_a_write_may_drop_aikg_s_own_graphs_but_not_change_them() -> None:
+    """The ontology and the shapes are aikg's own files, which the shapes every write
+    must pass are compiled from: a write that adds a subclass to the ontology graph, or a
+    shape to the shapes graph, is refused (a later write typing a node with the subclass
+    would be validated by walks that do not know it); dropping them, as ``DROP ALL``
+    does, is not."""
+    from aikg.workers import jobs  # noqa: PLC0415
 
     kg = KnowledgeGraph.load()
-    ontology, extra = kg.store.ontology_graph, kg.graph_iri("extra")
-    write = (
-        f"PREFIX aikg: <{AIKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        f"INSERT DATA {{ GRAPH <{ontology}> {{ aikg:Rumour rdfs:subClassOf aikg:Claim }} "
-        f"GRAPH <{extra}> {{ <{DEFAULT_BASE_IRI}claim/rumour> a aikg:Rumour }} }}"
-    )
-    with pytest.raises(ValidationError) as caught:
-        jobs.update(kg, True, write)
-    refused = {
-        (v.focus_node, v.source_shape.rsplit("#", 1)[-1]) for v in caught.value.report.violations
-    }
-    assert (f"{DEFAULT_BASE_IRI}claim/rumour", "ClaimShape-evidence") in refused
-    # The dry run is the one a server's keeper makes on a copy; here it ran on the graph
-    # itself, which the whole validation then judges the same way.
-    assert {
-        (v.focus_node, v.source_shape.rsplit("#", 1)[-1]) for v in kg.validate().violations
-    } == refused
-    # Through the Python API too: a change that names the ontology graph is judged whole.
-    added = Change.of(added=list(kg.store.quads(ontology))[:1])
-    assert {
-        (v.focus_node, v.source_shape.rsplit("#", 1)[-1]) for v in kg.validate(added).violations
-    } == refused
+    prefixes = f"PREFIX aikg: <{AIKG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    for graph, triple in [
+        (kg.store.ontology_graph, "aikg:Rumour rdfs:subClassOf aikg:Claim"),
+        (kg.store.shapes_graph, "<https://w3id.org/aikg/shapes#X> rdfs:label 'x'"),
+    ]:
+        tried = KnowledgeGraph(kg.store.scratch_copy(), graph_files=kg.graph_files)
+        with pytest.raises(InputError) as caught:
+            jobs.update(tried, True, f"{prefixes} INSERT DATA {{ GRAPH <{graph}> {{ {triple} }} }}")
+        assert f"the update changes <{graph}>" in caught.value.message
+        assert "ontology/aikg.ttl" in (caught.value.hint or "")
+    # Dropped whole: the data left is validated in full, and conforms.
+    assert jobs.update(kg, True, "DROP ALL") == {"applied": True}

@@ -218,6 +218,8 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
             hint="write the statements to a graph of their own: the inferred graph follows",
         )
     written = graphs_written(reading)
+    # aikg's own graphs, read before a dry run to refuse a change to them after it.
+    fixed = _fixed_graphs(target) if dry_run else {}
     # What the graphs the update names held before it: to validate (a dry run) and derive
     # (a write) from what it changed only. A remote store derives everything anyway (and
     # is never read by graphs it does not keep); its dry runs run on a copy in memory.
@@ -241,11 +243,39 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
             hint="write into a named graph: INSERT DATA { GRAPH <graph/NAME> { ... } }, "
             "or PUT /store?graph=...",
         )
+    _refuse_changes_to_fixed_graphs(target, fixed)
     _check(target, dry_run, before, written or [])
     if not dry_run:
         kg.derive(change=_change(kg, before, written or []))
         kg.store.persist()
     return {"applied": True}
+
+
+def _fixed_graphs(kg: KnowledgeGraph) -> dict[str, set[ox.Quad]]:
+    """The quads of the ontology and shapes graphs: aikg's own files, which the shapes
+    every write must pass are compiled from."""
+    return {g: set(kg.store.quads(g)) for g in (kg.store.ontology_graph, kg.store.shapes_graph)}
+
+
+def _refuse_changes_to_fixed_graphs(tried: KnowledgeGraph, before: dict[str, set[ox.Quad]]) -> None:
+    """Refuse a dry run that changed the ontology or the shapes graph other than by
+    dropping it whole (``DROP ALL``, as the W3C protocol tests reset a store).
+
+    The compiled shapes, and the walks that find what a change can break, follow aikg's
+    own files, while the inferred graph follows the store's ontology: a subclass written
+    there would make claims of nodes no later write's validation looks at, and a shape
+    written there would never be enforced."""
+    for graph, quads in before.items():
+        after = set(tried.store.quads(graph))
+        if after != quads and after:
+            raise InputError(
+                f"the update changes <{graph}>, which holds aikg's own "
+                f"{'ontology' if graph == tried.store.ontology_graph else 'shapes'}: a write "
+                "may drop it whole, but not change it; nothing was changed",
+                hint="write the statements to a graph of their own; to change the ontology "
+                "or the shapes, edit ontology/aikg.ttl or ontology/shapes.ttl and load a new "
+                "store",
+            )
 
 
 def _writes_default_graph(tried: KnowledgeGraph) -> bool:
