@@ -194,3 +194,19 @@ def test_the_index_follows_writes_and_refused_loads(tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         kg.add_files([bad])
     assert kg.search("qqqzz") == []
+
+
+def test_the_index_holds_the_names_of_the_default_graph(tmp_path: Path) -> None:
+    """An update without ``GRAPH`` writes into the default graph, which queries read: the
+    index follows it there, and holds it after the store is opened again."""
+    settings = Settings(store=str(tmp_path / "store"))
+    with KnowledgeGraph.open(settings) as kg:
+        jobs.update(kg, False, "INSERT DATA { country:KR skos:altLabel 'Defgraphname'@en }")
+        assert [m.iri for m in kg.search("defgraphname")] == [BASE + "country/KR"]
+    with KnowledgeGraph.open(settings) as again:
+        assert [m.iri for m in again.search("defgraphname")] == [BASE + "country/KR"]
+        assert again.store.names is not None
+        again.store.names.rebuild(again.store.indexed_quads())  # as for a lost index
+        assert [m.iri for m in again.search("defgraphname")] == [BASE + "country/KR"]
+        jobs.update(again, False, "DELETE DATA { country:KR skos:altLabel 'Defgraphname'@en }")
+        assert again.search("defgraphname") == []

@@ -225,16 +225,14 @@ class KnowledgeGraph(AnalystQueries):
         loaded.prepared = True
 
     def _indexed(self, quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-        """The quads among these that the name index holds: names and texts, in a named
-        graph other than the inferred one (as :meth:`aikg.store.local.Store.indexed_quads`
+        """The quads among these that the name index holds: names and texts, in any
+        graph but the inferred one (as :meth:`aikg.store.local.Store.indexed_quads`
         reads)."""
         inferred = ox.NamedNode(self.store.inferred_graph)
         return [
             q
             for q in quads
-            if q.predicate.value in INDEXED_PROPERTIES
-            and isinstance(q.graph_name, ox.NamedNode)
-            and q.graph_name != inferred
+            if q.predicate.value in INDEXED_PROPERTIES and q.graph_name != inferred
         ]
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:

@@ -16,11 +16,12 @@ text may contain a text, so the query reads only those instead of every text of 
 (:mod:`aikg.saved_queries`, ``text_of``).
 
 Names are stored as the search compares them (:func:`aikg.search.normalize`: NFKC, case
-folded). The index holds what the data states (never the inferred graph) and is kept in
-step by the knowledge graph: added to after a load (the new graphs' names), changed by
-what a write added and removed, rebuilt after any other change, and rebuilt when a store
-on disk is opened without one or after a load was undone. In memory for a store in
-memory; beside a store on disk (``DIR.names.sqlite``).
+folded). The index holds what the data states, in any graph (the default graph included;
+never the inferred graph), and is kept in step by the knowledge graph: added to after a
+load (the new graphs' names), changed by what a write added and removed, rebuilt after
+any other change, and rebuilt when a store on disk is opened without one or after a load
+was undone. In memory for a store in memory; beside a store on disk
+(``DIR.names.sqlite``).
 
 A server's workers are forked from the process that holds the index: an index in memory
 is then the child's own copy; an index on disk is opened again by each process that uses
@@ -44,9 +45,10 @@ TEXT_PROPERTIES = (SCHEMA + "text",)
 INDEXED_PROPERTIES = NAME_PROPERTIES + TEXT_PROPERTIES
 """Every property whose values the index holds: names, then texts."""
 
-VERSION = 2
+VERSION = 3
 """The layout of the index (SQLite's ``user_version``): an index of an older layout (one
-without the texts) is rebuilt when its store opens."""
+without the texts, or without the names and texts of the default graph) is rebuilt when
+its store opens."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS names (

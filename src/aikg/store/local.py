@@ -647,9 +647,13 @@ class Store:
     def indexed_quads(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Quad]:
         """The quads the name index holds (:mod:`aikg.names`: names, label, prefLabel,
         altLabel, and texts, ``schema:text``) in ``graphs`` (default: every graph but the
-        inferred one)."""
+        inferred one, the default graph included: an update without ``GRAPH`` writes
+        there, and queries read it)."""
         for indexed in INDEXED_PROPERTIES:
-            yield from self.stated_with(ox.NamedNode(indexed), graphs)
+            predicate = ox.NamedNode(indexed)
+            yield from self.stated_with(predicate, graphs)
+            if graphs is None and self.native:
+                yield from self.engine.quads_for_pattern(None, predicate, None, ox.DefaultGraph())
 
     def stated_types(self, iris: Iterable[ox.NamedNode]) -> dict[str, set[str]]:
         """The classes the data states each IRI to be an instance of (not those the
