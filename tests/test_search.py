@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -87,7 +88,7 @@ def test_the_limit_is_kept_and_checked(kg: KnowledgeGraph) -> None:
 def test_an_empty_text_is_refused(kg: KnowledgeGraph, text: str) -> None:
     with pytest.raises(ParameterError, match="nothing to search for") as caught:
         kg.search(text)
-    assert caught.value.hint == "give a part of a name, e.g. q=korea or q=한국"
+    assert caught.value.hint == "give a part of a name, such as korea or 한국"
 
 
 def test_a_text_with_quotes_and_backslashes_is_text(kg: KnowledgeGraph) -> None:
@@ -129,6 +130,26 @@ def test_the_route_refuses_an_empty_text_with_400(app_client: TestClient) -> Non
     assert answer.json()["message"] == "nothing to search for: the text is empty"
 
 
+@pytest.mark.parametrize(
+    ("params", "message", "where"),
+    [
+        ({"q": ""}, "nothing to search for: the text is empty", "parameter 'q'"),
+        ([("q", "ai"), ("q", "korea")], "parameter 'q' is given 2 times", "parameter 'q'"),
+        ({"q": "ai", "limit": "abc"}, "limit 'abc' is not a whole number", "parameter 'limit'"),
+        ({"q": "ai", "limit": "1.5"}, "limit '1.5' is not a whole number", "parameter 'limit'"),
+        ({"q": "ai", "limit": "0"}, "limit 0 is out of range", "parameter 'limit'"),
+    ],
+)
+def test_the_route_names_the_parameter_that_is_wrong(
+    app_client: TestClient, params: Any, message: str, where: str
+) -> None:
+    answer = app_client.get("/search", params=params, headers={"Accept": "application/json"})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert (body["message"], body["where"]) == (message, where)
+    assert body["hint"]
+
+
 def test_every_page_has_the_search_box(app_client: TestClient) -> None:
     page = app_client.get("/ontology", headers={"Accept": "text/html"})
     assert 'action="/search"' in page.text or 'action="./search"' in page.text
@@ -145,6 +166,11 @@ def test_the_cli_prints_a_table_and_refuses_an_empty_text() -> None:
     with contextlib.redirect_stderr(err):
         assert main(["search", ""], out) == 2
     assert out.getvalue() == "" and "nothing to search for" in err.getvalue()
+    assert "where: TEXT" in err.getvalue()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["search", "korea", "--limit", "0"], io.StringIO()) == 2
+    assert "limit 0 is out of range" in err.getvalue() and "where: --limit" in err.getvalue()
 
 
 def test_the_remote_store_finds_the_same(kg: KnowledgeGraph, any_remote_kg: KnowledgeGraph) -> None:

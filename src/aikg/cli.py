@@ -43,6 +43,7 @@ from aikg.knowledge_graph import KnowledgeGraph
 from aikg.loader import ROLLED_BACK, Progress, load_files
 from aikg.namespaces import curie, prefix_table
 from aikg.saved_queries import catalog, describe, saved_query
+from aikg.search import SEARCH_LIMIT, SEARCH_TEXT
 from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.sparql.lexer import operation
 from aikg.sparql.paging import PAGE_PARAMETER, page_number
@@ -903,8 +904,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"aikg: {error.describe()}", file=sys.stderr)
         return EXIT_VIOLATIONS
     except AikgError as error:
+        # What the core calls a parameter, by its name here.
         if error.where == PAGE_PARAMETER and hasattr(args, "page"):
-            error.where = "--page"  # what the core calls the page, by its name here
+            error.where = "--page"
+        elif handler is cmd_search:
+            error.where = {SEARCH_TEXT: "TEXT", SEARCH_LIMIT: "--limit"}.get(
+                error.where or "", error.where
+            )
         print(f"aikg: {error.describe()}", file=sys.stderr)
         return EXIT_INPUT if error.status < 500 else EXIT_SERVICE
     except BrokenPipeError:

@@ -230,9 +230,7 @@ class KnowledgeGraph(AnalystQueries):
         reads)."""
         inferred = ox.NamedNode(self.store.inferred_graph)
         return [
-            q
-            for q in quads
-            if q.predicate.value in INDEXED_PROPERTIES and q.graph_name != inferred
+            q for q in quads if q.predicate.value in INDEXED_PROPERTIES and q.graph_name != inferred
         ]
 
     def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:

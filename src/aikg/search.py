@@ -65,6 +65,12 @@ class Match:
         }
 
 
+SEARCH_TEXT = "the text searched for"
+"""Where a wrong search text is said to be (HTTP names its ``q``, the CLI its TEXT)."""
+SEARCH_LIMIT = "the limit"
+"""Where a wrong limit is said to be (HTTP names its ``limit``, the CLI its ``--limit``)."""
+
+
 def check_text(text: str) -> str:
     """The normalized text to search for; ParameterError when there is nothing to search
     for or too much."""
@@ -72,13 +78,13 @@ def check_text(text: str) -> str:
     if not wanted:
         raise ParameterError(
             "nothing to search for: the text is empty",
-            where="the text searched for (q=)",
-            hint="give a part of a name, e.g. q=korea or q=한국",
+            where=SEARCH_TEXT,
+            hint="give a part of a name, such as korea or 한국",
         )
     if len(wanted) > MAX_TEXT:
         raise ParameterError(
             f"the text to search for is {len(wanted)} characters long; the limit is {MAX_TEXT}",
-            where="the text searched for (q=)",
+            where=SEARCH_TEXT,
             hint="search for a part of a name",
         )
     return wanted
@@ -88,7 +94,7 @@ def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise ParameterError(
             f"limit {limit} is out of range",
-            where="the limit",
+            where=SEARCH_LIMIT,
             hint=f"give a number from 1 to {MAX_LIMIT}",
         )
     return limit

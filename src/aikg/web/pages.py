@@ -30,14 +30,14 @@ from starlette.concurrency import run_in_threadpool
 
 from aikg import analyst, package_data
 from aikg.config import ONTOLOGY_IRI, SHAPES_IRI
-from aikg.errors import NotFoundError
+from aikg.errors import NotFoundError, ParameterError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
 from aikg.jsonld import context, jsonld_type
 from aikg.linked_data.charts import holdings_chart, ranks_chart
 from aikg.linked_data.findable import dataset_markup, robots_txt
 from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog
-from aikg.search import MAX_LIMIT, MAX_TEXT
+from aikg.search import MAX_LIMIT, MAX_TEXT, SEARCH_LIMIT, SEARCH_TEXT
 from aikg.web.http import (
     accepts_gzip,
     choose,
@@ -150,22 +150,62 @@ async def home(
     return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
 
+SEARCH_DOC = {
+    "parameters": [
+        {
+            "name": "q",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "a part of a name (label, prefLabel or altLabel)",
+            "example": "korea",
+        },
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10},
+            "description": f"at most this many (1 to {MAX_LIMIT})",
+        },
+    ],
+}
+SEARCH_PARAMETERS = {SEARCH_TEXT: "parameter 'q'", SEARCH_LIMIT: "parameter 'limit'"}
+"""What the core calls the search's parameters, by their names here."""
+
+
+def _search_limit(text: str | None) -> int:
+    if text is None:
+        return 10
+    try:
+        return int(text)
+    except ValueError:
+        raise ParameterError(
+            f"limit {text!r} is not a whole number",
+            where="parameter 'limit'",
+            hint=f"give a number from 1 to {MAX_LIMIT}",
+        ) from None
+
+
 @router.get(
     "/search",
     summary="Find resources by a part of a name, in English or Korean",
     responses=_offers(["application/json", "text/html"], "The resources found, best first"),
+    openapi_extra=SEARCH_DOC,
 )
-async def find(
-    request: Request,
-    q: Annotated[str, Query(description="a part of a name (label, prefLabel or altLabel)")] = "",
-    limit: Annotated[int, Query(description=f"at most this many (1 to {MAX_LIMIT})")] = 10,
-) -> Response:
+async def find(request: Request) -> Response:
     service = gateway(request)
+    params = query_params(request)
+    q = single(params, "q") or ""
+    limit = _search_limit(single(params, "limit"))
     html = _json_or_html(request, ["application/json", "text/html"]) == "text/html"
-    if html and not q.strip():  # the empty search page, with its box
-        matches = []
-    else:
-        matches = await run_in_threadpool(service.search, q, limit)
+    try:
+        if html and not q.strip():  # the empty search page, with its box
+            matches = []
+        else:
+            matches = await run_in_threadpool(service.search, q, limit)
+    except ParameterError as error:
+        error.where = SEARCH_PARAMETERS.get(error.where or "", error.where)
+        raise
     headers = {"Vary": "Accept", "AIKG-Data-Version": service.version}
     if not html:
         return JSONResponse(
