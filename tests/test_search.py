@@ -236,3 +236,15 @@ def test_the_index_holds_the_names_of_the_default_graph(tmp_path: Path) -> None:
         assert [m.iri for m in again.search("defgraphname")] == [BASE + "country/KR"]
         jobs.update(again, False, "DELETE DATA { country:KR skos:altLabel 'Defgraphname'@en }")
         assert again.search("defgraphname") == []
+
+
+def test_an_unreadable_name_index_is_made_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(store=str(tmp_path / "store"))
+    KnowledgeGraph.open(settings).close()
+    index = tmp_path / "store.names.sqlite"
+    index.write_bytes(b"this is not a database" * 100)
+    with KnowledgeGraph.open(settings) as kg:
+        assert kg.search("한국")[0].iri == BASE + "country/KR"
+    assert f"the name index {index} is unreadable" in caplog.text

@@ -30,6 +30,7 @@ it (a SQLite connection must not cross a fork).
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import unicodedata
@@ -39,6 +40,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from aikg.namespaces import RDFS, SCHEMA, SKOS
+
+log = logging.getLogger("aikg")
 
 NAME_PROPERTIES = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel")
 TEXT_PROPERTIES = (SCHEMA + "text",)
@@ -98,8 +101,26 @@ class NameIndex:
         self._db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
+        try:
+            return self._open()
+        except sqlite3.DatabaseError as error:
+            if not self.path:
+                raise
+            # The index is derived from the store: an unreadable file (damaged, or not
+            # an index at all) is replaced by an empty one, which the store's opening
+            # finds empty and rebuilds.
+            log.warning("the name index %s is unreadable (%s): it is made again", self.path, error)
+            for leftover in ("", "-wal", "-shm", "-journal"):
+                Path(self.path + leftover).unlink(missing_ok=True)
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path or ":memory:", check_same_thread=False)
-        db.executescript(_SCHEMA)
+        try:
+            db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
         return db
 
     @property
