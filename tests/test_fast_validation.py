@@ -28,6 +28,8 @@ from aikg.validation.fast import Compiler
 from aikg.validation.pyshacl_engine import ValidationReport
 from tests.test_shapes import CONTEXT, INVALID, VALID, quads_of
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
 Key = tuple[str, str | None, str | None, str, str | None, str, str]
 
 
@@ -342,3 +344,39 @@ def test_a_whole_validation_merges_the_memory_its_queries_freed(
     )  # type: ignore[arg-type]
     assert released == [True]
     assert machine.release_freed_memory() is (platform.libc_ver()[0] == "glibc")
+
+
+@pytest.mark.parametrize("lexical", ["maybe", "yes", "2"])
+@pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")  # rdflib's, expected
+def test_a_literal_of_a_datatype_in_name_only_is_refused_as_pyshacl_refuses_it(
+    lexical: str,
+) -> None:
+    """``"maybe"^^xsd:boolean`` is stored as written, with the datatype, but it is no
+    boolean: ``sh:datatype`` wants a valid lexical form. (pySHACL's value is rdflib's
+    reading of it, ``false``: the rest of the violation is compared.)"""
+    aikg = "https://w3id.org/aikg/ontology#"
+    person = ox.NamedNode("https://example.org/maybe-anonymous")
+    graph = ox.NamedNode("https://example.org/graph/test")
+    boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    quads = [
+        *quads_of(CONTEXT),
+        ox.Quad(person, ox.NamedNode(RDF_TYPE), ox.NamedNode(aikg + "Person"), graph),
+        ox.Quad(person, label, ox.Literal("someone", language="en"), graph),
+        ox.Quad(
+            person,
+            ox.NamedNode(aikg + "mentionedIn"),
+            ox.NamedNode("https://example.org/source-s1"),
+            graph,
+        ),
+        ox.Quad(
+            person, ox.NamedNode(aikg + "anonymous"), ox.Literal(lexical, datatype=boolean), graph
+        ),
+    ]
+    pyshacl, fast = both(quads)
+    wanted = [
+        (person.value, aikg + "anonymous", "https://w3id.org/aikg/shapes#AgentShape-anonymous")
+    ]
+    assert [(v.focus_node, v.path, v.source_shape) for v in fast.violations] == wanted
+    assert [(v.focus_node, v.path, v.source_shape) for v in pyshacl.violations] == wanted
+    assert fast.violations[0].value == lexical

@@ -46,7 +46,7 @@ from rdflib.namespace import SH as SH_NS
 from aikg import package_data
 from aikg.errors import UnsupportedShapeError
 from aikg.machine import release_freed_memory
-from aikg.namespaces import AIKG, RDF, RDFS, SH
+from aikg.namespaces import AIKG, RDF, RDFS, SH, XSD
 from aikg.sparql.lexer import read_query
 from aikg.terms import to_rdflib
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
@@ -99,6 +99,22 @@ NODE_KEYS = {
 FOCUS = "#focus\n"
 """Where a compiled query first binds ``?this``: a comment, so the full query is the
 query itself; :meth:`Check.for_focus` puts a ``VALUES`` block there."""
+
+
+_CAST_CHECKED = frozenset(XSD + name for name in ("boolean", "integer", "decimal"))
+"""Datatypes whose ill-formed literals (``"maybe"^^xsd:boolean``) the engine stores as
+they are: a value of one has the datatype only if it is a valid lexical form of it, as
+SHACL's ``sh:datatype`` requires (a cast to the datatype then succeeds)."""
+
+
+def _has_datatype(var: str, datatype: str) -> str:
+    """An expression true when ``var`` is a well-formed literal of ``datatype`` (an IRI
+    in angle brackets)."""
+    test = f"isLiteral({var}) && DATATYPE({var}) = {datatype}"
+    if datatype[1:-1] in _CAST_CHECKED:
+        # A cast that fails leaves COALESCE its second value, which no cast gives.
+        test += f' && !sameTerm(COALESCE({datatype}({var}), "ill-formed"), "ill-formed")'
+    return f"({test})"
 
 
 @dataclass(frozen=True)
@@ -493,7 +509,7 @@ class Compiler:
         return checks
 
     def not_datatype(self, var: str, datatype: str) -> str:
-        return f"!(isLiteral({var}) && DATATYPE({var}) = {datatype})"
+        return f"!{_has_datatype(var, datatype)}"
 
     def value_conforms(self, shape: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
         """An expression on ?value true when it conforms to a small value shape."""
@@ -507,7 +523,7 @@ class Compiler:
         if (cls := s.one(shape, "class")) is not None:
             tests.append(self.is_instance("?value", _iri(cls)[1:-1]))
         if (datatype := s.one(shape, "datatype")) is not None:
-            tests.append(f"(isLiteral(?value) && DATATYPE(?value) = {_iri(datatype)})")
+            tests.append(_has_datatype("?value", _iri(datatype)))
         for head in s.objects(shape, "languageIn"):
             tags = " || ".join(f"langMatches(LANG(?value), {tag})" for tag in s.items(head))
             tests.append(f"({tags})")
