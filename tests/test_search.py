@@ -248,3 +248,34 @@ def test_an_unreadable_name_index_is_made_again(
     with KnowledgeGraph.open(settings) as kg:
         assert kg.search("한국")[0].iri == BASE + "country/KR"
     assert f"the name index {index} is unreadable" in caplog.text
+
+
+def test_the_index_holds_a_row_for_each_name_the_store_holds(tmp_path: Path) -> None:
+    """A name stated twice in a file is held once, as the store holds it, and a name
+    with another datatype than its twin keeps its row when the twin goes."""
+    kg = KnowledgeGraph.load()
+    twice = tmp_path / "twice.ttl"
+    twice.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/aikg/company/twice> rdfs:label "Dupname" .\n'
+        '<https://w3id.org/aikg/company/twice> rdfs:label "Dupname" .\n'
+    )
+    kg.add_files([twice], validate=False)
+    assert [m.iri for m in kg.search("dupname")] == [BASE + "company/twice"]
+    jobs.update(
+        kg, False, "DELETE DATA { GRAPH <graph/twice> { company:twice rdfs:label 'Dupname' } }"
+    )
+    assert kg.search("dupname") == []
+    token = "<http://www.w3.org/2001/XMLSchema#token>"
+    jobs.update(
+        kg,
+        False,
+        "INSERT DATA { GRAPH <graph/extra> { country:KR rdfs:label 'Dtname', 'Dtname'^^"
+        f"{token} }} }}",
+    )
+    jobs.update(
+        kg,
+        False,
+        f"DELETE DATA {{ GRAPH <graph/extra> {{ country:KR rdfs:label 'Dtname'^^{token} }} }}",
+    )
+    assert [m.iri for m in kg.search("dtname")] == [BASE + "country/KR"]

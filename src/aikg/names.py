@@ -167,9 +167,11 @@ class NameIndex:
             self.db.execute("DELETE FROM load_pending")
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Index more quads (the names and texts of graphs a load added)."""
+        """Index more quads (the names and texts of graphs a load added). A quad stated
+        twice in a file is parsed twice but held once, as the store holds it: one row
+        per quad, so that removing it removes its row."""
         with self.db:
-            self._insert(quads)
+            self._insert(dict.fromkeys(quads))
 
     def remove(self, quads: Iterable[ox.Quad]) -> None:
         """Forget these quads (the names and texts a write removed)."""
@@ -193,9 +195,10 @@ class NameIndex:
                     )
                     self.db.execute("DELETE FROM texts WHERE id = ?", (found[0],))
             for iri, prop, name, lang, graph, folded in _rows(names):
+                # One row per quad: the same name with another datatype keeps its own.
                 found = self.db.execute(
                     "SELECT id FROM names WHERE iri = ? AND property = ? AND name = ? "
-                    "AND lang IS ? AND graph = ?",
+                    "AND lang IS ? AND graph = ? LIMIT 1",
                     (iri, prop, name, lang, graph),
                 ).fetchall()
                 for (row,) in found:
