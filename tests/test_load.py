@@ -366,29 +366,26 @@ def test_a_load_under_another_base_iri_moves_the_iris(tmp_path: Path) -> None:
     assert kg.query(f"ASK {{ <{base}country/g0> a aikg:Country }}") is True
 
 
-def test_a_quad_file_may_not_write_into_a_graph_that_exists(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("graph", "message"),
+    [
+        ("holdings", "graph https://w3id.org/aikg/graph/holdings is already loaded"),
+        ("shapes", "graph https://w3id.org/aikg/graph/shapes is one of aikg's own"),
+    ],
+)
+def test_a_quad_file_may_not_write_into_a_graph_that_exists_or_of_aikg_s_own(
+    tmp_path: Path, graph: str, message: str
+) -> None:
     path = tmp_path / "sneaky.nq"
     path.write_text(
         "<https://example.org/a> <https://example.org/b> <https://example.org/c> "
-        "<https://w3id.org/aikg/graph/holdings> .\n"
-    )
-    kg = KnowledgeGraph.load()
-    with pytest.raises(InputError) as caught:
-        load_files(kg, [path])
-    assert "graph https://w3id.org/aikg/graph/holdings is already loaded" in str(caught.value)
-
-
-def test_a_quad_file_may_not_write_into_a_graph_of_aikg_s_own(tmp_path: Path) -> None:
-    path = tmp_path / "sneaky.nq"
-    path.write_text(
-        "<https://example.org/a> <https://example.org/b> <https://example.org/c> "
-        "<https://w3id.org/aikg/graph/shapes> .\n"
+        f"<https://w3id.org/aikg/graph/{graph}> .\n"
     )
     kg = KnowledgeGraph.load()
     before = set(kg.store.quads())
     with pytest.raises(InputError) as caught:
         load_files(kg, [path])
-    assert "graph https://w3id.org/aikg/graph/shapes is one of aikg's own" in str(caught.value)
+    assert message in str(caught.value)
     assert caught.value.where == str(path)
     assert set(kg.store.quads()) == before
 

@@ -90,6 +90,21 @@ def query_params(request: Request) -> Params:
     return parse_params(request.scope.get("query_string", b""), "URL query string")
 
 
+def query_parameter(
+    name: str, description: str, schema: dict[str, Any], **more: Any
+) -> dict[str, Any]:
+    """An optional URL query parameter, as OpenAPI describes one (for a route that reads
+    its parameters itself, to say what each is wrong about)."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+        **more,
+    }
+
+
 def single(params: Params, name: str) -> str | None:
     """A parameter that may appear at most once."""
     values = params.get(name, [])

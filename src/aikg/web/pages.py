@@ -45,6 +45,7 @@ from aikg.web.http import (
     file_response,
     gateway,
     jsonld_form,
+    query_parameter,
     query_params,
     single,
 )
@@ -152,21 +153,17 @@ async def home(
 
 SEARCH_DOC = {
     "parameters": [
-        {
-            "name": "q",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "a part of a name (label, prefLabel or altLabel)",
-            "example": "korea",
-        },
-        {
-            "name": "limit",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10},
-            "description": f"at most this many (1 to {MAX_LIMIT})",
-        },
+        query_parameter(
+            "q",
+            "a part of a name (label, prefLabel or altLabel)",
+            {"type": "string"},
+            example="korea",
+        ),
+        query_parameter(
+            "limit",
+            f"at most this many (1 to {MAX_LIMIT})",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10},
+        ),
     ],
 }
 SEARCH_PARAMETERS = {SEARCH_TEXT: "parameter 'q'", SEARCH_LIMIT: "parameter 'limit'"}

@@ -46,6 +46,7 @@ from aikg.web.http import (
     not_modified,
     page_links,
     parse_params,
+    query_parameter,
     query_params,
     read_body,
     requested_page,
@@ -63,52 +64,41 @@ RDF_NAMES = format_names(RDF_FORMATS)
 
 QUERY_DOC = {
     "parameters": [
-        {
-            "name": "query",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "The SPARQL query. Without it, GET answers the service description.",
-            "example": "SELECT ?holder ?n WHERE { ?c aikg:subject ?holder ; aikg:quantity ?n }",
-        },
-        {
-            "name": "default-graph-uri",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "array", "items": {"type": "string"}},
-            "style": "form",
-            "explode": True,
-            "description": "Graphs whose merge is the default graph (overrides FROM).",
-        },
-        {
-            "name": "named-graph-uri",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "array", "items": {"type": "string"}},
-            "style": "form",
-            "explode": True,
-            "description": "Named graphs the query may use (overrides FROM NAMED).",
-        },
-        {
-            "name": "format",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "string", "enum": sorted(set(RESULT_NAMES) | set(RDF_NAMES))},
-            "description": "Answer format, overriding the Accept header (for browsers).",
-        },
-        {
-            "name": "page",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "integer", "minimum": 1, "default": 1},
-            "description": "Which page of a SELECT answer longer than the row limit "
+        query_parameter(
+            "query",
+            "The SPARQL query. Without it, GET answers the service description.",
+            {"type": "string"},
+            example="SELECT ?holder ?n WHERE { ?c aikg:subject ?holder ; aikg:quantity ?n }",
+        ),
+        *(
+            query_parameter(
+                name,
+                description,
+                {"type": "array", "items": {"type": "string"}},
+                style="form",
+                explode=True,
+            )
+            for name, description in (
+                ("default-graph-uri", "Graphs whose merge is the default graph (overrides FROM)."),
+                ("named-graph-uri", "Named graphs the query may use (overrides FROM NAMED)."),
+            )
+        ),
+        query_parameter(
+            "format",
+            "Answer format, overriding the Accept header (for browsers).",
+            {"type": "string", "enum": sorted(set(RESULT_NAMES) | set(RDF_NAMES))},
+        ),
+        query_parameter(
+            "page",
+            "Which page of a SELECT answer longer than the row limit "
             "(AIKG_MAX_ROWS rows a page, in a stable order). Every page but the last links "
             'to the next one in a `Link: <...>; rel="next"` header (and an HTML page shows '
             "a next-page link); `AIKG-Page` says which page an answer is. A page that is no "
             "whole number from 1, a page after the last, or a page past the first of an ASK, "
             "CONSTRUCT or DESCRIBE answer (not paged: a graph is cut at the row limit and "
             "flagged AIKG-Truncated) is a 400 naming the parameter.",
-        },
+            {"type": "integer", "minimum": 1, "default": 1},
+        ),
     ],
 }
 
