@@ -311,3 +311,35 @@ def test_an_empty_graph_of_a_store_on_disk_can_be_deleted(tmp_path: Path) -> Non
         assert jobs.delete_graph(kg, True, graph) == {"deleted": True}  # the dry run
         assert jobs.delete_graph(kg, False, graph) == {"deleted": True}
         assert not kg.store.has_graph(graph)
+
+
+def test_an_empty_graph_made_or_dropped_is_a_new_data_version(writable: Server) -> None:
+    """No quad changes, but the dataset does: an answer cached for the version before
+    (here, how many graphs there are) must not be given after, nor a 304 for the graph
+    that is gone."""
+    count = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { } }"
+
+    def graphs() -> int:
+        answer = httpx.get(f"{writable.url}/sparql", params={"query": count}, timeout=30)
+        return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    store = f"{writable.url}/store"
+    graph = {"graph": "http://example.org/made-empty"}
+    before, held = version(writable), graphs()
+    made = httpx.put(
+        store,
+        params=graph,
+        content=b"",
+        timeout=30,
+        headers={"Content-Type": "text/turtle", **writable.auth()},
+    )
+    assert made.status_code == 201
+    assert version(writable) != before
+    assert graphs() == held + 1
+    etag = httpx.get(store, params=graph, timeout=30).headers["etag"]
+    dropped = httpx.delete(store, params=graph, timeout=30, headers=writable.auth())
+    assert dropped.status_code == 204
+    assert version(writable) == before  # the same dataset as before: the same version
+    assert graphs() == held
+    gone = httpx.get(store, params=graph, timeout=30, headers={"If-None-Match": etag})
+    assert gone.status_code == 404

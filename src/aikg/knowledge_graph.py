@@ -105,10 +105,18 @@ class KnowledgeGraph(AnalystQueries):
         process and after a restart; any change to a stated triple changes it. None for a
         remote store. Read from the whole store on first use (about 4.6 s per million
         triples); a load or a write then moves it by what it changed (a change by other
-        means, followed by :meth:`derive` alone, is read in full again)."""
+        means, followed by :meth:`derive` alone, is read in full again). The named graphs
+        that hold nothing count too: creating or dropping one changes the dataset (its
+        service description, a query's ``GRAPH ?g``), so it changes the version."""
         if self._data_version is None:
             self._data_version = self.store.content_digest()
-        return self._data_version
+        if self._data_version is None:
+            return None
+        empty = self.store.empty_graphs()
+        if not empty:
+            return self._data_version
+        names = "\n".join([self._data_version, *empty]).encode("utf-8")
+        return hashlib.sha256(names).hexdigest()[:32]
 
     # -- creating -------------------------------------------------------------------
 

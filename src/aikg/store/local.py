@@ -678,6 +678,16 @@ class Store:
     def has_graph(self, graph: str) -> bool:
         return bool(self.engine.contains_named_graph(ox.NamedNode(graph)))
 
+    def empty_graphs(self) -> list[str]:
+        """The named graphs that hold no quad (a graph store's PUT of no triples makes
+        one), sorted: part of the dataset, though no quad says so."""
+        return [
+            graph
+            for graph in self.named_graphs()
+            if next(self.engine.quads_for_pattern(None, None, None, ox.NamedNode(graph)), None)
+            is None
+        ]
+
     def rough_size(self) -> int | None:
         """About how many quads the store holds, without counting them (a count reads
         every quad: 2 s at 10M on disk): in memory, its count; on disk, its files' bytes
