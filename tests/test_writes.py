@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -343,3 +344,100 @@ def test_an_empty_graph_made_or_dropped_is_a_new_data_version(writable: Server) 
     assert graphs() == held
     gone = httpx.get(store, params=graph, timeout=30, headers={"If-None-Match": etag})
     assert gone.status_code == 404
+
+
+def test_the_graph_store_reads_what_http_says(writable: Server) -> None:
+    """HEAD says how long the GET's body is; ``If-None-Match: *`` is a 304 for a graph
+    that is there and a 404 for one that is not."""
+    store = f"{writable.url}/store"
+    graph = {"graph": "https://w3id.org/aikg/graph/countries"}
+    got = httpx.get(store, params=graph, timeout=30)
+    head = httpx.head(store, params=graph, timeout=30)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == str(len(got.content)) != "0"
+    assert head.headers["etag"] == got.headers["etag"]
+    asked = {"query": "ASK { ?s ?p ?o }"}
+    answer = httpx.get(f"{writable.url}/sparql", params=asked, timeout=30)
+    head = httpx.head(f"{writable.url}/sparql", params=asked, timeout=30)
+    assert head.headers["content-length"] == str(len(answer.content))
+    star = {"If-None-Match": "*"}
+    assert httpx.get(store, params=graph, headers=star, timeout=30).status_code == 304
+    never = {"graph": "http://example.org/never-made"}
+    assert httpx.get(store, params=never, headers=star, timeout=30).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "headers", "body", "status", "says"),
+    [
+        (
+            {"graph": "http://example.org/gz"},
+            {"Content-Type": "text/turtle", "Content-Encoding": "gzip"},
+            gzip.compress(b'<http://example.org/a> <http://example.org/p> "gz" .\n'),
+            415,
+            "Content-Encoding: gzip",
+        ),
+        (
+            {"graph": "http://example.org/br"},
+            {"Content-Type": "text/turtle", "Content-Encoding": "br"},
+            b'<http://example.org/a> <http://example.org/p> "br" .\n',
+            415,
+            "Content-Encoding: br",
+        ),
+        (
+            {"graph": "http://example.org/latin"},
+            {"Content-Type": "text/turtle; charset=iso-8859-1"},
+            b'<http://example.org/a> <http://example.org/p> "caf\xe9" .\n',
+            415,
+            "charset iso-8859-1",
+        ),
+        (
+            {"graph": ""},
+            {"Content-Type": "text/turtle"},
+            b'<http://example.org/a> <http://example.org/p> "x" .\n',
+            400,
+            "graph '' is no graph IRI",
+        ),
+        (
+            {"graph": "<http://example.org/angled>"},
+            {"Content-Type": "text/turtle"},
+            b'<http://example.org/a> <http://example.org/p> "x" .\n',
+            400,
+            "is no graph IRI",
+        ),
+    ],
+)
+def test_a_graph_store_write_it_cannot_read_as_sent_changes_nothing(
+    writable: Server,
+    params: dict[str, str],
+    headers: dict[str, str],
+    body: bytes,
+    status: int,
+    says: str,
+) -> None:
+    before = version(writable)
+    answer = httpx.put(
+        f"{writable.url}/store",
+        params=params,
+        content=body,
+        headers={**headers, **writable.auth()},
+        timeout=30,
+    )
+    assert answer.status_code == status, answer.text
+    assert says in answer.json()["message"]
+    assert answer.json()["hint"]
+    assert version(writable) == before
+
+
+def test_a_byte_order_mark_before_the_triples_is_no_part_of_them(writable: Server) -> None:
+    graph = {"graph": "http://example.org/bom"}
+    body = b'\xef\xbb\xbf<http://example.org/a> <http://example.org/p> "bom" .\n'
+    made = httpx.put(
+        f"{writable.url}/store",
+        params=graph,
+        content=body,
+        headers={"Content-Type": "text/turtle", **writable.auth()},
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    assert ask(writable, 'ASK { GRAPH <http://example.org/bom> { ?s ?p "bom" } }')
+    httpx.delete(f"{writable.url}/store", params=graph, headers=writable.auth(), timeout=30)

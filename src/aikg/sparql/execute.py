@@ -202,7 +202,8 @@ def execute(
             raise UnknownGraphError(
                 f"the query's dataset names <{graph}>, which is not a graph of this "
                 "store; nothing is ever fetched from a URL or a file",
-                hint="name graphs this store holds (GET /store lists them, or `aikg stats`)",
+                hint="name graphs this store holds (the service description, GET /sparql, "
+                "and `aikg stats` list them)",
             )
     if default_graphs is not None or named_graphs is not None:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]

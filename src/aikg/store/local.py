@@ -160,7 +160,8 @@ def parse_rdf(
     if fmt.name == "xml":
         refuse_xml_declarations(data, source)
     try:
-        text = data.decode("utf-8")
+        # A byte order mark, as Windows editors write, is no part of the text.
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         raise RdfSyntaxError(
             f"not valid UTF-8 (byte {error.start})",
@@ -864,7 +865,10 @@ class Store:
         prefixes = prefix_table(self.settings.base_iri)
         sink = cast(IO[bytes], output)
         if graph is not None and not self.has_graph(graph):
-            raise NotFoundError(f"no graph {graph}", hint="list graphs with `aikg stats`")
+            raise NotFoundError(
+                f"no graph {graph}",
+                hint="the service description (GET /sparql) and `aikg stats` list the graphs",
+            )
         if spec.name == "jsonld":  # compacted with aikg's context (see aikg.jsonld)
             write_jsonld(self._quads_to_write(graph, inferred), self.settings.base_iri, sink.write)
             return

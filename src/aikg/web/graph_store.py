@@ -19,6 +19,7 @@ from aikg.errors import InputError, UnsupportedMediaTypeError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
 from aikg.web.http import (
     Params,
+    body_response,
     choose,
     content_type,
     gateway,
@@ -26,6 +27,7 @@ from aikg.web.http import (
     not_modified,
     query_params,
     read_body,
+    require_utf8,
     require_writer,
     single,
 )
@@ -71,6 +73,14 @@ def _target(request: Request, params: Params, *, optional: bool = False) -> tupl
         )
     if graph is None:
         return True, None
+    if not graph.strip() or graph.startswith("<"):
+        # An empty IRI would resolve to the base IRI itself, <...> to a mangled one.
+        raise InputError(
+            f"graph {graph!r} is no graph IRI",
+            where="parameter 'graph'",
+            hint="give the graph's IRI, absolute or relative to the base IRI, without angle "
+            "brackets (graph=graph/holdings); ?default names the default graph",
+        )
     base = gateway(request).settings.base_iri
     return True, urljoin(base, graph)
 
@@ -89,19 +99,19 @@ async def store_get(request: Request) -> Response:
     _, graph = _target(request, params)
     chosen = choose(request, OFFERS, single(params, "format"), BY_NAME)
     etag = service.etag("store", graph or "", chosen)
-    if cached := not_modified(request, etag):
+    if cached := not_modified(request, etag, exists=False):
         return cached
     body = await run_in_threadpool(service.read_graph, graph, rdf_format(chosen).name)
-    return Response(
-        b"" if request.method == "HEAD" else body,
-        media_type=content_type(chosen),
-        headers={
-            "ETag": etag,
-            "Vary": "Accept",
-            "Cache-Control": "no-cache",
-            "AIKG-Data-Version": service.version,
-        },
-    )
+    # The graph is there (a missing one is a 404 by now): "If-None-Match: *" holds it.
+    if cached := not_modified(request, etag):
+        return cached
+    headers = {
+        "ETag": etag,
+        "Vary": "Accept",
+        "Cache-Control": "no-cache",
+        "AIKG-Data-Version": service.version,
+    }
+    return body_response(body, content_type(chosen), headers, head=request.method == "HEAD")
 
 
 async def _write(request: Request, method: str) -> Response:
@@ -113,7 +123,8 @@ async def _write(request: Request, method: str) -> Response:
     if not named:  # POST to the store itself: a new graph with an IRI of ours
         graph = f"{service.settings.base_iri}graph/{uuid.uuid4()}"
         location = graph
-    kind, _ = media_type(request)
+    kind, parameters = media_type(request)
+    require_utf8(parameters)
     try:
         fmt = rdf_format(kind)
     except Exception:

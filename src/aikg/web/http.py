@@ -147,7 +147,16 @@ def decode_text(body: bytes, where: str) -> str:
 
 
 async def read_body(request: Request, settings: Settings) -> bytes:
-    """The request body, refused with 413 beyond ``max_body_bytes`` (read no further)."""
+    """The request body, refused with 413 beyond ``max_body_bytes`` (read no further),
+    and with 415 if it is encoded (``Content-Encoding: gzip``): it would be read as text
+    and refused as a syntax error, or, under a name it does not bear, taken as it is."""
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise UnsupportedMediaTypeError(
+            f"the body is sent with Content-Encoding: {encoding}, which is not taken",
+            where="Content-Encoding",
+            hint="send the body as it is, without Content-Encoding",
+        )
     limit = settings.max_body_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -246,13 +255,14 @@ def content_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith(TEXT_TYPES) else media
 
 
-def not_modified(request: Request, etag: str) -> Response | None:
-    """A 304 when the client already holds this ETag."""
+def not_modified(request: Request, etag: str, *, exists: bool = True) -> Response | None:
+    """A 304 when the client already holds this ETag, or holds any (``*``) of a resource
+    that ``exists`` (a graph not yet read may be missing: a 404, not a 304)."""
     held = request.headers.get("if-none-match", "")
     tags = {t.strip() for t in held.split(",")}
     if (
         etag in tags
-        or "*" in tags
+        or ("*" in tags and exists)
         or etag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
     ):
         return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
@@ -309,6 +319,18 @@ def with_cite_as(links: Mapping[str, str], permalink: str) -> dict[str, str]:
     return {**links, "Link": ", ".join(filter(None, [links.get("Link"), cite]))}
 
 
+def body_response(
+    body: bytes, media_type: str, headers: Mapping[str, str], *, head: bool = False
+) -> Response:
+    """A response with ``body``; to a HEAD request, the same headers without the body,
+    its ``Content-Length`` included (RFC 9110: a HEAD is answered as the GET would be)."""
+    if not head:
+        return Response(body, media_type=media_type, headers=dict(headers))
+    return Response(
+        b"", media_type=media_type, headers={**headers, "Content-Length": str(len(body))}
+    )
+
+
 def answer_response(
     answer: Answer, etag: str, links: Mapping[str, str], *, head: bool = False
 ) -> Response:
@@ -326,9 +348,7 @@ def answer_response(
         "AIKG-Data-Version": answer.version,
         "Server-Timing": f"query;dur={answer.elapsed_ms:.2f}",
     }
-    return Response(
-        b"" if head else result.body, media_type=content_type(result.media_type), headers=headers
-    )
+    return body_response(result.body, content_type(result.media_type), headers, head=head)
 
 
 def error_response(error: AikgError) -> JSONResponse:

@@ -37,6 +37,7 @@ from aikg.web.http import (
     Params,
     answer_media,
     answer_response,
+    body_response,
     choose,
     content_type,
     decode_text,
@@ -172,11 +173,8 @@ async def _service_description(request: Request, params: Params, head: bool) -> 
         endpoint, service.settings, graphs["graphs"], default_graph_triples=graphs["union"]
     )
     body = bytes(ox.serialize(triples, format=rdf_format(chosen).engine) or b"")
-    return Response(
-        b"" if head else body,
-        media_type=content_type(chosen),
-        headers={"Vary": "Accept", "ETag": service.etag("sd", chosen, endpoint)},
-    )
+    headers = {"Vary": "Accept", "ETag": service.etag("sd", chosen, endpoint)}
+    return body_response(body, content_type(chosen), headers, head=head)
 
 
 @router.api_route("/sparql/", methods=["GET", "HEAD"], include_in_schema=False)
