@@ -441,3 +441,20 @@ def test_a_byte_order_mark_before_the_triples_is_no_part_of_them(writable: Serve
     assert made.status_code == 201, made.text
     assert ask(writable, 'ASK { GRAPH <http://example.org/bom> { ?s ?p "bom" } }')
     httpx.delete(f"{writable.url}/store", params=graph, headers=writable.auth(), timeout=30)
+
+
+def test_a_refusal_names_a_bundled_file_as_the_repository_does(writable: Server) -> None:
+    """Emptying the countries leaves claims about them without their subject: the 422
+    names the file the broken data is in as the repository names it, never by where the
+    server's package is installed."""
+    answer = httpx.put(
+        f"{writable.url}/store",
+        params={"graph": "https://w3id.org/aikg/graph/countries"},
+        content=b"",
+        headers={"Content-Type": "text/turtle", **writable.auth()},
+        timeout=30,
+    )
+    assert answer.status_code == 422
+    files = {v["file"] for v in answer.json()["report"]["violations"]}
+    assert files and all(f.startswith("data/triples/") for f in files), files
+    assert answer.json()["where"].startswith("data/triples/")

@@ -55,7 +55,13 @@ from aikg.sparql.execute import (
 from aikg.sparql.lexer import operation
 from aikg.sparql.paging import page_number
 from aikg.sparql.results import Serialized, Table, answer_kind, serialize
-from aikg.store.local import Store, bundled_data_paths, fixed_files, graph_iri
+from aikg.store.local import (
+    Store,
+    bundled_data_paths,
+    fixed_files,
+    graph_for_file,
+    graph_iri,
+)
 from aikg.terms import OxTerm, triples_to_graph
 from aikg.validation.fast import Check, bundled_checks, stated_graphs, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
@@ -163,12 +169,21 @@ class KnowledgeGraph(AnalystQueries):
         files, or ``paths``) through the bulk loader, the one path every load takes."""
         fixed = fixed_files(self.settings)
         self.store.add(fixed)
-        self.graph_files.update({p.graph: p.source for p in fixed})
+        self.graph_files.update({p.graph: f"ontology/{Path(p.source).name}" for p in fixed})
         files = list(paths) if paths is not None else bundled_data_paths()
         if files:
             self.add_files(files, validate=validate)
         else:
             self.derive()
+        if paths is None:
+            # Named as in the repository, not by where the package is installed: a
+            # violation a server reports must not show its file system.
+            self.graph_files.update(
+                {
+                    graph_for_file(Path(f).name, self.settings): f"data/triples/{Path(f).name}"
+                    for f in files
+                }
+            )
 
     def derive(
         self,
