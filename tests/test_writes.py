@@ -458,3 +458,17 @@ def test_a_refusal_names_a_bundled_file_as_the_repository_does(writable: Server)
     files = {v["file"] for v in answer.json()["report"]["violations"]}
     assert files and all(f.startswith("data/triples/") for f in files), files
     assert answer.json()["where"].startswith("data/triples/")
+
+
+def test_the_graph_store_gives_json_ld_in_the_form_asked_for(writable: Server) -> None:
+    expanded = "http://www.w3.org/ns/json-ld#expanded"
+    answer = httpx.get(
+        f"{writable.url}/store",
+        params={"graph": "https://w3id.org/aikg/graph/countries"},
+        headers={"Accept": f'application/ld+json; profile="{expanded}"'},
+        timeout=30,
+    )
+    assert answer.status_code == 200
+    assert expanded in answer.headers["content-type"]
+    body = answer.json()
+    assert isinstance(body, list) and all("@id" in node for node in body)

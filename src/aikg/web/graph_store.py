@@ -17,12 +17,14 @@ from starlette.concurrency import run_in_threadpool
 
 from aikg.errors import InputError, UnsupportedMediaTypeError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
+from aikg.jsonld import jsonld_type
 from aikg.web.http import (
     Params,
     body_response,
     choose,
     content_type,
     gateway,
+    jsonld_form,
     media_type,
     not_modified,
     query_params,
@@ -98,10 +100,14 @@ async def store_get(request: Request) -> Response:
     params = query_params(request)
     _, graph = _target(request, params)
     chosen = choose(request, OFFERS, single(params, "format"), BY_NAME)
-    etag = service.etag("store", graph or "", chosen)
+    form = jsonld_form(request) if chosen == "application/ld+json" else "compacted"
+    etag = service.etag("store", graph or "", chosen, form)
     if cached := not_modified(request, etag, exists=False):
         return cached
     body = await run_in_threadpool(service.read_graph, graph, rdf_format(chosen).name)
+    if form != "compacted":  # the JSON-LD profile asked for
+        body = await run_in_threadpool(service.jsonld, body, form)
+        chosen = jsonld_type(form)
     # The graph is there (a missing one is a 404 by now): "If-None-Match: *" holds it.
     if cached := not_modified(request, etag):
         return cached
