@@ -440,7 +440,7 @@ def test_a_write_may_drop_aikg_s_own_graphs_but_not_change_them() -> None:
         tried = KnowledgeGraph(kg.store.scratch_copy(), graph_files=kg.graph_files)
         with pytest.raises(InputError) as caught:
             jobs.update(tried, True, f"{prefixes} INSERT DATA {{ GRAPH <{graph}> {{ {triple} }} }}")
-        assert f"the update changes <{graph}>" in caught.value.message
+        assert f"the write changes <{graph}>" in caught.value.message
         assert "ontology/aikg.ttl" in (caught.value.hint or "")
     # Dropped whole: the data left is validated in full, and conforms.
     assert jobs.update(kg, True, "DROP ALL") == {"applied": True}

@@ -269,7 +269,7 @@ def _refuse_changes_to_fixed_graphs(tried: KnowledgeGraph, before: dict[str, set
         after = set(tried.store.quads(graph))
         if after != quads and after:
             raise InputError(
-                f"the update changes <{graph}>, which holds aikg's own "
+                f"the write changes <{graph}>, which holds aikg's own "
                 f"{'ontology' if graph == tried.store.ontology_graph else 'shapes'}: a write "
                 "may drop it whole, but not change it; nothing was changed",
                 hint="write the statements to a graph of their own; to change the ontology "
