@@ -303,6 +303,12 @@ def test_a_syntax_error_in_a_later_file_changes_nothing(
         ("shapes.ttl", "", "graph https://w3id.org/aikg/graph/shapes is one of aikg's own"),
         ("inferred.ttl", "", "graph https://w3id.org/aikg/graph/inferred is one of aikg's own"),
         ("notes.txt", "", "cannot tell the RDF format"),
+        ("notes.ttl.gz", "", "decompress it first"),
+        (
+            "remote.jsonld",
+            '{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://e/a"}',
+            "names a @context (or @import) to fetch from elsewhere",
+        ),
         ("Bad Name.ttl", "", "cannot name a graph"),
         (
             "bomb.rdf",
@@ -327,6 +333,33 @@ def test_unusable_files_are_refused_before_anything_is_written(
     err = capsys.readouterr().err
     assert message in err and "fix:" in err
     assert dump(store) == before
+
+
+def test_a_directory_or_a_pipe_is_named_for_what_it_is(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.ttl"
+    folder.mkdir()
+    pipe = tmp_path / "pipe.ttl"
+    os.mkfifo(pipe)
+    kg = KnowledgeGraph.load()
+    for path, says in [(folder, "is a directory"), (pipe, "is not a regular file")]:
+        with pytest.raises(InputError) as caught:
+            load_files(kg, [path])
+        assert f"{path} {says}" in caught.value.message
+        assert caught.value.where == str(path)
+
+
+def test_a_byte_order_mark_before_the_triples_is_no_part_of_them(tmp_path: Path) -> None:
+    """Windows editors start a UTF-8 file with one; the engine's Turtle and N-Triples
+    parsers would take it for the first term."""
+    kg = KnowledgeGraph.load()
+    triple = '<https://example.org/a> <https://example.org/b> "bom" .\n'
+    files = []
+    for name in ("bom-turtle.ttl", "bom-triples.nt"):
+        files.append(tmp_path / name)
+        files[-1].write_bytes(b"\xef\xbb\xbf" + triple.encode())
+    load_files(kg, files, validate=False)
+    for name in ("bom-turtle", "bom-triples"):
+        assert kg.query(f'ASK {{ GRAPH <graph/{name}> {{ ?s ?p "bom" }} }}') is True
 
 
 def test_a_missing_file_and_a_missing_store_are_usage_errors(

@@ -197,16 +197,23 @@ def _form(kind: str) -> str:
     return ("an " if form[0] in "AEIOU" else "a ") + form
 
 
-def rdf_format_for_path(path: str) -> RdfFormat:
-    """The RDF format a file name's extension stands for."""
+def rdf_format_for_path(path: str, *, where: str | None = None) -> RdfFormat:
+    """The RDF format a file name's extension stands for (``where``: the path to name
+    in an error, when ``path`` is the file's name alone)."""
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     for fmt in RDF_FORMATS:
         if suffix in (fmt.extension, *fmt.aliases, fmt.name):
             return fmt
+    known = sorted(
+        {f".{s}" for f in RDF_FORMATS for s in (f.extension, *f.aliases, f.name) if "/" not in s}
+    )
+    hint = f"name the file {', '.join(known)}"
+    if suffix in ("gz", "bz2", "xz", "zst", "zip"):
+        hint = f"decompress it first ({suffix} is a compressed file), then load the file"
     raise UnsupportedFormatError(
         f"cannot tell the RDF format of {path!r} from its extension",
-        where=path,
-        hint="name the file .ttl, .nt, .nq, .trig, .jsonld or .rdf",
+        where=where or path,
+        hint=hint,
     )
 
 

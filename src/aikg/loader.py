@@ -56,6 +56,7 @@ from aikg.store.local import (
     file_batches,
     graph_for_file,
     in_graph,
+    open_rdf,
     rdf_syntax_error,
     rebase,
     rebase_quad,
@@ -368,8 +369,18 @@ def _check(
     plans: list[_Plan] = []
     for path in paths:
         source = str(path)
-        fmt = rdf_format_for_path(path.name)
+        fmt = rdf_format_for_path(path.name, where=source)
         graph = graph_for_file(path.name, kg.settings)
+        if path.is_dir():
+            raise InputError(
+                f"{source} is a directory", where=source, hint="name the RDF files in it"
+            )
+        if path.exists() and not path.is_file():
+            raise InputError(
+                f"{source} is not a regular file (a pipe or a device)",
+                where=source,
+                hint="save what it gives to a file first, and load that",
+            )
         if not path.is_file():
             raise unreadable(FileNotFoundError(), source)
         triples, graphs = _scan(
@@ -404,7 +415,7 @@ def _scan(
     target = ox.NamedNode(graph)
     kinds = loaded.kinds
     try:
-        with path.open("rb") as file:
+        with open_rdf(path) as file:
             for quad in ox.parse(file, format=fmt.engine, base_iri=base_iri):
                 count += 1
                 if kind := kinds.get(quad.predicate.value):
@@ -440,7 +451,7 @@ def _write(kg: KnowledgeGraph, plan: _Plan, report: ProgressCallback) -> None:
             store.add_graph(name)
         if base == DEFAULT_BASE_IRI and store.native:
             size = plan.path.stat().st_size or 1
-            with plan.path.open("rb") as file:
+            with open_rdf(plan.path) as file:
                 reader = _CountingReader(
                     file,
                     lambda done: report(

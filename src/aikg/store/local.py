@@ -108,6 +108,19 @@ def rebase_quad(quad: ox.Quad, base_iri: str) -> ox.Quad:
     )
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def open_rdf(path: Path) -> IO[bytes]:
+    """An RDF file opened to be parsed, past a UTF-8 byte order mark if it starts with
+    one (as Windows editors write): the engine's Turtle and N-Triples parsers take the
+    mark for the first term."""
+    file = path.open("rb")
+    if file.read(len(_BOM)) != _BOM:
+        file.seek(0)
+    return file
+
+
 def file_batches(
     path: Path, fmt: RdfFormat, graph: str, base: str, size: int = 100_000
 ) -> Iterator[tuple[int, list[ox.Quad]]]:
@@ -116,7 +129,7 @@ def file_batches(
     target = ox.NamedNode(graph)
     batch: list[ox.Quad] = []
     done = 0
-    with path.open("rb") as file:
+    with open_rdf(path) as file:
         for quad in ox.parse(file, format=fmt.engine, base_iri=base):
             batch.append(rebase_quad(in_graph(quad, target), base))
             if len(batch) == size:
@@ -192,6 +205,15 @@ def refuse_xml_declarations(data: bytes, source: str) -> None:
 def rdf_syntax_error(error: SyntaxError, fmt: RdfFormat, source: str) -> RdfSyntaxError:
     """The parser's error, with the file, line and column."""
     line, column = _position(error)
+    if "LoadDocumentCallback" in str(error.msg):  # the engine has no document loader
+        return RdfSyntaxError(
+            "the JSON-LD document names a @context (or @import) to fetch from elsewhere; "
+            "nothing is ever fetched",
+            source=source,
+            line=line,
+            column=column,
+            hint="put the context in the document itself (an object, not a URL)",
+        )
     return RdfSyntaxError(
         f"{fmt.name} syntax error: {_strip_position(str(error.msg))}",
         source=source,
