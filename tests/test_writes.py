@@ -50,6 +50,14 @@ def update(
     )
 
 
+def store_put(
+    server: Server, graph: dict[str, str], body: bytes, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """A Graph Store PUT with the token (Turtle unless ``headers`` say otherwise)."""
+    sent = {"Content-Type": "text/turtle", **(headers or {}), **server.auth()}
+    return httpx.put(f"{server.url}/store", params=graph, content=body, headers=sent, timeout=30)
+
+
 def version(server: Server) -> str:
     return str(httpx.get(f"{server.url}/health", timeout=10).json()["data_version"])
 
@@ -327,13 +335,7 @@ def test_an_empty_graph_made_or_dropped_is_a_new_data_version(writable: Server) 
     store = f"{writable.url}/store"
     graph = {"graph": "http://example.org/made-empty"}
     before, held = version(writable), graphs()
-    made = httpx.put(
-        store,
-        params=graph,
-        content=b"",
-        timeout=30,
-        headers={"Content-Type": "text/turtle", **writable.auth()},
-    )
+    made = store_put(writable, graph, b"")
     assert made.status_code == 201
     assert version(writable) != before
     assert graphs() == held + 1
@@ -415,13 +417,7 @@ def test_a_graph_store_write_it_cannot_read_as_sent_changes_nothing(
     says: str,
 ) -> None:
     before = version(writable)
-    answer = httpx.put(
-        f"{writable.url}/store",
-        params=params,
-        content=body,
-        headers={**headers, **writable.auth()},
-        timeout=30,
-    )
+    answer = store_put(writable, params, body, headers)
     assert answer.status_code == status, answer.text
     assert says in answer.json()["message"]
     assert answer.json()["hint"]
@@ -431,13 +427,7 @@ def test_a_graph_store_write_it_cannot_read_as_sent_changes_nothing(
 def test_a_byte_order_mark_before_the_triples_is_no_part_of_them(writable: Server) -> None:
     graph = {"graph": "http://example.org/bom"}
     body = b'\xef\xbb\xbf<http://example.org/a> <http://example.org/p> "bom" .\n'
-    made = httpx.put(
-        f"{writable.url}/store",
-        params=graph,
-        content=body,
-        headers={"Content-Type": "text/turtle", **writable.auth()},
-        timeout=30,
-    )
+    made = store_put(writable, graph, body)
     assert made.status_code == 201, made.text
     assert ask(writable, 'ASK { GRAPH <http://example.org/bom> { ?s ?p "bom" } }')
     httpx.delete(f"{writable.url}/store", params=graph, headers=writable.auth(), timeout=30)
@@ -447,13 +437,7 @@ def test_a_refusal_names_a_bundled_file_as_the_repository_does(writable: Server)
     """Emptying the countries leaves claims about them without their subject: the 422
     names the file the broken data is in as the repository names it, never by where the
     server's package is installed."""
-    answer = httpx.put(
-        f"{writable.url}/store",
-        params={"graph": "https://w3id.org/aikg/graph/countries"},
-        content=b"",
-        headers={"Content-Type": "text/turtle", **writable.auth()},
-        timeout=30,
-    )
+    answer = store_put(writable, {"graph": "https://w3id.org/aikg/graph/countries"}, b"")
     assert answer.status_code == 422
     files = {v["file"] for v in answer.json()["report"]["violations"]}
     assert files and all(f.startswith("data/triples/") for f in files), files
