@@ -99,6 +99,9 @@ class KnowledgeGraph(AnalystQueries):
         self.store = store
         self.graph_files: dict[str, str] = dict(graph_files or {})
         self._data_version: str | None = None
+        """The fingerprint of the quads (see :attr:`data_version`)."""
+        self._version: str | None = None
+        """:attr:`data_version` as last read: the quads' fingerprint and the empty graphs."""
 
     @property
     def settings(self) -> Settings:
@@ -114,15 +117,17 @@ class KnowledgeGraph(AnalystQueries):
         means, followed by :meth:`derive` alone, is read in full again). The named graphs
         that hold nothing count too: creating or dropping one changes the dataset (its
         service description, a query's ``GRAPH ?g``), so it changes the version."""
+        if self._version is not None:
+            return self._version
         if self._data_version is None:
             self._data_version = self.store.content_digest()
         if self._data_version is None:
             return None
-        empty = self.store.empty_graphs()
-        if not empty:
-            return self._data_version
-        names = "\n".join([self._data_version, *empty]).encode("utf-8")
-        return hashlib.sha256(names).hexdigest()[:32]
+        self._version = self._data_version
+        if empty := self.store.empty_graphs():
+            names = "\n".join([self._data_version, *empty]).encode("utf-8")
+            self._version = hashlib.sha256(names).hexdigest()[:32]
+        return self._version
 
     # -- creating -------------------------------------------------------------------
 
@@ -199,6 +204,7 @@ class KnowledgeGraph(AnalystQueries):
         are small enough to read back for the data version); ``change``: what a write
         just added and removed, so that only what it touches is read."""
         previous, self._data_version = self._data_version, None
+        self._version = None
         if previous is not None and (added is not None or change is not None):
             # The fingerprint follows the change (a full one reads the whole store).
             if change is not None:

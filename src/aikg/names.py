@@ -200,8 +200,9 @@ class NameIndex:
                     "SELECT id FROM names WHERE iri = ? AND property = ? AND name = ? "
                     "AND lang IS ? AND graph = ? LIMIT 1",
                     (iri, prop, name, lang, graph),
-                ).fetchall()
-                for (row,) in found:
+                ).fetchone()
+                if found:
+                    (row,) = found
                     # An external-content FTS5 table forgets a row by being told its text.
                     self.db.execute(
                         "INSERT INTO names_text (names_text, rowid, folded) "

@@ -218,8 +218,9 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
             hint="write the statements to a graph of their own: the inferred graph follows",
         )
     written = graphs_written(reading)
-    # aikg's own graphs, read before a dry run to refuse a change to them after it.
-    fixed = _fixed_graphs(target) if dry_run else {}
+    # aikg's own graphs the update may write, read before a dry run to refuse a change
+    # to them after it.
+    fixed = _fixed_graphs(target, written) if dry_run else {}
     # What the graphs the update names held before it: to validate (a dry run) and derive
     # (a write) from what it changed only. A remote store derives everything anyway (and
     # is never read by graphs it does not keep); its dry runs run on a copy in memory.
@@ -251,10 +252,12 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     return {"applied": True}
 
 
-def _fixed_graphs(kg: KnowledgeGraph) -> dict[str, set[ox.Quad]]:
-    """The quads of the ontology and shapes graphs: aikg's own files, which the shapes
-    every write must pass are compiled from."""
-    return {g: set(kg.store.quads(g)) for g in (kg.store.ontology_graph, kg.store.shapes_graph)}
+def _fixed_graphs(kg: KnowledgeGraph, written: list[str] | None) -> dict[str, set[ox.Quad]]:
+    """The quads of the ontology and shapes graphs (aikg's own files, which the shapes
+    every write must pass are compiled from) among the graphs an update may write
+    (``written``; None: any)."""
+    fixed = (kg.store.ontology_graph, kg.store.shapes_graph)
+    return {g: set(kg.store.quads(g)) for g in fixed if written is None or g in written}
 
 
 def _refuse_changes_to_fixed_graphs(tried: KnowledgeGraph, before: dict[str, set[ox.Quad]]) -> None:
