@@ -224,6 +224,26 @@ def test_a_graph_store_write_that_breaks_the_shapes_is_422_and_changes_nothing(
     assert not ask(writable, "ASK { GRAPH <graph/bad> { ?s ?p ?o } }")
 
 
+def test_a_graph_store_write_with_an_ill_formed_literal_is_422_and_changes_nothing(
+    writable: Server,
+) -> None:
+    before = version(writable)
+    response = httpx.put(
+        f"{writable.url}/store",
+        params={"graph": "https://w3id.org/aikg/graph/notes"},
+        content="<https://w3id.org/aikg/note/1> <http://www.w3.org/2000/01/rdf-schema#comment> "
+        '"twelve"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+        timeout=60,
+        headers={"Content-Type": "application/n-triples", **writable.auth()},
+    )
+    assert response.status_code == 422
+    [violation] = response.json()["report"]["violations"]
+    assert violation["source_shape"] == "https://w3id.org/aikg/shapes#LiteralFormCheck"
+    assert violation["message"].startswith('"twelve" is not an xsd:integer: write it in digits')
+    assert version(writable) == before
+    assert not ask(writable, "ASK { GRAPH <graph/notes> { ?s ?p ?o } }")
+
+
 def test_post_to_the_store_creates_a_graph_and_says_where(writable: Server) -> None:
     response = httpx.post(
         f"{writable.url}/store",

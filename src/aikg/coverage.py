@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 from aikg.errors import InputError, ParameterError
 from aikg.sources import SourceText, source_texts, text_dirs, text_of
-from aikg.sources import _rows as rows
 
 if TYPE_CHECKING:
     from aikg.knowledge_graph import KnowledgeGraph
@@ -258,7 +257,7 @@ def coverage(kg: KnowledgeGraph, identifier: str) -> Coverage:
     found = units(source.text)
     spans: list[tuple[int, int, ClaimRef]] = []
     cells: dict[tuple[str, str], list[ClaimRef]] = {}
-    for row in rows(kg, _EVIDENCE % source.source):
+    for row in kg.data_rows(_EVIDENCE % source.source):
         claim = ClaimRef(row["claim"], row.get("label") or row["claim"])
         if "row" in row and "column" in row:
             cells.setdefault((row["row"], row["column"]), []).append(claim)

@@ -36,6 +36,7 @@ from aikg.labels import add_labels
 from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.names import INDEXED_PROPERTIES
+from aikg.namespaces import prefix_table
 from aikg.saved_queries import (
     SavedQuery,
     check_classes,
@@ -63,6 +64,7 @@ from aikg.store.local import (
     graph_iri,
 )
 from aikg.terms import OxTerm, triples_to_graph
+from aikg.validation import literals
 from aikg.validation.fast import Check, bundled_checks, stated_graphs, validate_store
 from aikg.validation.fast import validate_quads as fast_validate_quads
 from aikg.validation.incremental import Change, validate_change
@@ -70,7 +72,7 @@ from aikg.validation.pyshacl_engine import (
     ValidationReport,
     Violation,
     validate_quads,
-    with_source_texts,
+    with_checks,
 )
 
 
@@ -515,7 +517,10 @@ class KnowledgeGraph(AnalystQueries):
         the :class:`~aikg.validation.incremental.Change` a load or write just made, only
         the focus nodes it can affect (see :mod:`aikg.validation.incremental`; pySHACL
         always checks everything). The quotations, likewise (:func:`aikg.sources.check`)."""
-        return with_source_texts(self.validate_shapes(change), self.check_sources(change))
+        return with_checks(
+            self.validate_shapes(change),
+            (*self.check_sources(change), *self.check_literals(change)),
+        )
 
     def validate_shapes(
         self, change: Change | None = None, *, copy: ox.Store | None = None
@@ -555,6 +560,43 @@ class KnowledgeGraph(AnalystQueries):
         """The other half of :meth:`validate`: each quotation against its source's text
         (those ``change`` can affect; all with pySHACL, which checks everything)."""
         return sources.check(self, None if self.settings.validator == "pyshacl" else change)
+
+    def check_literals(self, change: Change | None = None) -> tuple[Violation, ...]:
+        """The third half of :meth:`validate`: each literal of an XML Schema datatype is
+        in its lexical form (those ``change`` added; all without it). See
+        :mod:`aikg.validation.literals`."""
+        if change is not None:
+            return tuple(literals.check_quads(change.added, self.graph_files))
+        return tuple(literals.check_store(self))
+
+    def data_rows(self, sparql: str, values: str = "") -> list[dict[str, str]]:
+        """The rows of a SELECT over the data, its ``{values}`` filled with ``values``
+        (``VALUES`` blocks), each term as its string: the data graphs, and on a store of
+        this process the default graph too (an update without ``GRAPH`` writes there: what
+        is stated there is checked all the same; a remote store keeps none for aikg)."""
+        graphs = self.store.data_graphs()
+        text = sparql.replace("{values}", values)
+        if self.store.native:
+            named = [ox.NamedNode(g) for g in graphs]
+            solutions = self.store.query(
+                text,
+                default_graph=[*named, ox.DefaultGraph()],
+                named_graphs=named,
+                prefixes=prefix_table(self.settings.base_iri),
+            )
+            assert isinstance(solutions, ox.QuerySolutions)
+            names = [v.value for v in solutions.variables]
+            return [
+                {
+                    name: term.value
+                    for name, term in zip(names, row, strict=True)
+                    if term is not None
+                }
+                for row in solutions
+            ]
+        result = self.query(text, default_graphs=graphs, named_graphs=graphs, max_rows=2**62)
+        assert isinstance(result, SelectResult)
+        return [{k: str(v) for k, v in row.items()} for row in result.rows]
 
     def added_by(self, files: Iterable[str]) -> Change:
         """What loading ``files`` added to the graph: the quads of the graphs they went

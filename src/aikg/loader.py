@@ -4,9 +4,11 @@ A load runs in five phases (the first three reported to an optional progress cal
 
 1. **check**: every file is parsed once without touching the store (Oxigraph parses about a
    million triples a second). Syntax errors, unreadable files, unknown formats, RDF/XML
-   entity declarations and graph names already in use are all found here, so bad input
-   changes nothing. The pass also counts the triples, which makes the progress bar exact,
-   and gathers what the inferred graph and the name index will need.
+   entity declarations, graph names already in use and (when the load is validated)
+   literals not written in their datatype's lexical form
+   (:mod:`aikg.validation.literals`) are all found here, so bad input changes nothing.
+   The pass also counts the triples, which makes the progress bar exact, and gathers what
+   the inferred graph and the name index will need.
 2. **write**: each file is streamed into its named graph (``{base}graph/{file stem}``;
    quads of a TriG or N-Quads file keep their own graph, which must be new too). When
    IRIs need no rebasing the engine's native bulk loader reads the file itself;
@@ -64,14 +66,18 @@ from aikg.store.local import (
     refuse_xml_declarations,
     unreadable,
 )
-from aikg.validation import memory_copy
+from aikg.validation import literals, memory_copy
 from aikg.validation.incremental import FULL_ABOVE, Change
-from aikg.validation.pyshacl_engine import ValidationReport, with_source_texts
+from aikg.validation.pyshacl_engine import ValidationReport, Violation, with_checks
 
 if TYPE_CHECKING:  # the knowledge graph calls the loader; the loader only types it
     from aikg.knowledge_graph import KnowledgeGraph
 
 BATCH = 100_000
+
+ILL_FORMED_SHOWN = 1000
+"""The most literals not in their lexical form a refused load reports (a file with
+millions of them is refused all the same, without holding a violation for each)."""
 """Quads per write when quads pass through Python (bounded memory, regular progress)."""
 
 
@@ -188,7 +194,7 @@ def load_files(
     copying = memory_copy.start(kg.store, files, kg.settings) if validate else None
     loaded = inference.Loaded(kg.store)
     try:
-        plans = _check(kg, files, report, loaded)
+        plans = _check(kg, files, report, loaded, literal_forms=validate)
     except BaseException:
         memory_copy.made(copying)  # its thread reads the store: done before the error
         raise
@@ -237,7 +243,7 @@ def load_files(
                 shapes = kg.validate_shapes(change, copy=copy if change is None else None)
                 del copy  # its memory back before the next phase
             validated = time.perf_counter()
-            validation = with_source_texts(shapes, kg.check_sources(change))
+            validation = with_checks(shapes, kg.check_sources(change))
             if not validation.conforms:
                 raise ValidationError(validation)
         checked_sources = time.perf_counter()
@@ -271,7 +277,7 @@ def load_files(
         triples=total,
         check_seconds=checked - started,
         write_seconds=written - checked,
-        validate_seconds=validated - written - prepared_past_write,
+        validate_seconds=max(0.0, validated - written - prepared_past_write),
         sources_seconds=checked_sources - validated,
         infer_seconds=inferred - checked_sources + prepared_past_write,
         commit_seconds=committed - inferred,
@@ -362,11 +368,19 @@ def _undo(kg: KnowledgeGraph, created: set[str]) -> None:
 
 
 def _check(
-    kg: KnowledgeGraph, paths: list[Path], report: ProgressCallback, loaded: inference.Loaded
+    kg: KnowledgeGraph,
+    paths: list[Path],
+    report: ProgressCallback,
+    loaded: inference.Loaded,
+    *,
+    literal_forms: bool,
 ) -> list[_Plan]:
+    """Each file parsed, and what it would write: see the module docs, phase 1.
+    ``literal_forms``: refuse literals not in their datatype's lexical form."""
     if not paths:
         raise InputError("no files to load", hint="name one or more RDF files")
     plans: list[_Plan] = []
+    ill_formed: list[Violation] = []
     for path in paths:
         source = str(path)
         fmt = rdf_format_for_path(path.name, where=source)
@@ -384,12 +398,20 @@ def _check(
         if not path.is_file():
             raise unreadable(FileNotFoundError(), source)
         triples, graphs = _scan(
-            path, fmt, graph, kg.settings.base_iri, report=report, loaded=loaded
+            path,
+            fmt,
+            graph,
+            kg.settings.base_iri,
+            report=report,
+            loaded=loaded,
+            ill_formed=ill_formed if literal_forms else None,
         )
         plans.append(_Plan(path, source, fmt, graph, triples, frozenset(graphs)))
         # A file's own graph counts, even if it stays empty.
         claimed = [(p.source, p.graphs | {p.graph}) for p in plans]
         refuse_taken_graphs(kg.store.named_graphs(), claimed, kg.store.system_graphs)
+    if ill_formed:
+        raise ValidationError(with_checks(ValidationReport(conforms=True), ill_formed))
     return plans
 
 
@@ -401,9 +423,12 @@ def _scan(
     *,
     report: ProgressCallback,
     loaded: inference.Loaded,
+    ill_formed: list[Violation] | None,
 ) -> tuple[int, set[str]]:
     """Parse a file without keeping it: its triple count and the graphs it writes to;
-    ``loaded`` is shown each quad as the store will hold it."""
+    ``loaded`` is shown each quad as the store will hold it; ``ill_formed`` (if given)
+    takes the violations of its literals not in their lexical form, the first
+    :data:`ILL_FORMED_SHOWN` of them."""
     source = str(path)
     if fmt.name == "xml":
         try:
@@ -418,6 +443,18 @@ def _scan(
         with open_rdf(path) as file:
             for quad in ox.parse(file, format=fmt.engine, base_iri=base_iri):
                 count += 1
+                if (
+                    ill_formed is not None
+                    and type(value := quad.object) is ox.Literal
+                    and (reason := literals.problem(value)) is not None
+                    and len(ill_formed) < ILL_FORMED_SHOWN
+                ):
+                    stored = rebase_quad(in_graph(quad, target), base_iri)
+                    named = stored.graph_name
+                    assert isinstance(named, ox.NamedNode)
+                    ill_formed.append(
+                        literals.violation(stored, reason, named.value, {named.value: source})
+                    )
                 if kind := kinds.get(quad.predicate.value):
                     loaded.add(rebase_quad(in_graph(quad, target), base_iri), kind)
                 name = quad.graph_name

@@ -42,8 +42,6 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from aikg import package_data
 from aikg.errors import InputError, NotFoundError
-from aikg.namespaces import prefix_table
-from aikg.sparql.execute import SelectResult
 from aikg.validation.pyshacl_engine import Violation
 
 if TYPE_CHECKING:
@@ -190,38 +188,12 @@ def table_cells(text: str) -> dict[tuple[str, str], str]:
     return cells
 
 
-def _rows(kg: KnowledgeGraph, query: str, values: str = "") -> list[dict[str, str]]:
-    """The rows of a query over the data, its ``{values}`` filled with ``values``
-    (``VALUES`` blocks): the data graphs, and on a store of this process the default
-    graph too (an update without ``GRAPH`` writes there: a source or a part of one stated
-    there has its quotations checked all the same; a remote store keeps none for aikg)."""
-    graphs = kg.store.data_graphs()
-    text = query.replace("{values}", values)
-    if kg.store.native:
-        named = [ox.NamedNode(g) for g in graphs]
-        solutions = kg.store.query(
-            text,
-            default_graph=[*named, ox.DefaultGraph()],
-            named_graphs=named,
-            prefixes=prefix_table(kg.settings.base_iri),
-        )
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        return [
-            {name: term.value for name, term in zip(names, row, strict=True) if term is not None}
-            for row in solutions
-        ]
-    result = kg.query(text, default_graphs=graphs, named_graphs=graphs, max_rows=2**62)
-    assert isinstance(result, SelectResult)
-    return [{k: str(v) for k, v in row.items()} for row in result.rows]
-
-
 def _values(variable: str, iris: Iterable[str]) -> str:
     return f"VALUES ?{variable} {{ {' '.join(f'<{iri}>' for iri in sorted(iris))} }}"
 
 
 def _under_texts(kg: KnowledgeGraph) -> set[str]:
-    return {row["source"] for row in _rows(kg, _UNDER_TEXTS)}
+    return {row["source"] for row in kg.data_rows(_UNDER_TEXTS)}
 
 
 def _resolve(
@@ -348,7 +320,7 @@ def _sources(kg: KnowledgeGraph, under: set[str]) -> dict[str, _Source]:
     sources: dict[str, _Source] = {}
     if not under:
         return sources
-    for row in _rows(kg, _SOURCES, _values("source", under)):
+    for row in kg.data_rows(_SOURCES, _values("source", under)):
         sources[row["source"]] = _Source(
             row["source"],
             row.get("id"),

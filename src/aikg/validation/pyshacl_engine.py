@@ -57,7 +57,7 @@ class Violation:
         """Where the violation is, for people: file (or graph), focus node, path."""
         place = self.file or self.graph or "data"
         path = f", path <{self.path}>" if self.path else ""
-        return f"{place}: <{self.focus_node}>{path}"
+        return f"{place}: {_shown(self.focus_node)}{path}"
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,21 @@ class ValidationReport:
     def to_turtle(self) -> str:
         """The SHACL validation report graph in Turtle."""
         return self.graph.serialize(format="turtle")
+
+
+def _node(focus: str) -> URIRef | BNode:
+    """A focus node as reported (an IRI, or a blank node's label) in rdflib's terms."""
+    return URIRef(focus) if _is_iri(focus) else BNode(focus)
+
+
+def _is_iri(focus: str) -> bool:
+    """Whether a focus node as reported is an IRI (an absolute IRI has a scheme and a colon;
+    a blank node's label, which the engines report without ``_:``, has none)."""
+    return ":" in focus
+
+
+def _shown(focus: str) -> str:
+    return f"<{focus}>" if _is_iri(focus) else f"_:{focus}"
 
 
 def _text(node: Node | None) -> str | None:
@@ -181,9 +196,10 @@ def validate_quads(
     )
 
 
-def with_source_texts(report: ValidationReport, found: Iterable[Violation]) -> ValidationReport:
-    """The report with the source-text check's violations (:mod:`aikg.sources`) added,
-    in the report graph too."""
+def with_checks(report: ValidationReport, found: Iterable[Violation]) -> ValidationReport:
+    """The report with the violations of aikg's checks beside the shapes added (the
+    source texts, :mod:`aikg.sources`; the literal forms,
+    :mod:`aikg.validation.literals`), in the report graph too."""
     found = tuple(found)
     if not found:
         return report
@@ -196,7 +212,7 @@ def with_source_texts(report: ValidationReport, found: Iterable[Violation]) -> V
     for v in found:
         result = BNode()
         graph.add((result, RDF.type, SH.ValidationResult))
-        graph.add((result, SH.focusNode, URIRef(v.focus_node)))
+        graph.add((result, SH.focusNode, _node(v.focus_node)))
         if v.path:
             graph.add((result, SH.resultPath, URIRef(v.path)))
         if v.value is not None:
