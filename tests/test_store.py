@@ -167,8 +167,9 @@ def test_rdf_xml_with_entity_declarations_is_refused_before_parsing(tmp_path: Pa
          xmlns:ex="http://e/"><rdf:Description rdf:about="http://e/x"><ex:p>&b;</ex:p>
 </rdf:Description></rdf:RDF>""",
     )
-    with pytest.raises(InputError, match="DOCTYPE or entity declaration is refused"):
+    with pytest.raises(InputError, match="DOCTYPE or entity declaration is refused") as caught:
         KnowledgeGraph.load([bomb], validate=False)
+    assert caught.value.where == f"{bomb}, line 2, column 1"
 
 
 def test_json_ld_never_fetches_a_remote_or_local_context(

@@ -192,11 +192,16 @@ def parse_rdf(
 
 
 def refuse_xml_declarations(data: bytes, source: str) -> None:
-    """Refuse RDF/XML with a DOCTYPE or entity declaration (entity expansion bombs)."""
-    if _DOCTYPE.search(data):
+    """Refuse RDF/XML with a DOCTYPE or entity declaration (entity expansion bombs),
+    naming the line and column of the first."""
+    if found := _DOCTYPE.search(data):
+        # Valid syntax, refused: a bad request, placed as a syntax error is.
+        line = data.count(b"\n", 0, found.start()) + 1
+        line_start = data.rfind(b"\n", 0, found.start()) + 1
+        column = len(data[line_start : found.start()].decode("utf-8", "replace")) + 1
         raise InputError(
             "RDF/XML with a DOCTYPE or entity declaration is refused",
-            where=source,
+            where=f"{source}, line {line}, column {column}",
             hint="remove the <!DOCTYPE ...> and <!ENTITY ...> declarations; "
             "entities can expand without bound",
         )
