@@ -204,6 +204,22 @@ def test_protocol_errors_are_4xx_in_one_json_shape(
     assert body["error"] == error and body["status"] == status and body["message"]
 
 
+def test_a_method_a_resource_does_not_take_is_405_naming_every_method_it_does(
+    server: Server,
+) -> None:
+    """RFC 9110 (15.5.6): ``Allow`` lists the methods of the resource, which on ``/store``
+    are served by a route each."""
+    for path, allowed in [
+        ("/store", "GET, HEAD, POST, PUT, DELETE"),
+        ("/sparql", "GET, HEAD, POST"),
+        ("/health", "GET"),
+    ]:
+        response = httpx.request("PATCH", f"{server.url}{path}", timeout=30)
+        assert (response.status_code, response.headers["allow"]) == (405, allowed)
+        assert response.json()["error"] == "method-not-allowed"
+        assert response.json()["hint"] == f"{path} takes {allowed}"
+
+
 def test_every_answer_reports_rows_truncation_time_and_version(server: Server) -> None:
     response = get(server, query="SELECT ?q WHERE { ?q a aikg:TableCell }")
     assert response.headers["aikg-rows"] == "12"

@@ -244,6 +244,59 @@ def test_a_graph_store_write_with_an_ill_formed_literal_is_422_and_changes_nothi
     assert not ask(writable, "ASK { GRAPH <graph/notes> { ?s ?p ?o } }")
 
 
+def test_a_graph_store_write_honours_its_preconditions(writable: Server) -> None:
+    """``If-None-Match: *`` creates and never replaces, ``If-Match: *`` writes only to a
+    graph that exists; a tag in ``If-Match`` never holds (aikg's ETags are weak) and one
+    in ``If-None-Match`` holds once the graph has changed. A 412 changes nothing."""
+    target = {"graph": "https://w3id.org/aikg/graph/conditional"}
+    note = '<https://w3id.org/aikg/note/{n}> <http://www.w3.org/2000/01/rdf-schema#comment> "{n}" .'
+
+    def body(n: int) -> bytes:
+        return note.format(n=n).encode()
+
+    def held() -> list[str]:
+        found = httpx.get(
+            f"{writable.url}/store",
+            params=target,
+            headers={"Accept": "application/n-triples"},
+            timeout=30,
+        )
+        return found.text.split() if found.status_code == 200 else []
+
+    def refused(response: httpx.Response, header: str) -> None:
+        assert response.status_code == 412, response.text
+        assert response.json()["error"] == "precondition-failed"
+        assert response.json()["where"].startswith(header)
+
+    nt = {"Content-Type": "application/n-triples"}
+    before = version(writable)
+    refused(store_put(writable, target, body(1), {**nt, "If-Match": "*"}), "header If-Match")
+    assert (held(), version(writable)) == ([], before)
+    assert store_put(writable, target, body(1), {**nt, "If-None-Match": "*"}).status_code == 201
+    refused(store_put(writable, target, body(2), {**nt, "If-None-Match": "*"}), "header If-None")
+    assert held()[2] == '"1"'
+    # The ETag of what was read: If-Match never holds, If-None-Match holds once it changes.
+    etag = httpx.get(f"{writable.url}/store", params=target, timeout=30).headers["ETag"]
+    refused(store_put(writable, target, body(2), {**nt, "If-Match": etag}), "header If-Match")
+    refused(store_put(writable, target, body(2), {**nt, "If-None-Match": etag}), "header If-None")
+    assert held()[2] == '"1"'
+    assert store_put(writable, target, body(2), {**nt, "If-Match": "*"}).status_code == 204
+    assert store_put(writable, target, body(3), {**nt, "If-None-Match": etag}).status_code == 204
+    assert held()[2] == '"3"'
+    both = {**nt, "If-Match": "*", "If-None-Match": "*"}
+    refused(store_put(writable, target, body(4), both), "headers If-Match")
+
+    def delete(headers: dict[str, str]) -> httpx.Response:
+        sent = {**headers, **writable.auth()}
+        return httpx.delete(f"{writable.url}/store", params=target, headers=sent, timeout=30)
+
+    refused(delete({"If-None-Match": "*"}), "header If-None-Match")
+    assert held()[2] == '"3"'
+    assert delete({"If-Match": "*"}).status_code == 204
+    refused(delete({"If-Match": "*"}), "header If-Match")  # a 412 before a 404
+    assert delete({}).status_code == 404
+
+
 def test_post_to_the_store_creates_a_graph_and_says_where(writable: Server) -> None:
     response = httpx.post(
         f"{writable.url}/store",

@@ -212,6 +212,14 @@ class NotFoundError(AikgError):
     code = "not-found"
 
 
+class PreconditionFailedError(AikgError):
+    """A write whose ``If-Match`` or ``If-None-Match`` condition does not hold; nothing was
+    changed (RFC 9110, 13.1)."""
+
+    status = 412
+    code = "precondition-failed"
+
+
 class UnauthorizedError(AikgError):
     """A write without the right bearer token."""
 

@@ -27,7 +27,7 @@ from aikg.config import Settings
 from aikg.errors import AikgError, ShuttingDownError
 from aikg.web import citations, graph_store, pages, protocol, queries
 from aikg.web.fair_share import FairShare, client_key
-from aikg.web.http import EXPOSED_HEADERS, error_response
+from aikg.web.http import EXPOSED_HEADERS, allowed_methods, error_response
 from aikg.workers.gateway import Service
 
 READ_METHODS = {"GET", "HEAD", "POST", "OPTIONS"}
@@ -245,9 +245,15 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             "status": error.status_code,
             "message": str(error.detail),
         }
+        headers = dict(error.headers or {})
         if error.status_code == 404:
             data["hint"] = "see /docs for the routes"
-        return JSONResponse(data, status_code=error.status_code, headers=error.headers)
+        if error.status_code == 405:
+            # Starlette names the methods of the first route at the path; RFC 9110 (15.5.6)
+            # wants all the resource takes (/store has a route for each method).
+            headers["Allow"] = ", ".join(allowed_methods(request))
+            data["hint"] = f"{request.url.path} takes {headers['Allow']}"
+        return JSONResponse(data, status_code=error.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

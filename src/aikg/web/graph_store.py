@@ -4,11 +4,16 @@
 the default graph. GET and HEAD are public; PUT (replace), POST (merge; to ``/store``
 itself it creates a new graph and answers its Location) and DELETE need the bearer token
 and are validated against the shapes: a write that would break them changes nothing.
+A write to a named graph honours ``If-Match: *`` (only if the graph exists) and
+``If-None-Match: *`` (only if it does not: a PUT that creates, never replaces), checked
+in the write's own transaction; ``If-Match`` naming a tag never holds, aikg's ETags being
+weak (RFC 9110, 13.1.1), and is a 412, never ignored.
 """
 
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from urllib.parse import urljoin
 
 from fastapi import APIRouter, Request
@@ -17,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aikg.errors import InputError, UnsupportedMediaTypeError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
-from aikg.jsonld import jsonld_type
+from aikg.jsonld import Form, jsonld_type
 from aikg.web.http import (
     Params,
     body_response,
@@ -32,7 +37,9 @@ from aikg.web.http import (
     require_utf8,
     require_writer,
     single,
+    write_condition,
 )
+from aikg.workers.gateway import Service
 
 router = APIRouter(tags=["Graph Store Protocol"])
 
@@ -101,7 +108,7 @@ async def store_get(request: Request) -> Response:
     _, graph = _target(request, params)
     chosen = choose(request, OFFERS, single(params, "format"), BY_NAME)
     form = jsonld_form(request) if chosen == "application/ld+json" else "compacted"
-    etag = service.etag("store", graph or "", chosen, form)
+    etag = _etag(service, graph, chosen, form)
     if cached := not_modified(request, etag, exists=False):
         return cached
     body = await run_in_threadpool(service.read_graph, graph, rdf_format(chosen).name)
@@ -118,6 +125,24 @@ async def store_get(request: Request) -> Response:
         "AIKG-Data-Version": service.version,
     }
     return body_response(body, content_type(chosen), headers, head=request.method == "HEAD")
+
+
+def _etag(service: Service, graph: str | None, media: str, form: Form) -> str:
+    """The ETag of a graph's representation in ``media`` (JSON-LD in ``form``)."""
+    return service.etag("store", graph or "", media, form)
+
+
+def _condition(request: Request, service: Service, graph: str | None) -> bool | None:
+    """What a write's preconditions require of the graph (see ``write_condition``),
+    against the ETags of each of its representations."""
+
+    def etags() -> set[str]:
+        forms: list[Form] = ["compacted", "expanded", "flattened"]
+        shapes: list[tuple[str, Form]] = [(m, "compacted") for m in OFFERS]
+        shapes += [("application/ld+json", form) for form in forms]
+        return {_etag(service, graph, media, form) for media, form in shapes}
+
+    return write_condition(request, etags)
 
 
 async def _write(request: Request, method: str) -> Response:
@@ -139,7 +164,10 @@ async def _write(request: Request, method: str) -> Response:
             hint="send " + ", ".join(OFFERS),
         ) from None
     body = await read_body(request, service.settings)
-    result = await run_in_threadpool(service.write_graph, method, graph, body, fmt)
+    exists = _condition(request, service, graph) if named else None
+    result = await run_in_threadpool(
+        partial(service.write_graph, exists=exists), method, graph, body, fmt
+    )
     headers = {"AIKG-Data-Version": service.version}
     if location:
         headers["Location"] = location
@@ -179,5 +207,6 @@ async def store_delete(request: Request) -> Response:
     service = gateway(request)
     require_writer(request, service.settings)
     _, graph = _target(request, query_params(request))
-    await run_in_threadpool(service.delete_graph, graph)
+    exists = _condition(request, service, graph)
+    await run_in_threadpool(partial(service.delete_graph, exists=exists), graph)
     return Response(status_code=204, headers={"AIKG-Data-Version": service.version})

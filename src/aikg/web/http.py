@@ -8,19 +8,21 @@ parser is how requests get smuggled past checks.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Match
 
 from aikg.config import Settings
 from aikg.errors import (
     AikgError,
     InputError,
     PayloadTooLargeError,
+    PreconditionFailedError,
     TooManyRequestsError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
@@ -267,6 +269,74 @@ def not_modified(request: Request, etag: str, *, exists: bool = True) -> Respons
     ):
         return Response(status_code=304, headers={"ETag": etag, "Vary": "Accept"})
     return None
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route at the request's path takes, for a 405's ``Allow`` (each
+    method tried on the router: included routers keep their routes to themselves)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+
+
+def _entity_tags(header: str | None) -> set[str] | None:
+    """The entity tags of an ``If-Match`` or ``If-None-Match`` header (None: absent)."""
+    if header is None:
+        return None
+    return {tag.strip() for tag in header.split(",") if tag.strip()}
+
+
+def _opaque(tags: Iterable[str]) -> set[str]:
+    return {tag.removeprefix("W/") for tag in tags}
+
+
+def write_condition(request: Request, current: Callable[[], Iterable[str]]) -> bool | None:
+    """Whether a write to one resource requires it to exist (True: ``If-Match: *``) or not
+    to (False: ``If-None-Match: *``) by its preconditions, or neither (None), evaluated as
+    RFC 9110 (13.2.2) orders them; a condition that cannot hold is a 412 here.
+
+    ``current`` gives the resource's ETags now, one per representation (asked for only if
+    ``If-None-Match`` names tags). aikg's ETags are weak (the same data may be written out
+    in another order), and ``If-Match`` compares tags strongly: one that names tags never
+    holds, and is refused rather than ignored (a client sending it means "only if no one
+    changed it", which aikg cannot promise)."""
+    match = _entity_tags(request.headers.get("if-match"))
+    none_match = _entity_tags(request.headers.get("if-none-match"))
+    required: bool | None = None
+    if match is not None:
+        if "*" not in match:
+            raise PreconditionFailedError(
+                "If-Match names entity tags, and aikg's are weak, which If-Match never "
+                "matches (RFC 9110, 13.1.1); nothing was changed",
+                where="header If-Match",
+                hint="send If-Match: * to write only to a graph that exists, or "
+                "If-None-Match: * to write only one that does not",
+            )
+        required = True
+    if none_match is not None:
+        if "*" in none_match:
+            if required:
+                raise PreconditionFailedError(
+                    "If-Match: * and If-None-Match: * cannot both hold; nothing was changed",
+                    where="headers If-Match, If-None-Match",
+                    hint="send one of them",
+                )
+            required = False
+        elif _opaque(none_match) & _opaque(current()):  # weak comparison
+            raise PreconditionFailedError(
+                "If-None-Match names the graph's current entity tag: it has not changed "
+                "since it was read; nothing was changed",
+                where="header If-None-Match",
+            )
+    return required
 
 
 def requested_page(params: Params) -> int:

@@ -369,9 +369,16 @@ class Service:
         return data
 
     def write_graph(
-        self, method: str, graph: str | None, body: bytes, fmt: RdfFormat
+        self,
+        method: str,
+        graph: str | None,
+        body: bytes,
+        fmt: RdfFormat,
+        *,
+        exists: bool | None = None,
     ) -> dict[str, Any]:
-        """PUT (replace) or POST (merge) RDF into a graph; validated and atomic."""
+        """PUT (replace) or POST (merge) RDF into a graph; validated and atomic.
+        ``exists``: whether the graph must exist first (True) or must not (False)."""
         _iris([graph] if graph else [], "graph")
         if fmt.datasets and fmt.name != "jsonld":
             raise UnsupportedMediaTypeError(
@@ -399,12 +406,14 @@ class Service:
             or b""
         )
         job = "put_graph" if method == "PUT" else "post_graph"
-        result: dict[str, Any] = self.pool.write(job, graph=graph, nquads=nquads)
+        result: dict[str, Any] = self.pool.write(job, graph=graph, nquads=nquads, exists=exists)
         return result
 
-    def delete_graph(self, graph: str | None) -> dict[str, Any]:
+    def delete_graph(self, graph: str | None, *, exists: bool | None = None) -> dict[str, Any]:
+        """Drop a named graph, or empty the default graph; ``exists`` as for
+        :meth:`write_graph`."""
         _iris([graph] if graph else [], "graph")
-        result: dict[str, Any] = self.pool.write("delete_graph", graph=graph)
+        result: dict[str, Any] = self.pool.write("delete_graph", graph=graph, exists=exists)
         return result
 
     # -- linked data ------------------------------------------------------------------

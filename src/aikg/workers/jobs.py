@@ -18,7 +18,7 @@ from aikg.citations import claims_resting_on
 from aikg.config import Settings
 from aikg.coverage import Coverage
 from aikg.diff import Parts
-from aikg.errors import InputError, NotFoundError, ValidationError
+from aikg.errors import InputError, NotFoundError, PreconditionFailedError, ValidationError
 from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.linked_data.ontology_docs import OntologyView
@@ -309,16 +309,40 @@ def _insert_data(graph: str | None, nquads: bytes) -> tuple[str, int]:
     return insert_data(ox.Quad(q.subject, q.predicate, q.object, target) for q in parsed)
 
 
-def _exists(kg: KnowledgeGraph, graph: str | None) -> bool:
-    return graph is None or kg.store.has_graph(graph)
+def _exists(kg: KnowledgeGraph, graph: str | None, required: bool | None = None) -> bool:
+    """Whether the graph exists (the default graph always does); ``required``: whether
+    the write's precondition needs it to (``If-Match: *``) or not to (``If-None-Match:
+    *``), a 412 if not, read in the write's own transaction."""
+    exists = graph is None or kg.store.has_graph(graph)
+    if required is None or exists == required:
+        return exists
+    if required:
+        raise PreconditionFailedError(
+            f"If-Match: * holds for a graph that exists, and there is no graph <{graph}>; "
+            "nothing was changed",
+            where="header If-Match",
+            hint="leave If-Match out to create the graph",
+        )
+    what = f"the graph <{graph}>" if graph else "the default graph, which always"
+    raise PreconditionFailedError(
+        f"If-None-Match: * holds for a graph that does not exist, and {what} does; "
+        "nothing was changed",
+        where="header If-None-Match",
+        hint="leave If-None-Match out to write to it as it is",
+    )
 
 
 def put_graph(
-    kg: KnowledgeGraph, dry_run: bool, graph: str | None, nquads: bytes
+    kg: KnowledgeGraph,
+    dry_run: bool,
+    graph: str | None,
+    nquads: bytes,
+    exists: bool | None = None,
 ) -> dict[str, Any]:
     """Replace a named graph (or the default graph, ``graph=None``) with new triples,
-    in one transaction (an update that drops and refills it)."""
-    existed = _exists(kg, graph)
+    in one transaction (an update that drops and refills it); ``exists``: whether it must
+    exist first (see :func:`_exists`)."""
+    existed = _exists(kg, graph, exists)
     insert, count = _insert_data(graph, nquads)
     create = f"CREATE SILENT {_graph_ref(graph)} ;" if graph else ""
     operations = f"DROP SILENT {_graph_ref(graph)} ; {create} {insert}"
@@ -327,10 +351,15 @@ def put_graph(
 
 
 def post_graph(
-    kg: KnowledgeGraph, dry_run: bool, graph: str | None, nquads: bytes
+    kg: KnowledgeGraph,
+    dry_run: bool,
+    graph: str | None,
+    nquads: bytes,
+    exists: bool | None = None,
 ) -> dict[str, Any]:
-    """Add triples to a named graph (created if new) or to the default graph."""
-    existed = _exists(kg, graph)
+    """Add triples to a named graph (created if new) or to the default graph; ``exists``:
+    whether it must exist first (see :func:`_exists`)."""
+    existed = _exists(kg, graph, exists)
     insert, count = _insert_data(graph, nquads)
     create = f"CREATE SILENT {_graph_ref(graph)} ;" if graph and not existed else ""
     operations = f"{create} {insert}".strip().rstrip(";")
@@ -339,9 +368,12 @@ def post_graph(
     return {"created": not existed, "triples": count}
 
 
-def delete_graph(kg: KnowledgeGraph, dry_run: bool, graph: str | None) -> dict[str, Any]:
-    """Remove a named graph, or empty the default graph."""
-    if not _exists(kg, graph):
+def delete_graph(
+    kg: KnowledgeGraph, dry_run: bool, graph: str | None, exists: bool | None = None
+) -> dict[str, Any]:
+    """Remove a named graph, or empty the default graph; ``exists``: whether it must exist
+    first (see :func:`_exists`)."""
+    if not _exists(kg, graph, exists):
         raise NotFoundError(
             f"no graph {graph}",
             where="graph parameter",
