@@ -254,21 +254,10 @@ def check_quads(quads: Iterable[ox.Quad], files: Mapping[str, str]) -> list[Viol
     return found
 
 
-_CAST = frozenset(
-    XSD + name
-    for name in (
-        *("boolean", "integer", "decimal", "double", "float", "date", "dateTime", "time"),
-        *("duration", "dayTimeDuration", "yearMonthDuration"),
-    )
-)
-"""The datatypes SPARQL can cast to: in Oxigraph, a literal of one that the cast refuses is
-held as the text it was written as; those it reads are held in canonical form, which is
-always valid (``nan`` is held as ``NaN``)."""
-
 _STORED = """
 SELECT ?s (isBlank(?s) AS ?blank) ?p (STR(?o) AS ?text) (DATATYPE(?o) AS ?datatype) ?g WHERE {
   ?s ?p ?o .
-  FILTER (isLiteral(?o) && DATATYPE(?o) IN ({datatypes}) {narrowed})
+  FILTER (isLiteral(?o) && DATATYPE(?o) IN ({datatypes}))
   OPTIONAL { GRAPH ?g { ?s ?p ?o } }
 }"""
 
@@ -276,18 +265,12 @@ SELECT ?s (isBlank(?s) AS ?blank) ?p (STR(?o) AS ?text) (DATATYPE(?o) AS ?dataty
 def check_store(kg: KnowledgeGraph) -> list[Violation]:
     """The violations of every literal of the data (its graphs, and on a store of this
     process the default graph too)."""
-    checked = ", ".join(f"<{d}>" for d in sorted(CHECKED))
-    narrowed = ""
     if kg.store.native:
-        # Only the literals the engine could not read can be ill-formed: of a datatype with
-        # a cast, those the cast refuses; the engine's scan leaves Python the few others.
-        uncast = ", ".join(f"<{d}>" for d in sorted(CHECKED - _CAST))
-        refused = [
-            f'(DATATYPE(?o) = <{d}> && sameTerm(COALESCE(<{d}>(?o), "ill"), "ill"))'
-            for d in sorted(_CAST)
-        ]
-        narrowed = f"&& (DATATYPE(?o) IN ({uncast}) || {' || '.join(refused)})"
-    query = _STORED.replace("{datatypes}", checked).replace("{narrowed}", narrowed)
+        # Every quad through Python: 2 s at a million triples on disk, where the engine's
+        # own scan with a FILTER on the datatype took two minutes.
+        return check_quads(kg.store.data_quads(), kg.graph_files)
+    checked = ", ".join(f"<{d}>" for d in sorted(CHECKED))
+    query = _STORED.replace("{datatypes}", checked)
     found: dict[tuple[str, str, str, str], Violation] = {}
     for row in kg.data_rows(query):
         datatype, text = row["datatype"], row["text"]
