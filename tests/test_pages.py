@@ -329,6 +329,17 @@ def test_a_bad_page_number_is_refused_naming_the_parameter(
     assert "pages are numbered from 1" in caught.value.message
 
 
+def test_a_page_number_of_thousands_of_digits_is_past_the_end(small_kg: KnowledgeGraph) -> None:
+    """Python reads no whole number past 4,300 digits: such a page was a ValueError."""
+    for digits in (19, 4_300, 5_000):
+        with pytest.raises(ParameterError) as caught:
+            small_kg.query("SELECT * WHERE { ?s ?p ?o }", page="9" * digits)
+        assert caught.value.where == "parameter 'page'"
+        assert caught.value.message == (
+            f"page 999999999999... ({digits:,} digits) is past the end of any answer"
+        )
+
+
 def test_a_page_past_the_end_is_refused_and_the_answer_stays_whole(
     small_kg: KnowledgeGraph,
 ) -> None:

@@ -83,6 +83,11 @@ PAGE_PARAMETER = "parameter 'page'"
 """Where a wrong page is said to be (the command line names its ``--page`` instead)."""
 
 
+PAGE_DIGITS = 18
+"""The most digits a page number has: a page further on is after the end of any answer
+(its first row would be past the 10^18th)."""
+
+
 def page_number(value: str | int | None, where: str = PAGE_PARAMETER) -> int:
     """A page number as given (a whole number from 1; None means page 1), or a
     :class:`~aikg.errors.ParameterError` that names ``where``.
@@ -96,6 +101,13 @@ def page_number(value: str | int | None, where: str = PAGE_PARAMETER) -> int:
     if value is None:
         return 1
     text = str(value).strip()
+    if len(text) > PAGE_DIGITS and text.isascii() and text.isdigit():
+        # Python reads no number past 4,300 digits (a ValueError, a 500 over HTTP).
+        raise ParameterError(
+            f"page {text[:12]}... ({len(text):,} digits) is past the end of any answer",
+            where=where,
+            hint="ask for an earlier page; the last page is the one that names no next page",
+        )
     if isinstance(value, bool) or not text.isascii() or not text.isdigit() or int(text) < 1:
         raise ParameterError(
             f"page {value!r} is not a page number: pages are numbered from 1",
