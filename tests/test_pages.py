@@ -473,6 +473,23 @@ def test_the_html_pages_show_a_next_page_link_until_the_last(
         assert ", the last" in last
 
 
+def test_the_html_page_of_a_query_too_long_to_link_says_more_rows_follow(
+    small_app: TestClient,
+) -> None:
+    """Its next page has no link (the URL would carry the query): the page still says that
+    one follows, and how to ask for it."""
+    query = QUERIES["DISTINCT"] + "\n# " + "x" * 9_000
+    page = small_app.post(
+        "/sparql?format=html",
+        content=query,
+        headers={"Content-Type": "application/sparql-query"},
+    )
+    assert (page.status_code, page.headers["aikg-next-page"]) == (200, "2")
+    assert "page 1, more rows follow" in page.text and ", the last" not in page.text
+    assert 'rel="next"' not in page.text
+    assert "next page (2): send the query again with <code>page=2</code>" in page.text
+
+
 def test_a_posted_query_links_to_its_next_page_as_a_get(
     small_app: TestClient, small_kg: KnowledgeGraph
 ) -> None:

@@ -92,6 +92,7 @@ def results_page(
         rows=answer.result.rows,
         page=answer.result.page,
         paged=answer.result.page > 1 or answer.result.next_page is not None,
+        next_page=answer.result.next_page,
         next_url=_link(links, "next"),
         prev_url=_link(links, "prev"),
         elapsed=f"{answer.elapsed_ms:.1f}",
