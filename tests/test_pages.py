@@ -611,6 +611,18 @@ def test_the_cli_names_the_command_for_the_next_page_until_the_last(
     assert len(outputs) == -(-sum(read.values()) // PAGE) > 2
 
 
+def test_the_cli_next_page_of_a_query_after_a_double_dash_puts_the_page_before_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AIKG_MAX_ROWS", str(PAGE))
+    query = QUERIES["DISTINCT"]
+    outputs, commands = cli_pages(capsys, ["query", "--format", "csv", "--", query])
+    assert commands[1] == shlex.join(
+        ["aikg", "query", "--format", "csv", "--page", "2", "--", query]
+    )
+    assert len(outputs) > 2
+
+
 def test_the_cli_run_pages_a_saved_query_as_a_table(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -254,17 +254,23 @@ def _say_next_page(args: argparse.Namespace, page: int, next_page: int | None) -
 
 
 def _with_page(argv: Sequence[str], page: int) -> list[str]:
-    """The command's arguments with ``--page`` set to ``page``."""
+    """The command's arguments with ``--page`` set to ``page``: among the options, before
+    a ``--`` (after which every argument is positional, a query text among them).
+
+    >>> _with_page(["query", "--page", "2", "--", "SELECT --page"], 3)
+    ['query', '--page', '3', '--', 'SELECT --page']
+    """
+    end = argv.index("--") if "--" in argv else len(argv)
     kept: list[str] = []
     skip = False
-    for arg in argv:
+    for arg in argv[:end]:
         if skip:
             skip = False
         elif arg == "--page":
             skip = True
         elif not arg.startswith("--page="):
             kept.append(arg)
-    return [*kept, "--page", str(page)]
+    return [*kept, "--page", str(page), *argv[end:]]
 
 
 def _reads_stdin(args: argparse.Namespace) -> bool:
