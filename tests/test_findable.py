@@ -77,6 +77,15 @@ def test_a_page_past_the_end_is_a_404(app_client: TestClient) -> None:
     assert response.json()["message"] == "no sitemap page 2: there is 1"
 
 
+@pytest.mark.parametrize("bad", ["0", "-1", "x", ["1", "1"]])
+def test_a_bad_sitemap_page_is_a_400_naming_the_parameter(
+    app_client: TestClient, bad: str | list[str]
+) -> None:
+    """As every page parameter: a whole number from 1, given once."""
+    response = app_client.get("/sitemap.xml", params={"page": bad})
+    assert (response.status_code, response.json()["where"]) == (400, "parameter 'page'")
+
+
 def test_robots_keep_crawlers_off_the_query_services(app_client: TestClient) -> None:
     robots = app_client.get("/robots.txt")
     assert robots.status_code == 200 and robots.headers["content-type"].startswith("text/plain")

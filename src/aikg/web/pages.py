@@ -38,6 +38,7 @@ from aikg.linked_data.findable import dataset_markup, robots_txt
 from aikg.namespaces import prefix_table
 from aikg.saved_queries import catalog
 from aikg.search import MAX_LIMIT, MAX_TEXT, SEARCH_LIMIT, SEARCH_TEXT
+from aikg.sparql.paging import page_number
 from aikg.web.http import (
     accepts_gzip,
     choose,
@@ -250,12 +251,19 @@ async def jsonld_context(request: Request) -> Response:
     "/sitemap.xml",
     summary="A sitemap of every resource's page (an index of pages past 50,000)",
     responses=_offers(["application/xml"], "The sitemap"),
+    openapi_extra={
+        "parameters": [
+            query_parameter(
+                "page", "one page of a sitemap index", {"type": "integer", "minimum": 1}
+            )
+        ]
+    },
 )
-async def sitemap(
-    request: Request,
-    page: Annotated[int | None, Query(description="one page of a sitemap index")] = None,
-) -> Response:
+async def sitemap(request: Request) -> Response:
     service = gateway(request)
+    # Read as every page parameter is: a whole number from 1, given once.
+    given = single(query_params(request), "page")
+    page = None if given is None else page_number(given)
     body = await run_in_threadpool(service.sitemap, root_url(request), page)
     etag = service.etag("sitemap", root_url(request), str(page))
     return Response(body, media_type="application/xml", headers={"ETag": etag})
