@@ -237,6 +237,31 @@ def test_the_bundled_data_validates_on_the_remote_store(any_remote_kg: Knowledge
     assert any_remote_kg.validate().conforms
 
 
+def test_a_whole_validation_finds_an_ill_formed_literal_on_the_remote_store(
+    any_remote_kg: KnowledgeGraph,
+) -> None:
+    """Written past aikg's checks, straight into the server: a whole validation reads it
+    back by a query and refuses it, as it does in a store of this process. (Virtuoso
+    refuses "abc"^^xsd:integer itself; an odd number of hexadecimal digits it takes.)"""
+    graph = "https://w3id.org/aikg/graph/literal-forms"
+    integer = "http://www.w3.org/2001/XMLSchema#integer"
+    hex_binary = "http://www.w3.org/2001/XMLSchema#hexBinary"
+    any_remote_kg.store.update(
+        f"INSERT DATA {{ GRAPH <{graph}> {{ <https://w3id.org/aikg/note/1> "
+        f'<http://www.w3.org/2000/01/rdf-schema#comment> "0FB"^^<{hex_binary}> , "42"^^<{integer}> }} }}',
+        prefixes={},
+    )
+    try:
+        found = any_remote_kg.check_literals()
+        assert [(v.focus_node, v.value, v.graph) for v in found] == [
+            ("https://w3id.org/aikg/note/1", f'"0FB"^^<{hex_binary}>', graph)
+        ]
+        assert not any_remote_kg.validate().conforms
+    finally:
+        any_remote_kg.store.remove_graph(graph)
+    assert any_remote_kg.validate().conforms
+
+
 @pytest.mark.parametrize(
     ("query", "refused"),
     [
