@@ -228,13 +228,12 @@ def test_a_graph_store_write_with_an_ill_formed_literal_is_422_and_changes_nothi
     writable: Server,
 ) -> None:
     before = version(writable)
-    response = httpx.put(
-        f"{writable.url}/store",
-        params={"graph": "https://w3id.org/aikg/graph/notes"},
-        content="<https://w3id.org/aikg/note/1> <http://www.w3.org/2000/01/rdf-schema#comment> "
-        '"twelve"^^<http://www.w3.org/2001/XMLSchema#integer> .',
-        timeout=60,
-        headers={"Content-Type": "application/n-triples", **writable.auth()},
+    response = store_put(
+        writable,
+        {"graph": "https://w3id.org/aikg/graph/notes"},
+        b"<https://w3id.org/aikg/note/1> <http://www.w3.org/2000/01/rdf-schema#comment> "
+        b'"twelve"^^<http://www.w3.org/2001/XMLSchema#integer> .',
+        {"Content-Type": "application/n-triples"},
     )
     assert response.status_code == 422
     [violation] = response.json()["report"]["violations"]
