@@ -294,6 +294,10 @@ def test_a_graph_store_write_honours_its_preconditions(writable: Server) -> None
     assert delete({"If-Match": "*"}).status_code == 204
     refused(delete({"If-Match": "*"}), "header If-Match")  # a 412 before a 404
     assert delete({}).status_code == 404
+    spec = httpx.get(f"{writable.url}/openapi.json", timeout=30).json()
+    for method in ("put", "post", "delete"):
+        named = {p["name"] for p in spec["paths"]["/store"][method]["parameters"]}
+        assert {"If-Match", "If-None-Match"} <= named, method
 
 
 def test_post_to_the_store_creates_a_graph_and_says_where(writable: Server) -> None:

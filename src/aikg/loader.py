@@ -74,11 +74,11 @@ if TYPE_CHECKING:  # the knowledge graph calls the loader; the loader only types
     from aikg.knowledge_graph import KnowledgeGraph
 
 BATCH = 100_000
+"""Quads per write when quads pass through Python (bounded memory, regular progress)."""
 
 ILL_FORMED_SHOWN = 1000
 """The most literals not in their lexical form a refused load reports (a file with
 millions of them is refused all the same, without holding a violation for each)."""
-"""Quads per write when quads pass through Python (bounded memory, regular progress)."""
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,26 @@ GRAPH_PARAMS = [
     },
 ]
 
+CONDITION_PARAMS = [
+    {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "`*`: write only to a graph that exists (412 if not). A tag never "
+        "matches: aikg's ETags are weak.",
+    },
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "`*`: write only a graph that does not exist (412 if it does); an "
+        "ETag of a read: write only if the graph has changed since.",
+    },
+]
+WRITE_PARAMS = GRAPH_PARAMS + CONDITION_PARAMS
+
 
 def _target(request: Request, params: Params, *, optional: bool = False) -> tuple[bool, str | None]:
     """(named?, graph IRI) from ?graph= or ?default; exactly one of them."""
@@ -177,7 +197,7 @@ async def _write(request: Request, method: str) -> Response:
 @router.put(
     "/store",
     summary="Replace a graph",
-    openapi_extra={"parameters": GRAPH_PARAMS},
+    openapi_extra={"parameters": WRITE_PARAMS},
     status_code=204,
     responses={201: {"description": "Graph created"}, 204: {"description": "Graph replaced"}},
 )
@@ -188,7 +208,7 @@ async def store_put(request: Request) -> Response:
 @router.post(
     "/store",
     summary="Add to a graph (or create one)",
-    openapi_extra={"parameters": GRAPH_PARAMS},
+    openapi_extra={"parameters": WRITE_PARAMS},
     status_code=204,
     responses={201: {"description": "Graph created"}, 204: {"description": "Triples added"}},
 )
@@ -199,7 +219,7 @@ async def store_post(request: Request) -> Response:
 @router.delete(
     "/store",
     summary="Delete a graph",
-    openapi_extra={"parameters": GRAPH_PARAMS},
+    openapi_extra={"parameters": WRITE_PARAMS},
     status_code=204,
     responses={204: {"description": "Graph deleted"}, 404: {"description": "No such graph"}},
 )
