@@ -12,7 +12,7 @@ import rdflib
 from aikg import KnowledgeGraph
 from aikg.cli import main
 from aikg.config import Settings
-from aikg.errors import QuerySyntaxError
+from aikg.errors import InputError, QuerySyntaxError
 from aikg.namespaces import ENTITY_FAMILIES, PREFIXES, prefix_table
 from tests.server import Server
 
@@ -132,3 +132,44 @@ def test_the_remote_store_takes_the_same_table_and_gives_the_same_message(
     with pytest.raises(QuerySyntaxError, match=r"prefix `contry:` is not declared") as caught:
         any_remote_kg.query("SELECT * WHERE { contry:KR ?p ?o }")
     assert caught.value.hint is not None and caught.value.hint.startswith("did you mean")
+
+
+def test_a_short_name_the_tool_prints_may_be_pasted_into_a_parameter(kg: KnowledgeGraph) -> None:
+    """A saved query's IRI parameter: the answer was empty (claim:... was taken as an IRI
+    of the scheme "claim"), or the value refused as of no class."""
+    claim = "https://w3id.org/aikg/claim/h100-china-s1"
+    whole = kg.saved("provenance", resource=claim)
+    assert len(whole) > 0
+    assert kg.saved("provenance", resource="claim:h100-china-s1").rows == whole.rows
+    korea = kg.saved("holdings", holder="country:KR")
+    assert korea.rows == kg.saved("holdings", holder="https://w3id.org/aikg/country/KR").rows
+    assert len(korea) > 0
+
+
+def test_the_python_api_takes_short_and_relative_names_and_refuses_what_is_no_iri(
+    kg: KnowledgeGraph,
+) -> None:
+    korea = "https://w3id.org/aikg/country/KR"
+    assert kg.knows("country:KR") and kg.knows("country/KR")
+    assert kg.resource("country:KR").title == kg.resource(korea).title == "South Korea"
+    assert len(kg.describe("country/KR")) == len(kg.describe(korea)) > 0
+    countries = kg.export("nt", graph="https://w3id.org/aikg/graph/countries")
+    assert countries and kg.export("nt", graph="graph:countries") == countries
+    assert kg.export("nt", graph="countries") == countries
+    for bad in ("", "a b", "http://x/a b", "<country/KR>"):
+        with pytest.raises(InputError, match="is no IRI") as caught:
+            kg.describe(bad)
+        assert "country:KR" in (caught.value.hint or "")
+    with pytest.raises(InputError) as caught:
+        kg.export("nt", graph="http://x/a b")
+    assert caught.value.where == "graph"
+
+
+def test_the_cli_export_takes_a_short_graph_name_and_refuses_a_bad_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["export", "--format", "ntriples", "--graph", "graph:countries"]) == 0
+    assert "<https://w3id.org/aikg/country/KR>" in capsys.readouterr().out
+    assert main(["export", "--format", "ntriples", "--graph", "http://x/a b"]) == 2
+    err = capsys.readouterr().err
+    assert "is no IRI" in err and "Traceback" not in err

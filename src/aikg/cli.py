@@ -447,8 +447,7 @@ def cmd_run(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     kg = _open(args)
-    graph = kg.graph_iri(args.graph) if args.graph and "/" not in args.graph else args.graph
-    _write(kg.export(args.format, graph, inferred=args.inferred), args.output, out)
+    _write(kg.export(args.format, args.graph, inferred=args.inferred), args.output, out)
     return EXIT_OK
 
 

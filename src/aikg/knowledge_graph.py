@@ -36,7 +36,7 @@ from aikg.labels import add_labels
 from aikg.linked_data import findable, views
 from aikg.linked_data.ontology_docs import OntologyView, document
 from aikg.names import INDEXED_PROPERTIES
-from aikg.namespaces import prefix_table
+from aikg.namespaces import prefix_table, resolve_iri
 from aikg.saved_queries import (
     SavedQuery,
     check_classes,
@@ -493,6 +493,7 @@ class KnowledgeGraph(AnalystQueries):
 
         Raises :class:`~aikg.errors.NotFoundError` when the graph knows nothing about it.
         """
+        iri = self.resolve(iri)
         node = ox.NamedNode(iri)
         graph = triples_to_graph(
             ox.Triple(q.subject, q.predicate, q.object)
@@ -640,8 +641,13 @@ class KnowledgeGraph(AnalystQueries):
 
         Formats with named graphs (TriG, N-Quads, JSON-LD) keep them; the others get the
         union of all graphs. The inferred graph (what the ontology entails) is left out
-        unless ``inferred`` is set or ``graph`` names it.
+        unless ``inferred`` is set or ``graph`` names it. ``graph``: its IRI, a short name
+        (``graph:holdings``) or the name of the file it was loaded from (``holdings``).
         """
+        if graph is not None:
+            named = graph.strip()
+            bare = named and ":" not in named and "/" not in named
+            graph = self.graph_iri(named) if bare else self.resolve(named, where="graph")
         return self.store.dump(fmt, graph, inferred=inferred)
 
     def stats(self) -> Stats:
@@ -662,7 +668,7 @@ class KnowledgeGraph(AnalystQueries):
 
     def knows(self, iri: str) -> bool:
         """Whether the graph says anything about ``iri`` (as subject or object)."""
-        return views.known(self.store, iri)
+        return views.known(self.store, self.resolve(iri))
 
     def sitemap(self, base_url: str, page: int | None = None) -> str:
         """The sitemap of every resource's page on the service at ``base_url`` (an index
@@ -701,12 +707,14 @@ class KnowledgeGraph(AnalystQueries):
         >>> view.title
         'South Korea'
         """
+        iri = self.resolve(iri)
         self._require_known(iri)
         return views.describe_resource(self.store, iri, self.provenance(iri).records)
 
     def resource_rdf(self, iri: str, fmt: str | RdfFormat = "turtle") -> bytes:
         """The RDF document about ``iri``: its triples (blank nodes followed) and the
         triples that point at it, in an RDF format."""
+        iri = self.resolve(iri)
         self._require_known(iri)
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
         return serialize_graph(
@@ -765,6 +773,16 @@ class KnowledgeGraph(AnalystQueries):
                 f"nothing is known about {iri}",
                 hint="check the IRI; the saved query `entities` lists the entities",
             )
+
+    def resolve(self, name: str, *, where: str = "IRI") -> str:
+        """The IRI ``name`` stands for: an absolute IRI, one relative to the base IRI
+        (``country/KR``) or a short name of the prefix table (``country:KR``); an
+        :class:`~aikg.errors.InputError` naming ``where`` if it is no IRI.
+
+        >>> KnowledgeGraph.load().resolve("country:KR")
+        'https://w3id.org/aikg/country/KR'
+        """
+        return resolve_iri(name, self.settings.base_iri, where=where)
 
     def graph_iri(self, name: str) -> str:
         """The IRI of the named graph loaded from the file with stem ``name``."""

@@ -13,8 +13,10 @@ queries, Turtle, VoID and short names on pages alike.
 from __future__ import annotations
 
 import functools
+from urllib.parse import urljoin, urlsplit
 
 from aikg.config import ONTOLOGY_NS, SHAPES_NS
+from aikg.errors import InputError
 
 AIKG = ONTOLOGY_NS
 AIKGSH = SHAPES_NS
@@ -92,3 +94,41 @@ def curie(iri: str, table: dict[str, str] | None = None) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{name}:{iri[len(namespace) :]}"
     return iri
+
+
+def expand(name: str, base_iri: str) -> str:
+    """A short name of the prefix table (:func:`prefix_table`) as the IRI it stands for;
+    anything else as it is.
+
+    >>> expand("country:KR", "https://w3id.org/aikg/")
+    'https://w3id.org/aikg/country/KR'
+    >>> expand("http://example.org/x", "https://w3id.org/aikg/")
+    'http://example.org/x'
+    """
+    prefix, colon, local = name.partition(":")
+    namespace = prefix_table(base_iri).get(prefix) if colon else None
+    return name if namespace is None else namespace + local
+
+
+_NOT_IN_IRIS = frozenset('<>"{}|^`\\ \n\r\t')
+
+
+def resolve_iri(name: str, base_iri: str, *, where: str = "IRI") -> str:
+    """The IRI a name given by a user stands for: an absolute IRI, one relative to the base
+    IRI (``country/KR``) or a short name (``country:KR``); an :class:`InputError` naming
+    ``where`` for anything that is no IRI.
+
+    >>> resolve_iri("country/KR", "https://w3id.org/aikg/")
+    'https://w3id.org/aikg/country/KR'
+    """
+    expanded = expand(name.strip(), base_iri)
+    resolved = urljoin(base_iri, expanded)
+    if not expanded or not urlsplit(resolved).scheme or _NOT_IN_IRIS & set(expanded):
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        raise InputError(
+            f"{shown!r} is no IRI",
+            where=where,
+            hint=f"give an absolute IRI ({base_iri}country/KR), one relative to the base IRI "
+            "(country/KR) or a short name (country:KR)",
+        )
+    return resolved
