@@ -52,6 +52,20 @@ def check_length(text: str, max_length: int) -> None:
         )
 
 
+def check_encoding(text: str) -> None:
+    """Refuse a text that holds no text somewhere: a lone surrogate, which is how Python
+    reads bytes that are not UTF-8 from a command line (the engine cannot take it)."""
+    if text.isascii():
+        return
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise QuerySyntaxError(
+            f"the query holds bytes that are not UTF-8 at {position(text, error.start)}",
+            hint="write the query in UTF-8",
+        ) from None
+
+
 MAX_CHAIN = 4_000
 """The most links one bracket chains at its own level: operators (``+``, ``||``,
 ``=``...) in an expression's brackets; in a group's braces, its patterns and clauses
@@ -149,6 +163,7 @@ def check_query(
     reading (relative IRIs and prefixed names resolved against ``base_iri`` and
     ``prefixes``, as the engine will resolve them)."""
     check_length(text, max_length)
+    check_encoding(text)
     reading = read_query(text, base_iri, prefixes)
     if reading.depth > max_depth:
         raise QueryRefusedError(

@@ -40,7 +40,7 @@ from aikg.namespaces import prefix_table
 from aikg.saved_queries import LANGUAGE_TAG, saved_query
 from aikg.search import Match, check_limit, check_text
 from aikg.sparql.execute import SelectResult, to_python
-from aikg.sparql.guard import check_length, check_query
+from aikg.sparql.guard import check_encoding, check_length, check_query
 from aikg.sparql.lexer import insert_using, operation, using_clauses_conflict
 from aikg.sparql.paging import page_number
 from aikg.sparql.results import Serialized
@@ -149,6 +149,7 @@ class Service:
     def operation(self, sparql: str) -> str:
         """What a text asks for (see :func:`aikg.sparql.lexer.operation`), length first."""
         check_length(sparql, self.settings.max_query_length)
+        check_encoding(sparql)
         return operation(sparql)
 
     def check(self, sparql: str, *, update: bool = False) -> None:
