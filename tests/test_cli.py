@@ -18,7 +18,7 @@ import rdflib
 
 from aikg import cli
 from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS, main
-from aikg.errors import UnsupportedFormatError
+from aikg.errors import QuerySyntaxError, UnsupportedFormatError
 from aikg.formats import RDF_FORMATS
 from aikg.interrupt import EXIT_INTERRUPTED
 from aikg.knowledge_graph import KnowledgeGraph
@@ -347,3 +347,59 @@ def test_the_installed_command_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "triples in 15 named graphs" in done.stdout
+
+
+@pytest.mark.parametrize("place", ["missing-folder/out.csv", "."])
+def test_an_output_that_cannot_be_written_is_exit_2_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], place: str
+) -> None:
+    output = str(tmp_path / place)
+    code, out = run("query", "ASK {}", "--format", "json", "--output", output)
+    err = capsys.readouterr().err
+    assert (code, out) == (EXIT_INPUT, "")
+    assert f"cannot write {output}" in err and "Traceback" not in err
+
+
+def test_a_query_file_is_read_as_utf_8_with_or_without_a_byte_order_mark(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    marked = tmp_path / "marked.rq"
+    marked.write_bytes(b"\xef\xbb\xbfASK { ?s ?p ?o }")
+    code, out = run("query", "--file", str(marked), "--format", "json")
+    assert (code, json.loads(out)["boolean"]) == (EXIT_OK, True)
+    utf16 = tmp_path / "utf16.rq"
+    utf16.write_bytes("ASK {}".encode("utf-16"))
+    code, out = run("query", "--file", str(utf16))
+    err = capsys.readouterr().err
+    assert (code, out) == (EXIT_INPUT, "")
+    assert f"{utf16} is not UTF-8 text (byte 1 cannot be read)" in err
+    assert "Traceback" not in err
+
+
+def test_generate_refuses_a_file_it_would_not_write_in_its_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every name but .trig got N-Quads: out.ttl held N-Quads that no Turtle parser reads;
+    and --expected naming the data's file overwrote the data."""
+    turtle = tmp_path / "out.ttl"
+    assert run("generate", str(turtle), "--triples", "10")[0] == EXIT_INPUT
+    assert "writes N-Quads (.nq) or TriG (.trig)" in capsys.readouterr().err
+    same = tmp_path / "same.nq"
+    code, _ = run("generate", str(same), "--triples", "10", "--expected", str(same))
+    assert code == EXIT_INPUT
+    assert "--expected names the file the data goes to" in capsys.readouterr().err
+    assert not turtle.exists() and not same.exists()
+
+
+def test_a_query_of_bytes_that_are_not_utf_8_is_refused_where_they_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Python reads such bytes of a command line as lone surrogates, which the engine
+    cannot take: a UnicodeEncodeError from deep inside it, before."""
+    text = "ASK { FILTER ('\udcff' = 'a') }"
+    code, out = run("query", text)
+    err = capsys.readouterr().err
+    assert (code, out) == (EXIT_INPUT, "")
+    assert "bytes that are not UTF-8 at line 1, column 16" in err and "Traceback" not in err
+    with pytest.raises(QuerySyntaxError, match="not UTF-8 at line 1, column 16"):
+        KnowledgeGraph.load().query(text)

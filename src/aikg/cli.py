@@ -77,9 +77,21 @@ def _open(args: argparse.Namespace) -> KnowledgeGraph:
     return KnowledgeGraph.open(_settings(args))
 
 
+def _write_file(path: str, data: bytes | str) -> None:
+    """Write a file the user named, or say why it cannot be written (no traceback)."""
+    try:
+        Path(path).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    except OSError as error:
+        raise InputError(
+            f"cannot write {path}: {error.strerror or error}",
+            where=path,
+            hint="name a file in a folder that exists and that you may write to",
+        ) from None
+
+
 def _write(data: bytes | str, output: str | None, out: TextIO) -> None:
     if output:
-        Path(output).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        _write_file(output, data)
     elif isinstance(data, bytes):
         if out is sys.stdout:
             out.flush()
@@ -183,10 +195,17 @@ def _query_text(args: argparse.Namespace) -> str:
         raise InputError("give the query as text or with --file, not both", hint="drop one of them")
     if args.file:
         try:
-            return Path(args.file).read_text("utf-8")
+            # A byte order mark is no part of the query (an editor may write one).
+            return Path(args.file).read_text("utf-8-sig")
         except OSError as error:
             raise NotFoundError(
                 f"cannot read {args.file}: {error.strerror}", where=args.file, hint="check the path"
+            ) from None
+        except UnicodeDecodeError as error:
+            raise InputError(
+                f"{args.file} is not UTF-8 text (byte {error.start + 1} cannot be read)",
+                where=args.file,
+                hint="save the query as UTF-8",
             ) from None
     if args.query == "-" or (args.query is None and not sys.stdin.isatty()):
         return sys.stdin.read()
@@ -585,6 +604,18 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     from aikg.synthetic import generate  # noqa: PLC0415 - 1,300 lines only this command needs
 
+    if not args.output.endswith((".nq", ".trig")):
+        raise InputError(
+            f"{args.output}: aikg generate writes N-Quads (.nq) or TriG (.trig)",
+            where="OUT",
+            hint="end the file name with .nq or .trig",
+        )
+    if args.expected and Path(args.expected).resolve() == Path(args.output).resolve():
+        raise InputError(
+            f"--expected names the file the data goes to ({args.output})",
+            where="--expected",
+            hint="name another file for the list of violations",
+        )
     fmt = "trig" if args.output.endswith(".trig") else "nq"
     base = _settings(args).base_iri
     try:
@@ -603,9 +634,8 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
             hint="check the directory exists and is writable",
         ) from None
     if args.expected:
-        Path(args.expected).write_text(
-            json.dumps([dataclasses.asdict(e) for e in expected], indent=2) + "\n", "utf-8"
-        )
+        listed = json.dumps([dataclasses.asdict(e) for e in expected], indent=2) + "\n"
+        _write_file(args.expected, listed)
     out.write(
         f"wrote {written:,} quads to {args.output} (seed {args.seed}, "
         f"{args.violations} injected violation(s))\n"
