@@ -18,7 +18,7 @@ import rdflib
 
 from aikg import cli
 from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS, main
-from aikg.errors import QuerySyntaxError, UnsupportedFormatError
+from aikg.errors import ParameterError, QuerySyntaxError, UnsupportedFormatError
 from aikg.formats import RDF_FORMATS
 from aikg.interrupt import EXIT_INTERRUPTED
 from aikg.knowledge_graph import KnowledgeGraph
@@ -403,3 +403,18 @@ def test_a_query_of_bytes_that_are_not_utf_8_is_refused_where_they_are(
     assert "bytes that are not UTF-8 at line 1, column 16" in err and "Traceback" not in err
     with pytest.raises(QuerySyntaxError, match="not UTF-8 at line 1, column 16"):
         KnowledgeGraph.load().query(text)
+
+
+@pytest.mark.parametrize("bad", ["x y", "", "e"])
+def test_a_label_language_is_a_language_tag_in_the_cli_and_python_as_over_http(
+    capsys: pytest.CaptureFixture[str], bad: str
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        run("run", "holdings", "--lang", bad)
+    assert caught.value.code == EXIT_INPUT
+    assert f"argument --lang: lang {bad!r} is not a BCP 47 language tag" in capsys.readouterr().err
+    kg = KnowledgeGraph.load()
+    with pytest.raises(ParameterError, match="is not a BCP 47 language tag") as refused:
+        kg.saved("holdings", lang=bad)
+    assert refused.value.where == "lang"
+    assert len(kg.saved("holdings", lang="ko")) == len(kg.saved("holdings", lang=None)) > 0

@@ -42,7 +42,7 @@ from aikg.interrupt import EXIT_INTERRUPTED, die_by_sigint, interruptible
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.loader import ROLLED_BACK, Progress, load_files
 from aikg.namespaces import curie, prefix_table
-from aikg.saved_queries import catalog, describe, saved_query
+from aikg.saved_queries import catalog, describe, label_language, saved_query
 from aikg.search import SEARCH_LIMIT, SEARCH_TEXT
 from aikg.sparql.execute import QueryResult, SelectResult
 from aikg.sparql.lexer import operation
@@ -656,6 +656,13 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _label_language(text: str) -> str:
+    try:
+        return label_language(text, where="--lang") or text
+    except AikgError as error:
+        raise argparse.ArgumentTypeError(f"{error.message}; {error.hint}") from None
+
+
 def _page_number(text: str) -> int:
     try:
         return page_number(text, where="--page")
@@ -856,7 +863,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a parameter value (repeat for lists)",
     )
     p.add_argument("--format", choices=ANSWER_NAMES, default=None, help=ANSWER_HELP)
-    p.add_argument("--lang", default="en", help="language of the label columns (default en)")
+    p.add_argument(
+        "--lang",
+        default="en",
+        type=_label_language,
+        help="language of the label columns (default en)",
+    )
     _page_option(p)
     p.add_argument("--output", "-o", metavar="FILE", help="write to a file")
     p.set_defaults(handler=cmd_run)

@@ -40,6 +40,7 @@ from aikg.namespaces import prefix_table, resolve_iri
 from aikg.saved_queries import (
     SavedQuery,
     check_classes,
+    label_language,
     narrow_by_text,
     saved_query,
     substitutions,
@@ -455,6 +456,7 @@ class KnowledgeGraph(AnalystQueries):
         what a text parameter looks in through the text index, run it (the page asked
         for), and label the columns the query declares."""
         query = saved_query(name)  # an unknown name is the first thing to say
+        lang = label_language(lang, "lang")
         number = page_number(page)
         text, bound = self._bind_saved(query, params)
         answer = execute_page(

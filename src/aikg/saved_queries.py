@@ -83,6 +83,24 @@ RESERVED_PARAMETERS = ("lang", "format", "labels", "page")
 label columns, the page of a long answer): no saved query may name a parameter so."""
 
 
+def label_language(lang: object, where: str = "parameter 'lang'") -> str | None:
+    """The language of a saved query's label columns as given (None: no label columns),
+    or a :class:`~aikg.errors.ParameterError` naming ``where`` for what is no language tag.
+
+    >>> label_language("ko"), label_language(None)
+    ('ko', None)
+    """
+    if lang is None:
+        return None
+    if not isinstance(lang, str) or not LANGUAGE_TAG.match(lang):
+        raise ParameterError(
+            f"lang {lang!r} is not a BCP 47 language tag",
+            where=where,
+            hint="give a tag such as en or ko (in Python, lang=None for no label columns)",
+        )
+    return lang
+
+
 @dataclass(frozen=True)
 class Parameter:
     """A typed parameter of a saved query, bound to the query variable of the same name."""

@@ -29,7 +29,6 @@ from aikg.errors import (
     ConfigError,
     InputError,
     NotFoundError,
-    ParameterError,
     UnsupportedMediaTypeError,
 )
 from aikg.formats import RDF_FORMATS, RdfFormat, rdf_format
@@ -37,7 +36,7 @@ from aikg.jsonld import Form, jsonld_type, reshape
 from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
 from aikg.namespaces import prefix_table
-from aikg.saved_queries import LANGUAGE_TAG, saved_query
+from aikg.saved_queries import label_language, saved_query
 from aikg.search import Match, check_limit, check_text
 from aikg.sparql.execute import SelectResult, to_python
 from aikg.sparql.guard import check_encoding, check_length, check_query
@@ -269,12 +268,7 @@ class Service:
         lang: str | None,
         page: int,
     ) -> dict[str, Any]:
-        if lang is not None and not LANGUAGE_TAG.match(lang):
-            raise ParameterError(
-                f"lang {lang!r} is not a BCP 47 language tag",
-                where="parameter 'lang'",
-                hint="give a tag such as en or ko",
-            )
+        label_language(lang)
         return {
             "query": name,
             "params": {k: list(v) for k, v in params.items()},
