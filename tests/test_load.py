@@ -6,6 +6,7 @@ store is byte-for-byte what it was (its N-Quads dump, before and after).
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -305,6 +306,11 @@ def test_a_syntax_error_in_a_later_file_changes_nothing(
         ("notes.txt", "", "cannot tell the RDF format"),
         ("notes.ttl.gz", "", "decompress it first"),
         (
+            "packed.nq",
+            gzip.compress(b'<http://e/s> <http://e/p> "x" .\n'),
+            "packed.nq is compressed (gzip), whatever its name says",
+        ),
+        (
             "remote.jsonld",
             '{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "http://e/a"}',
             "names a @context (or @import) to fetch from elsewhere",
@@ -321,12 +327,12 @@ def test_unusable_files_are_refused_before_anything_is_written(
     store: Path,
     tmp_path: Path,
     name: str,
-    content: str,
+    content: str | bytes,
     message: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / name
-    path.write_text(content)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
     before = dump(store)
     code, _ = run("load", "-q", "--store", str(store), str(path))
     assert code == EXIT_INPUT

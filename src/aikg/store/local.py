@@ -111,12 +111,24 @@ def rebase_quad(quad: ox.Quad, base_iri: str) -> ox.Quad:
 _BOM = b"\xef\xbb\xbf"
 
 
+_GZIP = b"\x1f\x8b"
+"""The first bytes of every gzip file (RFC 1952)."""
+
+
 def open_rdf(path: Path) -> IO[bytes]:
     """An RDF file opened to be parsed, past a UTF-8 byte order mark if it starts with
     one (as Windows editors write): the engine's Turtle and N-Triples parsers take the
     mark for the first term."""
     file = path.open("rb")
-    if file.read(len(_BOM)) != _BOM:
+    start = file.read(len(_BOM))
+    if start.startswith(_GZIP):
+        file.close()
+        raise InputError(
+            f"{path} is compressed (gzip), whatever its name says",
+            where=str(path),
+            hint="decompress it first (gunzip), then load the file",
+        )
+    if start != _BOM:
         file.seek(0)
     return file
 
