@@ -418,3 +418,23 @@ def test_a_label_language_is_a_language_tag_in_the_cli_and_python_as_over_http(
         kg.saved("holdings", lang=bad)
     assert refused.value.where == "lang"
     assert len(kg.saved("holdings", lang="ko")) == len(kg.saved("holdings", lang=None)) > 0
+
+
+def test_a_setting_that_cannot_be_used_is_unusable_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 2, not 3 (the service cannot do it): the user gave it."""
+    assert run("stats", "--base-iri", "ftp://x/")[0] == EXIT_INPUT
+    assert "base IRI" in capsys.readouterr().err
+    monkeypatch.setenv("AIKG_MAX_ROWS", "abc")
+    assert run("stats")[0] == EXIT_INPUT
+    assert "AIKG_MAX_ROWS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_serve_refuses_a_port_that_is_none(capsys: pytest.CaptureFixture[str], port: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        run("serve", "--port", port)
+    assert caught.value.code == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert f"argument --port: {port!r} is no TCP port" in err and "Traceback" not in err

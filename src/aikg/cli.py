@@ -5,7 +5,7 @@ Exit codes (the same for every command):
 - 0: done (for ``validate``: the data conforms);
 - 1: the data does not conform to the shapes (``validate``, ``load``);
 - 2: unusable input: a syntax error (with file, line and column), a missing file, an
-  unknown format or parameter, a refused query;
+  unknown format or parameter, a refused query, a setting that cannot be used;
 - 3: the service cannot do it: the store cannot be opened, a query timed out.
 """
 
@@ -27,7 +27,7 @@ from typing import TextIO
 from aikg import conflicts, sources
 from aikg.config import Settings, redact_url
 from aikg.diff import diff_paths
-from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
+from aikg.errors import AikgError, ConfigError, InputError, NotFoundError, ValidationError
 from aikg.formats import (
     ANSWERS,
     RDF_FORMATS,
@@ -656,6 +656,12 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _port(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is no TCP port: give 0 to 65535")
+    return int(text)
+
+
 def _label_language(text: str) -> str:
     try:
         return label_language(text, where="--lang") or text
@@ -829,7 +835,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
     p.add_argument("--host", default=None, help="interface to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    p.add_argument("--port", type=_port, default=None, help="port (default 8000)")
     p.add_argument(
         "--workers",
         type=int,
@@ -959,7 +965,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                 error.where or "", error.where
             )
         print(f"aikg: {error.describe()}", file=sys.stderr)
-        return EXIT_INPUT if error.status < 500 else EXIT_SERVICE
+        # A setting that cannot be used (an option, an AIKG_ variable) is unusable input.
+        unusable = error.status < 500 or isinstance(error, ConfigError)
+        return EXIT_INPUT if unusable else EXIT_SERVICE
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt as error:
