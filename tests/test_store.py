@@ -192,3 +192,21 @@ def test_an_unusable_store_directory_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         KnowledgeGraph.open(Settings(store=str(not_a_dir)))
     assert caught.value.where == f"store directory {not_a_dir}"
+
+
+def test_a_folder_of_other_files_is_not_made_a_store(tmp_path: Path) -> None:
+    """RocksDB would write dozens of files among the user's, and the name index one
+    beside the folder."""
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(StoreError, match="is a folder of other files, not a store") as caught:
+        KnowledgeGraph.open(Settings(store=str(folder)))
+    assert "new or empty directory" in (caught.value.hint or "")
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["papers"]
+    new = tmp_path / "store"
+    with KnowledgeGraph.open(Settings(store=str(new))) as kg:
+        assert kg.knows("country:KR")
+    with KnowledgeGraph.open(Settings(store=str(new))) as kg:  # a store's own folder opens
+        assert kg.knows("country:KR")

@@ -357,6 +357,15 @@ def bundled_data_paths() -> list[Path]:
     return found
 
 
+def _holds_other_files(folder: Path) -> bool:
+    """Whether ``folder`` is a directory with files in it that no store left there (a
+    store's directory holds RocksDB's ``CURRENT`` file from its first open)."""
+    try:
+        return folder.is_dir() and not (folder / "CURRENT").exists() and any(folder.iterdir())
+    except OSError:
+        return False  # opening it says what is wrong
+
+
 class Store:
     """An Oxigraph dataset, in memory or in a directory, holding aikg's named graphs."""
 
@@ -391,6 +400,14 @@ class Store:
                 graph_store_url=self.settings.store_graph_store,
                 timeout=self.settings.query_timeout,
                 auth=auth,
+            )
+        if self.path and _holds_other_files(Path(self.path)):
+            raise StoreError(
+                f"{self.path} is a folder of other files, not a store: aikg would write "
+                "its store's files among them",
+                where=f"store directory {self.path}",
+                hint="give a new or empty directory for a new store, or the directory of a "
+                "store aikg made",
             )
         try:
             if not self.path:
