@@ -124,6 +124,8 @@ def test_a_store_directory_and_a_single_file_are_versions_too(
     store = tmp_path / "store"
     KnowledgeGraph.open(Settings(store=str(store))).close()  # filled with the bundled data
     assert diff_paths(store, old).empty
+    # The same store twice (it opens once at a time: the second open failed on its lock).
+    assert diff_paths(store, f"{store}/").empty
     one = diff_paths(old / "holdings.ttl", new / "holdings.ttl")
     assert ([short(c.claim) for c in one.removed], [short(c.claim) for c in one.changed]) == (
         ["h100-xai-s1"],

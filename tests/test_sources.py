@@ -479,6 +479,11 @@ def test_registering_refuses_bad_input_and_writes_nothing(
     assert "'last spring' is not a date" in capsys.readouterr().err
     assert main(["source", "add", str(tmp_path / "none.txt"), "--id", "S3", "--title", "x"]) == 2
     assert not out.exists()
+    text = tmp_path / "s5.txt"
+    text.write_text("The words.", encoding="utf-8")
+    assert main(["source", "add", str(text), "--id", "S5", "--title", "x", "-o", str(text)]) == 2
+    assert "--output names the source's own text" in capsys.readouterr().err
+    assert text.read_text(encoding="utf-8") == "The words."
     with pytest.raises(NotFoundError, match="no text file"):
         sources.register(
             tmp_path / "none.txt", identifier="S3", title="x", base_iri="https://e.org/"

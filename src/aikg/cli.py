@@ -177,6 +177,13 @@ def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_source_add(args: argparse.Namespace, out: TextIO) -> int:
+    if args.output and Path(args.output).resolve() == Path(args.text).resolve():
+        raise InputError(
+            f"--output names the source's own text ({args.text}): its Turtle would replace "
+            "the text it registers",
+            where="--output",
+            hint="name another file, such as s3-source.ttl",
+        )
     turtle = sources.register(
         Path(args.text),
         identifier=args.id,

@@ -287,6 +287,10 @@ def diff_paths(old: str | Path, new: str | Path, settings: Settings | None = Non
     ``new`` (see :func:`open_version` for what each may be)."""
     before = open_version(str(old), settings)
     try:
+        if Path(old).resolve() == Path(new).resolve():
+            # One version against itself (a store on disk opens once at a time: a second
+            # open would fail on its lock).
+            return ClaimDiff()
         after = open_version(str(new), settings)
         try:
             return diff_graphs(before, after)
