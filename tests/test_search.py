@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from aikg import KnowledgeGraph
 from aikg.cli import main
 from aikg.config import Settings
-from aikg.errors import ParameterError, ValidationError
+from aikg.errors import ParameterError, StoreError, ValidationError
 from aikg.names import fold as normalize
 from aikg.search import _scan
 from aikg.workers import jobs
@@ -248,6 +248,18 @@ def test_an_unreadable_name_index_is_made_again(
     with KnowledgeGraph.open(settings) as kg:
         assert kg.search("한국")[0].iri == BASE + "country/KR"
     assert f"the name index {index} is unreadable" in caplog.text
+
+
+def test_a_directory_where_the_name_index_goes_is_a_clear_error(tmp_path: Path) -> None:
+    """It is no file to make again: an IsADirectoryError traceback, before."""
+    settings = Settings(store=str(tmp_path / "store"))
+    KnowledgeGraph.open(settings).close()
+    index = tmp_path / "store.names.sqlite"
+    index.unlink()
+    index.mkdir()
+    with pytest.raises(StoreError, match=f"the name index {index} is a directory"):
+        KnowledgeGraph.open(settings)
+    assert index.is_dir()
 
 
 def test_the_index_holds_a_row_for_each_name_the_store_holds(tmp_path: Path) -> None:

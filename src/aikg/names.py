@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from aikg.errors import StoreError
 from aikg.namespaces import RDFS, SCHEMA, SKOS
 
 log = logging.getLogger("aikg")
@@ -109,6 +110,12 @@ class NameIndex:
             # The index is derived from the store: an unreadable file (damaged, or not
             # an index at all) is replaced by an empty one, which the store's opening
             # finds empty and rebuilds.
+            if Path(self.path).is_dir():
+                raise StoreError(
+                    f"the name index {self.path} is a directory",
+                    where=self.path,
+                    hint="move it away: aikg keeps the store's index of names in that file",
+                ) from None
             log.warning("the name index %s is unreadable (%s): it is made again", self.path, error)
             for leftover in ("", "-wal", "-shm", "-journal"):
                 Path(self.path + leftover).unlink(missing_ok=True)
