@@ -255,6 +255,18 @@ def test_errors_form_one_hierarchy_with_http_statuses() -> None:
     }
 
 
+def test_a_client_that_cannot_reach_its_server_says_so_in_aikg_s_words() -> None:
+    """httpx's own ConnectError and UnsupportedProtocol came through, though every other
+    error of the client is an AikgError."""
+    with aikg.Client("http://127.0.0.1:9", timeout=5) as client:
+        with pytest.raises(aikg.ServerUnreachableError) as caught:
+            client.query("ASK {}")
+    assert caught.value.message.startswith("cannot reach the aikg server at http://127.0.0.1:9")
+    assert caught.value.status == 503 and "aikg serve" in (caught.value.hint or "")
+    with pytest.raises(aikg.InputError, match="'not a url' is no server URL"):
+        aikg.Client("not a url")
+
+
 def test_bad_settings_say_which_variable_to_fix() -> None:
     with pytest.raises(aikg.ConfigError) as caught:
         Settings.from_env({"AIKG_QUERY_TIMEOUT": "soon"})

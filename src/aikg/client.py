@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from aikg.analyst import AnalystQueries
 from aikg.config import DEFAULT_BASE_IRI
-from aikg.errors import DataChangedError, InputError, error_from_dict
+from aikg.errors import DataChangedError, InputError, ServerUnreachableError, error_from_dict
 from aikg.formats import RdfFormat, rdf_format
 from aikg.search import Match
 from aikg.sparql.execute import QueryResult, SelectResult, iter_pages, to_python
@@ -30,6 +30,29 @@ from aikg.terms import triples_to_graph
 from aikg.validation.pyshacl_engine import ValidationReport, Violation
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+
+class _Reaching(httpx.BaseTransport):
+    """A transport whose failures to reach the server are aikg's errors, as the server's
+    own answers are (httpx raises its own: ConnectError, ReadTimeout...)."""
+
+    def __init__(self, transport: httpx.BaseTransport, url: str):
+        self.transport = transport
+        self.url = url
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return self.transport.handle_request(request)
+        except httpx.TransportError as error:
+            raise ServerUnreachableError(
+                f"cannot reach the aikg server at {self.url}: {error or type(error).__name__}",
+                where=str(request.url),
+                hint="check the URL and that the server runs (aikg serve); a query that "
+                "timed out may need a longer timeout= here",
+            ) from None
+
+    def close(self) -> None:
+        self.transport.close()
 
 
 class Client(AnalystQueries):
@@ -45,9 +68,18 @@ class Client(AnalystQueries):
         max_rows: int = 1_000_000,
         transport: httpx.BaseTransport | None = None,
     ):
+        if not url.startswith(("http://", "https://")):
+            raise InputError(
+                f"{url!r} is no server URL",
+                where="url",
+                hint="give the server's http:// or https:// URL, such as http://127.0.0.1:8000",
+            )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(
-            base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
+            base_url=url.rstrip("/"),
+            headers=headers,
+            timeout=timeout,
+            transport=_Reaching(transport or httpx.HTTPTransport(), url),
         )
         self.max_rows = max_rows
         self.base_iri = base_iri

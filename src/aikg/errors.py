@@ -271,6 +271,14 @@ class ServiceBusyError(AikgError):
     code = "service-busy"
 
 
+class ServerUnreachableError(AikgError):
+    """``aikg.Client`` cannot reach the server: nothing listens, the name does not resolve,
+    the connection broke or timed out."""
+
+    status = 503
+    code = "server-unreachable"
+
+
 class ShuttingDownError(AikgError):
     """The server stopped (a restart, a deploy) while the request was in flight."""
 
