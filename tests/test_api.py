@@ -273,6 +273,18 @@ def test_bad_settings_say_which_variable_to_fix() -> None:
     assert caught.value.where == "environment variable AIKG_QUERY_TIMEOUT"
     with pytest.raises(aikg.ConfigError, match="base IRI"):
         Settings(base_iri="not an iri")
+    # Taken before, each failed later, in a bare ValueError from wherever it was used.
+    with pytest.raises(aikg.ConfigError, match="base IRI 'http://a b/' is not usable"):
+        Settings(base_iri="http://a b/")
+    for variable, url in [
+        ("AIKG_STORE", "https://dba:secret@[::1"),
+        ("AIKG_STORE_UPDATE", "http://127.0.0.1:99999/update"),
+        ("AIKG_STORE_GRAPH_STORE", "ftp://host/store"),
+    ]:
+        with pytest.raises(aikg.ConfigError, match="is no http") as caught:
+            Settings.from_env({variable: url})
+        assert caught.value.where.endswith(variable)
+        assert "secret" not in caught.value.message
 
 
 @pytest.mark.parametrize(

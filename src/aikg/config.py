@@ -13,6 +13,7 @@ A value that cannot be used raises :class:`~aikg.errors.ConfigError` naming the 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -119,14 +120,25 @@ class Settings:
     (the reference implementation, much slower; the two agree, as a test proves)."""
 
     def __post_init__(self) -> None:
-        if not self.base_iri.startswith(("http://", "https://")) or not self.base_iri.endswith(
-            ("/", "#")
+        if (
+            not self.base_iri.startswith(("http://", "https://"))
+            or not self.base_iri.endswith(("/", "#"))
+            or any(c in self.base_iri for c in '<>"{}|^`\\ \n\r\t')
         ):
             raise ConfigError(
                 f"base IRI {self.base_iri!r} is not usable",
                 where="base_iri / AIKG_BASE_IRI",
-                hint="give an absolute http(s) IRI ending in '/', e.g. https://example.org/aikg/",
+                hint="give an absolute http(s) IRI ending in '/', without spaces or <>\"{}|^`\\, "
+                "e.g. https://example.org/aikg/",
             )
+        urls = {"store": self.store if self.remote else None, "store_update": self.store_update}
+        for name, url in {**urls, "store_graph_store": self.store_graph_store}.items():
+            if url is not None and not _is_http_url(url):
+                raise ConfigError(
+                    f"{name} {redact_url_text(url)!r} is no http(s) URL of a server",
+                    where=f"{name} / {ENV_PREFIX}{name.upper()}",
+                    hint="give the server's URL, such as http://127.0.0.1:8890/sparql",
+                )
         for name in (
             "query_timeout",
             "queue_timeout",
@@ -233,6 +245,29 @@ def _boolean(raw: str) -> bool:
         return words[raw.strip().lower()]
     except KeyError:
         raise ValueError(raw) from None
+
+
+def _is_http_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) URL with a host (and a port, if any, in range)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a ValueError past 65535 or for one that is no number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def redact_url_text(url: str) -> str:
+    """:func:`redact_url` of a text that may be no URL at all (a password before an ``@``
+    masked all the same).
+
+    >>> redact_url_text("https://dba:secret@[::1")
+    'https://dba:***@[::1'
+    """
+    try:
+        return redact_url(url)
+    except ValueError:
+        return re.sub(r"(//[^/:@]*:)[^/@]*@", r"\1***@", url)
 
 
 def redact_url(url: str) -> str:
