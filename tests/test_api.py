@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -258,9 +260,11 @@ def test_errors_form_one_hierarchy_with_http_statuses() -> None:
 def test_a_client_that_cannot_reach_its_server_says_so_in_aikg_s_words() -> None:
     """httpx's own ConnectError and UnsupportedProtocol came through, though every other
     error of the client is an AikgError."""
-    with aikg.Client("http://127.0.0.1:9", timeout=5) as client:
-        with pytest.raises(aikg.ServerUnreachableError) as caught:
-            client.query("ASK {}")
+    with (
+        aikg.Client("http://127.0.0.1:9", timeout=5) as client,
+        pytest.raises(aikg.ServerUnreachableError) as caught,
+    ):
+        client.query("ASK {}")
     assert caught.value.message.startswith("cannot reach the aikg server at http://127.0.0.1:9")
     assert caught.value.status == 503 and "aikg serve" in (caught.value.hint or "")
     with pytest.raises(aikg.InputError, match="'not a url' is no server URL"):
@@ -350,3 +354,20 @@ def test_the_void_description_names_the_endpoint_and_every_dump(kg: KnowledgeGra
 def test_the_ontology_documentation_covers_the_country_class(kg: KnowledgeGraph) -> None:
     docs = kg.ontology_docs()
     assert any(c.iri.endswith("#Country") for c in docs.classes)
+
+
+def test_one_file_may_be_named_alone_and_settings_are_settings(tmp_path: Path) -> None:
+    """A single string was read letter by letter ("cannot tell the RDF format of ''"), and
+    a directory given to open() failed in an AttributeError."""
+    notes = tmp_path / "notes.ttl"
+    notes.write_text(
+        "<https://w3id.org/aikg/note/1> <http://www.w3.org/2000/01/rdf-schema#comment> 'x' .",
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.load(str(notes))
+    assert kg.store.has_graph(kg.graph_iri("notes"))
+    other = tmp_path / "more.ttl"
+    other.write_text(notes.read_text(encoding="utf-8"), encoding="utf-8")
+    assert kg.add_files(str(other)) == [kg.graph_iri("more")]
+    with pytest.raises(aikg.InputError, match="takes Settings, not str"):
+        KnowledgeGraph.open(str(tmp_path))  # type: ignore[arg-type]

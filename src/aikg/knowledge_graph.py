@@ -29,7 +29,7 @@ from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.coverage import Coverage, identified_sources
 from aikg.coverage import coverage as coverage_of
-from aikg.errors import NotFoundError, ParameterError
+from aikg.errors import InputError, NotFoundError, ParameterError
 from aikg.formats import ANSWERS, RDF_FORMATS, RdfFormat, ResultFormat, answer_format, rdf_format
 from aikg.jsonld import serialize_graph
 from aikg.labels import add_labels
@@ -137,12 +137,13 @@ class KnowledgeGraph(AnalystQueries):
     @classmethod
     def load(
         cls,
-        paths: Iterable[str | Path] | None = None,
+        paths: str | Path | Iterable[str | Path] | None = None,
         *,
         settings: Settings | None = None,
         validate: bool = True,
     ) -> KnowledgeGraph:
-        """A graph in memory: the ontology, the shapes, and the bundled data or ``paths``."""
+        """A graph in memory: the ontology, the shapes, and the bundled data or ``paths``
+        (one file, or many)."""
         settings = (settings or Settings()).replace(store=None)
         kg = cls(Store(settings))
         kg._fill(paths, validate=validate)
@@ -155,6 +156,12 @@ class KnowledgeGraph(AnalystQueries):
         A new or empty directory is filled with the bundled data; one that already holds
         data is opened as it is, with every write made to it before.
         """
+        if settings is not None and not isinstance(settings, Settings):
+            raise InputError(
+                f"KnowledgeGraph.open takes Settings, not {type(settings).__name__}",
+                where="settings",
+                hint="KnowledgeGraph.open(Settings(store='DIR')) for a store on disk",
+            )
         settings = settings or Settings()
         kg = cls(Store(settings))
         if kg.store.is_empty():
@@ -172,13 +179,15 @@ class KnowledgeGraph(AnalystQueries):
                 names.rebuild(kg.store.indexed_quads())
         return kg
 
-    def _fill(self, paths: Iterable[str | Path] | None, *, validate: bool) -> None:
+    def _fill(self, paths: str | Path | Iterable[str | Path] | None, *, validate: bool) -> None:
         """Fill an empty store: the ontology and the shapes, then the data (the bundled
         files, or ``paths``) through the bulk loader, the one path every load takes."""
         fixed = fixed_files(self.settings)
         self.store.add(fixed)
         self.graph_files.update({p.graph: f"ontology/{Path(p.source).name}" for p in fixed})
-        files = list(paths) if paths is not None else bundled_data_paths()
+        from aikg.loader import file_paths  # noqa: PLC0415 - the loader types this class
+
+        files = file_paths(paths) if paths is not None else bundled_data_paths()
         if files:
             self.add_files(files, validate=validate)
         else:
@@ -265,9 +274,11 @@ class KnowledgeGraph(AnalystQueries):
             q for q in quads if q.predicate.value in INDEXED_PROPERTIES and q.graph_name != inferred
         ]
 
-    def add_files(self, paths: Iterable[str | Path], *, validate: bool = True) -> list[str]:
-        """Load more files, each into its own named graph; all of them or none (the bulk
-        loader's path: see :func:`aikg.loader.load_files`).
+    def add_files(
+        self, paths: str | Path | Iterable[str | Path], *, validate: bool = True
+    ) -> list[str]:
+        """Load more files (one, or many), each into its own named graph; all of them or
+        none (the bulk loader's path: see :func:`aikg.loader.load_files`).
 
         Returns the IRIs of the new graphs.
         """

@@ -180,9 +180,20 @@ class _CountingReader:
         return int(count or 0)
 
 
+def file_paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The files named: one path, or many (a single string is one file, not its letters).
+
+    >>> file_paths("data/a.ttl"), file_paths(["a.ttl", Path("b.nq")])
+    ([PosixPath('data/a.ttl')], [PosixPath('a.ttl'), PosixPath('b.nq')])
+    """
+    if isinstance(paths, str | Path):
+        return [Path(paths)]
+    return [Path(p) for p in paths]
+
+
 def load_files(
     kg: KnowledgeGraph,
-    paths: Iterable[str | Path],
+    paths: str | Path | Iterable[str | Path],
     *,
     validate: bool = True,
     progress: ProgressCallback | None = None,
@@ -190,7 +201,7 @@ def load_files(
     """Load RDF files into ``kg``'s store: every file or none. See the module docs."""
     report = progress or (lambda _: None)
     started = time.perf_counter()
-    files = [Path(p) for p in paths]
+    files = file_paths(paths)
     copying = memory_copy.start(kg.store, files, kg.settings) if validate else None
     loaded = inference.Loaded(kg.store)
     try:
