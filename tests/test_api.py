@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import http.server
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -269,6 +273,44 @@ def test_a_client_that_cannot_reach_its_server_says_so_in_aikg_s_words() -> None
     assert caught.value.status == 503 and "aikg serve" in (caught.value.hint or "")
     with pytest.raises(aikg.InputError, match="'not a url' is no server URL"):
         aikg.Client("not a url")
+
+    class Stalling(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield b'{"status": '
+            raise httpx.ReadTimeout("the rest never came")
+
+    stalled = httpx.MockTransport(lambda _: httpx.Response(200, stream=Stalling()))
+    with pytest.raises(aikg.ServerUnreachableError, match="the rest never came"):
+        aikg.Client("HTTP://127.0.0.1:8000", transport=stalled).health()
+
+
+def test_a_client_goes_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """httpx honours HTTP_PROXY only for a client without a transport of its own."""
+    asked: list[str] = []
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            body = b'{"status": "ok"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy) as proxy:
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        assert aikg.Client("http://aikg.invalid:8000").health() == {"status": "ok"}
+        proxy.shutdown()
+    assert asked == ["http://aikg.invalid:8000/health"]
 
 
 def test_bad_settings_say_which_variable_to_fix() -> None:

@@ -32,27 +32,20 @@ from aikg.validation.pyshacl_engine import ValidationReport, Violation
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 
 
-class _Reaching(httpx.BaseTransport):
-    """A transport whose failures to reach the server are aikg's errors, as the server's
-    own answers are (httpx raises its own: ConnectError, ReadTimeout...)."""
+class _Http(httpx.Client):
+    """httpx's client, whose failures to reach the server (to connect, to send, to read
+    the whole answer in time) are aikg's error, as the server's own answers are."""
 
-    def __init__(self, transport: httpx.BaseTransport, url: str):
-        self.transport = transport
-        self.url = url
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def send(self, request: httpx.Request, **options: Any) -> httpx.Response:
         try:
-            return self.transport.handle_request(request)
+            return super().send(request, **options)
         except httpx.TransportError as error:
             raise ServerUnreachableError(
-                f"cannot reach the aikg server at {self.url}: {error or type(error).__name__}",
+                f"cannot reach the aikg server at {self.base_url}: {error or type(error).__name__}",
                 where=str(request.url),
                 hint="check the URL and that the server runs (aikg serve); a query that "
                 "timed out may need a longer timeout= here",
             ) from None
-
-    def close(self) -> None:
-        self.transport.close()
 
 
 class Client(AnalystQueries):
@@ -68,18 +61,16 @@ class Client(AnalystQueries):
         max_rows: int = 1_000_000,
         transport: httpx.BaseTransport | None = None,
     ):
-        if not url.startswith(("http://", "https://")):
+        if not url.lower().startswith(("http://", "https://")):
             raise InputError(
                 f"{url!r} is no server URL",
                 where="url",
                 hint="give the server's http:// or https:// URL, such as http://127.0.0.1:8000",
             )
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(
-            base_url=url.rstrip("/"),
-            headers=headers,
-            timeout=timeout,
-            transport=_Reaching(transport or httpx.HTTPTransport(), url),
+        # No transport of its own unless given: httpx then honours HTTP(S)_PROXY.
+        self.http = _Http(
+            base_url=url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
         )
         self.max_rows = max_rows
         self.base_iri = base_iri
