@@ -22,6 +22,8 @@ VALID = [
     ("integer", "+007"),
     ("integer", "-0"),
     ("integer", "99999999999999999999999"),  # XML Schema's integers have no bound
+    ("integer", "1" * 5_000),  # past what Python reads as a number
+    ("date", "1" * 4_996 + "2024-02-29"),  # a leap year, by its last four digits
     ("decimal", "1."),
     ("decimal", "-.5"),
     ("decimal", "0.1234567890123456789"),
@@ -72,6 +74,9 @@ INVALID = [
     ("byte", "128", "it is above 127"),
     ("int", "-2147483649", "it is below -2147483648"),
     ("nonNegativeInteger", "-1", "it is below 0"),
+    ("nonNegativeInteger", "-" + "9" * 5_000, "it is below 0"),
+    ("long", "9" * 5_000, "it is above 9223372036854775807"),
+    ("date", "1" * 4_996 + "2023-02-29", "has 28 days"),
     ("positiveInteger", "0", "it is below 1"),
     ("negativeInteger", "0", "it is above -1"),
     ("unsignedByte", "x", "from 0 to 255"),
@@ -110,12 +115,18 @@ def literal(datatype: str, text: str) -> ox.Literal:
     return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
 
 
-@pytest.mark.parametrize(("datatype", "text"), VALID)
+def short(value: object) -> str:
+    """A test id: the first characters of a long value."""
+    shown = str(value)
+    return shown if len(shown) <= 24 else f"{shown[:12]}...({len(shown)})"
+
+
+@pytest.mark.parametrize(("datatype", "text"), VALID, ids=short)
 def test_a_literal_in_its_lexical_form_passes(datatype: str, text: str) -> None:
     assert problem(literal(datatype, text)) is None
 
 
-@pytest.mark.parametrize(("datatype", "text", "why"), INVALID)
+@pytest.mark.parametrize(("datatype", "text", "why"), INVALID, ids=short)
 def test_a_literal_not_in_its_lexical_form_is_told_what_is_wrong(
     datatype: str, text: str, why: str
 ) -> None:

@@ -76,8 +76,17 @@ def _form(
 
 
 def _in_range(low: int | None, high: int | None) -> Callable[[re.Match[str]], str | None]:
+    if low is None and high is None:
+        return lambda _: None  # xsd:integer has no bounds
+
     def test(match: re.Match[str]) -> str | None:
-        value = int(match.group(0))
+        written = match.group(0)
+        if len(written.lstrip("+-").lstrip("0")) > 30:
+            # Beyond every bound, on the side of its sign (and Python reads no number
+            # past 4,300 digits).
+            value = -(10**30) if written.startswith("-") else 10**30
+        else:
+            value = int(written)
         if low is not None and value < low:
             return f"it is below {low}"
         if high is not None and value > high:
@@ -104,7 +113,10 @@ def _days_in(month: int, year: int | None) -> int:
 def _day_of_month(match: re.Match[str]) -> str | None:
     """The day exists in its month (XML Schema's proleptic Gregorian calendar, where the
     year 0000 is 1 BCE, a leap year)."""
-    year = int(match["year"]) if match.groupdict().get("year") else None
+    # Leap years repeat every 400 years, which divides 10,000: the last four digits tell
+    # (a year of thousands of digits is no number Python reads).
+    written = match.groupdict().get("year")
+    year = int(("-" if written.startswith("-") else "") + written[-4:]) if written else None
     month, day = int(match["month"]), int(match["day"])
     days = _days_in(month, year)
     if day <= days:
