@@ -156,7 +156,11 @@ def test_the_python_api_takes_short_and_relative_names_and_refuses_what_is_no_ir
     countries = kg.export("nt", graph="https://w3id.org/aikg/graph/countries")
     assert countries and kg.export("nt", graph="graph:countries") == countries
     assert kg.export("nt", graph="countries") == countries
-    for bad in ("", "a b", "http://x/a b", "<country/KR>"):
+    # An absolute IRI is taken as it is: a join dropped an empty "#" and lowered a scheme.
+    for iri in ("https://w3id.org/aikg/ontology#", "https://ex.org/a?", "HTTPS://ex.org/A"):
+        assert kg.resolve(iri) == iri
+    assert not kg.knows("https://w3id.org/aikg/ontology#")
+    for bad in ("", "a b", "http://x/a b", "<country/KR>", "https://[::1"):
         with pytest.raises(InputError, match="is no IRI") as caught:
             kg.describe(bad)
         assert "country:KR" in (caught.value.hint or "")

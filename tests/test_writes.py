@@ -300,6 +300,28 @@ def test_a_graph_store_write_honours_its_preconditions(writable: Server) -> None
         assert {"If-Match", "If-None-Match"} <= named, method
 
 
+def test_the_graph_store_reads_the_graph_it_wrote_whatever_its_iri_s_scheme(
+    writable: Server,
+) -> None:
+    """graph:notes is an absolute IRI to the protocol: a read expanded it as aikg's short
+    name for .../graph/notes, and so read another graph than the write had written."""
+    target = {"graph": "graph:notes"}
+    triple = b'<https://w3id.org/aikg/note/9> <http://www.w3.org/2000/01/rdf-schema#comment> "n" .'
+    written = store_put(writable, target, triple, {"Content-Type": "application/n-triples"})
+    assert written.status_code == 201
+    read = httpx.get(
+        f"{writable.url}/store",
+        params=target,
+        headers={"Accept": "application/n-triples"},
+        timeout=30,
+    )
+    assert read.text.strip() == triple.decode()
+    deleted = httpx.delete(
+        f"{writable.url}/store", params=target, headers=writable.auth(), timeout=30
+    )
+    assert deleted.status_code == 204
+
+
 def test_post_to_the_store_creates_a_graph_and_says_where(writable: Server) -> None:
     response = httpx.post(
         f"{writable.url}/store",

@@ -114,16 +114,23 @@ _NOT_IN_IRIS = frozenset('<>"{}|^`\\ \n\r\t')
 
 
 def resolve_iri(name: str, base_iri: str, *, where: str = "IRI") -> str:
-    """The IRI a name given by a user stands for: an absolute IRI, one relative to the base
-    IRI (``country/KR``) or a short name (``country:KR``); an :class:`InputError` naming
-    ``where`` for anything that is no IRI.
+    """The IRI a name given by a user stands for: an absolute IRI (as it is), one relative
+    to the base IRI (``country/KR``) or a short name (``country:KR``: a name whose scheme
+    is a prefix of the table is read as one); an :class:`InputError` naming ``where`` for
+    anything that is no IRI.
 
     >>> resolve_iri("country/KR", "https://w3id.org/aikg/")
     'https://w3id.org/aikg/country/KR'
     """
     expanded = expand(name.strip(), base_iri)
-    resolved = urljoin(base_iri, expanded)
-    if not expanded or not urlsplit(resolved).scheme or _NOT_IN_IRIS & set(expanded):
+    try:
+        # An absolute IRI as it is (a join would drop an empty "#" or "?" and lower its
+        # scheme); a relative one against the base.
+        absolute = bool(urlsplit(expanded).scheme)
+        resolved = expanded if absolute else urljoin(base_iri, expanded)
+    except ValueError:  # an unclosed "[" of an IPv6 host, say
+        resolved = ""
+    if not expanded or not resolved or _NOT_IN_IRIS & set(expanded):
         shown = name if len(name) <= 80 else name[:77] + "..."
         raise InputError(
             f"{shown!r} is no IRI",

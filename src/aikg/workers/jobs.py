@@ -92,8 +92,9 @@ def graphs(kg: KnowledgeGraph) -> dict[str, Any]:
 
 
 def dump(kg: KnowledgeGraph, fmt: str, graph: str | None = None, default: bool = False) -> bytes:
-    """One named graph, the default graph (``default``), or the whole dataset."""
-    return kg.export_default_graph(fmt) if default else kg.export(fmt, graph)
+    """One named graph (by its IRI, as the Graph Store Protocol names it: no short name
+    is expanded), the default graph (``default``), or the whole dataset."""
+    return kg.export_default_graph(fmt) if default else kg.store.dump(fmt, graph)
 
 
 def resource(kg: KnowledgeGraph, iri: str) -> ResourceView:
