@@ -317,6 +317,12 @@ def test_a_syntax_error_in_a_later_file_changes_nothing(
         ),
         ("Bad Name.ttl", "", "cannot name a graph"),
         (
+            "blank.trig",
+            '_:g { <https://w3id.org/aikg/x/a> <http://e/p> "abc"^^'
+            "<http://www.w3.org/2001/XMLSchema#integer> . }",
+            "a graph named by a blank node (_:g) cannot be loaded",
+        ),
+        (
             "bomb.rdf",
             '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><r/>',
             "DOCTYPE or entity declaration is refused",

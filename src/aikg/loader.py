@@ -454,20 +454,6 @@ def _scan(
         with open_rdf(path) as file:
             for quad in ox.parse(file, format=fmt.engine, base_iri=base_iri):
                 count += 1
-                if (
-                    ill_formed is not None
-                    and type(value := quad.object) is ox.Literal
-                    and (reason := literals.problem(value)) is not None
-                    and len(ill_formed) < ILL_FORMED_SHOWN
-                ):
-                    stored = rebase_quad(in_graph(quad, target), base_iri)
-                    named = stored.graph_name
-                    assert isinstance(named, ox.NamedNode)
-                    ill_formed.append(
-                        literals.violation(stored, reason, named.value, {named.value: source})
-                    )
-                if kind := kinds.get(quad.predicate.value):
-                    loaded.add(rebase_quad(in_graph(quad, target), base_iri), kind)
                 name = quad.graph_name
                 if isinstance(name, ox.DefaultGraph):
                     graphs.add(graph)
@@ -478,6 +464,20 @@ def _scan(
                         f"a graph named by a blank node ({name}) cannot be loaded",
                         where=source,
                         hint="name the graph with an IRI",
+                    )
+                if kind := kinds.get(quad.predicate.value):
+                    loaded.add(rebase_quad(in_graph(quad, target), base_iri), kind)
+                if (
+                    ill_formed is not None
+                    and type(value := quad.object) is ox.Literal
+                    and (reason := literals.problem(value)) is not None
+                    and len(ill_formed) < ILL_FORMED_SHOWN
+                ):
+                    stored = rebase_quad(in_graph(quad, target), base_iri)
+                    named = stored.graph_name
+                    assert isinstance(named, ox.NamedNode)  # a blank one is refused above
+                    ill_formed.append(
+                        literals.violation(stored, reason, named.value, {named.value: source})
                     )
                 if count % BATCH == 0:
                     report(Progress("check", source, count, 0))
