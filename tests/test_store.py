@@ -206,6 +206,8 @@ def test_a_folder_of_other_files_is_not_made_a_store(tmp_path: Path) -> None:
     assert [p.name for p in folder.iterdir()] == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["papers"]
     new = tmp_path / "store"
+    (new / "lost+found").mkdir(parents=True)  # a freshly formatted volume
+    (new / ".gitkeep").touch()
     with KnowledgeGraph.open(Settings(store=str(new))) as kg:
         assert kg.knows("country:KR")
     with KnowledgeGraph.open(Settings(store=str(new))) as kg:  # a store's own folder opens

@@ -359,9 +359,12 @@ def bundled_data_paths() -> list[Path]:
 
 def _holds_other_files(folder: Path) -> bool:
     """Whether ``folder`` is a directory with files in it that no store left there (a
-    store's directory holds RocksDB's ``CURRENT`` file from its first open)."""
+    store's directory holds RocksDB's ``CURRENT`` file from its first open). A freshly
+    formatted volume's ``lost+found`` and hidden files (``.gitkeep``) do not count."""
     try:
-        return folder.is_dir() and not (folder / "CURRENT").exists() and any(folder.iterdir())
+        if not folder.is_dir() or (folder / "CURRENT").exists():
+            return False
+        return any(p.name != "lost+found" and not p.name.startswith(".") for p in folder.iterdir())
     except OSError:
         return False  # opening it says what is wrong
 
