@@ -331,6 +331,7 @@ def test_a_bad_page_number_is_refused_naming_the_parameter(
 
 def test_a_page_number_of_thousands_of_digits_is_past_the_end(small_kg: KnowledgeGraph) -> None:
     """Python reads no whole number past 4,300 digits: such a page was a ValueError."""
+    assert small_kg.query("SELECT * WHERE { ?s ?p ?o }", page="0" * 30 + "1").page == 1
     for digits in (19, 4_300, 5_000):
         with pytest.raises(ParameterError) as caught:
             small_kg.query("SELECT * WHERE { ?s ?p ?o }", page="9" * digits)

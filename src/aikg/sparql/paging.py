@@ -101,10 +101,11 @@ def page_number(value: str | int | None, where: str = PAGE_PARAMETER) -> int:
     if value is None:
         return 1
     text = str(value).strip()
-    if len(text) > PAGE_DIGITS and text.isascii() and text.isdigit():
+    if len(text.lstrip("0")) > PAGE_DIGITS and text.isascii() and text.isdigit():
         # Python reads no number past 4,300 digits (a ValueError, a 500 over HTTP).
         raise ParameterError(
-            f"page {text[:12]}... ({len(text):,} digits) is past the end of any answer",
+            f"page {text.lstrip('0')[:12]}... ({len(text.lstrip('0')):,} digits) is past the "
+            "end of any answer",
             where=where,
             hint="ask for an earlier page; the last page is the one that names no next page",
         )
