@@ -383,12 +383,15 @@ def test_generate_refuses_a_file_it_would_not_write_in_its_format(
     and --expected naming the data's file overwrote the data."""
     turtle = tmp_path / "out.ttl"
     assert run("generate", str(turtle), "--triples", "10")[0] == EXIT_INPUT
-    assert "writes N-Quads (.nq) or TriG (.trig)" in capsys.readouterr().err
+    assert "writes N-Quads (.nq, .nquads) or TriG (.trig)" in capsys.readouterr().err
     same = tmp_path / "same.nq"
     code, _ = run("generate", str(same), "--triples", "10", "--expected", str(same))
     assert code == EXIT_INPUT
     assert "--expected names the file the data goes to" in capsys.readouterr().err
     assert not turtle.exists() and not same.exists()
+    upper = tmp_path / "OUT.NQ"
+    assert run("generate", str(upper), "--triples", "10")[0] == EXIT_OK
+    assert upper.read_text(encoding="utf-8").count(" .\n") > 10
 
 
 def test_a_query_of_bytes_that_are_not_utf_8_is_refused_where_they_are(

@@ -341,6 +341,24 @@ def test_post_to_the_store_creates_a_graph_and_says_where(writable: Server) -> N
     assert (rdflib.URIRef("https://w3id.org/aikg/country/JP"), None, None) in rdflib.Graph().parse(
         data=read.text, format="turtle"
     )
+    # The new graph does not exist before: If-None-Match: * holds, If-Match never does.
+    before = version(writable)
+    for condition, status in [({"If-Match": "*"}, 412), ({"If-Match": '"x"'}, 412)]:
+        refused = httpx.post(
+            f"{writable.url}/store",
+            content=JAPAN,
+            timeout=60,
+            headers={"Content-Type": "text/turtle", **condition, **writable.auth()},
+        )
+        assert refused.status_code == status, condition
+    assert version(writable) == before
+    created = httpx.post(
+        f"{writable.url}/store",
+        content=JAPAN,
+        timeout=60,
+        headers={"Content-Type": "text/turtle", "If-None-Match": "*", **writable.auth()},
+    )
+    assert created.status_code == 201
 
 
 def test_graph_store_errors(writable: Server) -> None:

@@ -611,9 +611,10 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
     from aikg.synthetic import generate  # noqa: PLC0415 - 1,300 lines only this command needs
 
-    if not args.output.endswith((".nq", ".trig")):
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in (".nq", ".nquads", ".trig"):
         raise InputError(
-            f"{args.output}: aikg generate writes N-Quads (.nq) or TriG (.trig)",
+            f"{args.output}: aikg generate writes N-Quads (.nq, .nquads) or TriG (.trig)",
             where="OUT",
             hint="end the file name with .nq or .trig",
         )
@@ -623,7 +624,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
             where="--expected",
             hint="name another file for the list of violations",
         )
-    fmt = "trig" if args.output.endswith(".trig") else "nq"
+    fmt = "trig" if suffix == ".trig" else "nq"
     base = _settings(args).base_iri
     try:
         written = generate.write(

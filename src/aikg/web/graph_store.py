@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from aikg.errors import InputError, UnsupportedMediaTypeError
+from aikg.errors import InputError, PreconditionFailedError, UnsupportedMediaTypeError
 from aikg.formats import RDF_FORMATS, format_names, rdf_format
 from aikg.jsonld import Form, jsonld_type
 from aikg.web.http import (
@@ -165,6 +165,18 @@ def _condition(request: Request, service: Service, graph: str | None) -> bool | 
     return write_condition(request, etags)
 
 
+def _new_graph_condition(request: Request) -> None:
+    """The preconditions of a POST that makes a new graph: ``If-None-Match: *`` holds (it
+    does not exist yet); ``If-Match``, which wants one that does, never holds."""
+    if write_condition(request, set):
+        raise PreconditionFailedError(
+            "If-Match: * holds for a graph that exists, and POST /store makes a new one; "
+            "nothing was changed",
+            where="header If-Match",
+            hint="leave If-Match out, or name the graph to add to: POST /store?graph=IRI",
+        )
+
+
 async def _write(request: Request, method: str) -> Response:
     service = gateway(request)
     require_writer(request, service.settings)
@@ -184,7 +196,11 @@ async def _write(request: Request, method: str) -> Response:
             hint="send " + ", ".join(OFFERS),
         ) from None
     body = await read_body(request, service.settings)
-    exists = _condition(request, service, graph) if named else None
+    if named:
+        exists = _condition(request, service, graph)
+    else:  # POST to /store itself makes a new graph: one that does not exist yet
+        _new_graph_condition(request)
+        exists = None
     result = await run_in_threadpool(
         partial(service.write_graph, exists=exists), method, graph, body, fmt
     )
