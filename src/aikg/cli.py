@@ -82,11 +82,15 @@ def _write_file(path: str, data: bytes | str) -> None:
     try:
         Path(path).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
     except OSError as error:
-        raise InputError(
-            f"cannot write {path}: {error.strerror or error}",
-            where=path,
-            hint="name a file in a folder that exists and that you may write to",
-        ) from None
+        raise _cannot_write(path, error) from None
+
+
+def _cannot_write(path: str, error: OSError) -> InputError:
+    return InputError(
+        f"cannot write {path}: {error.strerror or error}",
+        where=path,
+        hint="name a file in a folder that exists and that you may write to",
+    )
 
 
 def _write(data: bytes | str, output: str | None, out: TextIO) -> None:
@@ -636,11 +640,7 @@ def cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
             str(error), where="aikg generate", hint="see `aikg generate --help`"
         ) from None
     except OSError as error:
-        raise InputError(
-            f"cannot write {args.output}: {error.strerror}",
-            where=args.output,
-            hint="check the directory exists and is writable",
-        ) from None
+        raise _cannot_write(args.output, error) from None
     if args.expected:
         listed = json.dumps([dataclasses.asdict(e) for e in expected], indent=2) + "\n"
         _write_file(args.expected, listed)
