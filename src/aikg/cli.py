@@ -27,7 +27,7 @@ from typing import TextIO
 from aikg import conflicts, sources
 from aikg.config import Settings, redact_url
 from aikg.diff import diff_paths
-from aikg.errors import AikgError, ConfigError, InputError, NotFoundError, ValidationError
+from aikg.errors import AikgError, InputError, NotFoundError, ValidationError
 from aikg.formats import (
     ANSWERS,
     RDF_FORMATS,
@@ -973,9 +973,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                 error.where or "", error.where
             )
         print(f"aikg: {error.describe()}", file=sys.stderr)
-        # A setting that cannot be used (an option, an AIKG_ variable) is unusable input.
-        unusable = error.status < 500 or isinstance(error, ConfigError)
-        return EXIT_INPUT if unusable else EXIT_SERVICE
+        return EXIT_INPUT if error.status < 500 else EXIT_SERVICE
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt as error:

@@ -2,7 +2,8 @@
 
 Every setting has a default, can be given in Python, and is read from an ``AIKG_*``
 environment variable by :meth:`Settings.from_env` (the CLI and the server use that).
-A value that cannot be used raises :class:`~aikg.errors.ConfigError` naming the variable.
+A value that cannot be used raises :class:`~aikg.errors.SettingError` (a
+``ConfigError``) naming the variable.
 
 >>> Settings().base_iri
 'https://w3id.org/aikg/'
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from aikg.errors import ConfigError
+from aikg.errors import SettingError
 
 DEFAULT_BASE_IRI = "https://w3id.org/aikg/"
 """Where every entity, claim and graph of the bundled data lives by default."""
@@ -125,7 +126,7 @@ class Settings:
             or not self.base_iri.endswith(("/", "#"))
             or any(c in self.base_iri for c in '<>"{}|^`\\ \n\r\t')
         ):
-            raise ConfigError(
+            raise SettingError(
                 f"base IRI {self.base_iri!r} is not usable",
                 where="base_iri / AIKG_BASE_IRI",
                 hint="give an absolute http(s) IRI ending in '/', without spaces or <>\"{}|^`\\, "
@@ -134,7 +135,7 @@ class Settings:
         urls = {"store": self.store if self.remote else None, "store_update": self.store_update}
         for name, url in {**urls, "store_graph_store": self.store_graph_store}.items():
             if url is not None and not _is_http_url(url):
-                raise ConfigError(
+                raise SettingError(
                     f"{name} {redact_url_text(url)!r} is no http(s) URL of a server",
                     where=f"{name} / {ENV_PREFIX}{name.upper()}",
                     hint="give the server's URL, such as http://127.0.0.1:8890/sparql",
@@ -153,26 +154,26 @@ class Settings:
             "read_timeout",
         ):
             if getattr(self, name) <= 0:
-                raise ConfigError(
+                raise SettingError(
                     f"{name} must be greater than 0, not {getattr(self, name)!r}",
                     where=f"{name} / {ENV_PREFIX}{name.upper()}",
                     hint="give a positive number",
                 )
         for name in ("client_concurrency", "client_query_seconds", "client_connections"):
             if getattr(self, name) < 0:
-                raise ConfigError(
+                raise SettingError(
                     f"{name} must be greater than 0, not {getattr(self, name)!r}",
                     where=f"{name} / {ENV_PREFIX}{name.upper()}",
                     hint="give a positive number, or 0 for no limit",
                 )
         if self.query_memory < 0:
-            raise ConfigError(
+            raise SettingError(
                 f"query_memory must be 0 or more megabytes, not {self.query_memory!r}",
                 where=f"query_memory / {ENV_PREFIX}QUERY_MEMORY",
                 hint="give megabytes, or 0 for a share of the memory available",
             )
         if self.validator not in VALIDATORS:
-            raise ConfigError(
+            raise SettingError(
                 f"unknown validator {self.validator!r}",
                 where=f"validator / {ENV_PREFIX}VALIDATOR",
                 hint=f"use one of: {', '.join(VALIDATORS)}",
@@ -230,7 +231,7 @@ def _parse(name: str, raw: str, annotation: Any) -> Any:
         if text == "bool":
             return _boolean(raw)
     except ValueError:
-        raise ConfigError(
+        raise SettingError(
             f"{ENV_PREFIX}{name.upper()}={raw!r} is not a {text}",
             where=f"environment variable {ENV_PREFIX}{name.upper()}",
             hint=f"set it to a {text}",

@@ -109,8 +109,17 @@ def _rebuild(cls: type[AikgError], message: str, state: dict[str, Any]) -> AikgE
 
 
 class ConfigError(AikgError):
-    """A setting cannot be used."""
+    """aikg cannot work as configured: a saved query's definition, a sandbox that is
+    required and unavailable (the service cannot do it)."""
 
+    code = "invalid-configuration"
+
+
+class SettingError(ConfigError):
+    """A setting's value cannot be used (an option, an ``AIKG_`` variable): unusable
+    input, which the user can fix."""
+
+    status = 400
     code = "invalid-setting"
 
 
