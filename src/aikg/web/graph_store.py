@@ -84,6 +84,7 @@ CONDITION_PARAMS = [
     },
 ]
 WRITE_PARAMS = GRAPH_PARAMS + CONDITION_PARAMS
+PRECONDITION_FAILED = {"description": "If-Match or If-None-Match does not hold; nothing changed"}
 
 
 def _target(request: Request, params: Params, *, optional: bool = False) -> tuple[bool, str | None]:
@@ -215,7 +216,11 @@ async def _write(request: Request, method: str) -> Response:
     summary="Replace a graph",
     openapi_extra={"parameters": WRITE_PARAMS},
     status_code=204,
-    responses={201: {"description": "Graph created"}, 204: {"description": "Graph replaced"}},
+    responses={
+        201: {"description": "Graph created"},
+        204: {"description": "Graph replaced"},
+        412: PRECONDITION_FAILED,
+    },
 )
 async def store_put(request: Request) -> Response:
     return await _write(request, "PUT")
@@ -226,7 +231,11 @@ async def store_put(request: Request) -> Response:
     summary="Add to a graph (or create one)",
     openapi_extra={"parameters": WRITE_PARAMS},
     status_code=204,
-    responses={201: {"description": "Graph created"}, 204: {"description": "Triples added"}},
+    responses={
+        201: {"description": "Graph created"},
+        204: {"description": "Triples added"},
+        412: PRECONDITION_FAILED,
+    },
 )
 async def store_post(request: Request) -> Response:
     return await _write(request, "POST")
@@ -237,7 +246,11 @@ async def store_post(request: Request) -> Response:
     summary="Delete a graph",
     openapi_extra={"parameters": WRITE_PARAMS},
     status_code=204,
-    responses={204: {"description": "Graph deleted"}, 404: {"description": "No such graph"}},
+    responses={
+        204: {"description": "Graph deleted"},
+        404: {"description": "No such graph"},
+        412: PRECONDITION_FAILED,
+    },
 )
 async def store_delete(request: Request) -> Response:
     service = gateway(request)

@@ -288,10 +288,10 @@ def allowed_methods(request: Request) -> list[str]:
 
 
 def _entity_tags(header: str | None) -> set[str] | None:
-    """The entity tags of an ``If-Match`` or ``If-None-Match`` header (None: absent)."""
-    if header is None:
-        return None
-    return {tag.strip() for tag in header.split(",") if tag.strip()}
+    """The entity tags of an ``If-Match`` or ``If-None-Match`` header (None: absent, or
+    empty, which names no condition)."""
+    tags = {tag.strip() for tag in (header or "").split(",") if tag.strip()}
+    return tags or None
 
 
 def _opaque(tags: Iterable[str]) -> set[str]:
