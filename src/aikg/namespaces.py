@@ -110,7 +110,8 @@ def expand(name: str, base_iri: str) -> str:
     return name if namespace is None else namespace + local
 
 
-_NOT_IN_IRIS = frozenset('<>"{}|^`\\ \n\r\t')
+NOT_IN_IRIS = frozenset('<>"{}|^`\\ \n\r\t')
+"""Characters no IRI holds (RFC 3987), which a name given by a user is refused for."""
 
 
 def resolve_iri(name: str, base_iri: str, *, where: str = "IRI") -> str:
@@ -130,7 +131,7 @@ def resolve_iri(name: str, base_iri: str, *, where: str = "IRI") -> str:
         resolved = expanded if absolute else urljoin(base_iri, expanded)
     except ValueError:  # an unclosed "[" of an IPv6 host, say
         resolved = ""
-    if not expanded or not resolved or _NOT_IN_IRIS & set(expanded):
+    if not expanded or not resolved or NOT_IN_IRIS & set(expanded):
         shown = name if len(name) <= 80 else name[:77] + "..."
         raise InputError(
             f"{shown!r} is no IRI",

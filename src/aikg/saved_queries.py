@@ -57,7 +57,7 @@ from aikg import package_data
 from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError, did_you_mean
 from aikg.names import NameIndex
-from aikg.namespaces import XSD, curie, expand, prefix_table
+from aikg.namespaces import NOT_IN_IRIS, XSD, curie, expand, prefix_table
 from aikg.sparql.lexer import operation, tokens, where_group_start
 from aikg.store.local import Store
 from aikg.terms import OxTerm
@@ -207,7 +207,7 @@ def _iri(value: str, base_iri: str) -> ox.NamedNode:
     # A short name as the tool prints it (country:KR) may be pasted back.
     value = expand(value, base_iri)
     resolved = urljoin(base_iri, value)
-    if not urlsplit(resolved).scheme or any(c in value for c in '<>"{}|^`\\ \n\r\t'):
+    if not urlsplit(resolved).scheme or NOT_IN_IRIS & set(value):
         raise ValueError(value)
     return ox.NamedNode(resolved)
 
