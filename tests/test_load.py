@@ -7,6 +7,7 @@ store is byte-for-byte what it was (its N-Quads dump, before and after).
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
@@ -21,10 +22,10 @@ import pyoxigraph as ox
 import pytest
 
 from aikg import KnowledgeGraph, loader
-from aikg.cli import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS
+from aikg.cli import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATIONS
 from aikg.config import DEFAULT_BASE_IRI, Settings
 from aikg.errors import InputError, RdfSyntaxError, ValidationError
-from aikg.loader import ROLLED_BACK, Progress, load_files
+from aikg.loader import COMMITTED, ROLLED_BACK, Progress, load_files
 from aikg.store.local import Store
 from aikg.synthetic import generate
 from aikg.validation import memory_copy
@@ -227,6 +228,59 @@ def test_a_load_interrupted_while_it_compacts_is_rolled_back_and_says_so(
         assert ROLLED_BACK in getattr(caught.value, "__notes__", [])
     assert dump(store) == before
     assert not store.with_name("store.checkpoint").exists()
+
+
+def _interrupted_in(
+    monkeypatch: pytest.MonkeyPatch,
+    store: Path,
+    valid_file: Path,
+    owner: object,
+    method: str,
+    *,
+    done: bool = True,
+) -> tuple[int, str]:
+    """``aikg load`` of the valid file, with a Ctrl-C raised as ``owner.method`` ends (or,
+    not ``done``, as it begins); the exit code and the last line on standard error."""
+    original = getattr(owner, method)
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        if done:
+            original(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(owner, method, interrupted)
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    code, _ = run("load", "--quiet", "--store", str(store), str(valid_file))
+    return code, err.getvalue().strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("owner", "method"), [(Store, "commit"), (KnowledgeGraph, "close")])
+def test_a_ctrl_c_once_the_load_is_committed_says_the_load_stays(
+    store: Path, valid_file: Path, monkeypatch: pytest.MonkeyPatch, owner: object, method: str
+) -> None:
+    """A Ctrl-C as the snapshot is dropped, or as the store closes after: the load is
+    kept, and the command says so rather than that a load is rolled back."""
+    code, said = _interrupted_in(monkeypatch, store, valid_file, owner, method)
+    assert code == EXIT_INTERRUPTED
+    assert said == f"aikg: interrupted (Ctrl-C); {COMMITTED}"
+    monkeypatch.undo()
+    assert not store.with_name("store.checkpoint").exists()
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        assert kg.search("G-REF")
+
+
+def test_a_ctrl_c_before_the_snapshot_is_dropped_says_the_load_is_rolled_back(
+    store: Path, valid_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted in the commit before the snapshot goes: the load is not kept (the
+    store goes back when it next opens), and the command says no more than that."""
+    before = dump(store)
+    code, said = _interrupted_in(monkeypatch, store, valid_file, Store, "commit", done=False)
+    assert code == EXIT_INTERRUPTED
+    assert COMMITTED not in said and "rolled back when the store next opens" in said
+    monkeypatch.undo()
+    assert dump(store) == before
 
 
 def test_pyshacl_validates_a_large_load_on_the_store_after_the_write(

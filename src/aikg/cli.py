@@ -40,7 +40,7 @@ from aikg.formats import (
 )
 from aikg.interrupt import EXIT_INTERRUPTED, die_by_sigint, interruptible
 from aikg.knowledge_graph import KnowledgeGraph
-from aikg.loader import ROLLED_BACK, Progress, load_files
+from aikg.loader import COMMITTED, ROLLED_BACK, Progress, load_files
 from aikg.namespaces import curie, prefix_table
 from aikg.saved_queries import catalog, describe, label_language, saved_query
 from aikg.search import SEARCH_LIMIT, SEARCH_TEXT
@@ -595,20 +595,27 @@ def cmd_load(args: argparse.Namespace, out: TextIO) -> int:
             where="--store",
             hint="give --store DIR (or set AIKG_STORE); an in-memory store ends with the command",
         )
-    with KnowledgeGraph.open(settings) as kg:
-        report = load_files(
-            kg,
-            args.files,
-            validate=not args.no_validate,
-            progress=None if args.quiet else ProgressBar(sys.stderr),
+    report = None
+    try:
+        with KnowledgeGraph.open(settings) as kg:
+            report = load_files(
+                kg,
+                args.files,
+                validate=not args.no_validate,
+                progress=None if args.quiet else ProgressBar(sys.stderr),
+            )
+        out.write(
+            f"loaded {report.triples:,} triples from {len(report.files)} file(s) into "
+            f"{settings.store} in {report.seconds:.1f} s (check {report.check_seconds:.1f} s, "
+            f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s, "
+            f"sources {report.sources_seconds:.1f} s, "
+            f"infer {report.infer_seconds:.1f} s, commit {report.commit_seconds:.1f} s)\n"
         )
-    out.write(
-        f"loaded {report.triples:,} triples from {len(report.files)} file(s) into "
-        f"{settings.store} in {report.seconds:.1f} s (check {report.check_seconds:.1f} s, "
-        f"write {report.write_seconds:.1f} s, validate {report.validate_seconds:.1f} s, "
-        f"sources {report.sources_seconds:.1f} s, "
-        f"infer {report.infer_seconds:.1f} s, commit {report.commit_seconds:.1f} s)\n"
-    )
+    except KeyboardInterrupt as error:
+        # A Ctrl-C as the store closed or the report was written: the load is committed.
+        if report is not None and COMMITTED not in getattr(error, "__notes__", ()):
+            error.add_note(COMMITTED)
+        raise
     return EXIT_OK
 
 
@@ -977,8 +984,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except KeyboardInterrupt as error:
-        rolled_back = ROLLED_BACK in getattr(error, "__notes__", ())
-        print(f"{head}; {ROLLED_BACK}" if rolled_back else stopped, file=sys.stderr)
+        # What became of a load, where it is known; else what becomes of one.
+        notes = getattr(error, "__notes__", ())
+        known = [note for note in (ROLLED_BACK, COMMITTED) if note in notes]
+        print(f"{head}; {known[0]}" if known else stopped, file=sys.stderr)
         return EXIT_INTERRUPTED
 
 

@@ -112,6 +112,10 @@ ROLLED_BACK = "the load was rolled back: the store holds what it held before"
 """The note a load's exception carries once the store has been put back (an interrupted
 load says so: ``aikg load`` stopped by Ctrl-C prints it)."""
 
+COMMITTED = "the load was committed before it: the store holds the files loaded"
+"""The note of a Ctrl-C that came once the load was committed (the snapshot that would put
+the store back is gone): it ends the command, and the load stays."""
+
 
 @dataclass(frozen=True)
 class LoadReport:
@@ -279,10 +283,17 @@ def load_files(
         kg.graph_files = before
         error.add_note(ROLLED_BACK)
         raise
-    store.commit()
-    committed = time.perf_counter()
-    total = sum(plan.triples for plan in plans)
-    report(Progress("done", "", total, total))
+    try:
+        store.commit()
+        committed = time.perf_counter()
+        total = sum(plan.triples for plan in plans)
+        report(Progress("done", "", total, total))
+    except KeyboardInterrupt as error:
+        # Once the snapshot is dropped, the load stays (with it, the store would be put
+        # back when it next opens, as the interrupted command says of any load).
+        if not store.has_checkpoint():
+            error.add_note(COMMITTED)
+        raise
     return LoadReport(
         files=tuple(LoadedFile(p.source, p.graph, p.triples) for p in plans),
         triples=total,

@@ -386,7 +386,7 @@ class Store:
             self.names = NameIndex(
                 beside.with_name(beside.name + ".names.sqlite") if beside else None
             )
-        if self.path and self._checkpoint_paths()[0].exists():
+        if self.has_checkpoint():
             # Holding the store's lock, no load can be running: this one was killed.
             self.rollback()
 
@@ -444,6 +444,11 @@ class Store:
             directory.with_name(directory.name + ".checkpoint"),
             directory.with_name(directory.name + ".checkpoint-partial"),
         )
+
+    def has_checkpoint(self) -> bool:
+        """Whether a snapshot of a store on disk waits: :meth:`commit` has not dropped it,
+        and the store is put back to it when it next opens."""
+        return bool(self.path) and self._checkpoint_paths()[0].exists()
 
     def checkpoint(self) -> None:
         """Snapshot a store on disk, so that :meth:`rollback` can return to this state."""
