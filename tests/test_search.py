@@ -201,6 +201,22 @@ def test_the_index_answers_as_the_scan_does(kg: KnowledgeGraph) -> None:
         ), text
 
 
+def test_a_name_is_found_by_its_words_after_a_nul_character() -> None:
+    """FTS5 reads a text up to its first NUL: the index must hold the rest of the name
+    too, and forget all of it when the name is removed."""
+    kg = KnowledgeGraph.load()
+    jobs.update(
+        kg,
+        False,
+        "INSERT DATA { GRAPH <graph/extra> { company:newco rdfs:label 'Zyxwv\\u0000Qrstu Labs'@en } }",
+    )
+    assert [m.label for m in kg.search("qrstu labs")] == ["Zyxwv\0Qrstu Labs"]
+    assert [m.label for m in kg.search("v\0q")] == ["Zyxwv\0Qrstu Labs"]
+    assert kg.search("v\ufffdq") == []
+    jobs.update(kg, False, "DROP GRAPH <graph/extra>")
+    assert kg.search("qrstu") == []
+
+
 def test_the_index_follows_writes_and_refused_loads(tmp_path: Path) -> None:
     kg = KnowledgeGraph.load()
     jobs.update(

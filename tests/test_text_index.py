@@ -127,6 +127,13 @@ def test_a_text_with_a_nul_character_is_found_whole(fresh: KnowledgeGraph) -> No
         assert [r["quote"] for r in found] == [BASE + "quote/nul"]
         assert found == without_index(fresh, "quotes", text=text)
     assert len(answer(fresh, "quotes", text="qwxyz")) == 2
+    # The words after the NUL are in the index too (they were not: its trigrams ended
+    # there), and the replacement character the trigrams hold for it finds no NUL.
+    assert fresh.store.names.find_texts("gpus ordered") == {BASE + "quote/nul"}
+    assert [r["quote"] for r in answer(fresh, "quotes", text="GPUs ordered")] == [
+        BASE + "quote/nul"
+    ]
+    assert fresh.store.names.find_texts("z\ufffdg") == set()
 
 
 def test_an_index_without_the_texts_is_rebuilt_when_its_store_opens(tmp_path: Path) -> None:

@@ -49,10 +49,21 @@ TEXT_PROPERTIES = (SCHEMA + "text",)
 INDEXED_PROPERTIES = NAME_PROPERTIES + TEXT_PROPERTIES
 """Every property whose values the index holds: names, then texts."""
 
-VERSION = 3
+VERSION = 4
 """The layout of the index (SQLite's ``user_version``): an index of an older layout (one
-without the texts, or without the names and texts of the default graph) is rebuilt when
-its store opens."""
+without the texts, without the names and texts of the default graph, or whose trigrams
+end at a text's first NUL character) is rebuilt when its store opens."""
+
+NUL_AS = "\ufffd"
+"""What a NUL character is in the trigram indexes (:func:`_searchable`)."""
+
+
+def _searchable(text: str) -> str:
+    """A text as its trigram index holds it: FTS5 reads a text up to its first NUL
+    character, so each NUL is the replacement character there (what is found through it
+    is checked against the text itself, see :meth:`NameIndex._containing`)."""
+    return text.replace("\0", NUL_AS)
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS names (
@@ -198,7 +209,7 @@ class NameIndex:
                     self.db.execute(
                         "INSERT INTO texts_text (texts_text, rowid, lowered) "
                         "VALUES ('delete', ?, ?)",
-                        (found[0], lowered),
+                        (found[0], _searchable(lowered)),
                     )
                     self.db.execute("DELETE FROM texts WHERE id = ?", (found[0],))
             for iri, prop, name, lang, graph, folded in _rows(names):
@@ -214,7 +225,7 @@ class NameIndex:
                     self.db.execute(
                         "INSERT INTO names_text (names_text, rowid, folded) "
                         "VALUES ('delete', ?, ?)",
-                        (row, folded),
+                        (row, _searchable(folded)),
                     )
                     self.db.execute("DELETE FROM names WHERE id = ?", (row,))
 
@@ -236,7 +247,7 @@ class NameIndex:
         )
         self.db.executemany(
             "INSERT INTO texts_text (rowid, lowered) VALUES (?, ?)",
-            [(first + i, row[-1]) for i, row in enumerate(rows)],
+            [(first + i, _searchable(row[-1])) for i, row in enumerate(rows)],
         )
 
     def _insert_names(self, quads: list[ox.Quad]) -> None:
@@ -249,7 +260,7 @@ class NameIndex:
         )
         self.db.executemany(
             "INSERT INTO names_text (rowid, folded) VALUES (?, ?)",
-            [(first + i, row[-1]) for i, row in enumerate(rows)],
+            [(first + i, _searchable(row[-1])) for i, row in enumerate(rows)],
         )
 
     def find(self, folded: str) -> list[Row]:
@@ -270,20 +281,23 @@ class NameIndex:
     ) -> Iterable[tuple[str, ...]]:
         """The rows of ``table`` whose ``column`` contains ``part``: through its trigram
         index, or, for fewer characters than a trigram, a scan of the table itself."""
-        if "\0" in part:
-            # SQLite reads a search phrase, and instr() its arguments, up to the first NUL
-            # character: the rows are found by the longest run without one, then kept if
-            # they hold the whole of ``part``.
-            longest = max(part.split("\0"), key=len)
-            rows = self._containing(f"{column}, {columns}", table, column, longest)
-            return [row[1:] for row in rows if part in row[0]]
         if len(part) >= 3:
-            phrase = '"' + part.replace('"', '""') + '"'
-            return self.db.execute(
-                f"SELECT {columns} FROM {table} WHERE id IN "  # noqa: S608 - our own names
+            # The trigrams hold a NUL as NUL_AS: what a part with either finds is kept
+            # only if it holds the whole of the part.
+            exact = "\0" not in part and NUL_AS not in part
+            phrase = '"' + _searchable(part).replace('"', '""') + '"'
+            rows = self.db.execute(
+                f"SELECT {column}, {columns} FROM {table} WHERE id IN "  # noqa: S608 - ours
                 f"(SELECT rowid FROM {table}_text WHERE {table}_text MATCH ?)",
                 (phrase,),
             )
+            return [row[1:] for row in rows if exact or part in row[0]]
+        if "\0" in part:
+            # instr() reads its arguments up to the first NUL character: the rows are
+            # found by the longest run without one, then kept if they hold all of ``part``.
+            longest = max(part.split("\0"), key=len)
+            found = self._containing(f"{column}, {columns}", table, column, longest)
+            return [row[1:] for row in found if part in row[0]]
         return self.db.execute(
             f"SELECT {columns} FROM {table} WHERE instr({column}, ?) > 0",  # noqa: S608
             (part,),
