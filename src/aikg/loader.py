@@ -288,23 +288,23 @@ def load_files(
         committed = time.perf_counter()
         total = sum(plan.triples for plan in plans)
         report(Progress("done", "", total, total))
+        return LoadReport(
+            files=tuple(LoadedFile(p.source, p.graph, p.triples) for p in plans),
+            triples=total,
+            check_seconds=checked - started,
+            write_seconds=written - checked,
+            validate_seconds=max(0.0, validated - written - prepared_past_write),
+            sources_seconds=checked_sources - validated,
+            infer_seconds=inferred - checked_sources + prepared_past_write,
+            commit_seconds=committed - inferred,
+            validation=validation,
+        )
     except KeyboardInterrupt as error:
         # Once the snapshot is dropped, the load stays (with it, the store would be put
         # back when it next opens, as the interrupted command says of any load).
         if not store.has_checkpoint():
             error.add_note(COMMITTED)
         raise
-    return LoadReport(
-        files=tuple(LoadedFile(p.source, p.graph, p.triples) for p in plans),
-        triples=total,
-        check_seconds=checked - started,
-        write_seconds=written - checked,
-        validate_seconds=max(0.0, validated - written - prepared_past_write),
-        sources_seconds=checked_sources - validated,
-        infer_seconds=inferred - checked_sources + prepared_past_write,
-        commit_seconds=committed - inferred,
-        validation=validation,
-    )
 
 
 FULL_FROM_SHARE = 20
