@@ -201,15 +201,21 @@ def test_the_index_answers_as_the_scan_does(kg: KnowledgeGraph) -> None:
         ), text
 
 
+def _name_newco(kg: KnowledgeGraph, label: str) -> None:
+    """Write the English name ``label`` (as a SPARQL string holds it) of a new company,
+    in a graph of its own (``graph/extra``)."""
+    jobs.update(
+        kg,
+        False,
+        f"INSERT DATA {{ GRAPH <graph/extra> {{ company:newco rdfs:label '{label}'@en }} }}",
+    )
+
+
 def test_a_name_is_found_by_its_words_after_a_nul_character() -> None:
     """FTS5 reads a text up to its first NUL: the index must hold the rest of the name
     too, and forget all of it when the name is removed."""
     kg = KnowledgeGraph.load()
-    jobs.update(
-        kg,
-        False,
-        "INSERT DATA { GRAPH <graph/extra> { company:newco rdfs:label 'Zyxwv\\u0000Qrstu Labs'@en } }",
-    )
+    _name_newco(kg, "Zyxwv\\u0000Qrstu Labs")
     assert [m.label for m in kg.search("qrstu labs")] == ["Zyxwv\0Qrstu Labs"]
     assert [m.label for m in kg.search("v\0q")] == ["Zyxwv\0Qrstu Labs"]
     assert kg.search("v\ufffdq") == []
@@ -219,11 +225,7 @@ def test_a_name_is_found_by_its_words_after_a_nul_character() -> None:
 
 def test_the_index_follows_writes_and_refused_loads(tmp_path: Path) -> None:
     kg = KnowledgeGraph.load()
-    jobs.update(
-        kg,
-        False,
-        "INSERT DATA { GRAPH <graph/extra> { company:newco rdfs:label 'Zyxwv Labs'@en } }",
-    )
+    _name_newco(kg, "Zyxwv Labs")
     assert [m.label for m in kg.search("zyxwv")] == ["Zyxwv Labs"]
     jobs.update(kg, False, "DROP GRAPH <graph/extra>")
     assert kg.search("zyxwv") == []
