@@ -120,6 +120,26 @@ def test_a_persistent_store_keeps_its_data_across_restarts(tmp_path: Path) -> No
     assert reopened.validate().conforms
 
 
+@pytest.mark.parametrize("update", ["CLEAR NAMED", "CLEAR ALL", "DROP ALL"])
+def test_a_store_emptied_by_a_write_is_filled_again_when_it_opens(
+    tmp_path: Path, update: str
+) -> None:
+    """Emptied, a store on disk is filled as a new one when it next opens (a server
+    restarted on it serves the bundled data): CLEAR NAMED keeps its graphs, empty, and the
+    open failed on them ("graph ... is already loaded"), so the server could not start."""
+    from aikg.workers import jobs  # noqa: PLC0415
+
+    settings = Settings(store=str(tmp_path / "store"))
+    with KnowledgeGraph.open(settings) as kg:
+        expected = count(kg)
+        jobs.update(kg, False, update)
+        assert kg.store.is_empty()
+    with KnowledgeGraph.open(settings) as kg:
+        assert count(kg) == expected
+        assert kg.validate().conforms
+        assert kg.search("한국")
+
+
 def test_non_conforming_data_is_refused_with_a_report_and_nothing_is_loaded(tmp_path: Path) -> None:
     kg = KnowledgeGraph.load()
     before = count(kg)

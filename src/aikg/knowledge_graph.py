@@ -182,6 +182,10 @@ class KnowledgeGraph(AnalystQueries):
     def _fill(self, paths: str | Path | Iterable[str | Path] | None, *, validate: bool) -> None:
         """Fill an empty store: the ontology and the shapes, then the data (the bundled
         files, or ``paths``) through the bulk loader, the one path every load takes."""
+        # A store with no quad may still name graphs: CLEAR NAMED empties them and keeps
+        # them. Filled as a new store, it keeps none, so that its files load into theirs.
+        for graph in self.store.named_graphs():
+            self.store.remove_graph(graph)
         fixed = fixed_files(self.settings)
         self.store.add(fixed)
         self.graph_files.update({p.graph: f"ontology/{Path(p.source).name}" for p in fixed})
