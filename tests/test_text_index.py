@@ -136,6 +136,24 @@ def test_a_text_with_a_nul_character_is_found_whole(fresh: KnowledgeGraph) -> No
     assert fresh.store.names.find_texts("z\ufffdg") == set()
 
 
+def test_a_text_is_lowered_as_the_engine_lowers_it(fresh: KnowledgeGraph) -> None:
+    """The engine's LCASE knows letters Python's Unicode tables do not (U+A7CC and U+A7CB
+    have lower cases in Unicode 16): the index lowers such a text as the query's FILTER
+    does, so that it narrows the query to a set that still holds every quotation the
+    FILTER keeps."""
+    jobs.update(
+        fresh,
+        False,
+        "INSERT DATA { GRAPH <graph/extra> { "
+        "<quote/u16> schema:text 'Sign \\uA7CC\\uA7CC\\uA7CC and \\uA7CB\\uA7CB\\uA7CB' ; "
+        "dcterms:isPartOf <source/s1> } }",
+    )
+    for text in ("\ua7cd\ua7cd\ua7cd", "\ua7cc", "\u0264\u0264\u0264", "\u0264"):
+        found = answer(fresh, "quotes", text=text)
+        assert [r["quote"] for r in found] == [BASE + "quote/u16"], text
+        assert found == without_index(fresh, "quotes", text=text)
+
+
 def test_an_index_without_the_texts_is_rebuilt_when_its_store_opens(tmp_path: Path) -> None:
     settings = Settings(store=str(tmp_path / "store"))
     KnowledgeGraph.open(settings).close()
