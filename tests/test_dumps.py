@@ -11,8 +11,11 @@ from pathlib import Path
 import rdflib
 from fastapi.testclient import TestClient
 
+from aikg import KnowledgeGraph
+from aikg.web import create_app
+from aikg.workers import jobs
 from aikg.workers.dumps import DumpFiles
-from tests.conftest import require_program
+from tests.conftest import InlineService, require_program
 from tests.server import Server
 
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -74,9 +77,8 @@ def test_ranges_if_range_and_past_the_end(app_client: TestClient) -> None:
     assert missing.status_code == 404 and "aikg.nt.gz" in missing.json()["hint"]
 
 
-def test_void_lists_every_dump_and_its_gzip_copy_with_size_and_checksum(
-    app_client: TestClient,
-) -> None:
+def dump_sizes(app_client: TestClient) -> dict[str, tuple[int, str]]:
+    """Each dump the VoID description lists: its byte size and SHA-256, by file name."""
     void = rdflib.Graph().parse(
         data=app_client.get("/.well-known/void", headers={"Accept": "text/turtle"}).text,
         format="turtle",
@@ -89,10 +91,33 @@ def test_void_lists_every_dump_and_its_gzip_copy_with_size_and_checksum(
             int(void.value(dist, DCAT.byteSize)),  # type: ignore[arg-type]
             str(void.value(checksum, SPDX.checksumValue)),
         )
+    return sizes
+
+
+def test_void_lists_every_dump_and_its_gzip_copy_with_size_and_checksum(
+    app_client: TestClient,
+) -> None:
+    sizes = dump_sizes(app_client)
     assert {"aikg.nt", "aikg.nt.gz", "aikg.jsonld.gz", "aikg.ttl.gz"} <= set(sizes)
     for name in ("aikg.nt", "aikg.nt.gz", "aikg.jsonld"):
         body = app_client.get(f"/dumps/{name}", headers={"Accept-Encoding": "identity"}).content
         assert sizes[name] == (len(body), hashlib.sha256(body).hexdigest())
+
+
+def test_a_dump_the_data_cannot_be_written_in_says_why_and_void_leaves_it_out() -> None:
+    """An IRI JSON-LD cannot carry (``<schema:foo>``, read back as a compact IRI): the
+    JSON-LD dump is refused with what to do, and the VoID description, which lists every
+    dump, lists the others instead of failing with it."""
+    kg = KnowledgeGraph.load()
+    jobs.update(
+        kg, False, "INSERT DATA { GRAPH <graph/r> { <thing/r> rdfs:seeAlso <schema:foo> } }"
+    )
+    with TestClient(create_app(kg.settings, service=InlineService(kg))) as client:
+        refused = client.get("/dumps/aikg.jsonld")
+        assert refused.status_code == 400 and "<schema:foo>" in refused.json()["message"]
+        sizes = dump_sizes(client)
+    assert "aikg.jsonld" not in sizes and "aikg.jsonld.gz" not in sizes
+    assert {"aikg.nq", "aikg.nq.gz", "aikg.ttl"} <= set(sizes)
 
 
 def test_curl_resumes_a_cut_download_to_the_same_bytes(server: Server, tmp_path: Path) -> None:

@@ -91,6 +91,51 @@ def test_non_canonical_literals_keep_their_lexical_form() -> None:
     assert same_dataset(to_nquads(doc), expected)
 
 
+@pytest.mark.parametrize(
+    ("base", "rests"),
+    [
+        (
+            "https://w3id.org/aikg/",
+            ["@kw", "a/../b", "./c", "a/./d", "..", "x/..", "a?b=../c", "q#x/../y", "plain/x"],
+        ),
+        ("http://example.org/data#", ["x", "", "a/../b", "@kw", "p/q"]),
+    ],
+)
+def test_every_iri_under_the_base_is_read_back_as_it_was(base: str, rests: list[str]) -> None:
+    """Written relative to the base only where a reader resolves it back: a ``.`` or
+    ``..`` segment is dropped by resolving, ``@kw`` is read as a keyword (and its
+    statement dropped), and against a base ending in ``#`` a bare path resolves beside the
+    document, not into it."""
+    triples = [
+        ox.Triple(
+            ox.NamedNode(base + "s"),
+            ox.NamedNode("http://example.org/p"),
+            ox.NamedNode(base + rest),
+        )
+        for rest in rests
+    ]
+    written = document(triples, base)
+    expected = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+    assert same_dataset(to_nquads(json.loads(written)), expected)
+    read = ox.parse(written, format=ox.RdfFormat.JSON_LD)
+    assert sorted(map(str, read)) == sorted(map(str, triples))
+
+
+def test_an_iri_whose_scheme_is_a_prefix_of_the_context_is_refused() -> None:
+    """``<schema:foo>`` (a prefixed name in angle brackets, most likely) would be read
+    back as ``http://schema.org/foo``: refused, with what to do instead; an IRI whose
+    scheme no term of the context names is written whole."""
+    base = KnowledgeGraph.load().settings.base_iri
+    subject, predicate = ox.NamedNode(base + "s"), ox.NamedNode("http://example.org/p")
+    with pytest.raises(AikgError) as caught:
+        document([ox.Triple(subject, predicate, ox.NamedNode("schema:foo"))], base)
+    assert "<schema:foo>" in caught.value.message and "N-Quads" in (caught.value.hint or "")
+    fine = [ox.Triple(subject, predicate, ox.NamedNode(i)) for i in ("urn:isbn:1", "schema://x")]
+    assert sorted(map(str, ox.parse(document(fine, base), format=ox.RdfFormat.JSON_LD))) == sorted(
+        map(str, fine)
+    )
+
+
 def test_construct_answers_are_compacted_and_other_forms_on_request(
     app_client: TestClient,
 ) -> None:

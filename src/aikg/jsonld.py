@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
@@ -277,6 +278,9 @@ class Compactor:
             and name[0] != "@"
             and name not in ("id", "type")
         }
+        self.prefix_names = {name for name in ctx if name[0] != "@"}
+        """Every term of the context: a reader expands ``term:rest`` through any of them
+        that ends in a delimiter."""
         self.terms: dict[str, tuple[str, dict[str, Any]]] = {
             d["@id"]: (name, d) for name, d in ctx.items() if isinstance(d, dict)
         }
@@ -286,18 +290,49 @@ class Compactor:
         with a vocabulary prefix, or whole."""
         if vocab and iri in self.classes:
             return str(self.classes[iri])
-        if not vocab and iri.startswith(self.base):
-            rest = iri[len(self.base) :]
-            head = rest.split("/", 1)[0]
-            if rest and ":" not in head and not rest.startswith(("/", "?", "#", ".")):
-                return rest
+        if not vocab and (relative := self.relative(iri)) is not None:
+            return relative
         return self.curie(iri)
 
+    def relative(self, iri: str) -> str | None:
+        """``iri`` relative to the base, where a reader resolves it back to ``iri``; else
+        None. Against a base ending in ``#``, a fragment (``#x``). Against one ending in
+        ``/``, a path that is not read as something else: no scheme or compact IRI in its
+        first segment, no ``.`` or ``..`` segment (resolving drops them: ``a/../b`` is
+        ``b``), and no leading ``@`` (a JSON-LD reader takes ``@kw`` for a keyword and
+        drops the statement)."""
+        if not iri.startswith(self.base):
+            return None
+        rest = iri[len(self.base) :]
+        if self.base.endswith("#"):
+            return "#" + rest
+        path = re.split(r"[?#]", rest, maxsplit=1)[0]
+        if (
+            not rest
+            or ":" in rest.split("/", 1)[0]
+            or rest.startswith(("/", "?", "#", ".", "@"))
+            or any(segment in (".", "..") for segment in path.split("/"))
+        ):
+            return None
+        return rest
+
     def curie(self, iri: str) -> str:
-        """An IRI with a vocabulary prefix (``schema:headline``), or whole."""
+        """An IRI with a vocabulary prefix (``schema:headline``), or whole. Whole, an IRI
+        whose scheme is a prefix of the context (``schema:foo``) would be read as a
+        compact IRI, another IRI: it is refused."""
         for name, ns in self.prefixes:
             if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("/"):
                 return f"{name}:{iri[len(ns) :]}"
+        scheme, colon, rest = iri.partition(":")
+        if colon and not rest.startswith("//") and scheme in self.prefix_names:
+            raise InputError(
+                f"<{iri}> cannot be written in aikg's JSON-LD: its context names "
+                f"'{scheme}:' a prefix, so a reader would take the IRI for a compact IRI "
+                "and read another",
+                where=iri,
+                hint=f"export as N-Quads, TriG or Turtle; or, if <{iri}> is a prefixed "
+                "name written in angle brackets, write it without them, with its PREFIX",
+            )
         return iri
 
     def _full_value(self, value: dict[str, Any]) -> Any:

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -768,11 +769,13 @@ class KnowledgeGraph(AnalystQueries):
         """The VoID and DCAT description of the dataset: statistics, partitions, the
         SPARQL endpoint at ``base_url`` (default: the base IRI), every dump with its size
         and checksum, its ``.gz`` copy too (``dumps`` gives them when they are known, by
-        name such as ``nt.gz``), and each saved query as a data service."""
+        name such as ``nt.gz``; a format the data cannot be written in is left out),
+        and each saved query as a data service."""
         if dumps is None:  # sizes and checksums of every dump, plain and gzip-compressed
             dumps = {}
             for spec in RDF_FORMATS:
-                dumps.update(views.dump_digests(self.store, spec.extension))
+                with contextlib.suppress(InputError):  # JSON-LD may refuse an IRI
+                    dumps.update(views.dump_digests(self.store, spec.extension))
         triples = views.describe_dataset(
             self.store, self.settings, base_url or self.settings.base_iri, dumps, version
         )

@@ -513,7 +513,8 @@ def describe_dataset(
     for spec in RDF_FORMATS:
         for compressed in (False, True):
             name = spec.extension + (".gz" if compressed else "")
-            triples += _distribution(dataset, base_url, spec.media_type, name, dumps[name])
+            if name in dumps:  # not a format the data cannot be written in
+                triples += _distribution(dataset, base_url, spec.media_type, name, dumps[name])
     sparql_service = ox.NamedNode(f"{base_url}sparql")
     triples += [
         ox.Triple(dataset, n("service", DCAT), sparql_service),

@@ -934,7 +934,15 @@ class Store:
                 hint="the service description (GET /sparql) and `aikg stats` list the graphs",
             )
         if spec.name == "jsonld":  # compacted with aikg's context (see aikg.jsonld)
-            write_jsonld(self._quads_to_write(graph, inferred), self.settings.base_iri, sink.write)
+            quads = self._quads_to_write(graph, inferred)
+            try:
+                write_jsonld(quads, self.settings.base_iri, sink.write)
+            finally:
+                # An IRI JSON-LD cannot carry stops it midway: the engine's iterator is
+                # let go here, in the thread that made it (it must not be dropped in another).
+                close = getattr(quads, "close", None)
+                if close is not None:
+                    close()
             return
         if graph is not None:
             self.engine.dump(

@@ -542,7 +542,10 @@ class Service:
             dumps: dict[str, tuple[int, str]] = {}
             for spec in RDF_FORMATS:
                 for packed in (False, True):
-                    dump = self.dump_file(spec.extension, gzip=packed)
+                    try:
+                        dump = self.dump_file(spec.extension, gzip=packed)
+                    except InputError:  # the data cannot be written in it: not offered
+                        break
                     name = spec.extension + (".gz" if packed else "")
                     dumps[name] = (dump.size, dump.sha256)
             data: bytes = self.pool.run(
