@@ -42,7 +42,7 @@ from typing import Any, Literal
 import pyoxigraph as ox
 from pyld import jsonld
 
-from aikg.errors import InputError
+from aikg.errors import InputError, NotAcceptableError
 from aikg.formats import RdfFormat
 from aikg.namespaces import (
     DCTERMS,
@@ -57,6 +57,7 @@ from aikg.namespaces import (
     XSD,
 )
 from aikg.package_data import ontology_file
+from aikg.xml_text import rdf_xml
 
 Form = Literal["compacted", "expanded", "flattened"]
 PROFILES: dict[str, Form] = {
@@ -325,7 +326,7 @@ class Compactor:
                 return f"{name}:{iri[len(ns) :]}"
         scheme, colon, rest = iri.partition(":")
         if colon and not rest.startswith("//") and scheme in self.prefix_names:
-            raise InputError(
+            raise NotAcceptableError(
                 f"<{iri}> cannot be written in aikg's JSON-LD: its context names "
                 f"'{scheme}:' a prefix, so a reader would take the IRI for a compact IRI "
                 "and read another",
@@ -507,6 +508,7 @@ def serialize_graph(
         t if isinstance(t, ox.Triple) else ox.Triple(t.subject, t.predicate, t.object)
         for t in triples
     ]
-    return bytes(
+    written = bytes(
         ox.serialize(plain, format=spec.engine, prefixes=None if spec.datasets else prefixes) or b""
     )
+    return rdf_xml(written) if spec.name == "xml" else written

@@ -30,7 +30,7 @@ from aikg.analyst import AnalystQueries
 from aikg.config import Settings
 from aikg.coverage import Coverage, identified_sources
 from aikg.coverage import coverage as coverage_of
-from aikg.errors import InputError, NotFoundError, ParameterError
+from aikg.errors import InputError, NotAcceptableError, NotFoundError, ParameterError
 from aikg.formats import ANSWERS, RDF_FORMATS, RdfFormat, ResultFormat, answer_format, rdf_format
 from aikg.jsonld import serialize_graph
 from aikg.labels import add_labels
@@ -774,7 +774,8 @@ class KnowledgeGraph(AnalystQueries):
         if dumps is None:  # sizes and checksums of every dump, plain and gzip-compressed
             dumps = {}
             for spec in RDF_FORMATS:
-                with contextlib.suppress(InputError):  # JSON-LD may refuse an IRI
+                # A format may not carry the data: JSON-LD an IRI, XML a character.
+                with contextlib.suppress(NotAcceptableError):
                     dumps.update(views.dump_digests(self.store, spec.extension))
         triples = views.describe_dataset(
             self.store, self.settings, base_url or self.settings.base_iri, dumps, version

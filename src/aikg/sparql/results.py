@@ -29,6 +29,7 @@ from aikg.formats import RdfFormat, ResultFormat, answer_format
 from aikg.jsonld import serialize_graph
 from aikg.namespaces import RDF, XSD
 from aikg.terms import OxTerm, triple_term_refused
+from aikg.xml_text import check_text
 
 T = TypeVar("T")
 XSD_STRING = XSD + "string"
@@ -204,6 +205,7 @@ def _json(variables: list[str], rows: list[Row]) -> Iterator[str]:
 
 
 def _xml_text(text: str) -> str:
+    check_text(text, "SPARQL results in XML")
     return escape(text).replace("\n", "&#10;").replace("\r", "&#13;")
 
 

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -35,6 +36,7 @@ from aikg.namespaces import RDF, prefix_table
 from aikg.sparql.order_by import in_total_order
 from aikg.store.engine import Engine
 from aikg.store.remote import RemoteStore
+from aikg.xml_text import RdfXmlSink, rdf_xml
 
 T = TypeVar("T")
 
@@ -367,6 +369,18 @@ def _holds_other_files(folder: Path) -> bool:
         return any(p.name != "lost+found" and not p.name.startswith(".") for p in folder.iterdir())
     except OSError:
         return False  # opening it says what is wrong
+
+
+@contextmanager
+def _let_go(quads: Iterator[ox.Quad]) -> Iterator[Iterator[ox.Quad]]:
+    """``quads``, closed on the way out: a write that stops midway (a format that cannot
+    carry the data) lets the engine's iterator go in the thread that made it, which
+    pyoxigraph requires (dropped in another, it prints an error and leaks it)."""
+    try:
+        yield quads
+    finally:
+        if close := getattr(quads, "close", None):
+            close()
 
 
 class Store:
@@ -785,7 +799,8 @@ class Store:
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
         quads = self.engine.quads_for_pattern(None, None, None, ox.DefaultGraph())
         triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-        return bytes(ox.serialize(triples, format=spec.engine) or b"")
+        written = bytes(ox.serialize(triples, format=spec.engine) or b"")
+        return rdf_xml(written) if spec.name == "xml" else written
 
     def update(self, sparql: str, prefixes: dict[str, str]) -> None:
         """Run a SPARQL update (already checked) against the base IRI, in one transaction.
@@ -928,21 +943,16 @@ class Store:
         spec = rdf_format(fmt) if isinstance(fmt, str) else fmt
         prefixes = prefix_table(self.settings.base_iri)
         sink = cast(IO[bytes], output)
+        if spec.name == "xml":  # as XML 1.0 reads it back (see aikg.xml_text)
+            sink = cast(IO[bytes], RdfXmlSink(sink))
         if graph is not None and not self.has_graph(graph):
             raise NotFoundError(
                 f"no graph {graph}",
                 hint="the service description (GET /sparql) and `aikg stats` list the graphs",
             )
         if spec.name == "jsonld":  # compacted with aikg's context (see aikg.jsonld)
-            quads = self._quads_to_write(graph, inferred)
-            try:
+            with _let_go(self._quads_to_write(graph, inferred)) as quads:
                 write_jsonld(quads, self.settings.base_iri, sink.write)
-            finally:
-                # An IRI JSON-LD cannot carry stops it midway: the engine's iterator is
-                # let go here, in the thread that made it (it must not be dropped in another).
-                close = getattr(quads, "close", None)
-                if close is not None:
-                    close()
             return
         if graph is not None:
             self.engine.dump(
@@ -957,12 +967,12 @@ class Store:
         if spec.datasets and everything:  # the engine's own dump: the fastest path
             self.engine.dump(output=sink, format=spec.engine, prefixes=quad_prefixes)
             return
-        quads = self.quads() if everything else self.stated_quads()
-        if spec.datasets:
-            ox.serialize(quads, output=sink, format=spec.engine, prefixes=quad_prefixes)
-        else:
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-            ox.serialize(triples, output=sink, format=spec.engine, prefixes=prefixes)
+        with _let_go(self.quads() if everything else self.stated_quads()) as quads:
+            if spec.datasets:
+                ox.serialize(quads, output=sink, format=spec.engine, prefixes=quad_prefixes)
+            else:
+                triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+                ox.serialize(triples, output=sink, format=spec.engine, prefixes=prefixes)
 
     def _quads_to_write(self, graph: str | None, inferred: bool) -> Iterator[ox.Quad]:
         """What a dump writes: one graph's triples (in the default graph), or every quad

@@ -28,6 +28,7 @@ from aikg.diff import Parts
 from aikg.errors import (
     ConfigError,
     InputError,
+    NotAcceptableError,
     NotFoundError,
     UnsupportedMediaTypeError,
 )
@@ -544,7 +545,7 @@ class Service:
                 for packed in (False, True):
                     try:
                         dump = self.dump_file(spec.extension, gzip=packed)
-                    except InputError:  # the data cannot be written in it: not offered
+                    except NotAcceptableError:  # the data cannot be written in it
                         break
                     name = spec.extension + (".gz" if packed else "")
                     dumps[name] = (dump.size, dump.sha256)
