@@ -577,3 +577,36 @@ def test_the_graph_store_gives_json_ld_in_the_form_asked_for(writable: Server) -
     assert expanded in answer.headers["content-type"]
     body = answer.json()
     assert isinstance(body, list) and all("@id" in node for node in body)
+
+
+def test_a_write_cut_short_before_its_derived_data_is_derived_again_when_the_store_opens(
+    tmp_path: Path,
+) -> None:
+    """The engine commits a write at once; the inferred graph and the name index follow
+    it. A process killed in between (here: as it begins to derive) left both behind the
+    data for good (search found nothing of what the write added); the next opening now
+    derives them again."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from aikg import KnowledgeGraph, Settings  # noqa: PLC0415
+
+    store = tmp_path / "store"
+    KnowledgeGraph.open(Settings(store=str(store))).close()
+    dies = (
+        "import os, sys; from aikg import KnowledgeGraph, Settings; "
+        "from aikg.workers import jobs; "
+        "KnowledgeGraph.derive = lambda self, **kwargs: os._exit(9); "
+        "kg = KnowledgeGraph.open(Settings(store=sys.argv[1])); "
+        'jobs.update(kg, False, "INSERT DATA { GRAPH <graph/extra> { '
+        "company:qwxyz a aikg:Company ; rdfs:label 'Qwxyz Labs'@en } }\")"
+    )
+    assert subprocess.run([sys.executable, "-c", dies, str(store)], check=False).returncode == 9
+    with KnowledgeGraph.open(Settings(store=str(store))) as kg:
+        assert [m.label for m in kg.search("qwxyz")] == ["Qwxyz Labs"]
+        inferred = kg.store.inferred_graph
+        assert (
+            kg.query(f"ASK {{ GRAPH <{inferred}> {{ company:qwxyz a aikg:Organization }} }}")
+            is True
+        )
+        assert kg.store.names is not None and not kg.store.names.write_pending()

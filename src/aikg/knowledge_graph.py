@@ -173,8 +173,13 @@ class KnowledgeGraph(AnalystQueries):
             # lost. (A remote store is never written to by opening it: its server may be
             # read-only; `aikg load` and writes derive there.)
             names = kg.store.names
-            if kg.store.native and not kg.store.has_graph(kg.store.inferred_graph):
+            if kg.store.native and (
+                not kg.store.has_graph(kg.store.inferred_graph)
+                or (names is not None and names.write_pending())  # a write cut short
+            ):
                 kg.derive()
+                if names is not None:
+                    names.mark_write(pending=False)
             elif kg.store.native and names and (not names.is_current() or names.load_pending()):
                 # lost, of an older layout, or written by a load undone since
                 names.rebuild(kg.store.indexed_quads())

@@ -127,6 +127,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS texts_text USING fts5(
     lowered, content='texts', content_rowid='id', tokenize='trigram'
 );
 CREATE TABLE IF NOT EXISTS load_pending (since REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS write_pending (since REAL NOT NULL);
 """
 
 Row = tuple[str, str, str, str | None]
@@ -210,6 +211,22 @@ class NameIndex:
     def load_pending(self) -> bool:
         """Whether a load that may have been undone since wrote to the index."""
         return self.db.execute("SELECT 1 FROM load_pending LIMIT 1").fetchone() is not None
+
+    def mark_write(self, pending: bool) -> None:
+        """Mark that a write is about to change the store, or that what is derived from the
+        store (this index, the inferred graph) has followed it. The engine commits the
+        write at once, and what is derived follows after: a process that dies between the
+        two leaves the mark, and everything derived is made again when the store next
+        opens (:meth:`write_pending`)."""
+        with self.db:
+            self.db.execute("DELETE FROM write_pending")
+            if pending:
+                self.db.execute("INSERT INTO write_pending VALUES (julianday('now'))")
+
+    def write_pending(self) -> bool:
+        """Whether a write changed the store and the process died before what is derived
+        from the store followed it."""
+        return self.db.execute("SELECT 1 FROM write_pending LIMIT 1").fetchone() is not None
 
     def rebuild(self, quads: Iterable[ox.Quad]) -> None:
         """Index exactly these quads (names and texts), forgetting every other."""

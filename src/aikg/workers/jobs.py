@@ -23,6 +23,7 @@ from aikg.formats import RESULT_FORMATS, RdfFormat, ResultFormat, rdf_format
 from aikg.knowledge_graph import KnowledgeGraph
 from aikg.linked_data.ontology_docs import OntologyView
 from aikg.linked_data.views import ResourceView
+from aikg.names import NameIndex
 from aikg.namespaces import prefix_table
 from aikg.search import Match
 from aikg.sparql.guard import syntax_error
@@ -227,11 +228,19 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     # is never read by graphs it does not keep); its dry runs run on a copy in memory.
     bounded = written is not None and (dry_run or target.store.native)
     before = target.store.graph_quads(written or []) if bounded else None
+    # The engine commits the write at once; the inferred graph and the name index follow
+    # it below: a process killed in between leaves the mark, and the store's next opening
+    # derives them again.
+    names = None if dry_run else kg.store.names
+    if names is not None:
+        names.mark_write(pending=True)
     try:
         target.store.update(clear_silently(sparql), prefixes=prefixes)
     except SyntaxError as error:
+        _unmark(names)
         raise syntax_error(str(error.msg), sparql, reading, "update") from None
     except RuntimeError as error:  # the engine refuses the operation (DROP of no graph...)
+        _unmark(names)
         raise InputError(
             f"the update failed: {error}; nothing was changed",
             hint="check that the graphs it names exist, or add SILENT",
@@ -250,7 +259,14 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     if not dry_run:
         kg.derive(change=_change(kg, before, written or []))
         kg.store.persist()
+        _unmark(names)
     return {"applied": True}
+
+
+def _unmark(names: NameIndex | None) -> None:
+    """The write is over, or changed nothing: nothing is left to derive again."""
+    if names is not None:
+        names.mark_write(pending=False)
 
 
 def _fixed_graphs(kg: KnowledgeGraph, written: list[str] | None) -> dict[str, set[ox.Quad]]:
