@@ -6,12 +6,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
 from aikg import KnowledgeGraph
+from aikg.errors import NotAcceptableError
 from aikg.web import create_app
 from aikg.workers import jobs
 from aikg.workers.dumps import DumpFiles
@@ -174,3 +177,25 @@ def test_the_dump_directory_is_made_at_the_first_dump_and_goes_at_close() -> Non
     assert gzip.decompress(packed.path.read_bytes()) == raw.path.read_bytes()
     dumps.close()
     assert not directory.exists()
+
+
+def test_a_refused_dump_leaves_no_file_and_is_refused_again_without_writing_it() -> None:
+    """A dump the data cannot be written in is refused at its first request; its partial
+    file goes, and later requests for the same data version get the same refusal without
+    writing it again (each would read the store up to where it failed)."""
+    dumps = DumpFiles()
+
+    def refused() -> Iterator[bytes]:
+        yield b"<rdf:RDF>"
+        raise NotAcceptableError("the data holds U+0000", hint="ask for N-Quads")
+
+    def never() -> list[bytes]:
+        raise AssertionError("written again")
+
+    for produce in (refused, never):
+        with pytest.raises(NotAcceptableError, match="U\\+0000"):
+            dumps.get("v1", "rdf", False, produce)
+    assert list(dumps.directory().iterdir()) == []
+    raw, _ = dumps.get("v2", "rdf", False, lambda: [b"<rdf:RDF/>"])  # the data changed
+    assert raw.path.read_bytes() == b"<rdf:RDF/>"
+    dumps.close()

@@ -306,10 +306,13 @@ class Compactor:
             return None
         rest = iri[len(self.base) :]
         if self.base.endswith("#"):
-            return "#" + rest
+            return None if "#" in self.base[:-1] else "#" + rest
         path = re.split(r"[?#]", rest, maxsplit=1)[0]
         if (
             not rest
+            or "?" in self.base  # a path would replace the base's query
+            or "#" in self.base
+            or rest in self.prefix_names  # "id" and "type" are read as @id and @type
             or ":" in rest.split("/", 1)[0]
             or rest.startswith(("/", "?", "#", ".", "@"))
             or any(segment in (".", "..") for segment in path.split("/"))

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aikg.errors import NotAcceptableError
 from aikg.linked_data.views import Hashing, gzip_writer
 
 
@@ -65,6 +66,9 @@ class DumpFiles:
         self._lock = threading.Lock()
         self._building: dict[tuple[str, str, bool], threading.Lock] = {}
         self._files: dict[tuple[str, str, bool], tuple[DumpFile, DumpFile]] = {}
+        # Dumps the data cannot be written in (a character XML cannot hold...), by the
+        # same key: refused again without writing them again, until the data changes.
+        self._refused: dict[tuple[str, str, bool], NotAcceptableError] = {}
 
     def get(
         self, version: str, ext: str, inferred: bool, produce: Callable[[], Iterable[bytes]]
@@ -74,22 +78,41 @@ class DumpFiles:
         dump wait for one writing."""
         key = (version, ext, inferred)
         with self._lock:
+            self._known(key)
             if key in self._files:
                 return self._files[key]
             building = self._building.setdefault(key, threading.Lock())
         with building:
             with self._lock:
+                self._known(key)
                 if key in self._files:
                     return self._files[key]
-            name = f"{version}-{'inferred-' if inferred else ''}aikg.{ext}"
-            files = write_with_gzip(produce(), self.directory() / name)
+            path = self.directory() / f"{version}-{'inferred-' if inferred else ''}aikg.{ext}"
+            try:
+                files = write_with_gzip(produce(), path)
+            except BaseException as error:
+                for leftover in (path, path.with_name(path.name + ".gz")):
+                    leftover.unlink(missing_ok=True)
+                with self._lock:
+                    self._building.pop(key, None)
+                    if isinstance(error, NotAcceptableError):
+                        self._refused[key] = error
+                raise
             with self._lock:
                 self._files[key] = files
                 self._building.pop(key, None)
                 for old in [k for k in self._files if k[0] != version]:
                     for dump in self._files.pop(old):
                         dump.path.unlink(missing_ok=True)
+                for old in [k for k in self._refused if k[0] != version]:
+                    del self._refused[old]
             return files
+
+    def _known(self, key: tuple[str, str, bool]) -> None:
+        """Raise again the refusal of a dump already refused (a copy: one exception
+        raised in several threads would gather their tracebacks)."""
+        if (refused := self._refused.get(key)) is not None:
+            raise NotAcceptableError(refused.message, where=refused.where, hint=refused.hint)
 
     def directory(self) -> Path:
         """The directory of the dump files, made at the first dump: a server that is
