@@ -610,3 +610,35 @@ def test_a_write_cut_short_before_its_derived_data_is_derived_again_when_the_sto
             is True
         )
         assert kg.store.names is not None and not kg.store.names.write_pending()
+
+
+def test_a_write_whose_derivation_failed_keeps_its_mark_through_later_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mark of a write not followed by what is derived stays until the store next
+    opens: a later write, which derives only what it touches, must not clear it."""
+    from aikg import KnowledgeGraph, Settings  # noqa: PLC0415
+    from aikg.workers import jobs  # noqa: PLC0415
+
+    settings = Settings(store=str(tmp_path / "store"))
+    with KnowledgeGraph.open(settings) as kg:
+        derive = KnowledgeGraph.derive
+
+        def fails(self: KnowledgeGraph, **kwargs: object) -> None:
+            raise RuntimeError("derivation failed")
+
+        monkeypatch.setattr(KnowledgeGraph, "derive", fails)
+        with pytest.raises(RuntimeError):
+            jobs.update(
+                kg, False, "INSERT DATA { GRAPH <graph/a> { company:zqa rdfs:label 'Zqa'@en } }"
+            )
+        monkeypatch.setattr(KnowledgeGraph, "derive", derive)
+        jobs.update(
+            kg, False, "INSERT DATA { GRAPH <graph/b> { company:zqb rdfs:label 'Zqb'@en } }"
+        )
+        assert kg.store.names is not None and kg.store.names.write_pending()
+        assert [m.label for m in kg.search("zqa")] == []  # behind until the store reopens
+    with KnowledgeGraph.open(settings) as kg:
+        assert [m.label for m in kg.search("zqa")] == ["Zqa"]
+        assert [m.label for m in kg.search("zqb")] == ["Zqb"]
+        assert kg.store.names is not None and not kg.store.names.write_pending()

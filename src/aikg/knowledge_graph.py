@@ -179,6 +179,7 @@ class KnowledgeGraph(AnalystQueries):
             ):
                 kg.derive()
                 if names is not None:
+                    kg.store.persist()  # what is derived is kept before the mark goes
                     names.mark_write(pending=False)
             elif kg.store.native and names and (not names.is_current() or names.load_pending()):
                 # lost, of an older layout, or written by a load undone since

@@ -232,6 +232,10 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     # it below: a process killed in between leaves the mark, and the store's next opening
     # derives them again.
     names = None if dry_run else kg.store.names
+    if names is not None and names.write_pending():
+        # A write before this one was not followed by what is derived (its derivation
+        # failed): the mark stays for the store's next opening, whatever this one does.
+        names = None
     if names is not None:
         names.mark_write(pending=True)
     try:
