@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -232,6 +233,12 @@ class KnowledgeGraph(AnalystQueries):
             # The fingerprint follows the change (a full one reads the whole store).
             if change is not None:
                 self._data_version = self.store.digest_after(previous, change.added, change.removed)
+                if self._data_version == previous and (change.added or change.removed):
+                    # Blank nodes connected otherwise: the fingerprint leaves their labels
+                    # out, so it cannot tell (see Store.content_digest), though the data
+                    # changed. A version of its own, for this process's life, keeps every
+                    # cache and ETag from answering for the data before.
+                    self._data_version = secrets.token_hex(16)
             else:
                 new = (q for graph in added or [] for q in self.store.quads(graph))
                 self._data_version = self.store.digest_after(previous, new, ())
