@@ -335,3 +335,14 @@ def test_a_write_that_only_connects_blank_nodes_otherwise_moves_the_version() ->
     )
     assert kg.data_version != before
     assert re.fullmatch(r"[0-9a-f]{32}", kg.data_version or "")
+    # The same through a write that names no graph (its change is not known).
+    kg = KnowledgeGraph.load()
+    write(kg, 'INSERT DATA { GRAPH <http://e/h> { _:c <http://e/p> "1" . _:d <http://e/p> "2" } }')
+    before = kg.data_version
+    assert before == kg.store.content_digest()
+    write(
+        kg,
+        'DELETE { GRAPH ?g { ?y <http://e/p> "2" } } INSERT { GRAPH ?g { ?x <http://e/p> "2" } } '
+        'WHERE { GRAPH ?g { ?x <http://e/p> "1" . ?y <http://e/p> "2" } }',
+    )
+    assert kg.data_version != before

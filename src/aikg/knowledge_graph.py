@@ -91,6 +91,15 @@ class Stats:
 _VALIDATION_CACHE: dict[str, ValidationReport] = {}
 
 
+def _moved(fingerprint: str, previous: str) -> str:
+    """The data version after a write that changed the data: its fingerprint, unless that
+    is the one before. The fingerprint leaves blank-node labels out (see
+    :meth:`aikg.store.local.Store.content_digest`), so it cannot tell blank nodes
+    connected otherwise; a version of its own, for this process's life, keeps every cache
+    and ETag from answering for the data before."""
+    return secrets.token_hex(16) if fingerprint == previous else fingerprint
+
+
 class KnowledgeGraph(AnalystQueries):
     """The aikg knowledge graph: an RDF dataset with its ontology, shapes and data.
 
@@ -219,6 +228,8 @@ class KnowledgeGraph(AnalystQueries):
         added: list[str] | None = None,
         change: Change | None = None,
         loaded: inference.Loaded | None = None,
+        *,
+        written: bool = False,
     ) -> None:
         """Bring what is derived from the data up to date: the inferred graph (what the
         ontology entails, see :mod:`aikg.inference`) and the name index search uses
@@ -226,22 +237,24 @@ class KnowledgeGraph(AnalystQueries):
         store by other means. ``loaded``: what a load's parse gathered, so that nothing
         it wrote is read back (``added``: its graphs, when nothing else changed and they
         are small enough to read back for the data version); ``change``: what a write
-        just added and removed, so that only what it touches is read."""
+        just added and removed, so that only what it touches is read; ``written``: a
+        write whose change is not known (one that names no graph: ``GRAPH ?g``)."""
         previous, self._data_version = self._data_version, None
         self._version = None
         if previous is not None and (added is not None or change is not None):
             # The fingerprint follows the change (a full one reads the whole store).
             if change is not None:
                 self._data_version = self.store.digest_after(previous, change.added, change.removed)
-                if self._data_version == previous and (change.added or change.removed):
-                    # Blank nodes connected otherwise: the fingerprint leaves their labels
-                    # out, so it cannot tell (see Store.content_digest), though the data
-                    # changed. A version of its own, for this process's life, keeps every
-                    # cache and ETag from answering for the data before.
-                    self._data_version = secrets.token_hex(16)
+                if change.added or change.removed:
+                    self._data_version = _moved(self._data_version, previous)
             else:
                 new = (q for graph in added or [] for q in self.store.quads(graph))
                 self._data_version = self.store.digest_after(previous, new, ())
+        elif previous is not None and written:
+            # Read whole now (as the next reading would): a write that may have changed
+            # anything must move it.
+            full = self.store.content_digest()
+            self._data_version = None if full is None else _moved(full, previous)
         present = self.store.has_graph(self.store.inferred_graph)
         names = self.store.names
         # An index of an older layout (without the texts) is rebuilt whole, whatever changed.

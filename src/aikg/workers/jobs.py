@@ -261,7 +261,8 @@ def update(kg: KnowledgeGraph, dry_run: bool, sparql: str) -> dict[str, Any]:
     _refuse_changes_to_fixed_graphs(target, fixed)
     _check(target, dry_run, before, written or [])
     if not dry_run:
-        kg.derive(change=_change(kg, before, written or []))
+        change = _change(kg, before, written or [])
+        kg.derive(change=change, written=change is None)
         kg.store.persist()
         _unmark(names)
     return {"applied": True}
