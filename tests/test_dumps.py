@@ -199,3 +199,24 @@ def test_a_refused_dump_leaves_no_file_and_is_refused_again_without_writing_it()
     raw, _ = dumps.get("v2", "rdf", False, lambda: [b"<rdf:RDF/>"])  # the data changed
     assert raw.path.read_bytes() == b"<rdf:RDF/>"
     dumps.close()
+
+
+def test_void_the_sitemap_and_the_service_description_answer_if_none_match() -> None:
+    """Each sends an ETag: sent back, it is a 304 without the body while the data is the
+    same, and the whole body once a write changed it."""
+    kg = KnowledgeGraph.load()
+    with TestClient(create_app(kg.settings, service=InlineService(kg))) as client:
+        paths = [("/.well-known/void", "text/turtle"), ("/sitemap.xml", "application/xml")]
+        paths.append(("/sparql", "text/turtle"))
+        tags = {}
+        for path, accept in paths:
+            first = client.get(path, headers={"Accept": accept})
+            assert first.status_code == 200 and first.content, path
+            tags[path] = first.headers["etag"]
+            again = client.get(path, headers={"Accept": accept, "If-None-Match": tags[path]})
+            assert (again.status_code, again.content) == (304, b""), path
+            assert again.headers["etag"] == tags[path]
+        jobs.update(kg, False, "INSERT DATA { GRAPH <graph/r> { <thing/r> rdfs:label 'R'@en } }")
+        for path, accept in paths:
+            after = client.get(path, headers={"Accept": accept, "If-None-Match": tags[path]})
+            assert after.status_code == 200 and after.headers["etag"] != tags[path], path

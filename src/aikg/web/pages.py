@@ -46,6 +46,7 @@ from aikg.web.http import (
     file_response,
     gateway,
     jsonld_form,
+    not_modified,
     query_parameter,
     query_params,
     single,
@@ -65,6 +66,7 @@ def _offers(media_types: list[str], description: str = "The document") -> dict[i
 
 
 RDF_OFFERS = _offers(DOCUMENT_OFFERS[1:])
+NOT_MODIFIED: dict[int | str, Any] = {304: {"description": "Not modified (If-None-Match)"}}
 # Examples in the OpenAPI document (for readers, and for fuzzers to reach past a 404).
 Extension = Annotated[str, Path(description="An RDF format's extension", examples=["ttl", "nt"])]
 ResourcePath = Annotated[
@@ -250,7 +252,7 @@ async def jsonld_context(request: Request) -> Response:
 @router.get(
     "/sitemap.xml",
     summary="A sitemap of every resource's page (an index of pages past 50,000)",
-    responses=_offers(["application/xml"], "The sitemap"),
+    responses={**_offers(["application/xml"], "The sitemap"), **NOT_MODIFIED},
     openapi_extra={
         "parameters": [
             query_parameter(
@@ -264,8 +266,10 @@ async def sitemap(request: Request) -> Response:
     # Read as every page parameter is: a whole number from 1, given once.
     given = single(query_params(request), "page")
     page = None if given is None else page_number(given)
+    etag = service.etag("sitemap", root_url(request), str(page))  # before the body, as above
+    if cached := not_modified(request, etag):
+        return cached
     body = await run_in_threadpool(service.sitemap, root_url(request), page)
-    etag = service.etag("sitemap", root_url(request), str(page))
     return Response(body, media_type="application/xml", headers={"ETag": etag})
 
 
@@ -381,15 +385,19 @@ async def shapes_file(request: Request, ext: Extension) -> Response:
 @router.get(
     "/.well-known/void",
     summary="VoID and DCAT description of the dataset",
-    responses=RDF_OFFERS,
+    responses={**RDF_OFFERS, **NOT_MODIFIED},
 )
 async def void(request: Request) -> Response:
     service = gateway(request)
     chosen = choose(
         request, DOCUMENT_OFFERS[1:], single(query_params(request), "format"), RDF_BY_NAME
     )
-    body = await run_in_threadpool(service.void, root_url(request), rdf_format(chosen).name)
+    # The tag before the body: a write in between makes the body newer than its tag (a
+    # revalidation then fetches it again), never older (a 304 would keep it for good).
     etag = service.etag("void", chosen, root_url(request))
+    if cached := not_modified(request, etag):
+        return cached
+    body = await run_in_threadpool(service.void, root_url(request), rdf_format(chosen).name)
     return Response(body, media_type=content_type(chosen), headers={"Vary": "Accept", "ETag": etag})
 
 
@@ -401,7 +409,7 @@ DUMP_NAMES = [f"aikg.{ext}" for ext in RDF_BY_EXTENSION] + [
 DUMP_RESPONSES: dict[int | str, dict[str, Any]] = {
     **_offers([*DOCUMENT_OFFERS[1:], "application/gzip"], "The dump, or the byte range"),
     206: {"description": "The byte range asked for (Range)"},
-    304: {"description": "Not modified (If-None-Match)"},
+    **NOT_MODIFIED,
     416: {"description": "The range starts past the end"},
 }
 

@@ -167,13 +167,17 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
 async def _service_description(request: Request, params: Params, head: bool) -> Response:
     service = gateway(request)
     chosen = choose(request, RDF_MEDIA_TYPES, single(params, "format"), RDF_NAMES)
-    graphs = await run_in_threadpool(service.graphs)
     endpoint = str(request.url.replace(query="", fragment=""))
+    # The tag before the body: a write in between makes the body newer than its tag (a
+    # revalidation then fetches it again), never older (a 304 would keep it for good).
+    headers = {"Vary": "Accept", "ETag": service.etag("sd", chosen, endpoint)}
+    if cached := not_modified(request, headers["ETag"]):
+        return cached
+    graphs = await run_in_threadpool(service.graphs)
     triples = describe_service(
         endpoint, service.settings, graphs["graphs"], default_graph_triples=graphs["union"]
     )
     body = bytes(ox.serialize(triples, format=rdf_format(chosen).engine) or b"")
-    headers = {"Vary": "Accept", "ETag": service.etag("sd", chosen, endpoint)}
     return body_response(body, content_type(chosen), headers, head=head)
 
 
