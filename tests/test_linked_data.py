@@ -374,5 +374,14 @@ def test_the_client_offers_the_linked_data_the_python_api_offers(
         assert (None, rdflib.URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), None) in void
         report = client.validate()
         assert report.conforms and report.violations == ()
-        with pytest.raises(InputError, match="not under the server's base IRI"):
+        # Names as the Python API takes them; an IRI with no page of its own is asked for.
+        for name in ("country:KR", "country/KR", "http://www.wikidata.org/entity/Q884"):
+            assert client.knows(name) is kg.knows(name) is True, name
+        assert (
             client.knows("http://example.org/elsewhere")
+            is kg.knows("http://example.org/x")
+            is False
+        )
+        assert client.resource_rdf("country:KR", "ntriples") == client.resource_rdf(kr, "ntriples")
+        with pytest.raises(InputError, match="not under the server's base IRI"):
+            client.resource_rdf("http://example.org/elsewhere")

@@ -13,7 +13,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 
-from aikg import Client, ParameterError, SelectResult
+from aikg import Client, InputError, KnowledgeGraph, NotFoundError, ParameterError, SelectResult
 from aikg.cli import EXIT_INPUT, EXIT_OK
 from aikg.saved_queries import catalog
 from tests.conftest import ROOT
@@ -410,6 +410,29 @@ def test_the_client_raises_the_servers_errors(server: Server) -> None:
     with Client(server.url) as client, pytest.raises(ParameterError) as caught:
         client.saved("holdings", min="lots")
     assert caught.value.where == "parameter 'min'"
+
+
+def test_the_client_and_the_python_api_refuse_the_same_input(
+    server: Server, kg: KnowledgeGraph
+) -> None:
+    """Where the two differed: an empty lang (the client dropped the label columns), a
+    name that is no saved query's (the client put it in the URL as a path), an update sent
+    as a query (a syntax error in process), and the order of a row's keys."""
+    update = "INSERT DATA { <a:b> <a:c> <a:d> }"
+    with Client(server.url) as client:
+        for run in (kg, client):
+            with pytest.raises(ParameterError):
+                run.saved("holdings", lang="")
+            with pytest.raises(NotFoundError):
+                run.saved("../sparql")
+            with pytest.raises(InputError, match="an update was sent as a query") as caught:
+                run.query(update)
+            assert type(caught.value) is InputError
+        row = kg.saved("holdings", holder="country/KR").rows[0]
+        assert list(row) == [v for v in kg.saved("holdings").variables if v in row]
+        assert list(row) == list(client.saved("holdings", holder="country/KR").rows[0])
+    with pytest.raises(ParameterError):
+        next(kg.saved_pages("holdings", lang="x y"))
 
 
 def test_every_format_of_a_saved_query_parses(server: Server) -> None:

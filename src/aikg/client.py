@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
@@ -23,6 +24,7 @@ from aikg.analyst import AnalystQueries
 from aikg.config import DEFAULT_BASE_IRI
 from aikg.errors import DataChangedError, InputError, ServerUnreachableError, error_from_dict
 from aikg.formats import RdfFormat, rdf_format
+from aikg.namespaces import resolve_iri
 from aikg.search import Match
 from aikg.sparql.execute import QueryResult, SelectResult, iter_pages, to_python
 from aikg.sparql.paging import page_number
@@ -181,9 +183,12 @@ class Client(AnalystQueries):
                 continue
             values = [value] if isinstance(value, str) else list(value)
             query.extend((key, v) for v in values)
-        query.append(("lang", lang) if lang else ("labels", "false"))
+        # An empty lang is sent, for the server to refuse as the Python API does.
+        query.append(("lang", lang) if lang is not None else ("labels", "false"))
         response = self.http.get(
-            f"/queries/{name}", params=query, headers={"Accept": "application/sparql-results+json"}
+            f"/queries/{quote(name, safe='')}",  # a name is one path segment, whatever it holds
+            params=query,
+            headers={"Accept": "application/sparql-results+json"},
         )
         return self._check(response)
 
@@ -213,8 +218,13 @@ class Client(AnalystQueries):
         return self._check(self.http.get(f"/doc/{self._path(iri)}.{spec.extension}")).content
 
     def knows(self, iri: str) -> bool:
-        """Whether the graph says anything about ``iri``."""
-        response = self.http.get(f"/doc/{self._path(iri)}.nt")
+        """Whether the graph says anything about ``iri`` (as subject or object; a short
+        name or a relative IRI as :meth:`aikg.KnowledgeGraph.knows` takes it)."""
+        resolved = resolve_iri(iri, self.base_iri)
+        if not resolved.startswith(self.base_iri):  # no page of its own: asked by a query
+            term = ox.NamedNode(resolved)
+            return bool(self.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}"))
+        response = self.http.get(f"/doc/{self._path(resolved)}.nt")
         if response.status_code == 404:
             return False
         self._check(response)
@@ -243,6 +253,8 @@ class Client(AnalystQueries):
         return ValidationReport(bool(data["conforms"]), violations)
 
     def _path(self, iri: str) -> str:
+        """The path of the page of ``iri`` (a short name or relative IRI resolved first)."""
+        iri = resolve_iri(iri, self.base_iri)
         if not iri.startswith(self.base_iri):
             raise InputError(
                 f"{iri} is not under the server's base IRI {self.base_iri}",

@@ -460,6 +460,7 @@ class KnowledgeGraph(AnalystQueries):
         """Every page of a saved SELECT query's answer, first to last (as :meth:`pages`)."""
         limit = self.settings.max_rows
         query = saved_query(name)
+        lang = label_language(lang, "lang")  # as saved() reads it
         text, bound = self._bind_saved(query, params)
         for answer in execute_pages(self.store, text, self.settings, max_rows=limit, bound=bound):
             labelled = (

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 import pyoxigraph as ox
 
 from aikg.namespaces import RDFS, SKOS
-from aikg.sparql.results import Table
+from aikg.sparql.results import Row, Table
 from aikg.store.local import Store
 
 LABELS = (
@@ -140,9 +140,14 @@ def add_labels(
             variables.append(f"{v}Label")
     rows = []
     for row in table.rows:
-        extended = dict(row)
-        for v in labelled:
-            term = row.get(v)
-            extended[f"{v}Label"] = labels.get(term) if isinstance(term, ox.NamedNode) else None
+        # In the order of the columns, each label after its IRI (code that reads a row's
+        # keys in order, as a data frame or a CSV writer does, gets the columns' order).
+        extended: Row = {}
+        for v in table.variables:
+            if v in row:
+                extended[v] = row[v]
+            if v in labelled:
+                term = row.get(v)
+                extended[f"{v}Label"] = labels.get(term) if isinstance(term, ox.NamedNode) else None
         rows.append(extended)
     return Table(variables, rows, table.truncated, table.page)

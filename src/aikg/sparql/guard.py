@@ -38,7 +38,7 @@ import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from aikg.errors import QueryRefusedError, QuerySyntaxError
+from aikg.errors import InputError, QueryRefusedError, QuerySyntaxError
 from aikg.sparql.lexer import QueryReading, Token, position, read_query
 
 
@@ -165,6 +165,12 @@ def check_query(
     check_length(text, max_length)
     check_encoding(text)
     reading = read_query(text, base_iri, prefixes)
+    if not update and reading.form == "update":
+        # As the server says it (the engine would say "expected CONSTRUCT" at its first word).
+        raise InputError(
+            "an update was sent as a query",
+            hint="POST updates as update=... or application/sparql-update; a query reads",
+        )
     if reading.depth > max_depth:
         raise QueryRefusedError(
             f"the query nests brackets more than {max_depth} deep "

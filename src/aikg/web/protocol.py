@@ -123,7 +123,7 @@ async def _run_query(request: Request, params: Params, sparql: str, head: bool =
     if kind == "update":
         raise InputError(
             "an update was sent as a query",
-            hint="POST updates as update=... or application/sparql-update",
+            hint="POST updates as update=... or application/sparql-update; a query reads",
         )
     # A text the lexer cannot read is answered as a SELECT would be: running it says why.
     chosen = answer_media(request, kind if kind in ANSWERS else "select", fmt_param)

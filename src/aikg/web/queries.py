@@ -186,7 +186,9 @@ async def run_saved(request: Request) -> Response:
     name = str(request.scope["route"].name).removeprefix("saved:")
     service = gateway(request)
     params = query_params(request)
-    lang = single(params, "lang") or "en"
+    given_lang = single(params, "lang")
+    # An empty lang= is refused, as in Python and the CLI, not taken for English.
+    lang = "en" if given_lang is None else given_lang
     labels = (single(params, "labels") or "true").lower() not in ("false", "0", "no")
     query = saved_query(name)
     chosen = answer_media(request, query.kind, single(params, "format"))
