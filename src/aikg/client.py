@@ -224,7 +224,7 @@ class Client(AnalystQueries):
         if not resolved.startswith(self.base_iri):  # no page of its own: asked by a query
             term = ox.NamedNode(resolved)
             return bool(self.query(f"ASK {{ {{ {term} ?p ?o }} UNION {{ ?s ?p {term} }} }}"))
-        response = self.http.get(f"/doc/{self._path(resolved)}.nt")
+        response = self.http.get(f"/doc/{resolved[len(self.base_iri) :]}.nt")
         if response.status_code == 404:
             return False
         self._check(response)

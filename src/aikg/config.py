@@ -22,6 +22,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from aikg.errors import SettingError
 
+NOT_IN_IRIS = frozenset('<>"{}|^`\\ \n\r\t')
+"""Characters no IRI holds (RFC 3987): a base IRI, or a name given by a user, holding one
+is refused (:func:`aikg.namespaces.resolve_iri`)."""
+
 DEFAULT_BASE_IRI = "https://w3id.org/aikg/"
 """Where every entity, claim and graph of the bundled data lives by default."""
 
@@ -124,7 +128,7 @@ class Settings:
         if (
             not self.base_iri.startswith(("http://", "https://"))
             or not self.base_iri.endswith(("/", "#"))
-            or any(c in self.base_iri for c in '<>"{}|^`\\ \n\r\t')
+            or NOT_IN_IRIS & set(self.base_iri)
         ):
             raise SettingError(
                 f"base IRI {self.base_iri!r} is not usable",

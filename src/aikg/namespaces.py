@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urljoin, urlsplit
 
-from aikg.config import ONTOLOGY_NS, SHAPES_NS
+from aikg.config import NOT_IN_IRIS, ONTOLOGY_NS, SHAPES_NS
 from aikg.errors import InputError
 
 AIKG = ONTOLOGY_NS
@@ -108,10 +108,6 @@ def expand(name: str, base_iri: str) -> str:
     prefix, colon, local = name.partition(":")
     namespace = prefix_table(base_iri).get(prefix) if colon else None
     return name if namespace is None else namespace + local
-
-
-NOT_IN_IRIS = frozenset('<>"{}|^`\\ \n\r\t')
-"""Characters no IRI holds (RFC 3987), which a name given by a user is refused for."""
 
 
 def resolve_iri(name: str, base_iri: str, *, where: str = "IRI") -> str:

@@ -54,10 +54,10 @@ import pyoxigraph as ox
 import yaml
 
 from aikg import package_data
-from aikg.config import DEFAULT_BASE_IRI, ONTOLOGY_NS
+from aikg.config import DEFAULT_BASE_IRI, NOT_IN_IRIS, ONTOLOGY_NS
 from aikg.errors import ConfigError, NotFoundError, ParameterError, did_you_mean
 from aikg.names import NameIndex
-from aikg.namespaces import NOT_IN_IRIS, XSD, curie, expand, prefix_table
+from aikg.namespaces import XSD, curie, expand, prefix_table
 from aikg.sparql.lexer import operation, tokens, where_group_start
 from aikg.store.local import Store
 from aikg.terms import OxTerm
